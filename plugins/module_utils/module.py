@@ -1,0 +1,107 @@
+"""EsxModule: the one bridge between Ansible and the VI client.
+
+It merges the shared connection options into a module's argspec, opens and always closes the
+client, and turns every ViError into one readable fail_json. Nothing below this file imports
+Ansible.
+"""
+
+from __future__ import annotations
+
+import traceback
+from contextlib import contextmanager
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+try:
+    from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Fault, ViError
+    from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+
+    IMPORT_ERROR = None
+except ImportError as e:  # requests or lxml missing on the target
+    IMPORT_ERROR, IMPORT_TRACEBACK = e, traceback.format_exc()
+    ViError = Fault = Exception  # noqa: N816 - placeholders so except clauses stay valid
+
+CONNECTION_ARGS = {
+    "hostname": {"type": "str", "required": True, "fallback": (env_fallback, ["VMWARE_HOST"])},
+    "port": {"type": "int", "default": 443, "fallback": (env_fallback, ["VMWARE_PORT"])},
+    "username": {
+        "type": "str", "required": True, "aliases": ["user"],
+        "fallback": (env_fallback, ["VMWARE_USER", "VMWARE_USERNAME"]),
+    },
+    "password": {
+        "type": "str", "required": True, "no_log": True, "aliases": ["pass", "pwd"],
+        "fallback": (env_fallback, ["VMWARE_PASSWORD"]),
+    },
+    "validate_certs": {
+        "type": "bool", "default": True, "fallback": (env_fallback, ["VMWARE_VALIDATE_CERTS"]),
+    },
+    "ca_path": {"type": "path", "fallback": (env_fallback, ["VMWARE_CA_PATH"])},
+    "timeout": {"type": "int", "default": 60, "fallback": (env_fallback, ["VMWARE_TIMEOUT"])},
+    "proxy_host": {"type": "str", "fallback": (env_fallback, ["VMWARE_PROXY_HOST"])},
+    "proxy_port": {"type": "int", "fallback": (env_fallback, ["VMWARE_PROXY_PORT"])},
+}  # fmt: skip
+
+
+class ModuleFailure(Exception):
+    """Raised by a module's runner to fail with a message and partial results."""
+
+    def __init__(self, msg: str, **result):
+        super().__init__(msg)
+        self.msg, self.result = msg, result
+
+
+class EsxModule:
+    """An AnsibleModule with the connection options and one place that handles errors."""
+
+    def __init__(self, argument_spec: dict, **kwargs):
+        spec = dict(CONNECTION_ARGS)
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        self.diff_mode = self.ansible._diff
+        if IMPORT_ERROR is not None:
+            self.ansible.fail_json(
+                msg=missing_required_lib("requests and lxml"), exception=IMPORT_TRACEBACK
+            )
+        if self.params["timeout"] <= 0:
+            self.fail(f"timeout must be a positive number of seconds, got {self.params['timeout']}")
+
+    def warn(self, message: str) -> None:
+        self.ansible.warn(message)
+
+    def fail(self, msg: str, **result) -> None:
+        self.ansible.fail_json(msg=msg, **result)
+
+    @contextmanager
+    def client(self):
+        """A connected, logged-in client; logged out on the way out, whatever happens."""
+        p = self.params
+        client = Client(
+            p["hostname"], p["username"], p["password"], port=p["port"],
+            validate_certs=p["validate_certs"], ca_path=p["ca_path"], timeout=p["timeout"],
+            proxy_host=p["proxy_host"], proxy_port=p["proxy_port"],
+        )  # fmt: skip
+        for warning in client.warnings:
+            self.warn(warning)
+        with client:
+            yield client
+
+    def run(self, runner) -> None:
+        """Call runner(module, client) -> result dict; exit with it, or fail readably."""
+        try:
+            with self.client() as client:
+                result = runner(self, client)
+        except ModuleFailure as e:
+            self.fail(e.msg, **e.result)
+        except ViError as e:
+            self.fail(str(e), **_error_details(e))
+        self.ansible.exit_json(**result)
+
+
+def _error_details(error: Exception) -> dict:
+    details = {"error_type": type(error).__name__}
+    fault = error if isinstance(error, Fault) else getattr(error, "fault", None)
+    if fault is not None and hasattr(fault, "name"):
+        details["fault"] = fault.name
+    return details

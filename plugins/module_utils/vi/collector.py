@@ -1,0 +1,181 @@
+"""Bulk reads through the PropertyCollector: ContainerView + RetrievePropertiesEx with paging.
+
+Every function here reads many objects in one call (and its continuation pages); none makes a
+call per object. Views and unfinished retrievals are cleaned up in `finally`.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+from .envelope import MoRef
+from .faults import ViError
+
+log = logging.getLogger("viapi.esx.vi")
+PAGE_SIZE = 1000
+PropertyMap = dict  # {"config.hardware.numCPU": 2, ...}; a path the server did not give is absent
+
+
+def property_spec(type_name: str, paths: Iterable[str] | None) -> dict:
+    """A PropertySpec for `paths` of `type_name` (None: every property, use sparingly)."""
+    if paths is None:
+        return {"_type": "PropertySpec", "type": type_name, "all": True}
+    return {"_type": "PropertySpec", "type": type_name, "all": False, "pathSet": list(paths)}
+
+
+def traversal(type_name: str, path: str) -> dict:
+    """A TraversalSpec following one property of `type_name`."""
+    return {"_type": "TraversalSpec", "type": type_name, "path": path, "skip": False}
+
+
+def retrieve(client, spec_set: list[dict], page_size: int = PAGE_SIZE) -> Iterator[tuple[MoRef, PropertyMap]]:
+    """Yield (object, properties) for a PropertyFilterSpec list, page by page."""
+    collector = client.content["propertyCollector"]
+    options = {"_type": "RetrieveOptions", "maxObjects": page_size}
+    result = client.call(collector, "RetrievePropertiesEx", specSet=spec_set, options=options)
+    token = None
+    try:
+        while result:
+            token = result.get("token")
+            for content in result.get("objects") or ():
+                yield content["obj"], _properties(content)
+            if not token:
+                break
+            result = client.call(collector, "ContinueRetrievePropertiesEx", token=token)
+        token = None
+    finally:
+        if token:
+            call_quietly(client, collector, "CancelRetrievePropertiesEx", token=token)
+
+
+def _properties(content: dict) -> PropertyMap:
+    props = {p["name"]: p.get("val") for p in content.get("propSet") or ()}
+    for missing in content.get("missingSet") or ():
+        props.setdefault(missing["path"], None)
+    return props
+
+
+def call_quietly(client, obj: MoRef, method: str, **args) -> None:
+    """Cleanup calls: a failure is logged, never raised over the original error."""
+    try:
+        client.call(obj, method, **args)
+    except ViError as e:
+        log.debug("%s failed during cleanup: %s", method, e)
+
+
+@contextmanager
+def container_view(client, types: list[str], root: MoRef | None = None, recursive: bool = True):
+    """A ContainerView over `types` below `root` (the root folder by default), destroyed after."""
+    view = client.call(
+        client.content["viewManager"], "CreateContainerView",
+        container=root or client.content["rootFolder"], type=list(types), recursive=recursive,
+    )  # fmt: skip
+    try:
+        yield view
+    finally:
+        call_quietly(client, view, "DestroyView")
+
+
+def collect(
+    client,
+    paths_by_type: dict[str, list[str] | None],
+    root: MoRef | None = None,
+    page_size: int = PAGE_SIZE,
+) -> list[tuple[MoRef, PropertyMap]]:
+    """Every object of the given types below `root`, with the given paths: one bulk read."""
+    with container_view(client, list(paths_by_type), root) as view:
+        spec = {
+            "_type": "PropertyFilterSpec",
+            "propSet": [property_spec(t, p) for t, p in paths_by_type.items()],
+            "objectSet": [
+                {"_type": "ObjectSpec", "obj": view, "skip": True,
+                 "selectSet": [traversal("ContainerView", "view")]}
+            ],
+        }  # fmt: skip
+        return list(retrieve(client, [spec], page_size))
+
+
+def get_properties(
+    client, refs: Iterable[MoRef], paths_by_type: dict[str, list[str] | None]
+) -> dict[MoRef, PropertyMap]:
+    """Properties of known objects, all in one RetrievePropertiesEx (plus pages)."""
+    refs = list(dict.fromkeys(refs))
+    if not refs:
+        return {}
+    types = {r.type for r in refs}
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, paths_by_type.get(t, ["name"])) for t in sorted(types)],
+        "objectSet": [{"_type": "ObjectSpec", "obj": r, "skip": False} for r in refs],
+    }
+    return dict(retrieve(client, [spec]))
+
+
+def get_one(client, ref: MoRef, paths: list[str]) -> PropertyMap:
+    """Properties of one object (a NotFound-free read: the server faults if it is gone)."""
+    return get_properties(client, [ref], {ref.type: paths}).get(ref, {})
+
+
+def retrieve_one_hop(
+    client, obj: MoRef, path: str, target_type: str, paths: list[str]
+) -> list[tuple[MoRef, PropertyMap]]:
+    """The objects `obj.path` refers to (e.g. a host's datastores), with `paths`, in one read."""
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(target_type, paths)],
+        "objectSet": [
+            {"_type": "ObjectSpec", "obj": obj, "skip": True,
+             "selectSet": [traversal(obj.type, path)]}
+        ],
+    }  # fmt: skip
+    return list(retrieve(client, [spec]))
+
+
+def _vm_tree() -> list[dict]:
+    """TraversalSpecs from a folder down to every VM: folders, datacenters' vmFolder, vApps."""
+    recurse = [{"_type": "SelectionSpec", "name": n} for n in ("folder", "datacenter", "vapp")]
+    return [
+        dict(traversal("Folder", "childEntity"), name="folder", selectSet=recurse),
+        dict(traversal("Datacenter", "vmFolder"), name="datacenter", selectSet=recurse[:1]),
+        dict(traversal("VirtualApp", "vm"), name="vapp"),
+    ]
+
+
+def walk_vm_tree(client, paths_by_type: dict[str, list[str]], root: MoRef | None = None):
+    """Folders, datacenters and VMs below `root` (as asked by type), in one bulk read.
+
+    Unlike collect(), this needs no ContainerView (no create/destroy round trips), which
+    makes it the cheaper choice for a single lookup.
+    """
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, p) for t, p in paths_by_type.items()],
+        "objectSet": [
+            {"_type": "ObjectSpec", "obj": root or client.content["rootFolder"], "skip": False,
+             "selectSet": _vm_tree()}
+        ],
+    }  # fmt: skip
+    return list(retrieve(client, [spec]))
+
+
+def with_ancestors(client, refs: Iterable[MoRef], extra: dict[str, list[str]] | None = None):
+    """Name and parent of `refs` and of all their ancestors (to build paths), in one bulk read.
+
+    `extra` adds paths for some types (e.g. {"HostSystem": ["name", "parent", "summary"]}).
+    """
+    refs = list(dict.fromkeys(r for r in refs if r is not None))
+    if not refs:
+        return {}
+    up = {"_type": "TraversalSpec", "name": "up", "type": "ManagedEntity", "path": "parent",
+          "skip": False, "selectSet": [{"_type": "SelectionSpec", "name": "up"}]}  # fmt: skip
+    paths = {"ManagedEntity": ["name", "parent"]}
+    for type_name, type_paths in (extra or {}).items():
+        paths[type_name] = list(dict.fromkeys(["name", "parent", *type_paths]))
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, p) for t, p in paths.items()],
+        "objectSet": [{"_type": "ObjectSpec", "obj": r, "skip": False, "selectSet": [up]} for r in refs],
+    }
+    return dict(retrieve(client, [spec]))

@@ -1,0 +1,144 @@
+"""Lookups: name / inventory path / uuid / moid -> MoRef, with NotFound and MultipleFound.
+
+Inventory names come from the server with '/', '\\' and '%' escaped as %2f, %5c and %25;
+everything here compares and returns them unescaped, as a person would type them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .collector import collect, get_one, walk_vm_tree
+from .envelope import MoRef
+from .faults import ManagedObjectNotFound, MultipleFound, NotFound
+
+_ESCAPES = re.compile(r"%(2f|5c|25)", re.I)
+_UNESCAPE = {"2f": "/", "5c": "\\", "25": "%"}
+LABELS = {
+    "VirtualMachine": "VM", "HostSystem": "host", "ClusterComputeResource": "cluster",
+    "ComputeResource": "compute resource", "ResourcePool": "resource pool",
+    "Datastore": "datastore", "Network": "network", "DistributedVirtualPortgroup": "network",
+    "Folder": "folder", "Datacenter": "datacenter",
+}  # fmt: skip
+
+
+def unescape(name: str | None) -> str | None:
+    """An inventory name as a person reads it (%2f -> /)."""
+    if not name or "%" not in name:
+        return name
+    return _ESCAPES.sub(lambda m: _UNESCAPE[m.group(1).lower()], name)
+
+
+def split_path(path: str) -> list[str]:
+    """'/dc/vm/a/' -> ['dc', 'vm', 'a']."""
+    return [p for p in path.split("/") if p]
+
+
+class Tree:
+    """Names and parents of inventory objects, to turn a MoRef into its inventory path."""
+
+    def __init__(self, rows):
+        self.nodes = {ref: (unescape(p.get("name")), p.get("parent")) for ref, p in rows}
+
+    def path(self, ref: MoRef | None) -> str | None:
+        """'/dc/vm/folder/name' for an object of this tree; None when unknown."""
+        parts = []
+        while ref is not None and ref in self.nodes:
+            name, parent = self.nodes[ref]
+            if parent is None:  # the root folder has no name in paths
+                break
+            parts.append(name)
+            ref = parent
+        return "/" + "/".join(reversed(parts)) if parts else None
+
+    def datacenter(self, ref: MoRef | None) -> MoRef | None:
+        """The datacenter an object is in."""
+        while ref is not None and ref in self.nodes:
+            if ref.type == "Datacenter":
+                return ref
+            ref = self.nodes[ref][1]
+        return None
+
+
+def find_datacenter(client, name: str | None = None) -> MoRef:
+    """The datacenter called `name`; without a name, the only one (an error if there are more)."""
+    rows = collect(client, {"Datacenter": ["name"]})
+    names = {ref: unescape(p.get("name")) for ref, p in rows}
+    if name is None:
+        if len(names) == 1:
+            return next(iter(names))
+        raise MultipleFound(
+            f"{len(names)} datacenters exist, set datacenter to one of them", sorted(names.values())
+        )
+    matches = [ref for ref, n in names.items() if n == name]
+    if not matches:
+        raise NotFound(f"datacenter '{name}' not found (known: {', '.join(sorted(names.values()))})")
+    return matches[0]
+
+
+def find_by_name(client, type_name: str, name: str, root: MoRef | None = None, where: str = "") -> MoRef:
+    """The one object of `type_name` called `name` below `root`."""
+    rows = collect(client, {type_name: ["name"]}, root)
+    matches = [ref for ref, p in rows if unescape(p.get("name")) == name]
+    label = LABELS.get(type_name, type_name)
+    place = f" in {where}" if where else ""
+    if not matches:
+        raise NotFound(f"{label} '{name}' not found{place}")
+    if len(matches) > 1:
+        raise MultipleFound(f"{len(matches)} objects named {label} '{name}'{place}", [m.value for m in matches])
+    return matches[0]
+
+
+def find_by_moid(client, type_name: str, moid: str) -> MoRef:
+    """A MoRef for `moid`, checked to exist."""
+    ref = MoRef(type_name, moid)
+    try:
+        get_one(client, ref, ["name"])
+    except ManagedObjectNotFound:
+        raise NotFound(f"no {LABELS.get(type_name, type_name)} with moid '{moid}'") from None
+    return ref
+
+
+def find_by_uuid(client, uuid: str, instance_uuid: bool = False, datacenter: MoRef | None = None) -> MoRef:
+    """The VM with this BIOS uuid (or instance uuid)."""
+    ref = client.call(
+        client.content["searchIndex"], "FindByUuid",
+        datacenter=datacenter, uuid=uuid, vmSearch=True, instanceUuid=instance_uuid,
+    )  # fmt: skip
+    if ref is None:
+        kind = "instance uuid" if instance_uuid else "uuid"
+        raise NotFound(f"no VM with {kind} '{uuid}'")
+    return ref
+
+
+def find_vm_by_name(client, name: str, folder: str | None = None, datacenter: MoRef | None = None) -> MoRef:
+    """The VM called `name` (in `folder`, an inventory path, when given); one bulk read."""
+    rows = walk_vm_tree(
+        client,
+        {t: ["name", "parent"] for t in ("VirtualMachine", "Folder", "Datacenter")},
+        root=datacenter,
+    )
+    tree = Tree(rows)
+    vms = [ref for ref, p in rows if ref.type == "VirtualMachine" and unescape(p.get("name")) == name]
+    if folder:
+        vms = [ref for ref in vms if folder_matches(tree.path(tree.nodes[ref][1]), folder)]
+    where = f" in folder '{folder}'" if folder else ""
+    if not vms:
+        raise NotFound(f"VM '{name}' not found{where}")
+    if len(vms) > 1:
+        raise MultipleFound(
+            f"{len(vms)} VMs are named '{name}'{where}; set folder, uuid or moid. Their folders",
+            [tree.path(tree.nodes[ref][1]) or "?" for ref in vms],
+        )
+    return vms[0]
+
+
+def folder_matches(actual: str | None, wanted: str) -> bool:
+    """Whether folder path `actual` ('/dc/vm/a/b') is `wanted` given in full or below 'vm'."""
+    if actual is None:
+        return False
+    have, want = split_path(actual), split_path(wanted)
+    if have == want:
+        return True
+    # Relative forms: 'vm/a/b' (below the datacenter) or 'a/b' (below the VM folder).
+    return have[1:] == want or (len(have) > 1 and have[2:] == want and have[1] == "vm")

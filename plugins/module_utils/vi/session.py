@@ -1,0 +1,210 @@
+"""The VI client: ServiceContent, login/logout, and call(), the one way to reach the server.
+
+call() owns the session and the retry of that one call: it relogs in once on NotAuthenticated,
+retries only idempotent reads on connection errors (bounded, jittered), and never sends a
+*_Task twice blindly: when a task submit's answer is lost it looks for the task on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from . import envelope
+from .envelope import MoRef
+from .faults import ConnectTimeout, NotAuthenticated, TransportError, ViError
+from .retry import Backoff, sleep
+from .transport import Transport
+
+log = logging.getLogger("viapi.esx.vi")
+SERVICE_INSTANCE = MoRef("ServiceInstance", "ServiceInstance")
+BOOTSTRAP_VERSION = "6.0"  # every server from vSphere 6.0 on answers RetrieveServiceContent in it
+
+# Calls that read only: repeating them after a lost answer changes nothing on the server.
+IDEMPOTENT = frozenset(
+    (
+        "RetrieveServiceContent", "RetrievePropertiesEx", "RetrieveProperties", "CurrentTime",
+        "FindByUuid", "FindByInventoryPath", "FindChild", "FindAllByUuid", "SessionIsActive",
+        "QueryVirtualDiskUuid", "QueryConfigOptionDescriptor", "QueryConfigOptionEx",
+        "WaitForUpdatesEx", "ValidateMigration", "QueryTargetCapabilities",
+    )
+)  # fmt: skip
+_NO_RELOGIN = frozenset(("Login", "Logout", "RetrieveServiceContent"))
+
+
+class Client:
+    """One session on one vCenter or ESXi endpoint. Not shared between threads."""
+
+    def __init__(
+        self,
+        hostname: str,
+        username: str,
+        password: str,
+        port: int = 443,
+        validate_certs: bool = True,
+        ca_path: str | None = None,
+        timeout: float = 60.0,
+        proxy_host: str | None = None,
+        proxy_port: int | None = None,
+        backoff: Backoff = Backoff(),
+        transport: Transport | None = None,
+    ):
+        self.hostname = hostname
+        self._username = username
+        self._password = password
+        self.timeout = timeout
+        self.backoff = backoff
+        self.transport = transport or Transport(
+            hostname, port, validate_certs, ca_path, timeout,
+            proxy_host=proxy_host, proxy_port=proxy_port,
+        )  # fmt: skip
+        self.warnings: list[str] = []
+        if not validate_certs:
+            self.warnings.append(
+                f"validate_certs is false: the TLS certificate of {hostname} is not checked; "
+                "anyone on the path can read the credentials. Prefer ca_path."
+            )
+        self.content: dict | None = None
+        self.api_version = BOOTSTRAP_VERSION
+        self.session: dict | None = None
+        self.round_trips = 0
+        self._server_offset = 0.0  # server clock minus local clock, from HTTP Date headers
+
+    # ------------------------------------------------------------ lifecycle
+
+    def connect(self) -> Client:
+        """Read ServiceContent and log in."""
+        self.content = self.call(SERVICE_INSTANCE, "RetrieveServiceContent")
+        about = self.content.get("about") or {}
+        self.api_version = about.get("apiVersion") or BOOTSTRAP_VERSION
+        self.login()
+        return self
+
+    def login(self) -> None:
+        """Log in with the stored credentials (the password never leaves this object)."""
+        self.session = self.call(
+            self.content["sessionManager"], "Login",
+            userName=self._username, password=self._password, locale="en",
+        )  # fmt: skip
+
+    def logout(self) -> None:
+        """End the session; errors are swallowed (the session is gone either way)."""
+        if self.session is None:
+            return
+        try:
+            self.call(self.content["sessionManager"], "Logout")
+        except ViError as e:
+            log.debug("logout failed: %s", e)
+        finally:
+            self.session = None
+            self.transport.close()
+
+    def __enter__(self) -> Client:
+        try:
+            return self.connect()
+        except BaseException:
+            self.transport.close()
+            raise
+
+    def __exit__(self, *exc) -> None:
+        self.logout()
+
+    @property
+    def about(self) -> dict:
+        return (self.content or {}).get("about") or {}
+
+    @property
+    def is_vcenter(self) -> bool:
+        return self.about.get("apiType") == "VirtualCenter"
+
+    # ------------------------------------------------------------ calls
+
+    def call(self, obj: MoRef, method: str, **args: Any) -> Any:
+        """Invoke `method` on `obj` and return its decoded result; raise ViError on failure."""
+        try:
+            return self._call_with_retry(obj, method, args)
+        except NotAuthenticated:
+            if method in _NO_RELOGIN or self.session is None:
+                raise
+            log.debug("%s: NotAuthenticated, logging in again once", method)
+            self.login()
+            try:
+                return self._call_with_retry(obj, method, args)
+            except NotAuthenticated as e:
+                raise NotAuthenticated(
+                    e.name,
+                    f"{method} was refused again right after a fresh login ({e.message}); "
+                    "the account may lack the session privilege or sessions are being terminated",
+                    e.detail,
+                ) from None
+
+    def _call_with_retry(self, obj: MoRef, method: str, args: dict) -> Any:
+        idempotent = method in IDEMPOTENT
+        delays = self.backoff.delays()
+        while True:
+            sent_at = time.time() + self._server_offset
+            try:
+                return self._send(obj, method, args)
+            except TransportError as e:
+                if not e.retryable:
+                    raise
+                if method.endswith("_Task") and not isinstance(e, ConnectTimeout):
+                    return self._find_submitted_task(obj, method, sent_at, e)
+                if not idempotent and not isinstance(e, ConnectTimeout):
+                    raise
+                delay = next(delays, None)
+                if delay is None:
+                    raise
+                log.debug("%s: %s; retrying in %.2fs", method, e, delay)
+                sleep(delay)
+
+    def _send(self, obj: MoRef, method: str, args: dict) -> Any:
+        try:
+            body = envelope.build_request(method, obj, args)
+        except ValueError as e:
+            raise ViError(f"{method}: {e}") from None
+        self.round_trips += 1
+        started = time.monotonic()
+        status, content = self.transport.post(body, f"urn:vim25/{self.api_version}")
+        self._note_server_clock()
+        log.debug("%s on %s: HTTP %s in %.3fs", method, obj, status, time.monotonic() - started)
+        return envelope.parse_response(method, status, content)
+
+    def _note_server_clock(self) -> None:
+        date = self.transport.last_date
+        if date:
+            try:
+                self._server_offset = parsedate_to_datetime(date).timestamp() - time.time()
+            except (TypeError, ValueError):
+                pass
+
+    def _find_submitted_task(self, obj: MoRef, method: str, sent_at: float, error: Exception):
+        """After a lost answer to a task submit: the task it started, or a clear error."""
+        task = self._recent_task_for(obj, method, sent_at - 2.0)
+        if task is None:
+            raise TransportError(
+                f"{method} on {obj}: the answer was lost ({error}) and the server shows no task "
+                "for it; it was not sent again",
+                retryable=False,
+            ) from None
+        log.debug("%s: answer lost, found its task %s on the server", method, task.value)
+        return task
+
+    def _recent_task_for(self, obj: MoRef, method: str, not_before: float) -> MoRef | None:
+        from .collector import retrieve_one_hop  # the collector builds on call()
+
+        manager = (self.content or {}).get("taskManager")
+        if manager is None:
+            return None
+        wanted = method.lower()
+        found = None
+        for ref, props in retrieve_one_hop(self, manager, "recentTask", "Task", ["info"]):
+            info = props.get("info") or {}
+            if info.get("entity") != obj or (info.get("name") or "").lower() != wanted:
+                continue
+            queued = envelope.to_timestamp(info.get("queueTime"))
+            if queued is not None and queued >= not_before:
+                found = ref
+        return found

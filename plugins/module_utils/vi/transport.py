@@ -1,0 +1,142 @@
+"""HTTP(S) transport: one requests.Session POSTing SOAP to /sdk, with TLS, timeouts and limits.
+
+Statuses: 200 and 500 carry SOAP (a 500 is a fault, decoded by the envelope layer); any other
+status is a TransportError with the status and a short excerpt of the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+
+import requests
+from requests import exceptions as rex
+
+from .faults import CertificateError, ConnectTimeout, ReadTimeout, ResponseError, TransportError
+
+log = logging.getLogger("viapi.esx.vi")
+MAX_RESPONSE_BYTES = 100 * 1024 * 1024
+_TAGS = re.compile(r"<[^>]*>")
+
+# What OpenSSL says, and what a person should read instead.
+_TLS_CAUSES = (
+    ("hostname mismatch", "the certificate does not name this host (hostname mismatch)"),
+    ("doesn't match", "the certificate does not name this host (hostname mismatch)"),
+    ("certificate has expired", "the certificate has expired"),
+    ("not yet valid", "the certificate is not yet valid"),
+    ("self-signed certificate", "the certificate is self-signed and not trusted"),
+    ("self signed certificate", "the certificate is self-signed and not trusted"),
+    ("unable to get local issuer", "the certificate's issuer (CA) is not trusted"),
+    ("key too small", "the certificate's key is too weak (too few bits) for this OpenSSL"),
+    ("ee_key_too_small", "the certificate's key is too weak (too few bits) for this OpenSSL"),
+    ("ca_md_too_weak", "the certificate is signed with a digest too weak for this OpenSSL"),
+)
+
+
+def _tls_cause(error: Exception) -> str:
+    text = str(error).lower()
+    for needle, cause in _TLS_CAUSES:
+        if needle in text:
+            return cause
+    return "verification failed"
+
+
+class Transport:
+    """POSTs SOAP envelopes to one endpoint; not shared between threads."""
+
+    def __init__(
+        self,
+        hostname: str,
+        port: int = 443,
+        validate_certs: bool = True,
+        ca_path: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: float | None = None,
+        proxy_host: str | None = None,
+        proxy_port: int | None = None,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ):
+        host = f"[{hostname}]" if ":" in hostname and not hostname.startswith("[") else hostname
+        self.url = f"https://{host}:{port}/sdk"
+        self.timeout = (connect_timeout or min(timeout, 30.0), timeout)
+        self.max_response_bytes = max_response_bytes
+        self.http = requests.Session()
+        self.http.verify = (ca_path or True) if validate_certs else False
+        self.http.trust_env = False
+        self.last_date: str | None = None  # the HTTP Date of the last answer: the server's clock
+        if proxy_host:
+            proxy = f"http://{proxy_host}:{proxy_port or 3128}"
+            self.http.proxies = {"https": proxy, "http": proxy}
+
+    def post(self, body: bytes, soap_action: str) -> tuple[int, bytes]:
+        """Send one envelope; return (status, body) for 200/500, raise TransportError otherwise."""
+        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": soap_action}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning: we warn once
+                resp = self.http.post(
+                    self.url, data=body, headers=headers, timeout=self.timeout, stream=True
+                )
+                self.last_date = resp.headers.get("Date")
+                content = self._read(resp)
+        except rex.SSLError as e:
+            raise CertificateError(
+                f"TLS certificate of {self.url} refused: {_tls_cause(e)}. Give the CA that signed "
+                "it with ca_path (a PEM file), or set validate_certs: false (not recommended)"
+            ) from None
+        except rex.ConnectTimeout:
+            raise ConnectTimeout(
+                f"no connection to {self.url} within {self.timeout[0]:g}s", retryable=True
+            ) from None
+        except rex.ReadTimeout:
+            raise ReadTimeout(
+                f"{self.url} did not answer within {self.timeout[1]:g}s", retryable=True
+            ) from None
+        except rex.ProxyError as e:
+            raise TransportError(f"proxy refused the connection to {self.url}: {_short(e)}") from None
+        except (rex.ConnectionError, rex.ChunkedEncodingError) as e:
+            raise TransportError(
+                f"connection to {self.url} failed: {_short(e)}", retryable=True
+            ) from None
+        if resp.status_code not in (200, 500):
+            excerpt = _TAGS.sub(" ", content[:2000].decode("utf-8", "replace"))
+            excerpt = " ".join(excerpt.split())[:200]
+            raise TransportError(
+                f"HTTP {resp.status_code} from {self.url}: {excerpt}",
+                status=resp.status_code,
+                retryable=resp.status_code in (502, 503, 504),
+            )
+        return resp.status_code, content
+
+    def _read(self, resp) -> bytes:
+        """The body, refusing more than max_response_bytes without holding it all first."""
+        try:
+            length = int(resp.headers.get("Content-Length") or 0)
+            if length > self.max_response_bytes:
+                raise self._too_large()
+            chunks, size = [], 0
+            for chunk in resp.iter_content(chunk_size=1 << 16):
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise self._too_large()
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            resp.close()
+
+    def _too_large(self) -> ResponseError:
+        return ResponseError(
+            f"the answer from {self.url} exceeds {self.max_response_bytes // (1024 * 1024)} MiB; "
+            "refused (ask for fewer objects per page)"
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _short(error: Exception) -> str:
+    """The innermost reason of a requests/urllib3 error, without object reprs."""
+    text = str(error)
+    m = re.search(r"\(Caused by \w+\((?:<[^>]*>: )?'?(.*?)'?\)\)?$", text)
+    return (m.group(1) if m else text)[:200]

@@ -1,0 +1,241 @@
+"""The one VM facts schema, shared by esx_vm, esx_vm_info, esx_migrate and the inventory.
+
+`PATHS` are the exact VI property paths the schema needs. `gather()` reads them for any number
+of VMs in one bulk read, then resolves every referenced host, cluster, pool, folder, datastore
+and network name (with their ancestors, for paths) in one more. `vm_facts()` is pure.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..vi.collector import collect, get_properties, with_ancestors
+from ..vi.envelope import MoRef
+from ..vi.find import Tree, unescape
+from ..vi import schema
+
+PATHS = (
+    "name", "parent", "resourcePool", "datastore", "network", "customValue",
+    "config.uuid", "config.instanceUuid", "config.template", "config.guestId",
+    "config.guestFullName", "config.version", "config.annotation",
+    "config.hardware.numCPU", "config.hardware.numCoresPerSocket", "config.hardware.memoryMB",
+    "config.hardware.device", "runtime.host", "runtime.powerState", "runtime.connectionState",
+    "guest.hostName", "guest.ipAddress", "guest.net", "guest.toolsStatus",
+)  # fmt: skip
+
+# The facts, in schema order; every VM has every key (None when the server has no value).
+FIELDS = (
+    "name", "moid", "uuid", "instance_uuid", "datacenter", "folder", "host", "cluster",
+    "resource_pool", "power_state", "connection_state", "template", "guest_id",
+    "guest_full_name", "guest_hostname", "ip_address", "ip_addresses", "tools_status",
+    "num_cpus", "cores_per_socket", "memory_mb", "hardware_version", "annotation",
+    "datastores", "disks", "nics", "cdroms", "custom_attributes",
+)  # fmt: skip
+
+POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
+TOOLS_STATUS = {
+    "toolsOk": "ok", "toolsOld": "old", "toolsNotRunning": "not_running",
+    "toolsNotInstalled": "not_installed",
+}  # fmt: skip
+NIC_TYPES = {
+    "VirtualVmxnet3": "vmxnet3", "VirtualE1000e": "e1000e", "VirtualE1000": "e1000",
+    "VirtualPCNet32": "pcnet32", "VirtualVmxnet2": "vmxnet2", "VirtualVmxnet": "vmxnet",
+    "VirtualSriovEthernetCard": "sriov", "VirtualVmxnet3Vrdma": "vmxnet3_vrdma",
+}  # fmt: skip
+DISK_MODES = {
+    "persistent": "persistent", "independent_persistent": "independent_persistent",
+    "independent_nonpersistent": "independent_nonpersistent", "nonpersistent": "nonpersistent",
+    "undoable": "undoable", "append": "append",
+}  # fmt: skip
+
+
+class Names:
+    """Names, parents and inventory paths of the objects VMs refer to."""
+
+    def __init__(self, rows: dict, custom_fields: dict | None = None):
+        self.props = rows
+        self.tree = Tree(rows.items())
+        self.custom_fields = custom_fields  # key -> name; None on ESXi
+
+    def name(self, ref: MoRef | None) -> str | None:
+        node = self.tree.nodes.get(ref) if ref is not None else None
+        return node[0] if node else None
+
+    def parent(self, ref: MoRef | None) -> MoRef | None:
+        node = self.tree.nodes.get(ref) if ref is not None else None
+        return node[1] if node else None
+
+
+def referenced(props: dict) -> list[MoRef]:
+    """The objects one VM's properties refer to (whose names the facts show)."""
+    refs = [props.get("parent"), props.get("resourcePool"), props.get("runtime.host")]
+    refs += props.get("datastore") or []
+    refs += props.get("network") or []
+    return [r for r in refs if r is not None]
+
+
+def resolve_names(client, rows: Iterable[tuple[MoRef, dict]]) -> Names:
+    """One bulk read of every referenced object and its ancestors (plus custom field names)."""
+    refs = [r for _ref, props in rows for r in referenced(props)]
+    custom = None
+    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
+    if manager is not None:
+        refs.append(manager)
+    found = with_ancestors(client, refs, extra={"CustomFieldsManager": ["field"]} if manager else None)
+    if manager is not None:
+        fields = (found.pop(manager, {}) or {}).get("field") or []
+        custom = {f["key"]: f["name"] for f in fields}
+    return Names(found, custom)
+
+
+def read(client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=()):
+    """(ref, properties) for the given VMs, or for every VM below `root`: one bulk read."""
+    paths = list(dict.fromkeys((*PATHS, *extra_paths)))
+    if refs is not None:
+        return list(get_properties(client, refs, {"VirtualMachine": paths}).items())
+    return collect(client, {"VirtualMachine": paths}, root)
+
+
+def gather(client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=()):
+    """Facts of the given VMs (or every VM below root), as (ref, props, facts) triples."""
+    rows = read(client, refs, root, extra_paths)
+    names = resolve_names(client, rows)
+    return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
+
+
+def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
+    """The facts dict of one VM from its properties and the resolved names."""
+    host = props.get("runtime.host")
+    compute = names.parent(host)
+    devices = props.get("config.hardware.device") or []
+    controllers = {d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)}
+    facts = {
+        "name": unescape(props.get("name")),
+        "moid": ref.value,
+        "uuid": props.get("config.uuid") or None,
+        "instance_uuid": props.get("config.instanceUuid") or None,
+        "datacenter": names.name(names.tree.datacenter(props.get("parent") or host)),
+        "folder": names.tree.path(props.get("parent")),
+        "host": names.name(host),
+        "cluster": names.name(compute) if compute and compute.type == "ClusterComputeResource" else None,
+        "resource_pool": names.name(props.get("resourcePool")),
+        "power_state": POWER_STATES.get(props.get("runtime.powerState")),
+        "connection_state": props.get("runtime.connectionState") or None,
+        "template": props.get("config.template"),
+        "guest_id": props.get("config.guestId") or None,
+        "guest_full_name": props.get("config.guestFullName") or None,
+        "guest_hostname": props.get("guest.hostName") or None,
+        "ip_address": props.get("guest.ipAddress") or None,
+        "ip_addresses": _ip_addresses(props.get("guest.net")),
+        "tools_status": TOOLS_STATUS.get(props.get("guest.toolsStatus")),
+        "num_cpus": props.get("config.hardware.numCPU"),
+        "cores_per_socket": props.get("config.hardware.numCoresPerSocket") or (1 if devices else None),
+        "memory_mb": props.get("config.hardware.memoryMB"),
+        "hardware_version": props.get("config.version") or None,
+        "annotation": props.get("config.annotation") if "config.annotation" in props else None,
+        "datastores": [names.name(d) for d in props.get("datastore") or []],
+        "disks": [_disk(d, controllers, names) for d in devices if d.get("_type") == "VirtualDisk"],
+        "nics": [_nic(d, names) for d in devices if d.get("_type") in NIC_TYPES or _is_nic(d)],
+        "cdroms": [_cdrom(d, controllers) for d in devices if d.get("_type") == "VirtualCdrom"],
+        "custom_attributes": _custom(props.get("customValue"), names.custom_fields),
+    }
+    return facts
+
+
+def _label(device: dict) -> str | None:
+    return (device.get("deviceInfo") or {}).get("label")
+
+
+def _is_controller(device: dict) -> bool:
+    return schema.is_subtype(device.get("_type") or "", "VirtualController")
+
+
+def _is_nic(device: dict) -> bool:
+    return schema.is_subtype(device.get("_type") or "", "VirtualEthernetCard")
+
+
+def _connectable(device: dict) -> tuple[bool | None, bool | None]:
+    c = device.get("connectable") or {}
+    return c.get("connected"), c.get("startConnected")
+
+
+def _disk(device: dict, controllers: dict, names: Names) -> dict:
+    backing = device.get("backing") or {}
+    capacity = device.get("capacityInBytes")
+    if capacity is None and device.get("capacityInKB") is not None:
+        capacity = device["capacityInKB"] * 1024
+    thin = backing.get("thinProvisioned")
+    return {
+        "label": _label(device),
+        "key": device.get("key"),
+        "capacity_bytes": capacity,
+        "datastore": names.name(backing.get("datastore")),
+        "file": backing.get("fileName") or None,
+        "thin": bool(thin) if thin is not None else None,
+        "disk_type": disk_type(backing),
+        "mode": DISK_MODES.get(backing.get("diskMode"), backing.get("diskMode")),
+        "controller": controllers.get(device.get("controllerKey")),
+        "unit_number": device.get("unitNumber"),
+        "uuid": backing.get("uuid") or None,
+    }
+
+
+def disk_type(backing: dict) -> str | None:
+    """thin | thick | eager_zeroed | rdm | sparse, from a disk backing."""
+    kind = backing.get("_type") or ""
+    if "RawDiskMapping" in kind:
+        return "rdm"
+    if kind != "VirtualDiskFlatVer2BackingInfo":
+        return "sparse" if "Sparse" in kind else None
+    if backing.get("thinProvisioned"):
+        return "thin"
+    return "eager_zeroed" if backing.get("eagerlyScrub") else "thick"
+
+
+def _nic(device: dict, names: Names) -> dict:
+    backing = device.get("backing") or {}
+    network = backing.get("deviceName") or None
+    port = backing.get("port")
+    if port and port.get("portgroupKey"):
+        network = names.name(MoRef("DistributedVirtualPortgroup", port["portgroupKey"]))
+    connected, start_connected = _connectable(device)
+    return {
+        "label": _label(device),
+        "key": device.get("key"),
+        "mac_address": device.get("macAddress") or None,
+        "network": network,
+        "device_type": NIC_TYPES.get(device.get("_type"), device.get("_type")),
+        "connected": connected,
+        "start_connected": start_connected,
+    }
+
+
+def _cdrom(device: dict, controllers: dict) -> dict:
+    backing = device.get("backing") or {}
+    kind = backing.get("_type") or ""
+    connected, start_connected = _connectable(device)
+    return {
+        "label": _label(device),
+        "key": device.get("key"),
+        "type": "iso" if "Iso" in kind else ("client" if "Remote" in kind else ("host" if kind else None)),
+        "iso_path": backing.get("fileName") if "Iso" in kind else None,
+        "controller": controllers.get(device.get("controllerKey")),
+        "unit_number": device.get("unitNumber"),
+        "connected": connected,
+        "start_connected": start_connected,
+    }
+
+
+def _ip_addresses(nets) -> list[str]:
+    addresses = []
+    for net in nets or []:
+        for ip in net.get("ipAddress") or []:
+            if ip not in addresses:
+                addresses.append(ip)
+    return addresses
+
+
+def _custom(values, fields: dict | None) -> dict | None:
+    if fields is None:
+        return None
+    return {fields.get(v.get("key"), str(v.get("key"))): v.get("value") for v in values or []}
