@@ -1,0 +1,38 @@
+"""Which VM a task means: the identity options esx_vm, esx_migrate and others share."""
+
+from __future__ import annotations
+
+from ..vi.envelope import MoRef
+from ..vi.faults import InvalidArgument
+from ..vi.find import find_by_moid, find_by_uuid, find_datacenter, find_vm_by_name
+
+# Argspec entries (plain dicts: no Ansible import here) and the rules between them.
+IDENTITY_ARGS = {
+    "name": {"type": "str"},
+    "uuid": {"type": "str"},
+    "use_instance_uuid": {"type": "bool", "default": False},
+    "moid": {"type": "str"},
+    "folder": {"type": "str"},
+    "datacenter": {"type": "str"},
+}
+IDENTITY_RULES = {
+    "required_one_of": [("name", "uuid", "moid")],
+    "mutually_exclusive": [("uuid", "moid")],
+}
+
+
+def datacenter_of(client, params: dict) -> MoRef | None:
+    """The datacenter option as a MoRef; None when not given."""
+    name = params.get("datacenter")
+    return find_datacenter(client, name) if name else None
+
+
+def find_vm(client, params: dict, datacenter: MoRef | None = None) -> MoRef:
+    """The VM the identity options name: moid, then uuid, then name (+ folder)."""
+    if params.get("moid"):
+        return find_by_moid(client, "VirtualMachine", params["moid"])
+    if params.get("uuid"):
+        return find_by_uuid(client, params["uuid"], params.get("use_instance_uuid", False), datacenter)
+    if not params.get("name"):
+        raise InvalidArgument("one of name, uuid or moid is required to identify the VM")
+    return find_vm_by_name(client, params["name"], params.get("folder"), datacenter)
