@@ -17,7 +17,7 @@ IDENTITY_ARGS = {
 }
 IDENTITY_RULES = {
     "required_one_of": [("name", "uuid", "moid")],
-    "mutually_exclusive": [("uuid", "moid")],
+    "mutually_exclusive": [("name", "uuid", "moid")],
 }
 
 
