@@ -32,6 +32,7 @@ IDEMPOTENT = frozenset(
     )
 )  # fmt: skip
 _NO_RELOGIN = frozenset(("Login", "Logout", "RetrieveServiceContent"))
+_COLLECTOR_READS = frozenset(("RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "RetrieveProperties"))
 
 
 class Client:
@@ -170,7 +171,10 @@ class Client:
         status, content = self.transport.post(body, f"urn:vim25/{self.api_version}")
         self._note_server_clock()
         log.debug("%s on %s: HTTP %s in %.3fs", method, obj, status, time.monotonic() - started)
-        return envelope.parse_response(method, status, content)
+        result = envelope.parse_response(method, status, content)
+        if method in _COLLECTOR_READS:
+            _raise_if_session_lost(result)
+        return result
 
     def _note_server_clock(self) -> None:
         date = self.transport.last_date
@@ -208,3 +212,14 @@ class Client:
             if queued is not None and queued >= not_before:
                 found = ref
         return found
+
+
+def _raise_if_session_lost(result) -> None:
+    """Some servers answer a read without a session with every property "missing" for
+    NotAuthenticated instead of a fault; treat that as the fault, so call() logs in again."""
+    objects = result if isinstance(result, list) else (result or {}).get("objects") or ()
+    for content in objects:
+        for missing in content.get("missingSet") or ():
+            fault = (missing.get("fault") or {}).get("fault") or {}
+            if fault.get("_type") == "NotAuthenticated":
+                raise NotAuthenticated("NotAuthenticated", "the session is no longer valid")
