@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate the Markdown reference in docs/reference/ from the plugins' own documentation.
 
 The source of truth is each module's and plugin's DOCUMENTATION / EXAMPLES / RETURN (and each
@@ -95,7 +95,9 @@ def return_rows(values: dict, depth: int = 0) -> list[str]:
         sample = val.get("sample")
         sample_md = f"<br>sample: `{json.dumps(sample)[:120]}`" if sample is not None else ""
         returned = markup(val.get("returned", ""))
-        rows.append(f"| {pad}`{name}` | {kind} | {returned} | {markup(val.get('description'))}{sample_md} |")
+        rows.append(
+            f"| {pad}`{name}` | {kind} | {returned} | {markup(val.get('description'))}{sample_md} |"
+        )
         rows += return_rows(val.get("contains") or {}, depth + 1)
     return rows
 
@@ -114,14 +116,21 @@ def render(kind: str, fqcn: str, entry: dict) -> str:
     if doc.get("attributes"):
         lines += ["## Attributes", "", "| attribute | support | description |", "|---|---|---|"]
         for name, attr in sorted(doc["attributes"].items()):
-            lines.append(f"| {name} | {attr.get('support', '')} | {markup(attr.get('description'))} |")
+            lines.append(
+                f"| {name} | {attr.get('support', '')} | {markup(attr.get('description'))} |"
+            )
         lines.append("")
     if doc.get("notes"):
         lines += ["## Notes", ""] + [f"- {markup(n)}" for n in doc["notes"]] + [""]
     if entry.get("examples"):
         lines += ["## Examples", "", "```yaml", entry["examples"].strip("\n"), "```", ""]
     if entry.get("return"):
-        lines += ["## Return values", "", "| key | type | returned | description |", "|---|---|---|---|"]
+        lines += [
+            "## Return values",
+            "",
+            "| key | type | returned | description |",
+            "|---|---|---|---|",
+        ]
         lines += return_rows(entry["return"]) + [""]
     return "\n".join(lines)
 
@@ -134,7 +143,9 @@ def generate(dest: Path) -> list[str]:
              "DOCUMENTATION, EXAMPLES and RETURN; do not edit by hand.", ""]  # fmt: skip
     names = []
     for kind in KINDS:
-        plugins = {k: v for k, v in (data.get(kind) or {}).items() if k.startswith(COLLECTION + ".")}
+        plugins = {
+            k: v for k, v in (data.get(kind) or {}).items() if k.startswith(COLLECTION + ".")
+        }
         if not plugins:
             continue
         index += [f"## {kind.capitalize()} plugins" if kind != "module" else "## Modules", ""]
@@ -161,7 +172,11 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generate(Path(tmp))
-        stale = [n for n in fresh if not (OUT / n).exists() or (OUT / n).read_text() != (Path(tmp) / n).read_text()]
+        stale = [
+            n
+            for n in fresh
+            if not (OUT / n).exists() or (OUT / n).read_text() != (Path(tmp) / n).read_text()
+        ]
         extra = [p.name for p in OUT.glob("*.md") if p.name not in fresh]
     if stale or extra:
         print("docs/reference is out of date; run `make docs`:", ", ".join(stale + extra))

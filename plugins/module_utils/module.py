@@ -7,19 +7,21 @@ Ansible.
 
 from __future__ import annotations
 
-import traceback
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-try:
-    from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Fault, ViError
-    from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import LXML_IMPORT_ERROR
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Fault, ViError
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vi.transport import REQUESTS_IMPORT_ERROR
 
-    IMPORT_ERROR = None
-except ImportError as e:  # requests or lxml missing on the target
-    IMPORT_ERROR, IMPORT_TRACEBACK = e, traceback.format_exc()
-    ViError = Fault = Exception  # noqa: N816 - placeholders so except clauses stay valid
+# The VI client needs requests and lxml on the host that runs the module.
+MISSING_LIBS = [
+    (name, error)
+    for name, error in (("requests", REQUESTS_IMPORT_ERROR), ("lxml", LXML_IMPORT_ERROR))
+    if error is not None
+]
 
 CONNECTION_ARGS = {
     "hostname": {"type": "str", "required": True, "fallback": (env_fallback, ["VMWARE_HOST"])},
@@ -60,9 +62,10 @@ class EsxModule:
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.diff_mode = self.ansible._diff
-        if IMPORT_ERROR is not None:
+        if MISSING_LIBS:
+            names = " and ".join(name for name, _error in MISSING_LIBS)
             self.ansible.fail_json(
-                msg=missing_required_lib("requests and lxml"), exception=IMPORT_TRACEBACK
+                msg=missing_required_lib(names), exception=str(MISSING_LIBS[0][1])
             )
         if self.params["timeout"] <= 0:
             self.fail(f"timeout must be a positive number of seconds, got {self.params['timeout']}")

@@ -13,7 +13,7 @@ description:
   - The first thing to run against a new endpoint - it proves reachability, TLS trust and
     credentials in one step.
 author:
-  - viapi.esx developers
+  - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
 attributes:

@@ -89,8 +89,12 @@ def run_module(
     name = module if "." in module else f"viapi.esx.{module}"
     with tempfile.TemporaryDirectory(prefix="esx-tree-") as tree:
         cmd = ["ansible", "localhost", "-m", name, "-a", json.dumps(full), "-t", tree]
-        cmd += ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT)
+        cmd += (
+            ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
+        )
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False
+        )
         out = Path(tree) / "localhost"
         result = json.loads(out.read_text()) if out.exists() else {}
     return Result(proc.returncode, proc.stdout, proc.stderr, result)
@@ -109,5 +113,7 @@ def run_playbook(
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     cmd += ["--check"] * check + ["--diff"] * diff + list(args)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -26,7 +26,9 @@ def return_doc(module: str) -> dict:
     """The parsed RETURN block of plugins/modules/<module>.py."""
     tree = ast.parse((MODULES / f"{module}.py").read_text())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "RETURN" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "RETURN" for t in node.targets
+        ):
             return yaml.safe_load(node.value.value) or {}
     raise AssertionError(f"{module} has no RETURN")
 
@@ -68,7 +70,9 @@ def check_fields(path: str, result: dict, doc: dict, problems: list, top: bool =
         check_value(f"{path}.{key}", value, doc[key], problems)
     for key, spec in doc.items():
         if key not in result and _always(spec) and not (top and result.get("failed")):
-            problems.append(f"{path}.{key}: documented as returned {spec.get('returned')} but absent")
+            problems.append(
+                f"{path}.{key}: documented as returned {spec.get('returned')} but absent"
+            )
 
 
 def assert_matches_return(module: str, result: dict) -> None:

@@ -7,8 +7,8 @@ call per object. Views and unfinished retrievals are cleaned up in `finally`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Iterable, Iterator
 
 from .envelope import MoRef
 from .faults import ViError
@@ -30,7 +30,9 @@ def traversal(type_name: str, path: str) -> dict:
     return {"_type": "TraversalSpec", "type": type_name, "path": path, "skip": False}
 
 
-def retrieve(client, spec_set: list[dict], page_size: int = PAGE_SIZE) -> Iterator[tuple[MoRef, PropertyMap]]:
+def retrieve(
+    client, spec_set: list[dict], page_size: int = PAGE_SIZE
+) -> Iterator[tuple[MoRef, PropertyMap]]:
     """Yield (object, properties) for a PropertyFilterSpec list, page by page."""
     collector = client.content["propertyCollector"]
     options = {"_type": "RetrieveOptions", "maxObjects": page_size}
@@ -176,6 +178,8 @@ def with_ancestors(client, refs: Iterable[MoRef], extra: dict[str, list[str]] | 
     spec = {
         "_type": "PropertyFilterSpec",
         "propSet": [property_spec(t, p) for t, p in paths.items()],
-        "objectSet": [{"_type": "ObjectSpec", "obj": r, "skip": False, "selectSet": [up]} for r in refs],
+        "objectSet": [
+            {"_type": "ObjectSpec", "obj": r, "skip": False, "selectSet": [up]} for r in refs
+        ],
     }
     return dict(retrieve(client, [spec]))

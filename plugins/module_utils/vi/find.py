@@ -72,11 +72,15 @@ def find_datacenter(client, name: str | None = None) -> MoRef:
         )
     matches = [ref for ref, n in names.items() if n == name]
     if not matches:
-        raise NotFound(f"datacenter '{name}' not found (known: {', '.join(sorted(names.values()))})")
+        raise NotFound(
+            f"datacenter '{name}' not found (known: {', '.join(sorted(names.values()))})"
+        )
     return matches[0]
 
 
-def find_by_name(client, type_name: str, name: str, root: MoRef | None = None, where: str = "") -> MoRef:
+def find_by_name(
+    client, type_name: str, name: str, root: MoRef | None = None, where: str = ""
+) -> MoRef:
     """The one object of `type_name` called `name` below `root`."""
     rows = collect(client, {type_name: ["name"]}, root)
     matches = [ref for ref, p in rows if unescape(p.get("name")) == name]
@@ -85,7 +89,9 @@ def find_by_name(client, type_name: str, name: str, root: MoRef | None = None, w
     if not matches:
         raise NotFound(f"{label} '{name}' not found{place}")
     if len(matches) > 1:
-        raise MultipleFound(f"{len(matches)} objects named {label} '{name}'{place}", [m.value for m in matches])
+        raise MultipleFound(
+            f"{len(matches)} objects named {label} '{name}'{place}", [m.value for m in matches]
+        )
     return matches[0]
 
 
@@ -99,7 +105,9 @@ def find_by_moid(client, type_name: str, moid: str) -> MoRef:
     return ref
 
 
-def find_by_uuid(client, uuid: str, instance_uuid: bool = False, datacenter: MoRef | None = None) -> MoRef:
+def find_by_uuid(
+    client, uuid: str, instance_uuid: bool = False, datacenter: MoRef | None = None
+) -> MoRef:
     """The VM with this BIOS uuid (or instance uuid)."""
     ref = client.call(
         client.content["searchIndex"], "FindByUuid",
@@ -111,7 +119,9 @@ def find_by_uuid(client, uuid: str, instance_uuid: bool = False, datacenter: MoR
     return ref
 
 
-def find_vm_by_name(client, name: str, folder: str | None = None, datacenter: MoRef | None = None) -> MoRef:
+def find_vm_by_name(
+    client, name: str, folder: str | None = None, datacenter: MoRef | None = None
+) -> MoRef:
     """The VM called `name` (in `folder`, an inventory path, when given); one bulk read."""
     rows = walk_vm_tree(
         client,
@@ -119,7 +129,9 @@ def find_vm_by_name(client, name: str, folder: str | None = None, datacenter: Mo
         root=datacenter,
     )
     tree = Tree(rows)
-    vms = [ref for ref, p in rows if ref.type == "VirtualMachine" and unescape(p.get("name")) == name]
+    vms = [
+        ref for ref, p in rows if ref.type == "VirtualMachine" and unescape(p.get("name")) == name
+    ]
     if folder:
         vms = [ref for ref in vms if folder_matches(tree.path(tree.nodes[ref][1]), folder)]
     where = f" in folder '{folder}'" if folder else ""

@@ -6,7 +6,7 @@ tools/gen_schema.py); this file turns it into lookups the encoder and decoder us
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from .schema_types import RETURNS, TYPES
 
@@ -39,7 +39,7 @@ def _parse(spec: str) -> list[Field]:
     return fields
 
 
-@lru_cache(maxsize=None)
+@cache
 def fields(type_name: str) -> dict[str, Field] | None:
     """All fields of a type, inherited ones first, in WSDL order; None for an unknown type."""
     entry = TYPES.get(type_name)
@@ -58,7 +58,7 @@ def is_known(type_name: str) -> bool:
     return type_name in TYPES
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_subtype(type_name: str, ancestor: str) -> bool:
     """Whether type_name is ancestor or derives from it (per the table)."""
     while type_name:

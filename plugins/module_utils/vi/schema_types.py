@@ -7,476 +7,2423 @@ A method's entry (e.g. 'CreateVM_Task') lists its arguments in the order the ser
 
 # fmt: off
 TYPES = {
-    'AboutInfo': (None, 'name:string fullName:string vendor:string version:string build:string localeVersion:string localeBuild:string osType:string productLineId:string apiType:string apiVersion:string instanceUuid:string licenseProductName:string licenseProductVersion:string'),
-    'AnswerVM': (None, '_this:ManagedObjectReference questionId:string answerChoice:string'),
-    'ArrayUpdateSpec': (None, 'operation:string removeKey:anyType'),
-    'BoolOption': ('OptionType', 'supported:boolean defaultValue:boolean'),
-    'CancelRetrievePropertiesEx': (None, '_this:ManagedObjectReference token:string'),
-    'CancelTask': (None, '_this:ManagedObjectReference'),
-    'CheckMigrate_Task': (None, '_this:ManagedObjectReference vm:ManagedObjectReference host:ManagedObjectReference pool:ManagedObjectReference state:string testType:string[]'),
-    'CheckRelocate_Task': (None, '_this:ManagedObjectReference vm:ManagedObjectReference spec:VirtualMachineRelocateSpec testType:string[]'),
-    'CheckResult': (None, 'vm:ManagedObjectReference host:ManagedObjectReference warning:LocalizedMethodFault[] error:LocalizedMethodFault[]'),
-    'ChoiceOption': ('OptionType', 'choiceInfo:ElementDescription[] defaultIndex:int'),
-    'ClusterComputeResourceSummary': ('ComputeResourceSummary', 'currentFailoverLevel:int admissionControlInfo:ClusterDasAdmissionControlInfo numVmotions:int targetBalance:int currentBalance:int drsScore:int numVmsPerDrsScoreBucket:int[] usageSummary:ClusterUsageSummary currentEVCModeKey:string currentEVCGraphicsModeKey:string dasData:ClusterDasData clusterMaintenanceModeStatus:string vcsHealthStatus:string vcsSlots:ClusterComputeResourceVcsSlots[]'),
-    'ClusterComputeResourceVcsSlots': (None, 'host:ManagedObjectReference totalSlots:int'),
-    'ClusterDasAdmissionControlInfo': (None, ''),
-    'ClusterDasData': (None, ''),
-    'ClusterDasFdmHostState': (None, 'state:string stateReporter:ManagedObjectReference'),
-    'ClusterUsageSummary': (None, 'totalCpuCapacityMhz:int totalMemCapacityMB:int cpuReservationMhz:int memReservationMB:int poweredOffCpuReservationMhz:int poweredOffMemReservationMB:int cpuDemandMhz:int memDemandMB:int statsGenNumber:long cpuEntitledMhz:int memEntitledMB:int poweredOffVmCount:int totalVmCount:int'),
-    'ComputeResourceSummary': (None, 'totalCpu:int totalMemory:long numCpuCores:short numCpuThreads:short effectiveCpu:int effectiveMemory:long numHosts:int numEffectiveHosts:int overallStatus:string'),
-    'ContinueRetrievePropertiesEx': (None, '_this:ManagedObjectReference token:string'),
-    'CreateContainerView': (None, '_this:ManagedObjectReference container:ManagedObjectReference type:string[] recursive:boolean'),
-    'CreateFilter': (None, '_this:ManagedObjectReference spec:PropertyFilterSpec partialUpdates:boolean'),
-    'CreatePropertyCollector': (None, '_this:ManagedObjectReference'),
-    'CreateVM_Task': (None, '_this:ManagedObjectReference config:VirtualMachineConfigSpec pool:ManagedObjectReference host:ManagedObjectReference'),
-    'CryptoKeyId': (None, 'keyId:string providerId:KeyProviderId'),
-    'CryptoSpec': (None, ''),
-    'CurrentTime': (None, '_this:ManagedObjectReference'),
-    'CustomFieldDef': (None, 'key:int name:string type:string managedObjectType:string fieldDefPrivileges:PrivilegePolicyDef fieldInstancePrivileges:PrivilegePolicyDef'),
-    'CustomFieldStringValue': ('CustomFieldValue', 'value:string'),
-    'CustomFieldValue': (None, 'key:int'),
-    'DatastoreCapability': (None, 'directoryHierarchySupported:boolean rawDiskMappingsSupported:boolean perFileThinProvisioningSupported:boolean storageIORMSupported:boolean nativeSnapshotSupported:boolean topLevelDirectoryCreateSupported:boolean seSparseSupported:boolean vmfsSparseSupported:boolean vsanSparseSupported:boolean upitSupported:boolean vmdkExpandSupported:boolean clusteredVmdkSupported:boolean'),
-    'DatastoreHostMount': (None, 'key:ManagedObjectReference mountInfo:HostMountInfo'),
-    'DatastoreInfo': (None, 'name:string url:string freeSpace:long maxFileSize:long maxVirtualDiskCapacity:long maxMemoryFileSize:long timestamp:dateTime containerId:string aliasOf:string'),
-    'DatastoreOption': (None, 'unsupportedVolumes:VirtualMachineDatastoreVolumeOption[]'),
-    'DatastoreSummary': (None, 'datastore:ManagedObjectReference name:string url:string capacity:long freeSpace:long uncommitted:long accessible:boolean multipleHostAccess:boolean type:string maintenanceMode:string'),
-    'Description': (None, 'label:string summary:string'),
-    'DestroyPropertyCollector': (None, '_this:ManagedObjectReference'),
-    'DestroyPropertyFilter': (None, '_this:ManagedObjectReference'),
-    'Destroy_Task': (None, '_this:ManagedObjectReference'),
-    'DestroyView': (None, '_this:ManagedObjectReference'),
-    'DistributedVirtualSwitchHostMemberBacking': (None, ''),
-    'DistributedVirtualSwitchHostMemberTransportZoneInfo': (None, 'uuid:string type:string'),
-    'DistributedVirtualSwitchPortConnection': (None, 'switchUuid:string portgroupKey:string portKey:string connectionCookie:int'),
-    'DynamicProperty': (None, 'name:string val:anyType'),
-    'ElementDescription': ('Description', 'key:string'),
-    'EnterMaintenanceMode_Task': (None, '_this:ManagedObjectReference timeout:int evacuatePoweredOffVms:boolean maintenanceSpec:HostMaintenanceSpec'),
-    'EnvironmentBrowserConfigOptionQuerySpec': (None, 'key:string host:ManagedObjectReference guestId:string[]'),
-    'ExitMaintenanceMode_Task': (None, '_this:ManagedObjectReference timeout:int'),
-    'FaultToleranceConfigInfo': (None, 'role:int instanceUuids:string[] configPaths:string[] orphaned:boolean'),
-    'FcoeConfig': (None, 'priorityClass:int sourceMac:string vlanRange:FcoeConfigVlanRange[] capabilities:FcoeConfigFcoeCapabilities fcoeActive:boolean'),
-    'FcoeConfigFcoeCapabilities': (None, 'priorityClass:boolean sourceMacAddress:boolean vlanRange:boolean'),
-    'FcoeConfigVlanRange': (None, 'vlanLow:int vlanHigh:int'),
-    'FileInfo': (None, 'path:string friendlyName:string fileSize:long modification:dateTime owner:string'),
-    'FileQuery': (None, ''),
-    'FileQueryFlags': (None, 'fileType:boolean fileSize:boolean modification:boolean fileOwner:boolean'),
-    'FindByInventoryPath': (None, '_this:ManagedObjectReference inventoryPath:string'),
-    'FindByUuid': (None, '_this:ManagedObjectReference datacenter:ManagedObjectReference uuid:string vmSearch:boolean instanceUuid:boolean'),
-    'FindChild': (None, '_this:ManagedObjectReference entity:ManagedObjectReference name:string'),
-    'FloppyImageFileInfo': ('FileInfo', ''),
-    'FloppyImageFileQuery': ('FileQuery', ''),
-    'FolderFileInfo': ('FileInfo', ''),
-    'FolderFileQuery': ('FileQuery', ''),
-    'GuestDiskInfo': (None, 'diskPath:string capacity:long freeSpace:long filesystemType:string mappings:GuestInfoVirtualDiskMapping[]'),
-    'GuestInfo': (None, 'toolsStatus:string toolsVersionStatus:string toolsVersionStatus2:string toolsRunningStatus:string toolsVersion:string toolsInstallType:string guestId:string guestFamily:string guestFullName:string hostName:string ipAddress:string net:GuestNicInfo[] ipStack:GuestStackInfo[] disk:GuestDiskInfo[] screen:GuestScreenInfo guestState:string appHeartbeatStatus:string guestKernelCrashed:boolean appState:string guestOperationsReady:boolean interactiveGuestOperationsReady:boolean guestStateChangeSupported:boolean generationInfo:GuestInfoNamespaceGenerationInfo[] hwVersion:string'),
-    'GuestInfoNamespaceGenerationInfo': (None, 'key:string generationNo:int'),
-    'GuestInfoVirtualDiskMapping': (None, 'key:int'),
-    'GuestNicInfo': (None, 'network:string ipAddress:string[] macAddress:string connected:boolean deviceConfigId:int dnsConfig:NetDnsConfigInfo ipConfig:NetIpConfigInfo netBIOSConfig:NetBIOSConfigInfo'),
-    'GuestOsDescriptor': (None, 'id:string family:string fullName:string supportedMaxCPUs:int numSupportedPhysicalSockets:int numSupportedCoresPerSocket:int supportedMinMemMB:int supportedMaxMemMB:int recommendedMemMB:int recommendedColorDepth:int supportedDiskControllerList:string[] recommendedSCSIController:string recommendedDiskController:string supportedNumDisks:int recommendedDiskSizeMB:int recommendedCdromController:string supportedEthernetCard:string[] recommendedEthernetCard:string supportsSlaveDisk:boolean cpuFeatureMask:HostCpuIdInfo[] smcRequired:boolean supportsWakeOnLan:boolean supportsVMI:boolean supportsMemoryHotAdd:boolean supportsCpuHotAdd:boolean supportsCpuHotRemove:boolean supportedFirmware:string[] recommendedFirmware:string supportedUSBControllerList:string[] recommendedUSBController:string supports3D:boolean recommended3D:boolean smcRecommended:boolean ich7mRecommended:boolean usbRecommended:boolean supportLevel:string supportedForCreate:boolean vRAMSizeInKB:IntOption numSupportedFloppyDevices:int wakeOnLanEthernetCard:string[] supportsPvscsiControllerForBoot:boolean diskUuidEnabled:boolean supportsHotPlugPCI:boolean supportsSecureBoot:boolean defaultSecureBoot:boolean persistentMemorySupported:boolean supportedMinPersistentMemoryMB:long supportedMaxPersistentMemoryMB:long recommendedPersistentMemoryMB:long persistentMemoryHotAddSupported:boolean persistentMemoryHotRemoveSupported:boolean persistentMemoryColdGrowthSupported:boolean persistentMemoryColdGrowthGranularityMB:long persistentMemoryHotGrowthSupported:boolean persistentMemoryHotGrowthGranularityMB:long numRecommendedPhysicalSockets:int numRecommendedCoresPerSocket:int vvtdSupported:BoolOption vbsSupported:BoolOption vsgxSupported:BoolOption supportsTPM20:boolean vwdtSupported:boolean'),
-    'GuestScreenInfo': (None, 'width:int height:int'),
-    'GuestStackInfo': (None, 'dnsConfig:NetDnsConfigInfo ipRouteConfig:NetIpRouteConfigInfo ipStackConfig:KeyValue[] dhcpConfig:NetDhcpConfigInfo'),
-    'HealthSystemRuntime': (None, 'systemHealthInfo:HostSystemHealthInfo hardwareStatusInfo:HostHardwareStatusInfo'),
-    'HostBIOSInfo': (None, 'biosVersion:string releaseDate:dateTime vendor:string majorRelease:int minorRelease:int firmwareMajorRelease:int firmwareMinorRelease:int'),
-    'HostCapability': (None, 'recursiveResourcePoolsSupported:boolean cpuMemoryResourceConfigurationSupported:boolean rebootSupported:boolean shutdownSupported:boolean vmotionSupported:boolean standbySupported:boolean ipmiSupported:boolean maxSupportedVMs:int maxRunningVMs:int maxSupportedVcpus:int maxRegisteredVMs:int datastorePrincipalSupported:boolean sanSupported:boolean nfsSupported:boolean iscsiSupported:boolean vlanTaggingSupported:boolean nicTeamingSupported:boolean highGuestMemSupported:boolean maintenanceModeSupported:boolean suspendedRelocateSupported:boolean restrictedSnapshotRelocateSupported:boolean perVmSwapFiles:boolean localSwapDatastoreSupported:boolean unsharedSwapVMotionSupported:boolean backgroundSnapshotsSupported:boolean preAssignedPCIUnitNumbersSupported:boolean screenshotSupported:boolean scaledScreenshotSupported:boolean storageVMotionSupported:boolean vmotionWithStorageVMotionSupported:boolean vmotionAcrossNetworkSupported:boolean maxNumDisksSVMotion:int hbrNicSelectionSupported:boolean vrNfcNicSelectionSupported:boolean recordReplaySupported:boolean ftSupported:boolean replayUnsupportedReason:string replayCompatibilityIssues:string[] smpFtSupported:boolean ftCompatibilityIssues:string[] smpFtCompatibilityIssues:string[] maxVcpusPerFtVm:int loginBySSLThumbprintSupported:boolean cloneFromSnapshotSupported:boolean deltaDiskBackingsSupported:boolean perVMNetworkTrafficShapingSupported:boolean tpmSupported:boolean tpmVersion:string txtEnabled:boolean supportedCpuFeature:HostCpuIdInfo[] virtualExecUsageSupported:boolean storageIORMSupported:boolean vmDirectPathGen2Supported:boolean vmDirectPathGen2UnsupportedReason:string[] vmDirectPathGen2UnsupportedReasonExtended:string supportedVmfsMajorVersion:int[] vStorageCapable:boolean snapshotRelayoutSupported:boolean firewallIpRulesSupported:boolean servicePackageInfoSupported:boolean maxHostRunningVms:int maxHostSupportedVcpus:int vmfsDatastoreMountCapable:boolean eightPlusHostVmfsSharedAccessSupported:boolean nestedHVSupported:boolean vPMCSupported:boolean interVMCommunicationThroughVMCISupported:boolean scheduledHardwareUpgradeSupported:boolean featureCapabilitiesSupported:boolean latencySensitivitySupported:boolean storagePolicySupported:boolean accel3dSupported:boolean reliableMemoryAware:boolean multipleNetworkStackInstanceSupported:boolean messageBusProxySupported:boolean vsanSupported:boolean vFlashSupported:boolean hostAccessManagerSupported:boolean provisioningNicSelectionSupported:boolean nfs41Supported:boolean nfs41Krb5iSupported:boolean turnDiskLocatorLedSupported:boolean virtualVolumeDatastoreSupported:boolean markAsSsdSupported:boolean markAsLocalSupported:boolean smartCardAuthenticationSupported:boolean pMemSupported:boolean pMemSnapshotSupported:boolean cryptoSupported:boolean oneKVolumeAPIsSupported:boolean gatewayOnNicSupported:boolean upitSupported:boolean cpuHwMmuSupported:boolean encryptedVMotionSupported:boolean encryptionChangeOnAddRemoveSupported:boolean encryptionHotOperationSupported:boolean encryptionWithSnapshotsSupported:boolean encryptionFaultToleranceSupported:boolean encryptionMemorySaveSupported:boolean encryptionRDMSupported:boolean encryptionVFlashSupported:boolean encryptionCBRCSupported:boolean encryptionHBRSupported:boolean ftEfiSupported:boolean unmapMethodSupported:string maxMemMBPerFtVm:int virtualMmuUsageIgnored:boolean virtualExecUsageIgnored:boolean vmCreateDateSupported:boolean vmfs3EOLSupported:boolean ftVmcpSupported:boolean quickBootSupported:boolean assignableHardwareSupported:boolean useFeatureReqsForOldHWv:boolean markPerenniallyReservedSupported:boolean hppPspSupported:boolean deviceRebindWithoutRebootSupported:boolean storagePolicyChangeSupported:boolean precisionTimeProtocolSupported:boolean remoteDeviceVMotionSupported:boolean maxSupportedVmMemory:int'),
-    'HostConfigManager': (None, 'cpuScheduler:ManagedObjectReference datastoreSystem:ManagedObjectReference memoryManager:ManagedObjectReference storageSystem:ManagedObjectReference networkSystem:ManagedObjectReference vmotionSystem:ManagedObjectReference virtualNicManager:ManagedObjectReference serviceSystem:ManagedObjectReference firewallSystem:ManagedObjectReference advancedOption:ManagedObjectReference diagnosticSystem:ManagedObjectReference autoStartManager:ManagedObjectReference snmpSystem:ManagedObjectReference dateTimeSystem:ManagedObjectReference patchManager:ManagedObjectReference imageConfigManager:ManagedObjectReference bootDeviceSystem:ManagedObjectReference firmwareSystem:ManagedObjectReference healthStatusSystem:ManagedObjectReference pciPassthruSystem:ManagedObjectReference licenseManager:ManagedObjectReference kernelModuleSystem:ManagedObjectReference authenticationManager:ManagedObjectReference powerSystem:ManagedObjectReference cacheConfigurationManager:ManagedObjectReference esxAgentHostManager:ManagedObjectReference iscsiManager:ManagedObjectReference vFlashManager:ManagedObjectReference vsanSystem:ManagedObjectReference messageBusProxy:ManagedObjectReference userDirectory:ManagedObjectReference accountManager:ManagedObjectReference hostAccessManager:ManagedObjectReference graphicsManager:ManagedObjectReference vsanInternalSystem:ManagedObjectReference certificateManager:ManagedObjectReference cryptoManager:ManagedObjectReference nvdimmSystem:ManagedObjectReference assignableHardwareManager:ManagedObjectReference'),
-    'HostConfigSummary': (None, 'name:string port:int sslThumbprint:string product:AboutInfo vmotionEnabled:boolean faultToleranceEnabled:boolean featureVersion:HostFeatureVersionInfo[] agentVmDatastore:ManagedObjectReference agentVmNetwork:ManagedObjectReference'),
-    'HostCpuIdInfo': (None, 'level:int vendor:string eax:string ebx:string ecx:string edx:string'),
-    'HostCpuInfo': (None, 'numCpuPackages:short numCpuCores:short numCpuThreads:short hz:long'),
-    'HostCpuPackage': (None, 'index:short vendor:string hz:long busHz:long description:string threadId:short[] cpuFeature:HostCpuIdInfo[]'),
-    'HostCpuPowerManagementInfo': (None, 'currentPolicy:string hardwareSupport:string'),
-    'HostDatastoreBrowserSearchResults': (None, 'datastore:ManagedObjectReference folderPath:string file:FileInfo[]'),
-    'HostDatastoreBrowserSearchSpec': (None, 'query:FileQuery[] details:FileQueryFlags searchCaseInsensitive:boolean matchPattern:string[] sortFoldersFirst:boolean'),
-    'HostDevice': (None, 'deviceName:string deviceType:string'),
-    'HostDhcpService': (None, 'key:string spec:HostDhcpServiceSpec'),
-    'HostDhcpServiceSpec': (None, 'virtualSwitch:string defaultLeaseDuration:int leaseBeginIp:string leaseEndIp:string maxLeaseDuration:int unlimitedLease:boolean ipSubnetAddr:string ipSubnetMask:string'),
-    'HostDigestInfo': (None, 'digestMethod:string digestValue:byte[] objectName:string'),
-    'HostDiskDimensionsLba': (None, 'blockSize:int block:long'),
-    'HostDnsConfig': (None, 'dhcp:boolean virtualNicDevice:string ipv6VirtualNicDevice:string hostName:string domainName:string address:string[] searchDomain:string[]'),
-    'HostFeatureCapability': (None, 'key:string featureName:string value:string'),
-    'HostFeatureMask': (None, 'key:string featureName:string value:string'),
-    'HostFeatureVersionInfo': (None, 'key:string value:string'),
-    'HostFileSystemVolume': (None, 'type:string name:string capacity:long'),
-    'HostForceMountedInfo': (None, 'persist:boolean mounted:boolean'),
-    'HostHardwareElementInfo': (None, 'name:string status:ElementDescription'),
-    'HostHardwareInfo': (None, 'systemInfo:HostSystemInfo cpuPowerManagementInfo:HostCpuPowerManagementInfo cpuInfo:HostCpuInfo cpuPkg:HostCpuPackage[] memorySize:long numaInfo:HostNumaInfo smcPresent:boolean pciDevice:HostPciDevice[] cpuFeature:HostCpuIdInfo[] biosInfo:HostBIOSInfo reliableMemoryInfo:HostReliableMemoryInfo persistentMemoryInfo:HostPersistentMemoryInfo sgxInfo:HostSgxInfo sevInfo:HostSevInfo'),
-    'HostHardwareStatusInfo': (None, 'memoryStatusInfo:HostHardwareElementInfo[] cpuStatusInfo:HostHardwareElementInfo[] storageStatusInfo:HostStorageElementInfo[]'),
-    'HostHardwareSummary': (None, 'vendor:string model:string uuid:string otherIdentifyingInfo:HostSystemIdentificationInfo[] memorySize:long cpuModel:string cpuMhz:int numCpuPkgs:short numCpuCores:short numCpuThreads:short numNics:int numHBAs:int'),
-    'HostHostBusAdapter': (None, 'key:string device:string bus:int status:string model:string driver:string pci:string storageProtocol:string'),
-    'HostInternetScsiHba': ('HostHostBusAdapter', 'isSoftwareBased:boolean canBeDisabled:boolean networkBindingSupport:string discoveryCapabilities:HostInternetScsiHbaDiscoveryCapabilities discoveryProperties:HostInternetScsiHbaDiscoveryProperties authenticationCapabilities:HostInternetScsiHbaAuthenticationCapabilities authenticationProperties:HostInternetScsiHbaAuthenticationProperties digestCapabilities:HostInternetScsiHbaDigestCapabilities digestProperties:HostInternetScsiHbaDigestProperties ipCapabilities:HostInternetScsiHbaIPCapabilities ipProperties:HostInternetScsiHbaIPProperties supportedAdvancedOptions:OptionDef[] advancedOptions:HostInternetScsiHbaParamValue[] iScsiName:string iScsiAlias:string configuredSendTarget:HostInternetScsiHbaSendTarget[] configuredStaticTarget:HostInternetScsiHbaStaticTarget[] maxSpeedMb:int currentSpeedMb:int'),
-    'HostInternetScsiHbaAuthenticationCapabilities': (None, 'chapAuthSettable:boolean krb5AuthSettable:boolean srpAuthSettable:boolean spkmAuthSettable:boolean mutualChapSettable:boolean targetChapSettable:boolean targetMutualChapSettable:boolean'),
-    'HostInternetScsiHbaAuthenticationProperties': (None, 'chapAuthEnabled:boolean chapName:string chapSecret:string chapAuthenticationType:string chapInherited:boolean mutualChapName:string mutualChapSecret:string mutualChapAuthenticationType:string mutualChapInherited:boolean'),
-    'HostInternetScsiHbaDigestCapabilities': (None, 'headerDigestSettable:boolean dataDigestSettable:boolean targetHeaderDigestSettable:boolean targetDataDigestSettable:boolean'),
-    'HostInternetScsiHbaDigestProperties': (None, 'headerDigestType:string headerDigestInherited:boolean dataDigestType:string dataDigestInherited:boolean'),
-    'HostInternetScsiHbaDiscoveryCapabilities': (None, 'iSnsDiscoverySettable:boolean slpDiscoverySettable:boolean staticTargetDiscoverySettable:boolean sendTargetsDiscoverySettable:boolean'),
-    'HostInternetScsiHbaDiscoveryProperties': (None, 'iSnsDiscoveryEnabled:boolean iSnsDiscoveryMethod:string iSnsHost:string slpDiscoveryEnabled:boolean slpDiscoveryMethod:string slpHost:string staticTargetDiscoveryEnabled:boolean sendTargetsDiscoveryEnabled:boolean'),
-    'HostInternetScsiHbaIPCapabilities': (None, 'addressSettable:boolean ipConfigurationMethodSettable:boolean subnetMaskSettable:boolean defaultGatewaySettable:boolean primaryDnsServerAddressSettable:boolean alternateDnsServerAddressSettable:boolean ipv6Supported:boolean arpRedirectSettable:boolean mtuSettable:boolean hostNameAsTargetAddress:boolean nameAliasSettable:boolean ipv4EnableSettable:boolean ipv6EnableSettable:boolean ipv6PrefixLengthSettable:boolean ipv6PrefixLength:int ipv6DhcpConfigurationSettable:boolean ipv6LinkLocalAutoConfigurationSettable:boolean ipv6RouterAdvertisementConfigurationSettable:boolean ipv6DefaultGatewaySettable:boolean ipv6MaxStaticAddressesSupported:int'),
-    'HostInternetScsiHbaIPProperties': (None, 'mac:string address:string dhcpConfigurationEnabled:boolean subnetMask:string defaultGateway:string primaryDnsServerAddress:string alternateDnsServerAddress:string ipv6Address:string ipv6SubnetMask:string ipv6DefaultGateway:string arpRedirectEnabled:boolean mtu:int jumboFramesEnabled:boolean ipv4Enabled:boolean ipv6Enabled:boolean ipv6properties:HostInternetScsiHbaIPv6Properties'),
-    'HostInternetScsiHbaIPv6Properties': (None, 'iscsiIpv6Address:HostInternetScsiHbaIscsiIpv6Address[] ipv6DhcpConfigurationEnabled:boolean ipv6LinkLocalAutoConfigurationEnabled:boolean ipv6RouterAdvertisementConfigurationEnabled:boolean ipv6DefaultGateway:string'),
-    'HostInternetScsiHbaIscsiIpv6Address': (None, 'address:string prefixLength:int origin:string operation:string'),
-    'HostInternetScsiHbaParamValue': ('OptionValue', 'isInherited:boolean'),
-    'HostInternetScsiHbaSendTarget': (None, 'address:string port:int authenticationProperties:HostInternetScsiHbaAuthenticationProperties digestProperties:HostInternetScsiHbaDigestProperties supportedAdvancedOptions:OptionDef[] advancedOptions:HostInternetScsiHbaParamValue[] parent:string'),
-    'HostInternetScsiHbaStaticTarget': (None, 'address:string port:int iScsiName:string discoveryMethod:string authenticationProperties:HostInternetScsiHbaAuthenticationProperties digestProperties:HostInternetScsiHbaDigestProperties supportedAdvancedOptions:OptionDef[] advancedOptions:HostInternetScsiHbaParamValue[] parent:string'),
-    'HostIpConfig': (None, 'dhcp:boolean ipAddress:string subnetMask:string ipV6Config:HostIpConfigIpV6AddressConfiguration'),
-    'HostIpConfigIpV6Address': (None, 'ipAddress:string prefixLength:int origin:string dadState:string lifetime:dateTime operation:string'),
-    'HostIpConfigIpV6AddressConfiguration': (None, 'ipV6Address:HostIpConfigIpV6Address[] autoConfigurationEnabled:boolean dhcpV6Enabled:boolean'),
-    'HostIpRouteConfig': (None, 'defaultGateway:string gatewayDevice:string ipV6DefaultGateway:string ipV6GatewayDevice:string'),
-    'HostIpRouteEntry': (None, 'network:string prefixLength:int gateway:string deviceName:string'),
-    'HostIpRouteOp': (None, 'changeOperation:string route:HostIpRouteEntry'),
-    'HostIpRouteTableConfig': (None, 'ipRoute:HostIpRouteOp[] ipv6Route:HostIpRouteOp[]'),
-    'HostIpRouteTableInfo': (None, 'ipRoute:HostIpRouteEntry[] ipv6Route:HostIpRouteEntry[]'),
-    'HostListSummary': (None, 'host:ManagedObjectReference hardware:HostHardwareSummary runtime:HostRuntimeInfo config:HostConfigSummary quickStats:HostListSummaryQuickStats overallStatus:string rebootRequired:boolean customValue:CustomFieldValue[] managementServerIp:string maxEVCModeKey:string currentEVCModeKey:string currentEVCGraphicsModeKey:string gateway:HostListSummaryGatewaySummary tpmAttestation:HostTpmAttestationInfo trustAuthorityAttestationInfos:HostTrustAuthorityAttestationInfo[]'),
-    'HostListSummaryGatewaySummary': (None, 'gatewayType:string gatewayId:string'),
-    'HostListSummaryQuickStats': (None, 'overallCpuUsage:int overallMemoryUsage:int distributedCpuFairness:int distributedMemoryFairness:int availablePMemCapacity:int uptime:int'),
-    'HostMaintenanceSpec': (None, 'vsanMode:VsanHostDecommissionMode purpose:string'),
-    'HostMountInfo': (None, 'path:string accessMode:string mounted:boolean accessible:boolean inaccessibleReason:string'),
-    'HostMultipathInfo': (None, 'lun:HostMultipathInfoLogicalUnit[]'),
-    'HostMultipathInfoLogicalUnit': (None, 'key:string id:string lun:string path:HostMultipathInfoPath[] policy:HostMultipathInfoLogicalUnitPolicy storageArrayTypePolicy:HostMultipathInfoLogicalUnitStorageArrayTypePolicy'),
-    'HostMultipathInfoLogicalUnitPolicy': (None, 'policy:string'),
-    'HostMultipathInfoLogicalUnitStorageArrayTypePolicy': (None, 'policy:string'),
-    'HostMultipathInfoPath': (None, 'key:string name:string pathState:string state:string isWorkingPath:boolean adapter:string lun:string transport:HostTargetTransport'),
-    'HostNasVolume': ('HostFileSystemVolume', 'remoteHost:string remotePath:string userName:string remoteHostNames:string[] securityType:string protocolEndpoint:boolean'),
-    'HostNatService': (None, 'key:string spec:HostNatServiceSpec'),
-    'HostNatServiceNameServiceSpec': (None, 'dnsAutoDetect:boolean dnsPolicy:string dnsRetries:int dnsTimeout:int dnsNameServer:string[] nbdsTimeout:int nbnsRetries:int nbnsTimeout:int'),
-    'HostNatServicePortForwardSpec': (None, 'type:string name:string hostPort:int guestPort:int guestIpAddress:string'),
-    'HostNatServiceSpec': (None, 'virtualSwitch:string activeFtp:boolean allowAnyOui:boolean configPort:boolean ipGatewayAddress:string udpTimeout:int portForward:HostNatServicePortForwardSpec[] nameService:HostNatServiceNameServiceSpec'),
-    'HostNetOffloadCapabilities': (None, 'csumOffload:boolean tcpSegmentation:boolean zeroCopyXmit:boolean'),
-    'HostNetStackInstance': (None, 'key:string name:string dnsConfig:HostDnsConfig ipRouteConfig:HostIpRouteConfig requestedMaxNumberOfConnections:int congestionControlAlgorithm:string ipV6Enabled:boolean routeTableConfig:HostIpRouteTableConfig'),
-    'HostNetworkInfo': (None, 'vswitch:HostVirtualSwitch[] proxySwitch:HostProxySwitch[] portgroup:HostPortGroup[] pnic:PhysicalNic[] rdmaDevice:HostRdmaDevice[] vnic:HostVirtualNic[] consoleVnic:HostVirtualNic[] dnsConfig:HostDnsConfig ipRouteConfig:HostIpRouteConfig consoleIpRouteConfig:HostIpRouteConfig routeTableInfo:HostIpRouteTableInfo dhcp:HostDhcpService[] nat:HostNatService[] ipV6Enabled:boolean atBootIpV6Enabled:boolean netStackInstance:HostNetStackInstance[] opaqueSwitch:HostOpaqueSwitch[] opaqueNetwork:HostOpaqueNetworkInfo[] nsxTransportNodeId:string'),
-    'HostNetworkPolicy': (None, 'security:HostNetworkSecurityPolicy nicTeaming:HostNicTeamingPolicy offloadPolicy:HostNetOffloadCapabilities shapingPolicy:HostNetworkTrafficShapingPolicy'),
-    'HostNetworkResourceRuntime': (None, 'pnicResourceInfo:HostPnicNetworkResourceInfo[]'),
-    'HostNetworkSecurityPolicy': (None, 'allowPromiscuous:boolean macChanges:boolean forgedTransmits:boolean'),
-    'HostNetworkTrafficShapingPolicy': (None, 'enabled:boolean averageBandwidth:long peakBandwidth:long burstSize:long'),
-    'HostNicFailureCriteria': (None, 'checkSpeed:string speed:int checkDuplex:boolean fullDuplex:boolean checkErrorPercent:boolean percentage:int checkBeacon:boolean'),
-    'HostNicOrderPolicy': (None, 'activeNic:string[] standbyNic:string[]'),
-    'HostNicTeamingPolicy': (None, 'policy:string reversePolicy:boolean notifySwitches:boolean rollingOrder:boolean failureCriteria:HostNicFailureCriteria nicOrder:HostNicOrderPolicy'),
-    'HostNumaInfo': (None, 'type:string numNodes:int numaNode:HostNumaNode[]'),
-    'HostNumaNode': (None, 'typeId:byte cpuID:short[] memoryRangeBegin:long memoryRangeLength:long pciId:string[]'),
-    'HostNumericSensorInfo': (None, 'name:string healthState:ElementDescription currentReading:long unitModifier:int baseUnits:string rateUnits:string sensorType:string id:string timeStamp:string'),
-    'HostNvmeController': (None, 'key:string controllerNumber:int subnqn:string name:string associatedAdapter:string transportType:string fusedOperationSupported:boolean numberOfQueues:int queueSize:int attachedNamespace:HostNvmeNamespace[] vendorId:string model:string serialNumber:string firmwareVersion:string'),
-    'HostNvmeNamespace': (None, 'key:string name:string id:int blockSize:int capacityInBlocks:long'),
-    'HostNvmeTopology': (None, 'adapter:HostNvmeTopologyInterface[]'),
-    'HostNvmeTopologyInterface': (None, 'key:string adapter:string connectedController:HostNvmeController[]'),
-    'HostOpaqueNetworkInfo': (None, 'opaqueNetworkId:string opaqueNetworkName:string opaqueNetworkType:string pnicZone:string[] capability:OpaqueNetworkCapability extraConfig:OptionValue[]'),
-    'HostOpaqueSwitch': (None, 'key:string name:string pnic:string[] pnicZone:HostOpaqueSwitchPhysicalNicZone[] status:string vtep:HostVirtualNic[] extraConfig:OptionValue[] featureCapability:HostFeatureCapability[]'),
-    'HostOpaqueSwitchPhysicalNicZone': (None, 'key:string pnicDevice:string[]'),
-    'HostPciDevice': (None, 'id:string classId:short bus:byte slot:byte function:byte vendorId:short subVendorId:short vendorName:string deviceId:short subDeviceId:short parentBridge:string deviceName:string'),
-    'HostPersistentMemoryInfo': (None, 'capacityInMB:long volumeUUID:string'),
-    'HostPlacedVirtualNicIdentifier': (None, 'vm:ManagedObjectReference vnicKey:string reservation:int'),
-    'HostPlugStoreTopology': (None, 'adapter:HostPlugStoreTopologyAdapter[] path:HostPlugStoreTopologyPath[] target:HostPlugStoreTopologyTarget[] device:HostPlugStoreTopologyDevice[] plugin:HostPlugStoreTopologyPlugin[]'),
-    'HostPlugStoreTopologyAdapter': (None, 'key:string adapter:string path:string[]'),
-    'HostPlugStoreTopologyDevice': (None, 'key:string lun:string path:string[]'),
-    'HostPlugStoreTopologyPath': (None, 'key:string name:string channelNumber:int targetNumber:int lunNumber:int adapter:string target:string device:string'),
-    'HostPlugStoreTopologyPlugin': (None, 'key:string name:string device:string[] claimedPath:string[]'),
-    'HostPlugStoreTopologyTarget': (None, 'key:string transport:HostTargetTransport'),
-    'HostPnicNetworkResourceInfo': (None, 'pnicDevice:string availableBandwidthForVMTraffic:long unusedBandwidthForVMTraffic:long placedVirtualNics:HostPlacedVirtualNicIdentifier[]'),
-    'HostPortGroup': (None, 'key:string port:HostPortGroupPort[] vswitch:string computedPolicy:HostNetworkPolicy spec:HostPortGroupSpec'),
-    'HostPortGroupPort': (None, 'key:string mac:string[] type:string'),
-    'HostPortGroupSpec': (None, 'name:string vlanId:int vswitchName:string policy:HostNetworkPolicy'),
-    'HostProtocolEndpoint': (None, 'peType:string type:string uuid:string hostKey:ManagedObjectReference[] storageArray:string nfsServer:string nfsDir:string nfsServerScope:string nfsServerMajor:string nfsServerAuthType:string nfsServerUser:string deviceId:string'),
-    'HostProxySwitch': (None, 'dvsUuid:string dvsName:string key:string numPorts:int configNumPorts:int numPortsAvailable:int uplinkPort:KeyValue[] mtu:int pnic:string[] spec:HostProxySwitchSpec hostLag:HostProxySwitchHostLagConfig[] networkReservationSupported:boolean nsxtEnabled:boolean ensEnabled:boolean ensInterruptEnabled:boolean transportZones:DistributedVirtualSwitchHostMemberTransportZoneInfo[] nsxUsedUplinkPort:string[] nsxtStatus:string nsxtStatusDetail:string'),
-    'HostProxySwitchHostLagConfig': (None, 'lagKey:string lagName:string uplinkPort:KeyValue[]'),
-    'HostProxySwitchSpec': (None, 'backing:DistributedVirtualSwitchHostMemberBacking'),
-    'HostRdmaDevice': (None, 'key:string device:string driver:string description:string backing:HostRdmaDeviceBacking connectionInfo:HostRdmaDeviceConnectionInfo capability:HostRdmaDeviceCapability'),
-    'HostRdmaDeviceBacking': (None, ''),
-    'HostRdmaDeviceCapability': (None, 'roceV1Capable:boolean roceV2Capable:boolean iWarpCapable:boolean'),
-    'HostRdmaDeviceConnectionInfo': (None, 'state:string mtu:int speedInMbps:int'),
-    'HostReliableMemoryInfo': (None, 'memorySize:long'),
-    'HostRuntimeInfo': (None, 'connectionState:string powerState:string standbyMode:string inMaintenanceMode:boolean inQuarantineMode:boolean bootTime:dateTime healthSystemRuntime:HealthSystemRuntime dasHostState:ClusterDasFdmHostState tpmPcrValues:HostTpmDigestInfo[] vsanRuntimeInfo:VsanHostRuntimeInfo networkRuntimeInfo:HostRuntimeInfoNetworkRuntimeInfo vFlashResourceRuntimeInfo:HostVFlashManagerVFlashResourceRunTimeInfo hostMaxVirtualDiskCapacity:long cryptoState:string cryptoKeyId:CryptoKeyId'),
-    'HostRuntimeInfoNetStackInstanceRuntimeInfo': (None, 'netStackInstanceKey:string state:string vmknicKeys:string[] maxNumberOfConnections:int currentIpV6Enabled:boolean'),
-    'HostRuntimeInfoNetworkRuntimeInfo': (None, 'netStackInstanceRuntimeInfo:HostRuntimeInfoNetStackInstanceRuntimeInfo[] networkResourceRuntime:HostNetworkResourceRuntime'),
-    'HostScsiDisk': ('ScsiLun', 'capacity:HostDiskDimensionsLba devicePath:string ssd:boolean localDisk:boolean physicalLocation:string[] emulatedDIXDIFEnabled:boolean vsanDiskInfo:VsanHostVsanDiskInfo scsiDiskType:string'),
-    'HostScsiDiskPartition': (None, 'diskName:string partition:int'),
-    'HostScsiTopology': (None, 'adapter:HostScsiTopologyInterface[]'),
-    'HostScsiTopologyInterface': (None, 'key:string adapter:string target:HostScsiTopologyTarget[]'),
-    'HostScsiTopologyLun': (None, 'key:string lun:int scsiLun:string'),
-    'HostScsiTopologyTarget': (None, 'key:string target:int lun:HostScsiTopologyLun[] transport:HostTargetTransport'),
-    'HostSevInfo': (None, 'sevState:string maxSevEsGuests:long'),
-    'HostSgxInfo': (None, 'sgxState:string totalEpcMemory:long flcMode:string lePubKeyHash:string'),
-    'HostStorageDeviceInfo': (None, 'hostBusAdapter:HostHostBusAdapter[] scsiLun:ScsiLun[] scsiTopology:HostScsiTopology nvmeTopology:HostNvmeTopology multipathInfo:HostMultipathInfo plugStoreTopology:HostPlugStoreTopology softwareInternetScsiEnabled:boolean'),
-    'HostStorageElementInfo': ('HostHardwareElementInfo', 'operationalInfo:HostStorageOperationalInfo[]'),
-    'HostStorageOperationalInfo': (None, 'property:string value:string'),
-    'HostSystemHealthInfo': (None, 'numericSensorInfo:HostNumericSensorInfo[]'),
-    'HostSystemIdentificationInfo': (None, 'identifierValue:string identifierType:ElementDescription'),
-    'HostSystemInfo': (None, 'vendor:string model:string uuid:string otherIdentifyingInfo:HostSystemIdentificationInfo[] serialNumber:string'),
-    'HostTargetTransport': (None, ''),
-    'HostTpmAttestationInfo': (None, 'time:dateTime status:string message:LocalizableMessage'),
-    'HostTpmDigestInfo': ('HostDigestInfo', 'pcrNumber:int'),
-    'HostTrustAuthorityAttestationInfo': (None, 'attestationStatus:string serviceId:string attestedAt:dateTime attestedUntil:dateTime messages:LocalizableMessage[]'),
-    'HostVFlashManagerVFlashResourceRunTimeInfo': (None, 'usage:long capacity:long accessible:boolean capacityForVmCache:long freeForVmCache:long'),
-    'HostVMotionCompatibility': (None, 'host:ManagedObjectReference compatibility:string[]'),
-    'HostVirtualNic': (None, 'device:string key:string portgroup:string spec:HostVirtualNicSpec port:string'),
-    'HostVirtualNicIpRouteSpec': (None, 'ipRouteConfig:HostIpRouteConfig'),
-    'HostVirtualNicOpaqueNetworkSpec': (None, 'opaqueNetworkId:string opaqueNetworkType:string'),
-    'HostVirtualNicSpec': (None, 'ip:HostIpConfig mac:string distributedVirtualPort:DistributedVirtualSwitchPortConnection portgroup:string mtu:int tsoEnabled:boolean netStackInstanceKey:string opaqueNetwork:HostVirtualNicOpaqueNetworkSpec externalId:string pinnedPnic:string ipRouteSpec:HostVirtualNicIpRouteSpec systemOwned:boolean'),
-    'HostVirtualSwitch': (None, 'name:string key:string numPorts:int numPortsAvailable:int mtu:int portgroup:string[] pnic:string[] spec:HostVirtualSwitchSpec'),
-    'HostVirtualSwitchBridge': (None, ''),
-    'HostVirtualSwitchSpec': (None, 'numPorts:int bridge:HostVirtualSwitchBridge policy:HostNetworkPolicy mtu:int'),
-    'HostVmfsVolume': ('HostFileSystemVolume', 'blockSizeMb:int blockSize:int unmapGranularity:int unmapPriority:string unmapBandwidthSpec:VmfsUnmapBandwidthSpec maxBlocks:int majorVersion:int version:string uuid:string extent:HostScsiDiskPartition[] vmfsUpgradable:boolean forceMountedInfo:HostForceMountedInfo ssd:boolean local:boolean scsiDiskType:string'),
-    'HostVvolVolume': ('HostFileSystemVolume', 'scId:string hostPE:VVolHostPE[] vasaProviderInfo:VimVasaProviderInfo[] storageArray:VASAStorageArray[]'),
-    'ID': (None, 'id:string'),
-    'IntOption': ('OptionType', 'min:int max:int defaultValue:int'),
-    'IsoImageFileInfo': ('FileInfo', ''),
-    'IsoImageFileQuery': ('FileQuery', ''),
-    'KeyAnyValue': (None, 'key:string value:anyType'),
-    'KeyProviderId': (None, 'id:string'),
-    'KeyValue': (None, 'key:string value:string'),
-    'LatencySensitivity': (None, 'level:string sensitivity:int'),
-    'LocalDatastoreInfo': ('DatastoreInfo', 'path:string'),
-    'LocalizableMessage': (None, 'key:string arg:KeyAnyValue[] message:string'),
-    'LocalizedMethodFault': (None, 'fault:MethodFault localizedMessage:string'),
-    'Login': (None, '_this:ManagedObjectReference userName:string password:string locale:string'),
-    'Logout': (None, '_this:ManagedObjectReference'),
-    'LongOption': ('OptionType', 'min:long max:long defaultValue:long'),
-    'ManagedByInfo': (None, 'extensionKey:string type:string'),
-    'ManagedObjectReference': (None, 'type:string :string'),
-    'MarkAsTemplate': (None, '_this:ManagedObjectReference'),
-    'MarkAsVirtualMachine': (None, '_this:ManagedObjectReference pool:ManagedObjectReference host:ManagedObjectReference'),
-    'MethodFault': (None, 'faultCause:LocalizedMethodFault faultMessage:LocalizableMessage[]'),
-    'MigrateVM_Task': (None, '_this:ManagedObjectReference pool:ManagedObjectReference host:ManagedObjectReference priority:string state:string'),
-    'MissingObject': (None, 'obj:ManagedObjectReference fault:LocalizedMethodFault'),
-    'MissingProperty': (None, 'path:string fault:LocalizedMethodFault'),
-    'NasDatastoreInfo': ('DatastoreInfo', 'nas:HostNasVolume'),
-    'NetBIOSConfigInfo': (None, 'mode:string'),
-    'NetDhcpConfigInfo': (None, 'ipv6:NetDhcpConfigInfoDhcpOptions ipv4:NetDhcpConfigInfoDhcpOptions'),
-    'NetDhcpConfigInfoDhcpOptions': (None, 'enable:boolean config:KeyValue[]'),
-    'NetDnsConfigInfo': (None, 'dhcp:boolean hostName:string domainName:string ipAddress:string[] searchDomain:string[]'),
-    'NetIpConfigInfo': (None, 'ipAddress:NetIpConfigInfoIpAddress[] dhcp:NetDhcpConfigInfo autoConfigurationEnabled:boolean'),
-    'NetIpConfigInfoIpAddress': (None, 'ipAddress:string prefixLength:int origin:string state:string lifetime:dateTime'),
-    'NetIpRouteConfigInfo': (None, 'ipRoute:NetIpRouteConfigInfoIpRoute[]'),
-    'NetIpRouteConfigInfoGateway': (None, 'ipAddress:string device:string'),
-    'NetIpRouteConfigInfoIpRoute': (None, 'network:string prefixLength:int gateway:NetIpRouteConfigInfoGateway'),
-    'NetworkSummary': (None, 'network:ManagedObjectReference name:string accessible:boolean ipPoolName:string ipPoolId:int'),
-    'ObjectContent': (None, 'obj:ManagedObjectReference propSet:DynamicProperty[] missingSet:MissingProperty[]'),
-    'ObjectSpec': (None, 'obj:ManagedObjectReference skip:boolean selectSet:SelectionSpec[]'),
-    'ObjectUpdate': (None, 'kind:string obj:ManagedObjectReference changeSet:PropertyChange[] missingSet:MissingProperty[]'),
-    'OpaqueNetworkCapability': (None, 'networkReservationSupported:boolean'),
-    'OptionDef': ('ElementDescription', 'optionType:OptionType'),
-    'OptionType': (None, 'valueIsReadonly:boolean'),
-    'OptionValue': (None, 'key:string value:anyType'),
-    'ParaVirtualSCSIController': ('VirtualSCSIController', ''),
-    'PhysicalNic': (None, 'key:string device:string pci:string driver:string linkSpeed:PhysicalNicLinkInfo validLinkSpecification:PhysicalNicLinkInfo[] spec:PhysicalNicSpec wakeOnLanSupported:boolean mac:string fcoeConfiguration:FcoeConfig vmDirectPathGen2Supported:boolean vmDirectPathGen2SupportedMode:string resourcePoolSchedulerAllowed:boolean resourcePoolSchedulerDisallowedReason:string[] autoNegotiateSupported:boolean enhancedNetworkingStackSupported:boolean ensInterruptSupported:boolean rdmaDevice:string'),
-    'PhysicalNicLinkInfo': (None, 'speedMb:int duplex:boolean'),
-    'PhysicalNicSpec': (None, 'ip:HostIpConfig linkSpeed:PhysicalNicLinkInfo enableEnhancedNetworkingStack:boolean ensInterruptEnabled:boolean'),
-    'PowerOffVM_Task': (None, '_this:ManagedObjectReference'),
-    'PowerOnVM_Task': (None, '_this:ManagedObjectReference host:ManagedObjectReference'),
-    'PrivilegePolicyDef': (None, 'createPrivilege:string readPrivilege:string updatePrivilege:string deletePrivilege:string'),
-    'PropertyChange': (None, 'name:string op:string val:anyType'),
-    'PropertyFilterSpec': (None, 'propSet:PropertySpec[] objectSet:ObjectSpec[] reportMissingObjectsInResults:boolean'),
-    'PropertyFilterUpdate': (None, 'filter:ManagedObjectReference objectSet:ObjectUpdate[] missingSet:MissingObject[]'),
-    'PropertySpec': (None, 'type:string all:boolean pathSet:string[]'),
-    'QueryConfigOptionDescriptor': (None, '_this:ManagedObjectReference'),
-    'QueryConfigOptionEx': (None, '_this:ManagedObjectReference spec:EnvironmentBrowserConfigOptionQuerySpec'),
-    'QueryVMotionCompatibilityEx_Task': (None, '_this:ManagedObjectReference vm:ManagedObjectReference[] host:ManagedObjectReference[]'),
-    'QueryVirtualDiskUuid': (None, '_this:ManagedObjectReference name:string datacenter:ManagedObjectReference'),
-    'RebootGuest': (None, '_this:ManagedObjectReference'),
-    'ReconfigVM_Task': (None, '_this:ManagedObjectReference spec:VirtualMachineConfigSpec'),
-    'RelocateVM_Task': (None, '_this:ManagedObjectReference spec:VirtualMachineRelocateSpec priority:string'),
-    'ReplicationConfigSpec': (None, 'generation:long vmReplicationId:string destination:string port:int rpo:long quiesceGuestEnabled:boolean paused:boolean oppUpdatesEnabled:boolean netCompressionEnabled:boolean netEncryptionEnabled:boolean encryptionDestination:string encryptionPort:int remoteCertificateThumbprint:string disk:ReplicationInfoDiskSettings[]'),
-    'ReplicationInfoDiskSettings': (None, 'key:int diskReplicationId:string'),
-    'ResetVM_Task': (None, '_this:ManagedObjectReference'),
-    'ResourceAllocationInfo': (None, 'reservation:long expandableReservation:boolean limit:long shares:SharesInfo overheadLimit:long'),
-    'ResourceAllocationOption': (None, 'sharesOption:SharesOption'),
-    'ResourceConfigOption': (None, 'cpuAllocationOption:ResourceAllocationOption memoryAllocationOption:ResourceAllocationOption'),
-    'ResourceConfigSpec': (None, 'entity:ManagedObjectReference changeVersion:string lastModified:dateTime cpuAllocation:ResourceAllocationInfo memoryAllocation:ResourceAllocationInfo scaleDescendantsShares:string'),
-    'ResourcePoolQuickStats': (None, 'overallCpuUsage:long overallCpuDemand:long guestMemoryUsage:long hostMemoryUsage:long distributedCpuEntitlement:long distributedMemoryEntitlement:long staticCpuEntitlement:int staticMemoryEntitlement:int privateMemory:long sharedMemory:long swappedMemory:long balloonedMemory:long overheadMemory:long consumedOverheadMemory:long compressedMemory:long'),
-    'ResourcePoolResourceUsage': (None, 'reservationUsed:long reservationUsedForVm:long unreservedForPool:long unreservedForVm:long overallUsage:long maxUsage:long'),
-    'ResourcePoolRuntimeInfo': (None, 'memory:ResourcePoolResourceUsage cpu:ResourcePoolResourceUsage overallStatus:string sharesScalable:string'),
-    'ResourcePoolSummary': (None, 'name:string config:ResourceConfigSpec runtime:ResourcePoolRuntimeInfo quickStats:ResourcePoolQuickStats configuredMemoryMB:int'),
-    'RetrieveOptions': (None, 'maxObjects:int'),
-    'RetrievePropertiesEx': (None, '_this:ManagedObjectReference specSet:PropertyFilterSpec[] options:RetrieveOptions'),
-    'RetrieveProperties': (None, '_this:ManagedObjectReference specSet:PropertyFilterSpec[]'),
-    'RetrieveResult': (None, 'token:string objects:ObjectContent[]'),
-    'RetrieveServiceContent': (None, '_this:ManagedObjectReference'),
-    'ScheduledHardwareUpgradeInfo': (None, 'upgradePolicy:string versionKey:string scheduledHardwareUpgradeStatus:string fault:LocalizedMethodFault'),
-    'ScsiLun': ('HostDevice', 'key:string uuid:string descriptor:ScsiLunDescriptor[] canonicalName:string displayName:string lunType:string vendor:string model:string revision:string scsiLevel:int serialNumber:string durableName:ScsiLunDurableName alternateName:ScsiLunDurableName[] standardInquiry:byte[] queueDepth:int operationalState:string[] capabilities:ScsiLunCapabilities vStorageSupport:string protocolEndpoint:boolean perenniallyReserved:boolean clusteredVmdkSupported:boolean'),
-    'ScsiLunCapabilities': (None, 'updateDisplayNameSupported:boolean'),
-    'ScsiLunDescriptor': (None, 'quality:string id:string'),
-    'ScsiLunDurableName': (None, 'namespace:string namespaceId:byte data:byte[]'),
-    'SearchDatastore_Task': (None, '_this:ManagedObjectReference datastorePath:string searchSpec:HostDatastoreBrowserSearchSpec'),
-    'SearchDatastoreSubFolders_Task': (None, '_this:ManagedObjectReference datastorePath:string searchSpec:HostDatastoreBrowserSearchSpec'),
-    'SelectionSpec': (None, 'name:string'),
-    'ServiceContent': (None, 'rootFolder:ManagedObjectReference propertyCollector:ManagedObjectReference viewManager:ManagedObjectReference about:AboutInfo setting:ManagedObjectReference userDirectory:ManagedObjectReference sessionManager:ManagedObjectReference authorizationManager:ManagedObjectReference serviceManager:ManagedObjectReference perfManager:ManagedObjectReference scheduledTaskManager:ManagedObjectReference alarmManager:ManagedObjectReference eventManager:ManagedObjectReference taskManager:ManagedObjectReference extensionManager:ManagedObjectReference customizationSpecManager:ManagedObjectReference guestCustomizationManager:ManagedObjectReference customFieldsManager:ManagedObjectReference accountManager:ManagedObjectReference diagnosticManager:ManagedObjectReference licenseManager:ManagedObjectReference searchIndex:ManagedObjectReference fileManager:ManagedObjectReference datastoreNamespaceManager:ManagedObjectReference virtualDiskManager:ManagedObjectReference virtualizationManager:ManagedObjectReference snmpSystem:ManagedObjectReference vmProvisioningChecker:ManagedObjectReference vmCompatibilityChecker:ManagedObjectReference ovfManager:ManagedObjectReference ipPoolManager:ManagedObjectReference dvSwitchManager:ManagedObjectReference hostProfileManager:ManagedObjectReference clusterProfileManager:ManagedObjectReference complianceManager:ManagedObjectReference localizationManager:ManagedObjectReference storageResourceManager:ManagedObjectReference guestOperationsManager:ManagedObjectReference overheadMemoryManager:ManagedObjectReference certificateManager:ManagedObjectReference ioFilterManager:ManagedObjectReference vStorageObjectManager:ManagedObjectReference hostSpecManager:ManagedObjectReference cryptoManager:ManagedObjectReference healthUpdateManager:ManagedObjectReference failoverClusterConfigurator:ManagedObjectReference failoverClusterManager:ManagedObjectReference tenantManager:ManagedObjectReference siteInfoManager:ManagedObjectReference storageQueryManager:ManagedObjectReference'),
-    'ServiceLocator': (None, 'instanceUuid:string url:string credential:ServiceLocatorCredential sslThumbprint:string'),
-    'ServiceLocatorCredential': (None, ''),
-    'SessionIsActive': (None, '_this:ManagedObjectReference sessionID:string userName:string'),
-    'SharesInfo': (None, 'shares:int level:string'),
-    'SharesOption': (None, 'sharesOption:IntOption defaultLevel:string'),
-    'ShutdownGuest': (None, '_this:ManagedObjectReference'),
-    'StandbyGuest': (None, '_this:ManagedObjectReference'),
-    'StorageIOAllocationInfo': (None, 'limit:long shares:SharesInfo reservation:int'),
-    'SuspendVM_Task': (None, '_this:ManagedObjectReference'),
-    'TaskInfo': (None, 'key:string task:ManagedObjectReference description:LocalizableMessage name:string descriptionId:string entity:ManagedObjectReference entityName:string locked:ManagedObjectReference[] state:string cancelled:boolean cancelable:boolean error:LocalizedMethodFault result:anyType progress:int reason:TaskReason queueTime:dateTime startTime:dateTime completeTime:dateTime eventChainId:int changeTag:string parentTaskKey:string rootTaskKey:string activationId:string'),
-    'TaskReason': (None, ''),
-    'TerminateSession': (None, '_this:ManagedObjectReference sessionId:string[]'),
-    'ToolsConfigInfo': (None, 'toolsVersion:int toolsInstallType:string afterPowerOn:boolean afterResume:boolean beforeGuestStandby:boolean beforeGuestShutdown:boolean beforeGuestReboot:boolean toolsUpgradePolicy:string pendingCustomization:string customizationKeyId:CryptoKeyId syncTimeWithHostAllowed:boolean syncTimeWithHost:boolean lastInstallInfo:ToolsConfigInfoToolsLastInstallInfo'),
-    'ToolsConfigInfoToolsLastInstallInfo': (None, 'counter:int fault:LocalizedMethodFault'),
-    'TraversalSpec': ('SelectionSpec', 'type:string path:string skip:boolean selectSet:SelectionSpec[]'),
-    'UpdateSet': (None, 'version:string filterSet:PropertyFilterUpdate[] truncated:boolean'),
-    'UpgradeVM_Task': (None, '_this:ManagedObjectReference version:string'),
-    'UserSession': (None, 'key:string userName:string fullName:string loginTime:dateTime lastActiveTime:dateTime locale:string messageLocale:string extensionSession:boolean ipAddress:string userAgent:string callCount:long'),
-    'VASAStorageArray': (None, 'name:string uuid:string vendorId:string modelId:string'),
-    'VAppIPAssignmentInfo': (None, 'supportedAllocationScheme:string[] ipAllocationPolicy:string supportedIpProtocol:string[] ipProtocol:string'),
-    'VAppOvfSectionInfo': (None, 'key:int namespace:string type:string atEnvelopeLevel:boolean contents:string'),
-    'VAppOvfSectionSpec': ('ArrayUpdateSpec', 'info:VAppOvfSectionInfo'),
-    'VAppProductInfo': (None, 'key:int classId:string instanceId:string name:string vendor:string version:string fullVersion:string vendorUrl:string productUrl:string appUrl:string'),
-    'VAppProductSpec': ('ArrayUpdateSpec', 'info:VAppProductInfo'),
-    'VAppPropertyInfo': (None, 'key:int classId:string instanceId:string id:string category:string label:string type:string typeReference:string userConfigurable:boolean defaultValue:string value:string description:string'),
-    'VAppPropertySpec': ('ArrayUpdateSpec', 'info:VAppPropertyInfo'),
-    'VVolHostPE': (None, 'key:ManagedObjectReference protocolEndpoint:HostProtocolEndpoint[]'),
-    'VimVasaProvider': (None, 'uid:string url:string name:string selfSignedCertificate:string'),
-    'VimVasaProviderInfo': (None, 'provider:VimVasaProvider arrayState:VimVasaProviderStatePerArray[]'),
-    'VimVasaProviderStatePerArray': (None, 'priority:int arrayId:string active:boolean'),
-    'VirtualAHCIController': ('VirtualSATAController', ''),
-    'VirtualBusLogicController': ('VirtualSCSIController', ''),
-    'VirtualCdrom': ('VirtualDevice', ''),
-    'VirtualCdromAtapiBackingInfo': ('VirtualDeviceDeviceBackingInfo', ''),
-    'VirtualCdromIsoBackingInfo': ('VirtualDeviceFileBackingInfo', ''),
-    'VirtualCdromPassthroughBackingInfo': ('VirtualDeviceDeviceBackingInfo', 'exclusive:boolean'),
-    'VirtualCdromRemoteAtapiBackingInfo': ('VirtualDeviceRemoteDeviceBackingInfo', ''),
-    'VirtualCdromRemotePassthroughBackingInfo': ('VirtualDeviceRemoteDeviceBackingInfo', 'exclusive:boolean'),
-    'VirtualController': ('VirtualDevice', 'busNumber:int device:int[]'),
-    'VirtualDevice': (None, 'key:int deviceInfo:Description backing:VirtualDeviceBackingInfo connectable:VirtualDeviceConnectInfo slotInfo:VirtualDeviceBusSlotInfo controllerKey:int unitNumber:int'),
-    'VirtualDeviceBackingInfo': (None, ''),
-    'VirtualDeviceBackingOption': (None, 'type:string'),
-    'VirtualDeviceBusSlotInfo': (None, ''),
-    'VirtualDeviceBusSlotOption': (None, 'type:string'),
-    'VirtualDeviceConfigSpec': (None, 'operation:string fileOperation:string device:VirtualDevice profile:VirtualMachineProfileSpec[] backing:VirtualDeviceConfigSpecBackingSpec'),
-    'VirtualDeviceConfigSpecBackingSpec': (None, 'parent:VirtualDeviceConfigSpecBackingSpec crypto:CryptoSpec'),
-    'VirtualDeviceConnectInfo': (None, 'migrateConnect:string startConnected:boolean allowGuestControl:boolean connected:boolean status:string'),
-    'VirtualDeviceConnectOption': (None, 'startConnected:BoolOption allowGuestControl:BoolOption'),
-    'VirtualDeviceDeviceBackingInfo': ('VirtualDeviceBackingInfo', 'deviceName:string useAutoDetect:boolean'),
-    'VirtualDeviceFileBackingInfo': ('VirtualDeviceBackingInfo', 'fileName:string datastore:ManagedObjectReference backingObjectId:string'),
-    'VirtualDeviceOption': (None, 'type:string connectOption:VirtualDeviceConnectOption busSlotOption:VirtualDeviceBusSlotOption controllerType:string autoAssignController:BoolOption backingOption:VirtualDeviceBackingOption[] defaultBackingOptionIndex:int licensingLimit:string[] deprecated:boolean plugAndPlay:boolean hotRemoveSupported:boolean'),
-    'VirtualDevicePipeBackingInfo': ('VirtualDeviceBackingInfo', 'pipeName:string'),
-    'VirtualDeviceRemoteDeviceBackingInfo': ('VirtualDeviceBackingInfo', 'deviceName:string useAutoDetect:boolean'),
-    'VirtualDeviceURIBackingInfo': ('VirtualDeviceBackingInfo', 'serviceURI:string direction:string proxyURI:string'),
-    'VirtualDisk': ('VirtualDevice', 'capacityInKB:long capacityInBytes:long shares:SharesInfo storageIOAllocation:StorageIOAllocationInfo diskObjectId:string vFlashCacheConfigInfo:VirtualDiskVFlashCacheConfigInfo iofilter:string[] vDiskId:ID nativeUnmanagedLinkedClone:boolean'),
-    'VirtualDiskFlatVer2BackingInfo': ('VirtualDeviceFileBackingInfo', 'diskMode:string split:boolean writeThrough:boolean thinProvisioned:boolean eagerlyScrub:boolean uuid:string contentId:string changeId:string parent:VirtualDiskFlatVer2BackingInfo deltaDiskFormat:string digestEnabled:boolean deltaGrainSize:int deltaDiskFormatVariant:string sharing:string keyId:CryptoKeyId'),
-    'VirtualDiskRawDiskMappingVer1BackingInfo': ('VirtualDeviceFileBackingInfo', 'lunUuid:string deviceName:string compatibilityMode:string diskMode:string uuid:string contentId:string changeId:string parent:VirtualDiskRawDiskMappingVer1BackingInfo deltaDiskFormat:string deltaGrainSize:int sharing:string'),
-    'VirtualDiskSeSparseBackingInfo': ('VirtualDeviceFileBackingInfo', 'diskMode:string writeThrough:boolean uuid:string contentId:string changeId:string parent:VirtualDiskSeSparseBackingInfo deltaDiskFormat:string digestEnabled:boolean grainSize:int keyId:CryptoKeyId'),
-    'VirtualDiskSparseVer2BackingInfo': ('VirtualDeviceFileBackingInfo', 'diskMode:string split:boolean writeThrough:boolean spaceUsedInKB:long uuid:string contentId:string changeId:string parent:VirtualDiskSparseVer2BackingInfo keyId:CryptoKeyId'),
-    'VirtualDiskVFlashCacheConfigInfo': (None, 'vFlashModule:string reservationInMB:long cacheConsistencyType:string cacheMode:string blockSizeInKB:long'),
-    'VirtualE1000': ('VirtualEthernetCard', ''),
-    'VirtualE1000e': ('VirtualEthernetCard', ''),
-    'VirtualEthernetCard': ('VirtualDevice', 'addressType:string macAddress:string wakeOnLanEnabled:boolean resourceAllocation:VirtualEthernetCardResourceAllocation externalId:string uptCompatibilityEnabled:boolean'),
-    'VirtualEthernetCardDistributedVirtualPortBackingInfo': ('VirtualDeviceBackingInfo', 'port:DistributedVirtualSwitchPortConnection'),
-    'VirtualEthernetCardNetworkBackingInfo': ('VirtualDeviceDeviceBackingInfo', 'network:ManagedObjectReference inPassthroughMode:boolean'),
-    'VirtualEthernetCardOpaqueNetworkBackingInfo': ('VirtualDeviceBackingInfo', 'opaqueNetworkId:string opaqueNetworkType:string'),
-    'VirtualEthernetCardResourceAllocation': (None, 'reservation:long share:SharesInfo limit:long'),
-    'VirtualFloppy': ('VirtualDevice', ''),
-    'VirtualFloppyDeviceBackingInfo': ('VirtualDeviceDeviceBackingInfo', ''),
-    'VirtualFloppyImageBackingInfo': ('VirtualDeviceFileBackingInfo', ''),
-    'VirtualFloppyRemoteDeviceBackingInfo': ('VirtualDeviceRemoteDeviceBackingInfo', ''),
-    'VirtualHardware': (None, 'numCPU:int numCoresPerSocket:int memoryMB:int virtualICH7MPresent:boolean virtualSMCPresent:boolean device:VirtualDevice[]'),
-    'VirtualHardwareOption': (None, 'hwVersion:int virtualDeviceOption:VirtualDeviceOption[] deviceListReadonly:boolean numCPU:int[] numCoresPerSocket:IntOption numCpuReadonly:boolean memoryMB:LongOption numPCIControllers:IntOption numIDEControllers:IntOption numUSBControllers:IntOption numUSBXHCIControllers:IntOption numSIOControllers:IntOption numPS2Controllers:IntOption licensingLimit:string[] numSupportedWwnPorts:IntOption numSupportedWwnNodes:IntOption resourceConfigOption:ResourceConfigOption numNVDIMMControllers:IntOption numTPMDevices:IntOption numWDTDevices:IntOption numPrecisionClockDevices:IntOption epcMemoryMB:LongOption'),
-    'VirtualIDEController': ('VirtualController', ''),
-    'VirtualKeyboard': ('VirtualDevice', ''),
-    'VirtualLsiLogicController': ('VirtualSCSIController', ''),
-    'VirtualLsiLogicSASController': ('VirtualSCSIController', ''),
-    'VirtualMachineAffinityInfo': (None, 'affinitySet:int[]'),
-    'VirtualMachineBootOptions': (None, 'bootDelay:long enterBIOSSetup:boolean efiSecureBootEnabled:boolean bootRetryEnabled:boolean bootRetryDelay:long bootOrder:VirtualMachineBootOptionsBootableDevice[] networkBootProtocol:string'),
-    'VirtualMachineBootOptionsBootableDevice': (None, ''),
-    'VirtualMachineCapability': (None, 'snapshotOperationsSupported:boolean multipleSnapshotsSupported:boolean snapshotConfigSupported:boolean poweredOffSnapshotsSupported:boolean memorySnapshotsSupported:boolean revertToSnapshotSupported:boolean quiescedSnapshotsSupported:boolean disableSnapshotsSupported:boolean lockSnapshotsSupported:boolean consolePreferencesSupported:boolean cpuFeatureMaskSupported:boolean s1AcpiManagementSupported:boolean settingScreenResolutionSupported:boolean toolsAutoUpdateSupported:boolean vmNpivWwnSupported:boolean npivWwnOnNonRdmVmSupported:boolean vmNpivWwnDisableSupported:boolean vmNpivWwnUpdateSupported:boolean swapPlacementSupported:boolean toolsSyncTimeSupported:boolean virtualMmuUsageSupported:boolean diskSharesSupported:boolean bootOptionsSupported:boolean bootRetryOptionsSupported:boolean settingVideoRamSizeSupported:boolean settingDisplayTopologySupported:boolean recordReplaySupported:boolean changeTrackingSupported:boolean multipleCoresPerSocketSupported:boolean hostBasedReplicationSupported:boolean guestAutoLockSupported:boolean memoryReservationLockSupported:boolean featureRequirementSupported:boolean poweredOnMonitorTypeChangeSupported:boolean seSparseDiskSupported:boolean nestedHVSupported:boolean vPMCSupported:boolean secureBootSupported:boolean perVmEvcSupported:boolean virtualMmuUsageIgnored:boolean virtualExecUsageIgnored:boolean diskOnlySnapshotOnSuspendedVMSupported:boolean toolsSyncTimeAllowSupported:boolean sevSupported:boolean'),
-    'VirtualMachineConfigInfo': (None, 'changeVersion:string modified:dateTime name:string guestFullName:string version:string uuid:string createDate:dateTime instanceUuid:string npivNodeWorldWideName:long[] npivPortWorldWideName:long[] npivWorldWideNameType:string npivDesiredNodeWwns:short npivDesiredPortWwns:short npivTemporaryDisabled:boolean npivOnNonRdmDisks:boolean locationId:string template:boolean guestId:string alternateGuestName:string annotation:string files:VirtualMachineFileInfo tools:ToolsConfigInfo flags:VirtualMachineFlagInfo consolePreferences:VirtualMachineConsolePreferences defaultPowerOps:VirtualMachineDefaultPowerOpInfo hardware:VirtualHardware vcpuConfig:VirtualMachineVcpuConfig[] cpuAllocation:ResourceAllocationInfo memoryAllocation:ResourceAllocationInfo latencySensitivity:LatencySensitivity memoryHotAddEnabled:boolean cpuHotAddEnabled:boolean cpuHotRemoveEnabled:boolean hotPlugMemoryLimit:long hotPlugMemoryIncrementSize:long cpuAffinity:VirtualMachineAffinityInfo memoryAffinity:VirtualMachineAffinityInfo networkShaper:VirtualMachineNetworkShaperInfo extraConfig:OptionValue[] cpuFeatureMask:HostCpuIdInfo[] datastoreUrl:VirtualMachineConfigInfoDatastoreUrlPair[] swapPlacement:string bootOptions:VirtualMachineBootOptions ftInfo:FaultToleranceConfigInfo repConfig:ReplicationConfigSpec vAppConfig:VmConfigInfo vAssertsEnabled:boolean changeTrackingEnabled:boolean firmware:string maxMksConnections:int guestAutoLockEnabled:boolean managedBy:ManagedByInfo memoryReservationLockedToMax:boolean initialOverhead:VirtualMachineConfigInfoOverheadInfo nestedHVEnabled:boolean vPMCEnabled:boolean scheduledHardwareUpgradeInfo:ScheduledHardwareUpgradeInfo forkConfigInfo:VirtualMachineForkConfigInfo vFlashCacheReservation:long vmxConfigChecksum:byte[] messageBusTunnelEnabled:boolean vmStorageObjectId:string swapStorageObjectId:string keyId:CryptoKeyId guestIntegrityInfo:VirtualMachineGuestIntegrityInfo migrateEncryption:string sgxInfo:VirtualMachineSgxInfo contentLibItemInfo:VirtualMachineContentLibraryItemInfo guestMonitoringModeInfo:VirtualMachineGuestMonitoringModeInfo sevEnabled:boolean'),
-    'VirtualMachineConfigInfoDatastoreUrlPair': (None, 'name:string url:string'),
-    'VirtualMachineConfigInfoOverheadInfo': (None, 'initialMemoryReservation:long initialSwapReservation:long'),
-    'VirtualMachineConfigOption': (None, 'version:string description:string guestOSDescriptor:GuestOsDescriptor[] guestOSDefaultIndex:int hardwareOptions:VirtualHardwareOption capabilities:VirtualMachineCapability datastore:DatastoreOption defaultDevice:VirtualDevice[] supportedMonitorType:string[] supportedOvfEnvironmentTransport:string[] supportedOvfInstallTransport:string[] propertyRelations:VirtualMachinePropertyRelation[]'),
-    'VirtualMachineConfigOptionDescriptor': (None, 'key:string description:string host:ManagedObjectReference[] createSupported:boolean defaultConfigOption:boolean runSupported:boolean upgradeSupported:boolean'),
-    'VirtualMachineConfigSpec': (None, 'changeVersion:string name:string version:string createDate:dateTime uuid:string instanceUuid:string npivNodeWorldWideName:long[] npivPortWorldWideName:long[] npivWorldWideNameType:string npivDesiredNodeWwns:short npivDesiredPortWwns:short npivTemporaryDisabled:boolean npivOnNonRdmDisks:boolean npivWorldWideNameOp:string locationId:string guestId:string alternateGuestName:string annotation:string files:VirtualMachineFileInfo tools:ToolsConfigInfo flags:VirtualMachineFlagInfo consolePreferences:VirtualMachineConsolePreferences powerOpInfo:VirtualMachineDefaultPowerOpInfo numCPUs:int vcpuConfig:VirtualMachineVcpuConfig[] numCoresPerSocket:int memoryMB:long memoryHotAddEnabled:boolean cpuHotAddEnabled:boolean cpuHotRemoveEnabled:boolean virtualICH7MPresent:boolean virtualSMCPresent:boolean deviceChange:VirtualDeviceConfigSpec[] cpuAllocation:ResourceAllocationInfo memoryAllocation:ResourceAllocationInfo latencySensitivity:LatencySensitivity cpuAffinity:VirtualMachineAffinityInfo memoryAffinity:VirtualMachineAffinityInfo networkShaper:VirtualMachineNetworkShaperInfo cpuFeatureMask:VirtualMachineCpuIdInfoSpec[] extraConfig:OptionValue[] swapPlacement:string bootOptions:VirtualMachineBootOptions vAppConfig:VmConfigSpec ftInfo:FaultToleranceConfigInfo repConfig:ReplicationConfigSpec vAppConfigRemoved:boolean vAssertsEnabled:boolean changeTrackingEnabled:boolean firmware:string maxMksConnections:int guestAutoLockEnabled:boolean managedBy:ManagedByInfo memoryReservationLockedToMax:boolean nestedHVEnabled:boolean vPMCEnabled:boolean scheduledHardwareUpgradeInfo:ScheduledHardwareUpgradeInfo vmProfile:VirtualMachineProfileSpec[] messageBusTunnelEnabled:boolean crypto:CryptoSpec migrateEncryption:string sgxInfo:VirtualMachineSgxInfo guestMonitoringModeInfo:VirtualMachineGuestMonitoringModeInfo sevEnabled:boolean'),
-    'VirtualMachineConfigSummary': (None, 'name:string template:boolean vmPathName:string memorySizeMB:int cpuReservation:int memoryReservation:int numCpu:int numEthernetCards:int numVirtualDisks:int uuid:string instanceUuid:string guestId:string guestFullName:string annotation:string product:VAppProductInfo installBootRequired:boolean ftInfo:FaultToleranceConfigInfo managedBy:ManagedByInfo tpmPresent:boolean numVmiopBackings:int hwVersion:string'),
-    'VirtualMachineConsolePreferences': (None, 'powerOnWhenOpened:boolean enterFullScreenOnPowerOn:boolean closeOnPowerOffOrSuspend:boolean'),
-    'VirtualMachineContentLibraryItemInfo': (None, 'contentLibraryItemUuid:string contentLibraryItemVersion:string'),
-    'VirtualMachineCpuIdInfoSpec': ('ArrayUpdateSpec', 'info:HostCpuIdInfo'),
-    'VirtualMachineDatastoreVolumeOption': (None, 'fileSystemType:string majorVersion:int'),
-    'VirtualMachineDefaultPowerOpInfo': (None, 'powerOffType:string suspendType:string resetType:string defaultPowerOffType:string defaultSuspendType:string defaultResetType:string standbyAction:string'),
-    'VirtualMachineDeviceRuntimeInfo': (None, 'runtimeState:VirtualMachineDeviceRuntimeInfoDeviceRuntimeState key:int'),
-    'VirtualMachineDeviceRuntimeInfoDeviceRuntimeState': (None, ''),
-    'VirtualMachineFeatureRequirement': (None, 'key:string featureName:string value:string'),
-    'VirtualMachineFileInfo': (None, 'vmPathName:string snapshotDirectory:string suspendDirectory:string logDirectory:string ftMetadataDirectory:string'),
-    'VirtualMachineFileLayoutEx': (None, 'file:VirtualMachineFileLayoutExFileInfo[] disk:VirtualMachineFileLayoutExDiskLayout[] snapshot:VirtualMachineFileLayoutExSnapshotLayout[] timestamp:dateTime'),
-    'VirtualMachineFileLayoutExDiskLayout': (None, 'key:int chain:VirtualMachineFileLayoutExDiskUnit[]'),
-    'VirtualMachineFileLayoutExDiskUnit': (None, 'fileKey:int[]'),
-    'VirtualMachineFileLayoutExFileInfo': (None, 'key:int name:string type:string size:long uniqueSize:long backingObjectId:string accessible:boolean'),
-    'VirtualMachineFileLayoutExSnapshotLayout': (None, 'key:ManagedObjectReference dataKey:int memoryKey:int disk:VirtualMachineFileLayoutExDiskLayout[]'),
-    'VirtualMachineFlagInfo': (None, 'disableAcceleration:boolean enableLogging:boolean useToe:boolean runWithDebugInfo:boolean monitorType:string htSharing:string snapshotDisabled:boolean snapshotLocked:boolean diskUuidEnabled:boolean virtualMmuUsage:string virtualExecUsage:string snapshotPowerOffBehavior:string recordReplayEnabled:boolean faultToleranceType:string cbrcCacheEnabled:boolean vvtdEnabled:boolean vbsEnabled:boolean'),
-    'VirtualMachineForkConfigInfo': (None, 'parentEnabled:boolean childForkGroupId:string parentForkGroupId:string childType:string'),
-    'VirtualMachineGuestIntegrityInfo': (None, 'enabled:boolean'),
-    'VirtualMachineGuestMonitoringModeInfo': (None, 'gmmFile:string gmmAppliance:string'),
-    'VirtualMachineGuestSummary': (None, 'guestId:string guestFullName:string toolsStatus:string toolsVersionStatus:string toolsVersionStatus2:string toolsRunningStatus:string hostName:string ipAddress:string hwVersion:string'),
-    'VirtualMachineMessage': (None, 'id:string argument:anyType[] text:string'),
-    'VirtualMachineNetworkShaperInfo': (None, 'enabled:boolean peakBps:long averageBps:long burstSize:long'),
-    'VirtualMachineProfileSpec': (None, ''),
-    'VirtualMachinePropertyRelation': (None, 'key:DynamicProperty relations:DynamicProperty[]'),
-    'VirtualMachineQuestionInfo': (None, 'id:string text:string choice:ChoiceOption message:VirtualMachineMessage[]'),
-    'VirtualMachineQuickStats': (None, 'overallCpuUsage:int overallCpuDemand:int overallCpuReadiness:int guestMemoryUsage:int hostMemoryUsage:int guestHeartbeatStatus:string distributedCpuEntitlement:int distributedMemoryEntitlement:int staticCpuEntitlement:int staticMemoryEntitlement:int grantedMemory:int privateMemory:int sharedMemory:int swappedMemory:int balloonedMemory:int consumedOverheadMemory:int ftLogBandwidth:int ftSecondaryLatency:int ftLatencyStatus:string compressedMemory:long uptimeSeconds:int ssdSwappedMemory:long'),
-    'VirtualMachineRelocateSpec': (None, 'service:ServiceLocator folder:ManagedObjectReference datastore:ManagedObjectReference diskMoveType:string pool:ManagedObjectReference host:ManagedObjectReference disk:VirtualMachineRelocateSpecDiskLocator[] transform:string deviceChange:VirtualDeviceConfigSpec[] profile:VirtualMachineProfileSpec[] cryptoSpec:CryptoSpec'),
-    'VirtualMachineRelocateSpecDiskLocator': (None, 'diskId:int datastore:ManagedObjectReference diskMoveType:string diskBackingInfo:VirtualDeviceBackingInfo profile:VirtualMachineProfileSpec[] backing:VirtualMachineRelocateSpecDiskLocatorBackingSpec'),
-    'VirtualMachineRelocateSpecDiskLocatorBackingSpec': (None, 'parent:VirtualMachineRelocateSpecDiskLocatorBackingSpec crypto:CryptoSpec'),
-    'VirtualMachineRuntimeInfo': (None, 'device:VirtualMachineDeviceRuntimeInfo[] host:ManagedObjectReference connectionState:string powerState:string faultToleranceState:string dasVmProtection:VirtualMachineRuntimeInfoDasProtectionState toolsInstallerMounted:boolean suspendTime:dateTime bootTime:dateTime suspendInterval:long question:VirtualMachineQuestionInfo memoryOverhead:long maxCpuUsage:int maxMemoryUsage:int numMksConnections:int recordReplayState:string cleanPowerOff:boolean needSecondaryReason:string onlineStandby:boolean minRequiredEVCModeKey:string consolidationNeeded:boolean offlineFeatureRequirement:VirtualMachineFeatureRequirement[] featureRequirement:VirtualMachineFeatureRequirement[] featureMask:HostFeatureMask[] vFlashCacheAllocation:long paused:boolean snapshotInBackground:boolean quiescedForkParent:boolean instantCloneFrozen:boolean cryptoState:string'),
-    'VirtualMachineRuntimeInfoDasProtectionState': (None, 'dasProtected:boolean'),
-    'VirtualMachineSgxInfo': (None, 'epcSize:long flcMode:string lePubKeyHash:string'),
-    'VirtualMachineStorageSummary': (None, 'committed:long uncommitted:long unshared:long timestamp:dateTime'),
-    'VirtualMachineSummary': (None, 'vm:ManagedObjectReference runtime:VirtualMachineRuntimeInfo guest:VirtualMachineGuestSummary config:VirtualMachineConfigSummary storage:VirtualMachineStorageSummary quickStats:VirtualMachineQuickStats overallStatus:string customValue:CustomFieldValue[]'),
-    'VirtualMachineVMCIDevice': ('VirtualDevice', 'id:long allowUnrestrictedCommunication:boolean filterEnable:boolean filterInfo:VirtualMachineVMCIDeviceFilterInfo'),
-    'VirtualMachineVMCIDeviceFilterInfo': (None, 'filters:VirtualMachineVMCIDeviceFilterSpec[]'),
-    'VirtualMachineVMCIDeviceFilterSpec': (None, 'rank:long action:string protocol:string direction:string lowerDstPortBoundary:long upperDstPortBoundary:long'),
-    'VirtualMachineVcpuConfig': (None, 'latencySensitivity:LatencySensitivity'),
-    'VirtualMachineVideoCard': ('VirtualDevice', 'videoRamSizeInKB:long numDisplays:int useAutoDetect:boolean enable3DSupport:boolean use3dRenderer:string graphicsMemorySizeInKB:long'),
-    'VirtualNVMEController': ('VirtualController', ''),
-    'VirtualPCIController': ('VirtualController', ''),
-    'VirtualPCIPassthrough': ('VirtualDevice', ''),
-    'VirtualPCIPassthroughAllowedDevice': (None, 'vendorId:int deviceId:int subVendorId:int subDeviceId:int revisionId:short'),
-    'VirtualPCIPassthroughDeviceBackingInfo': ('VirtualDeviceDeviceBackingInfo', 'id:string deviceId:string systemId:string vendorId:short'),
-    'VirtualPCIPassthroughDynamicBackingInfo': ('VirtualDeviceDeviceBackingInfo', 'allowedDevice:VirtualPCIPassthroughAllowedDevice[] customLabel:string assignedId:string'),
-    'VirtualPCNet32': ('VirtualEthernetCard', ''),
-    'VirtualPS2Controller': ('VirtualController', ''),
-    'VirtualParallelPort': ('VirtualDevice', ''),
-    'VirtualParallelPortDeviceBackingInfo': ('VirtualDeviceDeviceBackingInfo', ''),
-    'VirtualParallelPortFileBackingInfo': ('VirtualDeviceFileBackingInfo', ''),
-    'VirtualPointingDevice': ('VirtualDevice', ''),
-    'VirtualSATAController': ('VirtualController', ''),
-    'VirtualSCSIController': ('VirtualController', 'hotAddRemove:boolean sharedBus:string scsiCtlrUnitNumber:int'),
-    'VirtualSIOController': ('VirtualController', ''),
-    'VirtualSerialPort': ('VirtualDevice', 'yieldOnPoll:boolean'),
-    'VirtualSerialPortDeviceBackingInfo': ('VirtualDeviceDeviceBackingInfo', ''),
-    'VirtualSerialPortFileBackingInfo': ('VirtualDeviceFileBackingInfo', ''),
-    'VirtualSerialPortPipeBackingInfo': ('VirtualDevicePipeBackingInfo', 'endpoint:string noRxLoss:boolean'),
-    'VirtualSerialPortURIBackingInfo': ('VirtualDeviceURIBackingInfo', ''),
-    'VirtualSriovEthernetCard': ('VirtualEthernetCard', 'allowGuestOSMtuChange:boolean sriovBacking:VirtualSriovEthernetCardSriovBackingInfo'),
-    'VirtualSriovEthernetCardSriovBackingInfo': ('VirtualDeviceBackingInfo', 'physicalFunctionBacking:VirtualPCIPassthroughDeviceBackingInfo virtualFunctionBacking:VirtualPCIPassthroughDeviceBackingInfo virtualFunctionIndex:int'),
-    'VirtualUSBController': ('VirtualController', 'autoConnectDevices:boolean ehciEnabled:boolean'),
-    'VirtualUSBXHCIController': ('VirtualController', 'autoConnectDevices:boolean'),
-    'VirtualVmxnet': ('VirtualEthernetCard', ''),
-    'VirtualVmxnet2': ('VirtualVmxnet', ''),
-    'VirtualVmxnet3': ('VirtualVmxnet', ''),
-    'VmConfigFileEncryptionInfo': (None, 'keyId:CryptoKeyId'),
-    'VmConfigFileInfo': ('FileInfo', 'configVersion:int encryption:VmConfigFileEncryptionInfo'),
-    'VmConfigFileQuery': ('FileQuery', 'filter:VmConfigFileQueryFilter details:VmConfigFileQueryFlags'),
-    'VmConfigFileQueryFilter': (None, 'matchConfigVersion:int[] encrypted:boolean'),
-    'VmConfigFileQueryFlags': (None, 'configVersion:boolean encryption:boolean'),
-    'VmConfigInfo': (None, 'product:VAppProductInfo[] property:VAppPropertyInfo[] ipAssignment:VAppIPAssignmentInfo eula:string[] ovfSection:VAppOvfSectionInfo[] ovfEnvironmentTransport:string[] installBootRequired:boolean installBootStopDelay:int'),
-    'VmConfigSpec': (None, 'product:VAppProductSpec[] property:VAppPropertySpec[] ipAssignment:VAppIPAssignmentInfo eula:string[] ovfSection:VAppOvfSectionSpec[] ovfEnvironmentTransport:string[] installBootRequired:boolean installBootStopDelay:int'),
-    'VmDiskFileEncryptionInfo': (None, 'keyId:CryptoKeyId'),
-    'VmDiskFileInfo': ('FileInfo', 'diskType:string capacityKb:long hardwareVersion:int controllerType:string diskExtents:string[] thin:boolean encryption:VmDiskFileEncryptionInfo'),
-    'VmDiskFileQuery': ('FileQuery', 'filter:VmDiskFileQueryFilter details:VmDiskFileQueryFlags'),
-    'VmDiskFileQueryFilter': (None, 'diskType:string[] matchHardwareVersion:int[] controllerType:string[] thin:boolean encrypted:boolean'),
-    'VmDiskFileQueryFlags': (None, 'diskType:boolean capacityKb:boolean hardwareVersion:boolean controllerType:boolean diskExtents:boolean thin:boolean encryption:boolean'),
-    'VmLogFileInfo': ('FileInfo', ''),
-    'VmLogFileQuery': ('FileQuery', ''),
-    'VmNvramFileInfo': ('FileInfo', ''),
-    'VmNvramFileQuery': ('FileQuery', ''),
-    'VmSnapshotFileInfo': ('FileInfo', ''),
-    'VmfsDatastoreInfo': ('DatastoreInfo', 'maxPhysicalRDMFileSize:long maxVirtualRDMFileSize:long vmfs:HostVmfsVolume'),
-    'VmfsUnmapBandwidthSpec': (None, 'policy:string fixedValue:long dynamicMin:long dynamicMax:long'),
-    'VsanDatastoreInfo': ('DatastoreInfo', 'membershipUuid:string accessGenNo:int'),
-    'VsanHostDecommissionMode': (None, 'objectAction:string'),
-    'VsanHostMembershipInfo': (None, 'nodeUuid:string hostname:string'),
-    'VsanHostRuntimeInfo': (None, 'membershipList:VsanHostMembershipInfo[] diskIssues:VsanHostRuntimeInfoDiskIssue[] accessGenNo:int'),
-    'VsanHostRuntimeInfoDiskIssue': (None, 'diskId:string issue:string'),
-    'VsanHostVsanDiskInfo': (None, 'vsanUuid:string formatVersion:int'),
-    'VvolDatastoreInfo': ('DatastoreInfo', 'vvolDS:HostVvolVolume'),
-    'WaitForUpdatesEx': (None, '_this:ManagedObjectReference version:string options:WaitOptions'),
-    'WaitOptions': (None, 'maxWaitSeconds:int maxObjectUpdates:int'),
+    'AboutInfo': (
+        None,
+        'name:string fullName:string vendor:string version:string build:string '
+        'localeVersion:string localeBuild:string osType:string productLineId:string '
+        'apiType:string apiVersion:string instanceUuid:string licenseProductName:string '
+        'licenseProductVersion:string',
+    ),
+    'AnswerVM': (
+        None,
+        '_this:ManagedObjectReference questionId:string answerChoice:string',
+    ),
+    'ArrayUpdateSpec': (
+        None,
+        'operation:string removeKey:anyType',
+    ),
+    'BoolOption': (
+        'OptionType',
+        'supported:boolean defaultValue:boolean',
+    ),
+    'CancelRetrievePropertiesEx': (
+        None,
+        '_this:ManagedObjectReference token:string',
+    ),
+    'CancelTask': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'CheckMigrate_Task': (
+        None,
+        '_this:ManagedObjectReference vm:ManagedObjectReference host:ManagedObjectReference '
+        'pool:ManagedObjectReference state:string testType:string[]',
+    ),
+    'CheckRelocate_Task': (
+        None,
+        '_this:ManagedObjectReference vm:ManagedObjectReference '
+        'spec:VirtualMachineRelocateSpec testType:string[]',
+    ),
+    'CheckResult': (
+        None,
+        'vm:ManagedObjectReference host:ManagedObjectReference warning:LocalizedMethodFault[] '
+        'error:LocalizedMethodFault[]',
+    ),
+    'ChoiceOption': (
+        'OptionType',
+        'choiceInfo:ElementDescription[] defaultIndex:int',
+    ),
+    'ClusterComputeResourceSummary': (
+        'ComputeResourceSummary',
+        'currentFailoverLevel:int admissionControlInfo:ClusterDasAdmissionControlInfo '
+        'numVmotions:int targetBalance:int currentBalance:int drsScore:int '
+        'numVmsPerDrsScoreBucket:int[] usageSummary:ClusterUsageSummary '
+        'currentEVCModeKey:string currentEVCGraphicsModeKey:string dasData:ClusterDasData '
+        'clusterMaintenanceModeStatus:string vcsHealthStatus:string '
+        'vcsSlots:ClusterComputeResourceVcsSlots[]',
+    ),
+    'ClusterComputeResourceVcsSlots': (
+        None,
+        'host:ManagedObjectReference totalSlots:int',
+    ),
+    'ClusterDasAdmissionControlInfo': (
+        None,
+        '',
+    ),
+    'ClusterDasData': (
+        None,
+        '',
+    ),
+    'ClusterDasFdmHostState': (
+        None,
+        'state:string stateReporter:ManagedObjectReference',
+    ),
+    'ClusterUsageSummary': (
+        None,
+        'totalCpuCapacityMhz:int totalMemCapacityMB:int cpuReservationMhz:int '
+        'memReservationMB:int poweredOffCpuReservationMhz:int poweredOffMemReservationMB:int '
+        'cpuDemandMhz:int memDemandMB:int statsGenNumber:long cpuEntitledMhz:int '
+        'memEntitledMB:int poweredOffVmCount:int totalVmCount:int',
+    ),
+    'ComputeResourceSummary': (
+        None,
+        'totalCpu:int totalMemory:long numCpuCores:short numCpuThreads:short effectiveCpu:int '
+        'effectiveMemory:long numHosts:int numEffectiveHosts:int overallStatus:string',
+    ),
+    'ContinueRetrievePropertiesEx': (
+        None,
+        '_this:ManagedObjectReference token:string',
+    ),
+    'CreateContainerView': (
+        None,
+        '_this:ManagedObjectReference container:ManagedObjectReference type:string[] '
+        'recursive:boolean',
+    ),
+    'CreateFilter': (
+        None,
+        '_this:ManagedObjectReference spec:PropertyFilterSpec partialUpdates:boolean',
+    ),
+    'CreatePropertyCollector': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'CreateVM_Task': (
+        None,
+        '_this:ManagedObjectReference config:VirtualMachineConfigSpec '
+        'pool:ManagedObjectReference host:ManagedObjectReference',
+    ),
+    'CryptoKeyId': (
+        None,
+        'keyId:string providerId:KeyProviderId',
+    ),
+    'CryptoSpec': (
+        None,
+        '',
+    ),
+    'CurrentTime': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'CustomFieldDef': (
+        None,
+        'key:int name:string type:string managedObjectType:string '
+        'fieldDefPrivileges:PrivilegePolicyDef fieldInstancePrivileges:PrivilegePolicyDef',
+    ),
+    'CustomFieldStringValue': (
+        'CustomFieldValue',
+        'value:string',
+    ),
+    'CustomFieldValue': (
+        None,
+        'key:int',
+    ),
+    'DatastoreCapability': (
+        None,
+        'directoryHierarchySupported:boolean rawDiskMappingsSupported:boolean '
+        'perFileThinProvisioningSupported:boolean storageIORMSupported:boolean '
+        'nativeSnapshotSupported:boolean topLevelDirectoryCreateSupported:boolean '
+        'seSparseSupported:boolean vmfsSparseSupported:boolean vsanSparseSupported:boolean '
+        'upitSupported:boolean vmdkExpandSupported:boolean clusteredVmdkSupported:boolean',
+    ),
+    'DatastoreHostMount': (
+        None,
+        'key:ManagedObjectReference mountInfo:HostMountInfo',
+    ),
+    'DatastoreInfo': (
+        None,
+        'name:string url:string freeSpace:long maxFileSize:long maxVirtualDiskCapacity:long '
+        'maxMemoryFileSize:long timestamp:dateTime containerId:string aliasOf:string',
+    ),
+    'DatastoreOption': (
+        None,
+        'unsupportedVolumes:VirtualMachineDatastoreVolumeOption[]',
+    ),
+    'DatastoreSummary': (
+        None,
+        'datastore:ManagedObjectReference name:string url:string capacity:long freeSpace:long '
+        'uncommitted:long accessible:boolean multipleHostAccess:boolean type:string '
+        'maintenanceMode:string',
+    ),
+    'Description': (
+        None,
+        'label:string summary:string',
+    ),
+    'DestroyPropertyCollector': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'DestroyPropertyFilter': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'Destroy_Task': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'DestroyView': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'DistributedVirtualSwitchHostMemberBacking': (
+        None,
+        '',
+    ),
+    'DistributedVirtualSwitchHostMemberTransportZoneInfo': (
+        None,
+        'uuid:string type:string',
+    ),
+    'DistributedVirtualSwitchPortConnection': (
+        None,
+        'switchUuid:string portgroupKey:string portKey:string connectionCookie:int',
+    ),
+    'DynamicProperty': (
+        None,
+        'name:string val:anyType',
+    ),
+    'ElementDescription': (
+        'Description',
+        'key:string',
+    ),
+    'EnterMaintenanceMode_Task': (
+        None,
+        '_this:ManagedObjectReference timeout:int evacuatePoweredOffVms:boolean '
+        'maintenanceSpec:HostMaintenanceSpec',
+    ),
+    'EnvironmentBrowserConfigOptionQuerySpec': (
+        None,
+        'key:string host:ManagedObjectReference guestId:string[]',
+    ),
+    'ExitMaintenanceMode_Task': (
+        None,
+        '_this:ManagedObjectReference timeout:int',
+    ),
+    'FaultToleranceConfigInfo': (
+        None,
+        'role:int instanceUuids:string[] configPaths:string[] orphaned:boolean',
+    ),
+    'FcoeConfig': (
+        None,
+        'priorityClass:int sourceMac:string vlanRange:FcoeConfigVlanRange[] '
+        'capabilities:FcoeConfigFcoeCapabilities fcoeActive:boolean',
+    ),
+    'FcoeConfigFcoeCapabilities': (
+        None,
+        'priorityClass:boolean sourceMacAddress:boolean vlanRange:boolean',
+    ),
+    'FcoeConfigVlanRange': (
+        None,
+        'vlanLow:int vlanHigh:int',
+    ),
+    'FileInfo': (
+        None,
+        'path:string friendlyName:string fileSize:long modification:dateTime owner:string',
+    ),
+    'FileQuery': (
+        None,
+        '',
+    ),
+    'FileQueryFlags': (
+        None,
+        'fileType:boolean fileSize:boolean modification:boolean fileOwner:boolean',
+    ),
+    'FindByInventoryPath': (
+        None,
+        '_this:ManagedObjectReference inventoryPath:string',
+    ),
+    'FindByUuid': (
+        None,
+        '_this:ManagedObjectReference datacenter:ManagedObjectReference uuid:string '
+        'vmSearch:boolean instanceUuid:boolean',
+    ),
+    'FindChild': (
+        None,
+        '_this:ManagedObjectReference entity:ManagedObjectReference name:string',
+    ),
+    'FloppyImageFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'FloppyImageFileQuery': (
+        'FileQuery',
+        '',
+    ),
+    'FolderFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'FolderFileQuery': (
+        'FileQuery',
+        '',
+    ),
+    'GuestDiskInfo': (
+        None,
+        'diskPath:string capacity:long freeSpace:long filesystemType:string '
+        'mappings:GuestInfoVirtualDiskMapping[]',
+    ),
+    'GuestInfo': (
+        None,
+        'toolsStatus:string toolsVersionStatus:string toolsVersionStatus2:string '
+        'toolsRunningStatus:string toolsVersion:string toolsInstallType:string guestId:string '
+        'guestFamily:string guestFullName:string hostName:string ipAddress:string '
+        'net:GuestNicInfo[] ipStack:GuestStackInfo[] disk:GuestDiskInfo[] '
+        'screen:GuestScreenInfo guestState:string appHeartbeatStatus:string '
+        'guestKernelCrashed:boolean appState:string guestOperationsReady:boolean '
+        'interactiveGuestOperationsReady:boolean guestStateChangeSupported:boolean '
+        'generationInfo:GuestInfoNamespaceGenerationInfo[] hwVersion:string',
+    ),
+    'GuestInfoNamespaceGenerationInfo': (
+        None,
+        'key:string generationNo:int',
+    ),
+    'GuestInfoVirtualDiskMapping': (
+        None,
+        'key:int',
+    ),
+    'GuestNicInfo': (
+        None,
+        'network:string ipAddress:string[] macAddress:string connected:boolean '
+        'deviceConfigId:int dnsConfig:NetDnsConfigInfo ipConfig:NetIpConfigInfo '
+        'netBIOSConfig:NetBIOSConfigInfo',
+    ),
+    'GuestOsDescriptor': (
+        None,
+        'id:string family:string fullName:string supportedMaxCPUs:int '
+        'numSupportedPhysicalSockets:int numSupportedCoresPerSocket:int supportedMinMemMB:int '
+        'supportedMaxMemMB:int recommendedMemMB:int recommendedColorDepth:int '
+        'supportedDiskControllerList:string[] recommendedSCSIController:string '
+        'recommendedDiskController:string supportedNumDisks:int recommendedDiskSizeMB:int '
+        'recommendedCdromController:string supportedEthernetCard:string[] '
+        'recommendedEthernetCard:string supportsSlaveDisk:boolean '
+        'cpuFeatureMask:HostCpuIdInfo[] smcRequired:boolean supportsWakeOnLan:boolean '
+        'supportsVMI:boolean supportsMemoryHotAdd:boolean supportsCpuHotAdd:boolean '
+        'supportsCpuHotRemove:boolean supportedFirmware:string[] recommendedFirmware:string '
+        'supportedUSBControllerList:string[] recommendedUSBController:string '
+        'supports3D:boolean recommended3D:boolean smcRecommended:boolean '
+        'ich7mRecommended:boolean usbRecommended:boolean supportLevel:string '
+        'supportedForCreate:boolean vRAMSizeInKB:IntOption numSupportedFloppyDevices:int '
+        'wakeOnLanEthernetCard:string[] supportsPvscsiControllerForBoot:boolean '
+        'diskUuidEnabled:boolean supportsHotPlugPCI:boolean supportsSecureBoot:boolean '
+        'defaultSecureBoot:boolean persistentMemorySupported:boolean '
+        'supportedMinPersistentMemoryMB:long supportedMaxPersistentMemoryMB:long '
+        'recommendedPersistentMemoryMB:long persistentMemoryHotAddSupported:boolean '
+        'persistentMemoryHotRemoveSupported:boolean '
+        'persistentMemoryColdGrowthSupported:boolean '
+        'persistentMemoryColdGrowthGranularityMB:long '
+        'persistentMemoryHotGrowthSupported:boolean '
+        'persistentMemoryHotGrowthGranularityMB:long numRecommendedPhysicalSockets:int '
+        'numRecommendedCoresPerSocket:int vvtdSupported:BoolOption vbsSupported:BoolOption '
+        'vsgxSupported:BoolOption supportsTPM20:boolean vwdtSupported:boolean',
+    ),
+    'GuestScreenInfo': (
+        None,
+        'width:int height:int',
+    ),
+    'GuestStackInfo': (
+        None,
+        'dnsConfig:NetDnsConfigInfo ipRouteConfig:NetIpRouteConfigInfo '
+        'ipStackConfig:KeyValue[] dhcpConfig:NetDhcpConfigInfo',
+    ),
+    'HealthSystemRuntime': (
+        None,
+        'systemHealthInfo:HostSystemHealthInfo hardwareStatusInfo:HostHardwareStatusInfo',
+    ),
+    'HostBIOSInfo': (
+        None,
+        'biosVersion:string releaseDate:dateTime vendor:string majorRelease:int '
+        'minorRelease:int firmwareMajorRelease:int firmwareMinorRelease:int',
+    ),
+    'HostCapability': (
+        None,
+        'recursiveResourcePoolsSupported:boolean '
+        'cpuMemoryResourceConfigurationSupported:boolean rebootSupported:boolean '
+        'shutdownSupported:boolean vmotionSupported:boolean standbySupported:boolean '
+        'ipmiSupported:boolean maxSupportedVMs:int maxRunningVMs:int maxSupportedVcpus:int '
+        'maxRegisteredVMs:int datastorePrincipalSupported:boolean sanSupported:boolean '
+        'nfsSupported:boolean iscsiSupported:boolean vlanTaggingSupported:boolean '
+        'nicTeamingSupported:boolean highGuestMemSupported:boolean '
+        'maintenanceModeSupported:boolean suspendedRelocateSupported:boolean '
+        'restrictedSnapshotRelocateSupported:boolean perVmSwapFiles:boolean '
+        'localSwapDatastoreSupported:boolean unsharedSwapVMotionSupported:boolean '
+        'backgroundSnapshotsSupported:boolean preAssignedPCIUnitNumbersSupported:boolean '
+        'screenshotSupported:boolean scaledScreenshotSupported:boolean '
+        'storageVMotionSupported:boolean vmotionWithStorageVMotionSupported:boolean '
+        'vmotionAcrossNetworkSupported:boolean maxNumDisksSVMotion:int '
+        'hbrNicSelectionSupported:boolean vrNfcNicSelectionSupported:boolean '
+        'recordReplaySupported:boolean ftSupported:boolean replayUnsupportedReason:string '
+        'replayCompatibilityIssues:string[] smpFtSupported:boolean '
+        'ftCompatibilityIssues:string[] smpFtCompatibilityIssues:string[] maxVcpusPerFtVm:int '
+        'loginBySSLThumbprintSupported:boolean cloneFromSnapshotSupported:boolean '
+        'deltaDiskBackingsSupported:boolean perVMNetworkTrafficShapingSupported:boolean '
+        'tpmSupported:boolean tpmVersion:string txtEnabled:boolean '
+        'supportedCpuFeature:HostCpuIdInfo[] virtualExecUsageSupported:boolean '
+        'storageIORMSupported:boolean vmDirectPathGen2Supported:boolean '
+        'vmDirectPathGen2UnsupportedReason:string[] '
+        'vmDirectPathGen2UnsupportedReasonExtended:string supportedVmfsMajorVersion:int[] '
+        'vStorageCapable:boolean snapshotRelayoutSupported:boolean '
+        'firewallIpRulesSupported:boolean servicePackageInfoSupported:boolean '
+        'maxHostRunningVms:int maxHostSupportedVcpus:int vmfsDatastoreMountCapable:boolean '
+        'eightPlusHostVmfsSharedAccessSupported:boolean nestedHVSupported:boolean '
+        'vPMCSupported:boolean interVMCommunicationThroughVMCISupported:boolean '
+        'scheduledHardwareUpgradeSupported:boolean featureCapabilitiesSupported:boolean '
+        'latencySensitivitySupported:boolean storagePolicySupported:boolean '
+        'accel3dSupported:boolean reliableMemoryAware:boolean '
+        'multipleNetworkStackInstanceSupported:boolean messageBusProxySupported:boolean '
+        'vsanSupported:boolean vFlashSupported:boolean hostAccessManagerSupported:boolean '
+        'provisioningNicSelectionSupported:boolean nfs41Supported:boolean '
+        'nfs41Krb5iSupported:boolean turnDiskLocatorLedSupported:boolean '
+        'virtualVolumeDatastoreSupported:boolean markAsSsdSupported:boolean '
+        'markAsLocalSupported:boolean smartCardAuthenticationSupported:boolean '
+        'pMemSupported:boolean pMemSnapshotSupported:boolean cryptoSupported:boolean '
+        'oneKVolumeAPIsSupported:boolean gatewayOnNicSupported:boolean upitSupported:boolean '
+        'cpuHwMmuSupported:boolean encryptedVMotionSupported:boolean '
+        'encryptionChangeOnAddRemoveSupported:boolean encryptionHotOperationSupported:boolean '
+        'encryptionWithSnapshotsSupported:boolean encryptionFaultToleranceSupported:boolean '
+        'encryptionMemorySaveSupported:boolean encryptionRDMSupported:boolean '
+        'encryptionVFlashSupported:boolean encryptionCBRCSupported:boolean '
+        'encryptionHBRSupported:boolean ftEfiSupported:boolean unmapMethodSupported:string '
+        'maxMemMBPerFtVm:int virtualMmuUsageIgnored:boolean virtualExecUsageIgnored:boolean '
+        'vmCreateDateSupported:boolean vmfs3EOLSupported:boolean ftVmcpSupported:boolean '
+        'quickBootSupported:boolean assignableHardwareSupported:boolean '
+        'useFeatureReqsForOldHWv:boolean markPerenniallyReservedSupported:boolean '
+        'hppPspSupported:boolean deviceRebindWithoutRebootSupported:boolean '
+        'storagePolicyChangeSupported:boolean precisionTimeProtocolSupported:boolean '
+        'remoteDeviceVMotionSupported:boolean maxSupportedVmMemory:int',
+    ),
+    'HostConfigManager': (
+        None,
+        'cpuScheduler:ManagedObjectReference datastoreSystem:ManagedObjectReference '
+        'memoryManager:ManagedObjectReference storageSystem:ManagedObjectReference '
+        'networkSystem:ManagedObjectReference vmotionSystem:ManagedObjectReference '
+        'virtualNicManager:ManagedObjectReference serviceSystem:ManagedObjectReference '
+        'firewallSystem:ManagedObjectReference advancedOption:ManagedObjectReference '
+        'diagnosticSystem:ManagedObjectReference autoStartManager:ManagedObjectReference '
+        'snmpSystem:ManagedObjectReference dateTimeSystem:ManagedObjectReference '
+        'patchManager:ManagedObjectReference imageConfigManager:ManagedObjectReference '
+        'bootDeviceSystem:ManagedObjectReference firmwareSystem:ManagedObjectReference '
+        'healthStatusSystem:ManagedObjectReference pciPassthruSystem:ManagedObjectReference '
+        'licenseManager:ManagedObjectReference kernelModuleSystem:ManagedObjectReference '
+        'authenticationManager:ManagedObjectReference powerSystem:ManagedObjectReference '
+        'cacheConfigurationManager:ManagedObjectReference '
+        'esxAgentHostManager:ManagedObjectReference iscsiManager:ManagedObjectReference '
+        'vFlashManager:ManagedObjectReference vsanSystem:ManagedObjectReference '
+        'messageBusProxy:ManagedObjectReference userDirectory:ManagedObjectReference '
+        'accountManager:ManagedObjectReference hostAccessManager:ManagedObjectReference '
+        'graphicsManager:ManagedObjectReference vsanInternalSystem:ManagedObjectReference '
+        'certificateManager:ManagedObjectReference cryptoManager:ManagedObjectReference '
+        'nvdimmSystem:ManagedObjectReference assignableHardwareManager:ManagedObjectReference',
+    ),
+    'HostConfigSummary': (
+        None,
+        'name:string port:int sslThumbprint:string product:AboutInfo vmotionEnabled:boolean '
+        'faultToleranceEnabled:boolean featureVersion:HostFeatureVersionInfo[] '
+        'agentVmDatastore:ManagedObjectReference agentVmNetwork:ManagedObjectReference',
+    ),
+    'HostCpuIdInfo': (
+        None,
+        'level:int vendor:string eax:string ebx:string ecx:string edx:string',
+    ),
+    'HostCpuInfo': (
+        None,
+        'numCpuPackages:short numCpuCores:short numCpuThreads:short hz:long',
+    ),
+    'HostCpuPackage': (
+        None,
+        'index:short vendor:string hz:long busHz:long description:string threadId:short[] '
+        'cpuFeature:HostCpuIdInfo[]',
+    ),
+    'HostCpuPowerManagementInfo': (
+        None,
+        'currentPolicy:string hardwareSupport:string',
+    ),
+    'HostDatastoreBrowserSearchResults': (
+        None,
+        'datastore:ManagedObjectReference folderPath:string file:FileInfo[]',
+    ),
+    'HostDatastoreBrowserSearchSpec': (
+        None,
+        'query:FileQuery[] details:FileQueryFlags searchCaseInsensitive:boolean '
+        'matchPattern:string[] sortFoldersFirst:boolean',
+    ),
+    'HostDevice': (
+        None,
+        'deviceName:string deviceType:string',
+    ),
+    'HostDhcpService': (
+        None,
+        'key:string spec:HostDhcpServiceSpec',
+    ),
+    'HostDhcpServiceSpec': (
+        None,
+        'virtualSwitch:string defaultLeaseDuration:int leaseBeginIp:string leaseEndIp:string '
+        'maxLeaseDuration:int unlimitedLease:boolean ipSubnetAddr:string ipSubnetMask:string',
+    ),
+    'HostDigestInfo': (
+        None,
+        'digestMethod:string digestValue:byte[] objectName:string',
+    ),
+    'HostDiskDimensionsLba': (
+        None,
+        'blockSize:int block:long',
+    ),
+    'HostDnsConfig': (
+        None,
+        'dhcp:boolean virtualNicDevice:string ipv6VirtualNicDevice:string hostName:string '
+        'domainName:string address:string[] searchDomain:string[]',
+    ),
+    'HostFeatureCapability': (
+        None,
+        'key:string featureName:string value:string',
+    ),
+    'HostFeatureMask': (
+        None,
+        'key:string featureName:string value:string',
+    ),
+    'HostFeatureVersionInfo': (
+        None,
+        'key:string value:string',
+    ),
+    'HostFileSystemVolume': (
+        None,
+        'type:string name:string capacity:long',
+    ),
+    'HostForceMountedInfo': (
+        None,
+        'persist:boolean mounted:boolean',
+    ),
+    'HostHardwareElementInfo': (
+        None,
+        'name:string status:ElementDescription',
+    ),
+    'HostHardwareInfo': (
+        None,
+        'systemInfo:HostSystemInfo cpuPowerManagementInfo:HostCpuPowerManagementInfo '
+        'cpuInfo:HostCpuInfo cpuPkg:HostCpuPackage[] memorySize:long numaInfo:HostNumaInfo '
+        'smcPresent:boolean pciDevice:HostPciDevice[] cpuFeature:HostCpuIdInfo[] '
+        'biosInfo:HostBIOSInfo reliableMemoryInfo:HostReliableMemoryInfo '
+        'persistentMemoryInfo:HostPersistentMemoryInfo sgxInfo:HostSgxInfo '
+        'sevInfo:HostSevInfo',
+    ),
+    'HostHardwareStatusInfo': (
+        None,
+        'memoryStatusInfo:HostHardwareElementInfo[] cpuStatusInfo:HostHardwareElementInfo[] '
+        'storageStatusInfo:HostStorageElementInfo[]',
+    ),
+    'HostHardwareSummary': (
+        None,
+        'vendor:string model:string uuid:string '
+        'otherIdentifyingInfo:HostSystemIdentificationInfo[] memorySize:long cpuModel:string '
+        'cpuMhz:int numCpuPkgs:short numCpuCores:short numCpuThreads:short numNics:int '
+        'numHBAs:int',
+    ),
+    'HostHostBusAdapter': (
+        None,
+        'key:string device:string bus:int status:string model:string driver:string pci:string '
+        'storageProtocol:string',
+    ),
+    'HostInternetScsiHba': (
+        'HostHostBusAdapter',
+        'isSoftwareBased:boolean canBeDisabled:boolean networkBindingSupport:string '
+        'discoveryCapabilities:HostInternetScsiHbaDiscoveryCapabilities '
+        'discoveryProperties:HostInternetScsiHbaDiscoveryProperties '
+        'authenticationCapabilities:HostInternetScsiHbaAuthenticationCapabilities '
+        'authenticationProperties:HostInternetScsiHbaAuthenticationProperties '
+        'digestCapabilities:HostInternetScsiHbaDigestCapabilities '
+        'digestProperties:HostInternetScsiHbaDigestProperties '
+        'ipCapabilities:HostInternetScsiHbaIPCapabilities '
+        'ipProperties:HostInternetScsiHbaIPProperties supportedAdvancedOptions:OptionDef[] '
+        'advancedOptions:HostInternetScsiHbaParamValue[] iScsiName:string iScsiAlias:string '
+        'configuredSendTarget:HostInternetScsiHbaSendTarget[] '
+        'configuredStaticTarget:HostInternetScsiHbaStaticTarget[] maxSpeedMb:int '
+        'currentSpeedMb:int',
+    ),
+    'HostInternetScsiHbaAuthenticationCapabilities': (
+        None,
+        'chapAuthSettable:boolean krb5AuthSettable:boolean srpAuthSettable:boolean '
+        'spkmAuthSettable:boolean mutualChapSettable:boolean targetChapSettable:boolean '
+        'targetMutualChapSettable:boolean',
+    ),
+    'HostInternetScsiHbaAuthenticationProperties': (
+        None,
+        'chapAuthEnabled:boolean chapName:string chapSecret:string '
+        'chapAuthenticationType:string chapInherited:boolean mutualChapName:string '
+        'mutualChapSecret:string mutualChapAuthenticationType:string '
+        'mutualChapInherited:boolean',
+    ),
+    'HostInternetScsiHbaDigestCapabilities': (
+        None,
+        'headerDigestSettable:boolean dataDigestSettable:boolean '
+        'targetHeaderDigestSettable:boolean targetDataDigestSettable:boolean',
+    ),
+    'HostInternetScsiHbaDigestProperties': (
+        None,
+        'headerDigestType:string headerDigestInherited:boolean dataDigestType:string '
+        'dataDigestInherited:boolean',
+    ),
+    'HostInternetScsiHbaDiscoveryCapabilities': (
+        None,
+        'iSnsDiscoverySettable:boolean slpDiscoverySettable:boolean '
+        'staticTargetDiscoverySettable:boolean sendTargetsDiscoverySettable:boolean',
+    ),
+    'HostInternetScsiHbaDiscoveryProperties': (
+        None,
+        'iSnsDiscoveryEnabled:boolean iSnsDiscoveryMethod:string iSnsHost:string '
+        'slpDiscoveryEnabled:boolean slpDiscoveryMethod:string slpHost:string '
+        'staticTargetDiscoveryEnabled:boolean sendTargetsDiscoveryEnabled:boolean',
+    ),
+    'HostInternetScsiHbaIPCapabilities': (
+        None,
+        'addressSettable:boolean ipConfigurationMethodSettable:boolean '
+        'subnetMaskSettable:boolean defaultGatewaySettable:boolean '
+        'primaryDnsServerAddressSettable:boolean alternateDnsServerAddressSettable:boolean '
+        'ipv6Supported:boolean arpRedirectSettable:boolean mtuSettable:boolean '
+        'hostNameAsTargetAddress:boolean nameAliasSettable:boolean ipv4EnableSettable:boolean '
+        'ipv6EnableSettable:boolean ipv6PrefixLengthSettable:boolean ipv6PrefixLength:int '
+        'ipv6DhcpConfigurationSettable:boolean ipv6LinkLocalAutoConfigurationSettable:boolean '
+        'ipv6RouterAdvertisementConfigurationSettable:boolean '
+        'ipv6DefaultGatewaySettable:boolean ipv6MaxStaticAddressesSupported:int',
+    ),
+    'HostInternetScsiHbaIPProperties': (
+        None,
+        'mac:string address:string dhcpConfigurationEnabled:boolean subnetMask:string '
+        'defaultGateway:string primaryDnsServerAddress:string '
+        'alternateDnsServerAddress:string ipv6Address:string ipv6SubnetMask:string '
+        'ipv6DefaultGateway:string arpRedirectEnabled:boolean mtu:int '
+        'jumboFramesEnabled:boolean ipv4Enabled:boolean ipv6Enabled:boolean '
+        'ipv6properties:HostInternetScsiHbaIPv6Properties',
+    ),
+    'HostInternetScsiHbaIPv6Properties': (
+        None,
+        'iscsiIpv6Address:HostInternetScsiHbaIscsiIpv6Address[] '
+        'ipv6DhcpConfigurationEnabled:boolean ipv6LinkLocalAutoConfigurationEnabled:boolean '
+        'ipv6RouterAdvertisementConfigurationEnabled:boolean ipv6DefaultGateway:string',
+    ),
+    'HostInternetScsiHbaIscsiIpv6Address': (
+        None,
+        'address:string prefixLength:int origin:string operation:string',
+    ),
+    'HostInternetScsiHbaParamValue': (
+        'OptionValue',
+        'isInherited:boolean',
+    ),
+    'HostInternetScsiHbaSendTarget': (
+        None,
+        'address:string port:int '
+        'authenticationProperties:HostInternetScsiHbaAuthenticationProperties '
+        'digestProperties:HostInternetScsiHbaDigestProperties '
+        'supportedAdvancedOptions:OptionDef[] advancedOptions:HostInternetScsiHbaParamValue[] '
+        'parent:string',
+    ),
+    'HostInternetScsiHbaStaticTarget': (
+        None,
+        'address:string port:int iScsiName:string discoveryMethod:string '
+        'authenticationProperties:HostInternetScsiHbaAuthenticationProperties '
+        'digestProperties:HostInternetScsiHbaDigestProperties '
+        'supportedAdvancedOptions:OptionDef[] advancedOptions:HostInternetScsiHbaParamValue[] '
+        'parent:string',
+    ),
+    'HostIpConfig': (
+        None,
+        'dhcp:boolean ipAddress:string subnetMask:string '
+        'ipV6Config:HostIpConfigIpV6AddressConfiguration',
+    ),
+    'HostIpConfigIpV6Address': (
+        None,
+        'ipAddress:string prefixLength:int origin:string dadState:string lifetime:dateTime '
+        'operation:string',
+    ),
+    'HostIpConfigIpV6AddressConfiguration': (
+        None,
+        'ipV6Address:HostIpConfigIpV6Address[] autoConfigurationEnabled:boolean '
+        'dhcpV6Enabled:boolean',
+    ),
+    'HostIpRouteConfig': (
+        None,
+        'defaultGateway:string gatewayDevice:string ipV6DefaultGateway:string '
+        'ipV6GatewayDevice:string',
+    ),
+    'HostIpRouteEntry': (
+        None,
+        'network:string prefixLength:int gateway:string deviceName:string',
+    ),
+    'HostIpRouteOp': (
+        None,
+        'changeOperation:string route:HostIpRouteEntry',
+    ),
+    'HostIpRouteTableConfig': (
+        None,
+        'ipRoute:HostIpRouteOp[] ipv6Route:HostIpRouteOp[]',
+    ),
+    'HostIpRouteTableInfo': (
+        None,
+        'ipRoute:HostIpRouteEntry[] ipv6Route:HostIpRouteEntry[]',
+    ),
+    'HostListSummary': (
+        None,
+        'host:ManagedObjectReference hardware:HostHardwareSummary runtime:HostRuntimeInfo '
+        'config:HostConfigSummary quickStats:HostListSummaryQuickStats overallStatus:string '
+        'rebootRequired:boolean customValue:CustomFieldValue[] managementServerIp:string '
+        'maxEVCModeKey:string currentEVCModeKey:string currentEVCGraphicsModeKey:string '
+        'gateway:HostListSummaryGatewaySummary tpmAttestation:HostTpmAttestationInfo '
+        'trustAuthorityAttestationInfos:HostTrustAuthorityAttestationInfo[]',
+    ),
+    'HostListSummaryGatewaySummary': (
+        None,
+        'gatewayType:string gatewayId:string',
+    ),
+    'HostListSummaryQuickStats': (
+        None,
+        'overallCpuUsage:int overallMemoryUsage:int distributedCpuFairness:int '
+        'distributedMemoryFairness:int availablePMemCapacity:int uptime:int',
+    ),
+    'HostMaintenanceSpec': (
+        None,
+        'vsanMode:VsanHostDecommissionMode purpose:string',
+    ),
+    'HostMountInfo': (
+        None,
+        'path:string accessMode:string mounted:boolean accessible:boolean '
+        'inaccessibleReason:string',
+    ),
+    'HostMultipathInfo': (
+        None,
+        'lun:HostMultipathInfoLogicalUnit[]',
+    ),
+    'HostMultipathInfoLogicalUnit': (
+        None,
+        'key:string id:string lun:string path:HostMultipathInfoPath[] '
+        'policy:HostMultipathInfoLogicalUnitPolicy '
+        'storageArrayTypePolicy:HostMultipathInfoLogicalUnitStorageArrayTypePolicy',
+    ),
+    'HostMultipathInfoLogicalUnitPolicy': (
+        None,
+        'policy:string',
+    ),
+    'HostMultipathInfoLogicalUnitStorageArrayTypePolicy': (
+        None,
+        'policy:string',
+    ),
+    'HostMultipathInfoPath': (
+        None,
+        'key:string name:string pathState:string state:string isWorkingPath:boolean '
+        'adapter:string lun:string transport:HostTargetTransport',
+    ),
+    'HostNasVolume': (
+        'HostFileSystemVolume',
+        'remoteHost:string remotePath:string userName:string remoteHostNames:string[] '
+        'securityType:string protocolEndpoint:boolean',
+    ),
+    'HostNatService': (
+        None,
+        'key:string spec:HostNatServiceSpec',
+    ),
+    'HostNatServiceNameServiceSpec': (
+        None,
+        'dnsAutoDetect:boolean dnsPolicy:string dnsRetries:int dnsTimeout:int '
+        'dnsNameServer:string[] nbdsTimeout:int nbnsRetries:int nbnsTimeout:int',
+    ),
+    'HostNatServicePortForwardSpec': (
+        None,
+        'type:string name:string hostPort:int guestPort:int guestIpAddress:string',
+    ),
+    'HostNatServiceSpec': (
+        None,
+        'virtualSwitch:string activeFtp:boolean allowAnyOui:boolean configPort:boolean '
+        'ipGatewayAddress:string udpTimeout:int portForward:HostNatServicePortForwardSpec[] '
+        'nameService:HostNatServiceNameServiceSpec',
+    ),
+    'HostNetOffloadCapabilities': (
+        None,
+        'csumOffload:boolean tcpSegmentation:boolean zeroCopyXmit:boolean',
+    ),
+    'HostNetStackInstance': (
+        None,
+        'key:string name:string dnsConfig:HostDnsConfig ipRouteConfig:HostIpRouteConfig '
+        'requestedMaxNumberOfConnections:int congestionControlAlgorithm:string '
+        'ipV6Enabled:boolean routeTableConfig:HostIpRouteTableConfig',
+    ),
+    'HostNetworkInfo': (
+        None,
+        'vswitch:HostVirtualSwitch[] proxySwitch:HostProxySwitch[] portgroup:HostPortGroup[] '
+        'pnic:PhysicalNic[] rdmaDevice:HostRdmaDevice[] vnic:HostVirtualNic[] '
+        'consoleVnic:HostVirtualNic[] dnsConfig:HostDnsConfig ipRouteConfig:HostIpRouteConfig '
+        'consoleIpRouteConfig:HostIpRouteConfig routeTableInfo:HostIpRouteTableInfo '
+        'dhcp:HostDhcpService[] nat:HostNatService[] ipV6Enabled:boolean '
+        'atBootIpV6Enabled:boolean netStackInstance:HostNetStackInstance[] '
+        'opaqueSwitch:HostOpaqueSwitch[] opaqueNetwork:HostOpaqueNetworkInfo[] '
+        'nsxTransportNodeId:string',
+    ),
+    'HostNetworkPolicy': (
+        None,
+        'security:HostNetworkSecurityPolicy nicTeaming:HostNicTeamingPolicy '
+        'offloadPolicy:HostNetOffloadCapabilities '
+        'shapingPolicy:HostNetworkTrafficShapingPolicy',
+    ),
+    'HostNetworkResourceRuntime': (
+        None,
+        'pnicResourceInfo:HostPnicNetworkResourceInfo[]',
+    ),
+    'HostNetworkSecurityPolicy': (
+        None,
+        'allowPromiscuous:boolean macChanges:boolean forgedTransmits:boolean',
+    ),
+    'HostNetworkTrafficShapingPolicy': (
+        None,
+        'enabled:boolean averageBandwidth:long peakBandwidth:long burstSize:long',
+    ),
+    'HostNicFailureCriteria': (
+        None,
+        'checkSpeed:string speed:int checkDuplex:boolean fullDuplex:boolean '
+        'checkErrorPercent:boolean percentage:int checkBeacon:boolean',
+    ),
+    'HostNicOrderPolicy': (
+        None,
+        'activeNic:string[] standbyNic:string[]',
+    ),
+    'HostNicTeamingPolicy': (
+        None,
+        'policy:string reversePolicy:boolean notifySwitches:boolean rollingOrder:boolean '
+        'failureCriteria:HostNicFailureCriteria nicOrder:HostNicOrderPolicy',
+    ),
+    'HostNumaInfo': (
+        None,
+        'type:string numNodes:int numaNode:HostNumaNode[]',
+    ),
+    'HostNumaNode': (
+        None,
+        'typeId:byte cpuID:short[] memoryRangeBegin:long memoryRangeLength:long '
+        'pciId:string[]',
+    ),
+    'HostNumericSensorInfo': (
+        None,
+        'name:string healthState:ElementDescription currentReading:long unitModifier:int '
+        'baseUnits:string rateUnits:string sensorType:string id:string timeStamp:string',
+    ),
+    'HostNvmeController': (
+        None,
+        'key:string controllerNumber:int subnqn:string name:string associatedAdapter:string '
+        'transportType:string fusedOperationSupported:boolean numberOfQueues:int '
+        'queueSize:int attachedNamespace:HostNvmeNamespace[] vendorId:string model:string '
+        'serialNumber:string firmwareVersion:string',
+    ),
+    'HostNvmeNamespace': (
+        None,
+        'key:string name:string id:int blockSize:int capacityInBlocks:long',
+    ),
+    'HostNvmeTopology': (
+        None,
+        'adapter:HostNvmeTopologyInterface[]',
+    ),
+    'HostNvmeTopologyInterface': (
+        None,
+        'key:string adapter:string connectedController:HostNvmeController[]',
+    ),
+    'HostOpaqueNetworkInfo': (
+        None,
+        'opaqueNetworkId:string opaqueNetworkName:string opaqueNetworkType:string '
+        'pnicZone:string[] capability:OpaqueNetworkCapability extraConfig:OptionValue[]',
+    ),
+    'HostOpaqueSwitch': (
+        None,
+        'key:string name:string pnic:string[] pnicZone:HostOpaqueSwitchPhysicalNicZone[] '
+        'status:string vtep:HostVirtualNic[] extraConfig:OptionValue[] '
+        'featureCapability:HostFeatureCapability[]',
+    ),
+    'HostOpaqueSwitchPhysicalNicZone': (
+        None,
+        'key:string pnicDevice:string[]',
+    ),
+    'HostPciDevice': (
+        None,
+        'id:string classId:short bus:byte slot:byte function:byte vendorId:short '
+        'subVendorId:short vendorName:string deviceId:short subDeviceId:short '
+        'parentBridge:string deviceName:string',
+    ),
+    'HostPersistentMemoryInfo': (
+        None,
+        'capacityInMB:long volumeUUID:string',
+    ),
+    'HostPlacedVirtualNicIdentifier': (
+        None,
+        'vm:ManagedObjectReference vnicKey:string reservation:int',
+    ),
+    'HostPlugStoreTopology': (
+        None,
+        'adapter:HostPlugStoreTopologyAdapter[] path:HostPlugStoreTopologyPath[] '
+        'target:HostPlugStoreTopologyTarget[] device:HostPlugStoreTopologyDevice[] '
+        'plugin:HostPlugStoreTopologyPlugin[]',
+    ),
+    'HostPlugStoreTopologyAdapter': (
+        None,
+        'key:string adapter:string path:string[]',
+    ),
+    'HostPlugStoreTopologyDevice': (
+        None,
+        'key:string lun:string path:string[]',
+    ),
+    'HostPlugStoreTopologyPath': (
+        None,
+        'key:string name:string channelNumber:int targetNumber:int lunNumber:int '
+        'adapter:string target:string device:string',
+    ),
+    'HostPlugStoreTopologyPlugin': (
+        None,
+        'key:string name:string device:string[] claimedPath:string[]',
+    ),
+    'HostPlugStoreTopologyTarget': (
+        None,
+        'key:string transport:HostTargetTransport',
+    ),
+    'HostPnicNetworkResourceInfo': (
+        None,
+        'pnicDevice:string availableBandwidthForVMTraffic:long '
+        'unusedBandwidthForVMTraffic:long placedVirtualNics:HostPlacedVirtualNicIdentifier[]',
+    ),
+    'HostPortGroup': (
+        None,
+        'key:string port:HostPortGroupPort[] vswitch:string computedPolicy:HostNetworkPolicy '
+        'spec:HostPortGroupSpec',
+    ),
+    'HostPortGroupPort': (
+        None,
+        'key:string mac:string[] type:string',
+    ),
+    'HostPortGroupSpec': (
+        None,
+        'name:string vlanId:int vswitchName:string policy:HostNetworkPolicy',
+    ),
+    'HostProtocolEndpoint': (
+        None,
+        'peType:string type:string uuid:string hostKey:ManagedObjectReference[] '
+        'storageArray:string nfsServer:string nfsDir:string nfsServerScope:string '
+        'nfsServerMajor:string nfsServerAuthType:string nfsServerUser:string deviceId:string',
+    ),
+    'HostProxySwitch': (
+        None,
+        'dvsUuid:string dvsName:string key:string numPorts:int configNumPorts:int '
+        'numPortsAvailable:int uplinkPort:KeyValue[] mtu:int pnic:string[] '
+        'spec:HostProxySwitchSpec hostLag:HostProxySwitchHostLagConfig[] '
+        'networkReservationSupported:boolean nsxtEnabled:boolean ensEnabled:boolean '
+        'ensInterruptEnabled:boolean '
+        'transportZones:DistributedVirtualSwitchHostMemberTransportZoneInfo[] '
+        'nsxUsedUplinkPort:string[] nsxtStatus:string nsxtStatusDetail:string',
+    ),
+    'HostProxySwitchHostLagConfig': (
+        None,
+        'lagKey:string lagName:string uplinkPort:KeyValue[]',
+    ),
+    'HostProxySwitchSpec': (
+        None,
+        'backing:DistributedVirtualSwitchHostMemberBacking',
+    ),
+    'HostRdmaDevice': (
+        None,
+        'key:string device:string driver:string description:string '
+        'backing:HostRdmaDeviceBacking connectionInfo:HostRdmaDeviceConnectionInfo '
+        'capability:HostRdmaDeviceCapability',
+    ),
+    'HostRdmaDeviceBacking': (
+        None,
+        '',
+    ),
+    'HostRdmaDeviceCapability': (
+        None,
+        'roceV1Capable:boolean roceV2Capable:boolean iWarpCapable:boolean',
+    ),
+    'HostRdmaDeviceConnectionInfo': (
+        None,
+        'state:string mtu:int speedInMbps:int',
+    ),
+    'HostReliableMemoryInfo': (
+        None,
+        'memorySize:long',
+    ),
+    'HostRuntimeInfo': (
+        None,
+        'connectionState:string powerState:string standbyMode:string '
+        'inMaintenanceMode:boolean inQuarantineMode:boolean bootTime:dateTime '
+        'healthSystemRuntime:HealthSystemRuntime dasHostState:ClusterDasFdmHostState '
+        'tpmPcrValues:HostTpmDigestInfo[] vsanRuntimeInfo:VsanHostRuntimeInfo '
+        'networkRuntimeInfo:HostRuntimeInfoNetworkRuntimeInfo '
+        'vFlashResourceRuntimeInfo:HostVFlashManagerVFlashResourceRunTimeInfo '
+        'hostMaxVirtualDiskCapacity:long cryptoState:string cryptoKeyId:CryptoKeyId',
+    ),
+    'HostRuntimeInfoNetStackInstanceRuntimeInfo': (
+        None,
+        'netStackInstanceKey:string state:string vmknicKeys:string[] '
+        'maxNumberOfConnections:int currentIpV6Enabled:boolean',
+    ),
+    'HostRuntimeInfoNetworkRuntimeInfo': (
+        None,
+        'netStackInstanceRuntimeInfo:HostRuntimeInfoNetStackInstanceRuntimeInfo[] '
+        'networkResourceRuntime:HostNetworkResourceRuntime',
+    ),
+    'HostScsiDisk': (
+        'ScsiLun',
+        'capacity:HostDiskDimensionsLba devicePath:string ssd:boolean localDisk:boolean '
+        'physicalLocation:string[] emulatedDIXDIFEnabled:boolean '
+        'vsanDiskInfo:VsanHostVsanDiskInfo scsiDiskType:string',
+    ),
+    'HostScsiDiskPartition': (
+        None,
+        'diskName:string partition:int',
+    ),
+    'HostScsiTopology': (
+        None,
+        'adapter:HostScsiTopologyInterface[]',
+    ),
+    'HostScsiTopologyInterface': (
+        None,
+        'key:string adapter:string target:HostScsiTopologyTarget[]',
+    ),
+    'HostScsiTopologyLun': (
+        None,
+        'key:string lun:int scsiLun:string',
+    ),
+    'HostScsiTopologyTarget': (
+        None,
+        'key:string target:int lun:HostScsiTopologyLun[] transport:HostTargetTransport',
+    ),
+    'HostSevInfo': (
+        None,
+        'sevState:string maxSevEsGuests:long',
+    ),
+    'HostSgxInfo': (
+        None,
+        'sgxState:string totalEpcMemory:long flcMode:string lePubKeyHash:string',
+    ),
+    'HostStorageDeviceInfo': (
+        None,
+        'hostBusAdapter:HostHostBusAdapter[] scsiLun:ScsiLun[] scsiTopology:HostScsiTopology '
+        'nvmeTopology:HostNvmeTopology multipathInfo:HostMultipathInfo '
+        'plugStoreTopology:HostPlugStoreTopology softwareInternetScsiEnabled:boolean',
+    ),
+    'HostStorageElementInfo': (
+        'HostHardwareElementInfo',
+        'operationalInfo:HostStorageOperationalInfo[]',
+    ),
+    'HostStorageOperationalInfo': (
+        None,
+        'property:string value:string',
+    ),
+    'HostSystemHealthInfo': (
+        None,
+        'numericSensorInfo:HostNumericSensorInfo[]',
+    ),
+    'HostSystemIdentificationInfo': (
+        None,
+        'identifierValue:string identifierType:ElementDescription',
+    ),
+    'HostSystemInfo': (
+        None,
+        'vendor:string model:string uuid:string '
+        'otherIdentifyingInfo:HostSystemIdentificationInfo[] serialNumber:string',
+    ),
+    'HostTargetTransport': (
+        None,
+        '',
+    ),
+    'HostTpmAttestationInfo': (
+        None,
+        'time:dateTime status:string message:LocalizableMessage',
+    ),
+    'HostTpmDigestInfo': (
+        'HostDigestInfo',
+        'pcrNumber:int',
+    ),
+    'HostTrustAuthorityAttestationInfo': (
+        None,
+        'attestationStatus:string serviceId:string attestedAt:dateTime attestedUntil:dateTime '
+        'messages:LocalizableMessage[]',
+    ),
+    'HostVFlashManagerVFlashResourceRunTimeInfo': (
+        None,
+        'usage:long capacity:long accessible:boolean capacityForVmCache:long '
+        'freeForVmCache:long',
+    ),
+    'HostVMotionCompatibility': (
+        None,
+        'host:ManagedObjectReference compatibility:string[]',
+    ),
+    'HostVirtualNic': (
+        None,
+        'device:string key:string portgroup:string spec:HostVirtualNicSpec port:string',
+    ),
+    'HostVirtualNicIpRouteSpec': (
+        None,
+        'ipRouteConfig:HostIpRouteConfig',
+    ),
+    'HostVirtualNicOpaqueNetworkSpec': (
+        None,
+        'opaqueNetworkId:string opaqueNetworkType:string',
+    ),
+    'HostVirtualNicSpec': (
+        None,
+        'ip:HostIpConfig mac:string '
+        'distributedVirtualPort:DistributedVirtualSwitchPortConnection portgroup:string '
+        'mtu:int tsoEnabled:boolean netStackInstanceKey:string '
+        'opaqueNetwork:HostVirtualNicOpaqueNetworkSpec externalId:string pinnedPnic:string '
+        'ipRouteSpec:HostVirtualNicIpRouteSpec systemOwned:boolean',
+    ),
+    'HostVirtualSwitch': (
+        None,
+        'name:string key:string numPorts:int numPortsAvailable:int mtu:int portgroup:string[] '
+        'pnic:string[] spec:HostVirtualSwitchSpec',
+    ),
+    'HostVirtualSwitchBridge': (
+        None,
+        '',
+    ),
+    'HostVirtualSwitchSpec': (
+        None,
+        'numPorts:int bridge:HostVirtualSwitchBridge policy:HostNetworkPolicy mtu:int',
+    ),
+    'HostVmfsVolume': (
+        'HostFileSystemVolume',
+        'blockSizeMb:int blockSize:int unmapGranularity:int unmapPriority:string '
+        'unmapBandwidthSpec:VmfsUnmapBandwidthSpec maxBlocks:int majorVersion:int '
+        'version:string uuid:string extent:HostScsiDiskPartition[] vmfsUpgradable:boolean '
+        'forceMountedInfo:HostForceMountedInfo ssd:boolean local:boolean scsiDiskType:string',
+    ),
+    'HostVvolVolume': (
+        'HostFileSystemVolume',
+        'scId:string hostPE:VVolHostPE[] vasaProviderInfo:VimVasaProviderInfo[] '
+        'storageArray:VASAStorageArray[]',
+    ),
+    'ID': (
+        None,
+        'id:string',
+    ),
+    'IntOption': (
+        'OptionType',
+        'min:int max:int defaultValue:int',
+    ),
+    'IsoImageFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'IsoImageFileQuery': (
+        'FileQuery',
+        '',
+    ),
+    'KeyAnyValue': (
+        None,
+        'key:string value:anyType',
+    ),
+    'KeyProviderId': (
+        None,
+        'id:string',
+    ),
+    'KeyValue': (
+        None,
+        'key:string value:string',
+    ),
+    'LatencySensitivity': (
+        None,
+        'level:string sensitivity:int',
+    ),
+    'LocalDatastoreInfo': (
+        'DatastoreInfo',
+        'path:string',
+    ),
+    'LocalizableMessage': (
+        None,
+        'key:string arg:KeyAnyValue[] message:string',
+    ),
+    'LocalizedMethodFault': (
+        None,
+        'fault:MethodFault localizedMessage:string',
+    ),
+    'Login': (
+        None,
+        '_this:ManagedObjectReference userName:string password:string locale:string',
+    ),
+    'Logout': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'LongOption': (
+        'OptionType',
+        'min:long max:long defaultValue:long',
+    ),
+    'ManagedByInfo': (
+        None,
+        'extensionKey:string type:string',
+    ),
+    'ManagedObjectReference': (
+        None,
+        'type:string :string',
+    ),
+    'MarkAsTemplate': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'MarkAsVirtualMachine': (
+        None,
+        '_this:ManagedObjectReference pool:ManagedObjectReference host:ManagedObjectReference',
+    ),
+    'MethodFault': (
+        None,
+        'faultCause:LocalizedMethodFault faultMessage:LocalizableMessage[]',
+    ),
+    'MigrateVM_Task': (
+        None,
+        '_this:ManagedObjectReference pool:ManagedObjectReference host:ManagedObjectReference '
+        'priority:string state:string',
+    ),
+    'MissingObject': (
+        None,
+        'obj:ManagedObjectReference fault:LocalizedMethodFault',
+    ),
+    'MissingProperty': (
+        None,
+        'path:string fault:LocalizedMethodFault',
+    ),
+    'NasDatastoreInfo': (
+        'DatastoreInfo',
+        'nas:HostNasVolume',
+    ),
+    'NetBIOSConfigInfo': (
+        None,
+        'mode:string',
+    ),
+    'NetDhcpConfigInfo': (
+        None,
+        'ipv6:NetDhcpConfigInfoDhcpOptions ipv4:NetDhcpConfigInfoDhcpOptions',
+    ),
+    'NetDhcpConfigInfoDhcpOptions': (
+        None,
+        'enable:boolean config:KeyValue[]',
+    ),
+    'NetDnsConfigInfo': (
+        None,
+        'dhcp:boolean hostName:string domainName:string ipAddress:string[] '
+        'searchDomain:string[]',
+    ),
+    'NetIpConfigInfo': (
+        None,
+        'ipAddress:NetIpConfigInfoIpAddress[] dhcp:NetDhcpConfigInfo '
+        'autoConfigurationEnabled:boolean',
+    ),
+    'NetIpConfigInfoIpAddress': (
+        None,
+        'ipAddress:string prefixLength:int origin:string state:string lifetime:dateTime',
+    ),
+    'NetIpRouteConfigInfo': (
+        None,
+        'ipRoute:NetIpRouteConfigInfoIpRoute[]',
+    ),
+    'NetIpRouteConfigInfoGateway': (
+        None,
+        'ipAddress:string device:string',
+    ),
+    'NetIpRouteConfigInfoIpRoute': (
+        None,
+        'network:string prefixLength:int gateway:NetIpRouteConfigInfoGateway',
+    ),
+    'NetworkSummary': (
+        None,
+        'network:ManagedObjectReference name:string accessible:boolean ipPoolName:string '
+        'ipPoolId:int',
+    ),
+    'ObjectContent': (
+        None,
+        'obj:ManagedObjectReference propSet:DynamicProperty[] missingSet:MissingProperty[]',
+    ),
+    'ObjectSpec': (
+        None,
+        'obj:ManagedObjectReference skip:boolean selectSet:SelectionSpec[]',
+    ),
+    'ObjectUpdate': (
+        None,
+        'kind:string obj:ManagedObjectReference changeSet:PropertyChange[] '
+        'missingSet:MissingProperty[]',
+    ),
+    'OpaqueNetworkCapability': (
+        None,
+        'networkReservationSupported:boolean',
+    ),
+    'OptionDef': (
+        'ElementDescription',
+        'optionType:OptionType',
+    ),
+    'OptionType': (
+        None,
+        'valueIsReadonly:boolean',
+    ),
+    'OptionValue': (
+        None,
+        'key:string value:anyType',
+    ),
+    'ParaVirtualSCSIController': (
+        'VirtualSCSIController',
+        '',
+    ),
+    'PhysicalNic': (
+        None,
+        'key:string device:string pci:string driver:string linkSpeed:PhysicalNicLinkInfo '
+        'validLinkSpecification:PhysicalNicLinkInfo[] spec:PhysicalNicSpec '
+        'wakeOnLanSupported:boolean mac:string fcoeConfiguration:FcoeConfig '
+        'vmDirectPathGen2Supported:boolean vmDirectPathGen2SupportedMode:string '
+        'resourcePoolSchedulerAllowed:boolean resourcePoolSchedulerDisallowedReason:string[] '
+        'autoNegotiateSupported:boolean enhancedNetworkingStackSupported:boolean '
+        'ensInterruptSupported:boolean rdmaDevice:string',
+    ),
+    'PhysicalNicLinkInfo': (
+        None,
+        'speedMb:int duplex:boolean',
+    ),
+    'PhysicalNicSpec': (
+        None,
+        'ip:HostIpConfig linkSpeed:PhysicalNicLinkInfo enableEnhancedNetworkingStack:boolean '
+        'ensInterruptEnabled:boolean',
+    ),
+    'PowerOffVM_Task': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'PowerOnVM_Task': (
+        None,
+        '_this:ManagedObjectReference host:ManagedObjectReference',
+    ),
+    'PrivilegePolicyDef': (
+        None,
+        'createPrivilege:string readPrivilege:string updatePrivilege:string '
+        'deletePrivilege:string',
+    ),
+    'PropertyChange': (
+        None,
+        'name:string op:string val:anyType',
+    ),
+    'PropertyFilterSpec': (
+        None,
+        'propSet:PropertySpec[] objectSet:ObjectSpec[] reportMissingObjectsInResults:boolean',
+    ),
+    'PropertyFilterUpdate': (
+        None,
+        'filter:ManagedObjectReference objectSet:ObjectUpdate[] missingSet:MissingObject[]',
+    ),
+    'PropertySpec': (
+        None,
+        'type:string all:boolean pathSet:string[]',
+    ),
+    'QueryConfigOptionDescriptor': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'QueryConfigOptionEx': (
+        None,
+        '_this:ManagedObjectReference spec:EnvironmentBrowserConfigOptionQuerySpec',
+    ),
+    'QueryVMotionCompatibilityEx_Task': (
+        None,
+        '_this:ManagedObjectReference vm:ManagedObjectReference[] '
+        'host:ManagedObjectReference[]',
+    ),
+    'QueryVirtualDiskUuid': (
+        None,
+        '_this:ManagedObjectReference name:string datacenter:ManagedObjectReference',
+    ),
+    'RebootGuest': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'ReconfigVM_Task': (
+        None,
+        '_this:ManagedObjectReference spec:VirtualMachineConfigSpec',
+    ),
+    'RelocateVM_Task': (
+        None,
+        '_this:ManagedObjectReference spec:VirtualMachineRelocateSpec priority:string',
+    ),
+    'ReplicationConfigSpec': (
+        None,
+        'generation:long vmReplicationId:string destination:string port:int rpo:long '
+        'quiesceGuestEnabled:boolean paused:boolean oppUpdatesEnabled:boolean '
+        'netCompressionEnabled:boolean netEncryptionEnabled:boolean '
+        'encryptionDestination:string encryptionPort:int remoteCertificateThumbprint:string '
+        'disk:ReplicationInfoDiskSettings[]',
+    ),
+    'ReplicationInfoDiskSettings': (
+        None,
+        'key:int diskReplicationId:string',
+    ),
+    'ResetVM_Task': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'ResourceAllocationInfo': (
+        None,
+        'reservation:long expandableReservation:boolean limit:long shares:SharesInfo '
+        'overheadLimit:long',
+    ),
+    'ResourceAllocationOption': (
+        None,
+        'sharesOption:SharesOption',
+    ),
+    'ResourceConfigOption': (
+        None,
+        'cpuAllocationOption:ResourceAllocationOption '
+        'memoryAllocationOption:ResourceAllocationOption',
+    ),
+    'ResourceConfigSpec': (
+        None,
+        'entity:ManagedObjectReference changeVersion:string lastModified:dateTime '
+        'cpuAllocation:ResourceAllocationInfo memoryAllocation:ResourceAllocationInfo '
+        'scaleDescendantsShares:string',
+    ),
+    'ResourcePoolQuickStats': (
+        None,
+        'overallCpuUsage:long overallCpuDemand:long guestMemoryUsage:long '
+        'hostMemoryUsage:long distributedCpuEntitlement:long '
+        'distributedMemoryEntitlement:long staticCpuEntitlement:int '
+        'staticMemoryEntitlement:int privateMemory:long sharedMemory:long swappedMemory:long '
+        'balloonedMemory:long overheadMemory:long consumedOverheadMemory:long '
+        'compressedMemory:long',
+    ),
+    'ResourcePoolResourceUsage': (
+        None,
+        'reservationUsed:long reservationUsedForVm:long unreservedForPool:long '
+        'unreservedForVm:long overallUsage:long maxUsage:long',
+    ),
+    'ResourcePoolRuntimeInfo': (
+        None,
+        'memory:ResourcePoolResourceUsage cpu:ResourcePoolResourceUsage overallStatus:string '
+        'sharesScalable:string',
+    ),
+    'ResourcePoolSummary': (
+        None,
+        'name:string config:ResourceConfigSpec runtime:ResourcePoolRuntimeInfo '
+        'quickStats:ResourcePoolQuickStats configuredMemoryMB:int',
+    ),
+    'RetrieveOptions': (
+        None,
+        'maxObjects:int',
+    ),
+    'RetrievePropertiesEx': (
+        None,
+        '_this:ManagedObjectReference specSet:PropertyFilterSpec[] options:RetrieveOptions',
+    ),
+    'RetrieveProperties': (
+        None,
+        '_this:ManagedObjectReference specSet:PropertyFilterSpec[]',
+    ),
+    'RetrieveResult': (
+        None,
+        'token:string objects:ObjectContent[]',
+    ),
+    'RetrieveServiceContent': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'ScheduledHardwareUpgradeInfo': (
+        None,
+        'upgradePolicy:string versionKey:string scheduledHardwareUpgradeStatus:string '
+        'fault:LocalizedMethodFault',
+    ),
+    'ScsiLun': (
+        'HostDevice',
+        'key:string uuid:string descriptor:ScsiLunDescriptor[] canonicalName:string '
+        'displayName:string lunType:string vendor:string model:string revision:string '
+        'scsiLevel:int serialNumber:string durableName:ScsiLunDurableName '
+        'alternateName:ScsiLunDurableName[] standardInquiry:byte[] queueDepth:int '
+        'operationalState:string[] capabilities:ScsiLunCapabilities vStorageSupport:string '
+        'protocolEndpoint:boolean perenniallyReserved:boolean clusteredVmdkSupported:boolean',
+    ),
+    'ScsiLunCapabilities': (
+        None,
+        'updateDisplayNameSupported:boolean',
+    ),
+    'ScsiLunDescriptor': (
+        None,
+        'quality:string id:string',
+    ),
+    'ScsiLunDurableName': (
+        None,
+        'namespace:string namespaceId:byte data:byte[]',
+    ),
+    'SearchDatastore_Task': (
+        None,
+        '_this:ManagedObjectReference datastorePath:string '
+        'searchSpec:HostDatastoreBrowserSearchSpec',
+    ),
+    'SearchDatastoreSubFolders_Task': (
+        None,
+        '_this:ManagedObjectReference datastorePath:string '
+        'searchSpec:HostDatastoreBrowserSearchSpec',
+    ),
+    'SelectionSpec': (
+        None,
+        'name:string',
+    ),
+    'ServiceContent': (
+        None,
+        'rootFolder:ManagedObjectReference propertyCollector:ManagedObjectReference '
+        'viewManager:ManagedObjectReference about:AboutInfo setting:ManagedObjectReference '
+        'userDirectory:ManagedObjectReference sessionManager:ManagedObjectReference '
+        'authorizationManager:ManagedObjectReference serviceManager:ManagedObjectReference '
+        'perfManager:ManagedObjectReference scheduledTaskManager:ManagedObjectReference '
+        'alarmManager:ManagedObjectReference eventManager:ManagedObjectReference '
+        'taskManager:ManagedObjectReference extensionManager:ManagedObjectReference '
+        'customizationSpecManager:ManagedObjectReference '
+        'guestCustomizationManager:ManagedObjectReference '
+        'customFieldsManager:ManagedObjectReference accountManager:ManagedObjectReference '
+        'diagnosticManager:ManagedObjectReference licenseManager:ManagedObjectReference '
+        'searchIndex:ManagedObjectReference fileManager:ManagedObjectReference '
+        'datastoreNamespaceManager:ManagedObjectReference '
+        'virtualDiskManager:ManagedObjectReference '
+        'virtualizationManager:ManagedObjectReference snmpSystem:ManagedObjectReference '
+        'vmProvisioningChecker:ManagedObjectReference '
+        'vmCompatibilityChecker:ManagedObjectReference ovfManager:ManagedObjectReference '
+        'ipPoolManager:ManagedObjectReference dvSwitchManager:ManagedObjectReference '
+        'hostProfileManager:ManagedObjectReference '
+        'clusterProfileManager:ManagedObjectReference '
+        'complianceManager:ManagedObjectReference localizationManager:ManagedObjectReference '
+        'storageResourceManager:ManagedObjectReference '
+        'guestOperationsManager:ManagedObjectReference '
+        'overheadMemoryManager:ManagedObjectReference '
+        'certificateManager:ManagedObjectReference ioFilterManager:ManagedObjectReference '
+        'vStorageObjectManager:ManagedObjectReference hostSpecManager:ManagedObjectReference '
+        'cryptoManager:ManagedObjectReference healthUpdateManager:ManagedObjectReference '
+        'failoverClusterConfigurator:ManagedObjectReference '
+        'failoverClusterManager:ManagedObjectReference tenantManager:ManagedObjectReference '
+        'siteInfoManager:ManagedObjectReference storageQueryManager:ManagedObjectReference',
+    ),
+    'ServiceLocator': (
+        None,
+        'instanceUuid:string url:string credential:ServiceLocatorCredential '
+        'sslThumbprint:string',
+    ),
+    'ServiceLocatorCredential': (
+        None,
+        '',
+    ),
+    'SessionIsActive': (
+        None,
+        '_this:ManagedObjectReference sessionID:string userName:string',
+    ),
+    'SharesInfo': (
+        None,
+        'shares:int level:string',
+    ),
+    'SharesOption': (
+        None,
+        'sharesOption:IntOption defaultLevel:string',
+    ),
+    'ShutdownGuest': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'StandbyGuest': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'StorageIOAllocationInfo': (
+        None,
+        'limit:long shares:SharesInfo reservation:int',
+    ),
+    'SuspendVM_Task': (
+        None,
+        '_this:ManagedObjectReference',
+    ),
+    'TaskInfo': (
+        None,
+        'key:string task:ManagedObjectReference description:LocalizableMessage name:string '
+        'descriptionId:string entity:ManagedObjectReference entityName:string '
+        'locked:ManagedObjectReference[] state:string cancelled:boolean cancelable:boolean '
+        'error:LocalizedMethodFault result:anyType progress:int reason:TaskReason '
+        'queueTime:dateTime startTime:dateTime completeTime:dateTime eventChainId:int '
+        'changeTag:string parentTaskKey:string rootTaskKey:string activationId:string',
+    ),
+    'TaskReason': (
+        None,
+        '',
+    ),
+    'TerminateSession': (
+        None,
+        '_this:ManagedObjectReference sessionId:string[]',
+    ),
+    'ToolsConfigInfo': (
+        None,
+        'toolsVersion:int toolsInstallType:string afterPowerOn:boolean afterResume:boolean '
+        'beforeGuestStandby:boolean beforeGuestShutdown:boolean beforeGuestReboot:boolean '
+        'toolsUpgradePolicy:string pendingCustomization:string customizationKeyId:CryptoKeyId '
+        'syncTimeWithHostAllowed:boolean syncTimeWithHost:boolean '
+        'lastInstallInfo:ToolsConfigInfoToolsLastInstallInfo',
+    ),
+    'ToolsConfigInfoToolsLastInstallInfo': (
+        None,
+        'counter:int fault:LocalizedMethodFault',
+    ),
+    'TraversalSpec': (
+        'SelectionSpec',
+        'type:string path:string skip:boolean selectSet:SelectionSpec[]',
+    ),
+    'UpdateSet': (
+        None,
+        'version:string filterSet:PropertyFilterUpdate[] truncated:boolean',
+    ),
+    'UpgradeVM_Task': (
+        None,
+        '_this:ManagedObjectReference version:string',
+    ),
+    'UserSession': (
+        None,
+        'key:string userName:string fullName:string loginTime:dateTime '
+        'lastActiveTime:dateTime locale:string messageLocale:string extensionSession:boolean '
+        'ipAddress:string userAgent:string callCount:long',
+    ),
+    'VASAStorageArray': (
+        None,
+        'name:string uuid:string vendorId:string modelId:string',
+    ),
+    'VAppIPAssignmentInfo': (
+        None,
+        'supportedAllocationScheme:string[] ipAllocationPolicy:string '
+        'supportedIpProtocol:string[] ipProtocol:string',
+    ),
+    'VAppOvfSectionInfo': (
+        None,
+        'key:int namespace:string type:string atEnvelopeLevel:boolean contents:string',
+    ),
+    'VAppOvfSectionSpec': (
+        'ArrayUpdateSpec',
+        'info:VAppOvfSectionInfo',
+    ),
+    'VAppProductInfo': (
+        None,
+        'key:int classId:string instanceId:string name:string vendor:string version:string '
+        'fullVersion:string vendorUrl:string productUrl:string appUrl:string',
+    ),
+    'VAppProductSpec': (
+        'ArrayUpdateSpec',
+        'info:VAppProductInfo',
+    ),
+    'VAppPropertyInfo': (
+        None,
+        'key:int classId:string instanceId:string id:string category:string label:string '
+        'type:string typeReference:string userConfigurable:boolean defaultValue:string '
+        'value:string description:string',
+    ),
+    'VAppPropertySpec': (
+        'ArrayUpdateSpec',
+        'info:VAppPropertyInfo',
+    ),
+    'VVolHostPE': (
+        None,
+        'key:ManagedObjectReference protocolEndpoint:HostProtocolEndpoint[]',
+    ),
+    'VimVasaProvider': (
+        None,
+        'uid:string url:string name:string selfSignedCertificate:string',
+    ),
+    'VimVasaProviderInfo': (
+        None,
+        'provider:VimVasaProvider arrayState:VimVasaProviderStatePerArray[]',
+    ),
+    'VimVasaProviderStatePerArray': (
+        None,
+        'priority:int arrayId:string active:boolean',
+    ),
+    'VirtualAHCIController': (
+        'VirtualSATAController',
+        '',
+    ),
+    'VirtualBusLogicController': (
+        'VirtualSCSIController',
+        '',
+    ),
+    'VirtualCdrom': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualCdromAtapiBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        '',
+    ),
+    'VirtualCdromIsoBackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        '',
+    ),
+    'VirtualCdromPassthroughBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        'exclusive:boolean',
+    ),
+    'VirtualCdromRemoteAtapiBackingInfo': (
+        'VirtualDeviceRemoteDeviceBackingInfo',
+        '',
+    ),
+    'VirtualCdromRemotePassthroughBackingInfo': (
+        'VirtualDeviceRemoteDeviceBackingInfo',
+        'exclusive:boolean',
+    ),
+    'VirtualController': (
+        'VirtualDevice',
+        'busNumber:int device:int[]',
+    ),
+    'VirtualDevice': (
+        None,
+        'key:int deviceInfo:Description backing:VirtualDeviceBackingInfo '
+        'connectable:VirtualDeviceConnectInfo slotInfo:VirtualDeviceBusSlotInfo '
+        'controllerKey:int unitNumber:int',
+    ),
+    'VirtualDeviceBackingInfo': (
+        None,
+        '',
+    ),
+    'VirtualDeviceBackingOption': (
+        None,
+        'type:string',
+    ),
+    'VirtualDeviceBusSlotInfo': (
+        None,
+        '',
+    ),
+    'VirtualDeviceBusSlotOption': (
+        None,
+        'type:string',
+    ),
+    'VirtualDeviceConfigSpec': (
+        None,
+        'operation:string fileOperation:string device:VirtualDevice '
+        'profile:VirtualMachineProfileSpec[] backing:VirtualDeviceConfigSpecBackingSpec',
+    ),
+    'VirtualDeviceConfigSpecBackingSpec': (
+        None,
+        'parent:VirtualDeviceConfigSpecBackingSpec crypto:CryptoSpec',
+    ),
+    'VirtualDeviceConnectInfo': (
+        None,
+        'migrateConnect:string startConnected:boolean allowGuestControl:boolean '
+        'connected:boolean status:string',
+    ),
+    'VirtualDeviceConnectOption': (
+        None,
+        'startConnected:BoolOption allowGuestControl:BoolOption',
+    ),
+    'VirtualDeviceDeviceBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'deviceName:string useAutoDetect:boolean',
+    ),
+    'VirtualDeviceFileBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'fileName:string datastore:ManagedObjectReference backingObjectId:string',
+    ),
+    'VirtualDeviceOption': (
+        None,
+        'type:string connectOption:VirtualDeviceConnectOption '
+        'busSlotOption:VirtualDeviceBusSlotOption controllerType:string '
+        'autoAssignController:BoolOption backingOption:VirtualDeviceBackingOption[] '
+        'defaultBackingOptionIndex:int licensingLimit:string[] deprecated:boolean '
+        'plugAndPlay:boolean hotRemoveSupported:boolean',
+    ),
+    'VirtualDevicePipeBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'pipeName:string',
+    ),
+    'VirtualDeviceRemoteDeviceBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'deviceName:string useAutoDetect:boolean',
+    ),
+    'VirtualDeviceURIBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'serviceURI:string direction:string proxyURI:string',
+    ),
+    'VirtualDisk': (
+        'VirtualDevice',
+        'capacityInKB:long capacityInBytes:long shares:SharesInfo '
+        'storageIOAllocation:StorageIOAllocationInfo diskObjectId:string '
+        'vFlashCacheConfigInfo:VirtualDiskVFlashCacheConfigInfo iofilter:string[] vDiskId:ID '
+        'nativeUnmanagedLinkedClone:boolean',
+    ),
+    'VirtualDiskFlatVer2BackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        'diskMode:string split:boolean writeThrough:boolean thinProvisioned:boolean '
+        'eagerlyScrub:boolean uuid:string contentId:string changeId:string '
+        'parent:VirtualDiskFlatVer2BackingInfo deltaDiskFormat:string digestEnabled:boolean '
+        'deltaGrainSize:int deltaDiskFormatVariant:string sharing:string keyId:CryptoKeyId',
+    ),
+    'VirtualDiskRawDiskMappingVer1BackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        'lunUuid:string deviceName:string compatibilityMode:string diskMode:string '
+        'uuid:string contentId:string changeId:string '
+        'parent:VirtualDiskRawDiskMappingVer1BackingInfo deltaDiskFormat:string '
+        'deltaGrainSize:int sharing:string',
+    ),
+    'VirtualDiskSeSparseBackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        'diskMode:string writeThrough:boolean uuid:string contentId:string changeId:string '
+        'parent:VirtualDiskSeSparseBackingInfo deltaDiskFormat:string digestEnabled:boolean '
+        'grainSize:int keyId:CryptoKeyId',
+    ),
+    'VirtualDiskSparseVer2BackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        'diskMode:string split:boolean writeThrough:boolean spaceUsedInKB:long uuid:string '
+        'contentId:string changeId:string parent:VirtualDiskSparseVer2BackingInfo '
+        'keyId:CryptoKeyId',
+    ),
+    'VirtualDiskVFlashCacheConfigInfo': (
+        None,
+        'vFlashModule:string reservationInMB:long cacheConsistencyType:string '
+        'cacheMode:string blockSizeInKB:long',
+    ),
+    'VirtualE1000': (
+        'VirtualEthernetCard',
+        '',
+    ),
+    'VirtualE1000e': (
+        'VirtualEthernetCard',
+        '',
+    ),
+    'VirtualEthernetCard': (
+        'VirtualDevice',
+        'addressType:string macAddress:string wakeOnLanEnabled:boolean '
+        'resourceAllocation:VirtualEthernetCardResourceAllocation externalId:string '
+        'uptCompatibilityEnabled:boolean',
+    ),
+    'VirtualEthernetCardDistributedVirtualPortBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'port:DistributedVirtualSwitchPortConnection',
+    ),
+    'VirtualEthernetCardNetworkBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        'network:ManagedObjectReference inPassthroughMode:boolean',
+    ),
+    'VirtualEthernetCardOpaqueNetworkBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'opaqueNetworkId:string opaqueNetworkType:string',
+    ),
+    'VirtualEthernetCardResourceAllocation': (
+        None,
+        'reservation:long share:SharesInfo limit:long',
+    ),
+    'VirtualFloppy': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualFloppyDeviceBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        '',
+    ),
+    'VirtualFloppyImageBackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        '',
+    ),
+    'VirtualFloppyRemoteDeviceBackingInfo': (
+        'VirtualDeviceRemoteDeviceBackingInfo',
+        '',
+    ),
+    'VirtualHardware': (
+        None,
+        'numCPU:int numCoresPerSocket:int memoryMB:int virtualICH7MPresent:boolean '
+        'virtualSMCPresent:boolean device:VirtualDevice[]',
+    ),
+    'VirtualHardwareOption': (
+        None,
+        'hwVersion:int virtualDeviceOption:VirtualDeviceOption[] deviceListReadonly:boolean '
+        'numCPU:int[] numCoresPerSocket:IntOption numCpuReadonly:boolean memoryMB:LongOption '
+        'numPCIControllers:IntOption numIDEControllers:IntOption numUSBControllers:IntOption '
+        'numUSBXHCIControllers:IntOption numSIOControllers:IntOption '
+        'numPS2Controllers:IntOption licensingLimit:string[] numSupportedWwnPorts:IntOption '
+        'numSupportedWwnNodes:IntOption resourceConfigOption:ResourceConfigOption '
+        'numNVDIMMControllers:IntOption numTPMDevices:IntOption numWDTDevices:IntOption '
+        'numPrecisionClockDevices:IntOption epcMemoryMB:LongOption',
+    ),
+    'VirtualIDEController': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualKeyboard': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualLsiLogicController': (
+        'VirtualSCSIController',
+        '',
+    ),
+    'VirtualLsiLogicSASController': (
+        'VirtualSCSIController',
+        '',
+    ),
+    'VirtualMachineAffinityInfo': (
+        None,
+        'affinitySet:int[]',
+    ),
+    'VirtualMachineBootOptions': (
+        None,
+        'bootDelay:long enterBIOSSetup:boolean efiSecureBootEnabled:boolean '
+        'bootRetryEnabled:boolean bootRetryDelay:long '
+        'bootOrder:VirtualMachineBootOptionsBootableDevice[] networkBootProtocol:string',
+    ),
+    'VirtualMachineBootOptionsBootableDevice': (
+        None,
+        '',
+    ),
+    'VirtualMachineCapability': (
+        None,
+        'snapshotOperationsSupported:boolean multipleSnapshotsSupported:boolean '
+        'snapshotConfigSupported:boolean poweredOffSnapshotsSupported:boolean '
+        'memorySnapshotsSupported:boolean revertToSnapshotSupported:boolean '
+        'quiescedSnapshotsSupported:boolean disableSnapshotsSupported:boolean '
+        'lockSnapshotsSupported:boolean consolePreferencesSupported:boolean '
+        'cpuFeatureMaskSupported:boolean s1AcpiManagementSupported:boolean '
+        'settingScreenResolutionSupported:boolean toolsAutoUpdateSupported:boolean '
+        'vmNpivWwnSupported:boolean npivWwnOnNonRdmVmSupported:boolean '
+        'vmNpivWwnDisableSupported:boolean vmNpivWwnUpdateSupported:boolean '
+        'swapPlacementSupported:boolean toolsSyncTimeSupported:boolean '
+        'virtualMmuUsageSupported:boolean diskSharesSupported:boolean '
+        'bootOptionsSupported:boolean bootRetryOptionsSupported:boolean '
+        'settingVideoRamSizeSupported:boolean settingDisplayTopologySupported:boolean '
+        'recordReplaySupported:boolean changeTrackingSupported:boolean '
+        'multipleCoresPerSocketSupported:boolean hostBasedReplicationSupported:boolean '
+        'guestAutoLockSupported:boolean memoryReservationLockSupported:boolean '
+        'featureRequirementSupported:boolean poweredOnMonitorTypeChangeSupported:boolean '
+        'seSparseDiskSupported:boolean nestedHVSupported:boolean vPMCSupported:boolean '
+        'secureBootSupported:boolean perVmEvcSupported:boolean virtualMmuUsageIgnored:boolean '
+        'virtualExecUsageIgnored:boolean diskOnlySnapshotOnSuspendedVMSupported:boolean '
+        'toolsSyncTimeAllowSupported:boolean sevSupported:boolean',
+    ),
+    'VirtualMachineConfigInfo': (
+        None,
+        'changeVersion:string modified:dateTime name:string guestFullName:string '
+        'version:string uuid:string createDate:dateTime instanceUuid:string '
+        'npivNodeWorldWideName:long[] npivPortWorldWideName:long[] '
+        'npivWorldWideNameType:string npivDesiredNodeWwns:short npivDesiredPortWwns:short '
+        'npivTemporaryDisabled:boolean npivOnNonRdmDisks:boolean locationId:string '
+        'template:boolean guestId:string alternateGuestName:string annotation:string '
+        'files:VirtualMachineFileInfo tools:ToolsConfigInfo flags:VirtualMachineFlagInfo '
+        'consolePreferences:VirtualMachineConsolePreferences '
+        'defaultPowerOps:VirtualMachineDefaultPowerOpInfo hardware:VirtualHardware '
+        'vcpuConfig:VirtualMachineVcpuConfig[] cpuAllocation:ResourceAllocationInfo '
+        'memoryAllocation:ResourceAllocationInfo latencySensitivity:LatencySensitivity '
+        'memoryHotAddEnabled:boolean cpuHotAddEnabled:boolean cpuHotRemoveEnabled:boolean '
+        'hotPlugMemoryLimit:long hotPlugMemoryIncrementSize:long '
+        'cpuAffinity:VirtualMachineAffinityInfo memoryAffinity:VirtualMachineAffinityInfo '
+        'networkShaper:VirtualMachineNetworkShaperInfo extraConfig:OptionValue[] '
+        'cpuFeatureMask:HostCpuIdInfo[] '
+        'datastoreUrl:VirtualMachineConfigInfoDatastoreUrlPair[] swapPlacement:string '
+        'bootOptions:VirtualMachineBootOptions ftInfo:FaultToleranceConfigInfo '
+        'repConfig:ReplicationConfigSpec vAppConfig:VmConfigInfo vAssertsEnabled:boolean '
+        'changeTrackingEnabled:boolean firmware:string maxMksConnections:int '
+        'guestAutoLockEnabled:boolean managedBy:ManagedByInfo '
+        'memoryReservationLockedToMax:boolean '
+        'initialOverhead:VirtualMachineConfigInfoOverheadInfo nestedHVEnabled:boolean '
+        'vPMCEnabled:boolean scheduledHardwareUpgradeInfo:ScheduledHardwareUpgradeInfo '
+        'forkConfigInfo:VirtualMachineForkConfigInfo vFlashCacheReservation:long '
+        'vmxConfigChecksum:byte[] messageBusTunnelEnabled:boolean vmStorageObjectId:string '
+        'swapStorageObjectId:string keyId:CryptoKeyId '
+        'guestIntegrityInfo:VirtualMachineGuestIntegrityInfo migrateEncryption:string '
+        'sgxInfo:VirtualMachineSgxInfo '
+        'contentLibItemInfo:VirtualMachineContentLibraryItemInfo '
+        'guestMonitoringModeInfo:VirtualMachineGuestMonitoringModeInfo sevEnabled:boolean',
+    ),
+    'VirtualMachineConfigInfoDatastoreUrlPair': (
+        None,
+        'name:string url:string',
+    ),
+    'VirtualMachineConfigInfoOverheadInfo': (
+        None,
+        'initialMemoryReservation:long initialSwapReservation:long',
+    ),
+    'VirtualMachineConfigOption': (
+        None,
+        'version:string description:string guestOSDescriptor:GuestOsDescriptor[] '
+        'guestOSDefaultIndex:int hardwareOptions:VirtualHardwareOption '
+        'capabilities:VirtualMachineCapability datastore:DatastoreOption '
+        'defaultDevice:VirtualDevice[] supportedMonitorType:string[] '
+        'supportedOvfEnvironmentTransport:string[] supportedOvfInstallTransport:string[] '
+        'propertyRelations:VirtualMachinePropertyRelation[]',
+    ),
+    'VirtualMachineConfigOptionDescriptor': (
+        None,
+        'key:string description:string host:ManagedObjectReference[] createSupported:boolean '
+        'defaultConfigOption:boolean runSupported:boolean upgradeSupported:boolean',
+    ),
+    'VirtualMachineConfigSpec': (
+        None,
+        'changeVersion:string name:string version:string createDate:dateTime uuid:string '
+        'instanceUuid:string npivNodeWorldWideName:long[] npivPortWorldWideName:long[] '
+        'npivWorldWideNameType:string npivDesiredNodeWwns:short npivDesiredPortWwns:short '
+        'npivTemporaryDisabled:boolean npivOnNonRdmDisks:boolean npivWorldWideNameOp:string '
+        'locationId:string guestId:string alternateGuestName:string annotation:string '
+        'files:VirtualMachineFileInfo tools:ToolsConfigInfo flags:VirtualMachineFlagInfo '
+        'consolePreferences:VirtualMachineConsolePreferences '
+        'powerOpInfo:VirtualMachineDefaultPowerOpInfo numCPUs:int '
+        'vcpuConfig:VirtualMachineVcpuConfig[] numCoresPerSocket:int memoryMB:long '
+        'memoryHotAddEnabled:boolean cpuHotAddEnabled:boolean cpuHotRemoveEnabled:boolean '
+        'virtualICH7MPresent:boolean virtualSMCPresent:boolean '
+        'deviceChange:VirtualDeviceConfigSpec[] cpuAllocation:ResourceAllocationInfo '
+        'memoryAllocation:ResourceAllocationInfo latencySensitivity:LatencySensitivity '
+        'cpuAffinity:VirtualMachineAffinityInfo memoryAffinity:VirtualMachineAffinityInfo '
+        'networkShaper:VirtualMachineNetworkShaperInfo '
+        'cpuFeatureMask:VirtualMachineCpuIdInfoSpec[] extraConfig:OptionValue[] '
+        'swapPlacement:string bootOptions:VirtualMachineBootOptions vAppConfig:VmConfigSpec '
+        'ftInfo:FaultToleranceConfigInfo repConfig:ReplicationConfigSpec '
+        'vAppConfigRemoved:boolean vAssertsEnabled:boolean changeTrackingEnabled:boolean '
+        'firmware:string maxMksConnections:int guestAutoLockEnabled:boolean '
+        'managedBy:ManagedByInfo memoryReservationLockedToMax:boolean nestedHVEnabled:boolean '
+        'vPMCEnabled:boolean scheduledHardwareUpgradeInfo:ScheduledHardwareUpgradeInfo '
+        'vmProfile:VirtualMachineProfileSpec[] messageBusTunnelEnabled:boolean '
+        'crypto:CryptoSpec migrateEncryption:string sgxInfo:VirtualMachineSgxInfo '
+        'guestMonitoringModeInfo:VirtualMachineGuestMonitoringModeInfo sevEnabled:boolean',
+    ),
+    'VirtualMachineConfigSummary': (
+        None,
+        'name:string template:boolean vmPathName:string memorySizeMB:int cpuReservation:int '
+        'memoryReservation:int numCpu:int numEthernetCards:int numVirtualDisks:int '
+        'uuid:string instanceUuid:string guestId:string guestFullName:string '
+        'annotation:string product:VAppProductInfo installBootRequired:boolean '
+        'ftInfo:FaultToleranceConfigInfo managedBy:ManagedByInfo tpmPresent:boolean '
+        'numVmiopBackings:int hwVersion:string',
+    ),
+    'VirtualMachineConsolePreferences': (
+        None,
+        'powerOnWhenOpened:boolean enterFullScreenOnPowerOn:boolean '
+        'closeOnPowerOffOrSuspend:boolean',
+    ),
+    'VirtualMachineContentLibraryItemInfo': (
+        None,
+        'contentLibraryItemUuid:string contentLibraryItemVersion:string',
+    ),
+    'VirtualMachineCpuIdInfoSpec': (
+        'ArrayUpdateSpec',
+        'info:HostCpuIdInfo',
+    ),
+    'VirtualMachineDatastoreVolumeOption': (
+        None,
+        'fileSystemType:string majorVersion:int',
+    ),
+    'VirtualMachineDefaultPowerOpInfo': (
+        None,
+        'powerOffType:string suspendType:string resetType:string defaultPowerOffType:string '
+        'defaultSuspendType:string defaultResetType:string standbyAction:string',
+    ),
+    'VirtualMachineDeviceRuntimeInfo': (
+        None,
+        'runtimeState:VirtualMachineDeviceRuntimeInfoDeviceRuntimeState key:int',
+    ),
+    'VirtualMachineDeviceRuntimeInfoDeviceRuntimeState': (
+        None,
+        '',
+    ),
+    'VirtualMachineFeatureRequirement': (
+        None,
+        'key:string featureName:string value:string',
+    ),
+    'VirtualMachineFileInfo': (
+        None,
+        'vmPathName:string snapshotDirectory:string suspendDirectory:string '
+        'logDirectory:string ftMetadataDirectory:string',
+    ),
+    'VirtualMachineFileLayoutEx': (
+        None,
+        'file:VirtualMachineFileLayoutExFileInfo[] '
+        'disk:VirtualMachineFileLayoutExDiskLayout[] '
+        'snapshot:VirtualMachineFileLayoutExSnapshotLayout[] timestamp:dateTime',
+    ),
+    'VirtualMachineFileLayoutExDiskLayout': (
+        None,
+        'key:int chain:VirtualMachineFileLayoutExDiskUnit[]',
+    ),
+    'VirtualMachineFileLayoutExDiskUnit': (
+        None,
+        'fileKey:int[]',
+    ),
+    'VirtualMachineFileLayoutExFileInfo': (
+        None,
+        'key:int name:string type:string size:long uniqueSize:long backingObjectId:string '
+        'accessible:boolean',
+    ),
+    'VirtualMachineFileLayoutExSnapshotLayout': (
+        None,
+        'key:ManagedObjectReference dataKey:int memoryKey:int '
+        'disk:VirtualMachineFileLayoutExDiskLayout[]',
+    ),
+    'VirtualMachineFlagInfo': (
+        None,
+        'disableAcceleration:boolean enableLogging:boolean useToe:boolean '
+        'runWithDebugInfo:boolean monitorType:string htSharing:string '
+        'snapshotDisabled:boolean snapshotLocked:boolean diskUuidEnabled:boolean '
+        'virtualMmuUsage:string virtualExecUsage:string snapshotPowerOffBehavior:string '
+        'recordReplayEnabled:boolean faultToleranceType:string cbrcCacheEnabled:boolean '
+        'vvtdEnabled:boolean vbsEnabled:boolean',
+    ),
+    'VirtualMachineForkConfigInfo': (
+        None,
+        'parentEnabled:boolean childForkGroupId:string parentForkGroupId:string '
+        'childType:string',
+    ),
+    'VirtualMachineGuestIntegrityInfo': (
+        None,
+        'enabled:boolean',
+    ),
+    'VirtualMachineGuestMonitoringModeInfo': (
+        None,
+        'gmmFile:string gmmAppliance:string',
+    ),
+    'VirtualMachineGuestSummary': (
+        None,
+        'guestId:string guestFullName:string toolsStatus:string toolsVersionStatus:string '
+        'toolsVersionStatus2:string toolsRunningStatus:string hostName:string '
+        'ipAddress:string hwVersion:string',
+    ),
+    'VirtualMachineMessage': (
+        None,
+        'id:string argument:anyType[] text:string',
+    ),
+    'VirtualMachineNetworkShaperInfo': (
+        None,
+        'enabled:boolean peakBps:long averageBps:long burstSize:long',
+    ),
+    'VirtualMachineProfileSpec': (
+        None,
+        '',
+    ),
+    'VirtualMachinePropertyRelation': (
+        None,
+        'key:DynamicProperty relations:DynamicProperty[]',
+    ),
+    'VirtualMachineQuestionInfo': (
+        None,
+        'id:string text:string choice:ChoiceOption message:VirtualMachineMessage[]',
+    ),
+    'VirtualMachineQuickStats': (
+        None,
+        'overallCpuUsage:int overallCpuDemand:int overallCpuReadiness:int '
+        'guestMemoryUsage:int hostMemoryUsage:int guestHeartbeatStatus:string '
+        'distributedCpuEntitlement:int distributedMemoryEntitlement:int '
+        'staticCpuEntitlement:int staticMemoryEntitlement:int grantedMemory:int '
+        'privateMemory:int sharedMemory:int swappedMemory:int balloonedMemory:int '
+        'consumedOverheadMemory:int ftLogBandwidth:int ftSecondaryLatency:int '
+        'ftLatencyStatus:string compressedMemory:long uptimeSeconds:int ssdSwappedMemory:long',
+    ),
+    'VirtualMachineRelocateSpec': (
+        None,
+        'service:ServiceLocator folder:ManagedObjectReference '
+        'datastore:ManagedObjectReference diskMoveType:string pool:ManagedObjectReference '
+        'host:ManagedObjectReference disk:VirtualMachineRelocateSpecDiskLocator[] '
+        'transform:string deviceChange:VirtualDeviceConfigSpec[] '
+        'profile:VirtualMachineProfileSpec[] cryptoSpec:CryptoSpec',
+    ),
+    'VirtualMachineRelocateSpecDiskLocator': (
+        None,
+        'diskId:int datastore:ManagedObjectReference diskMoveType:string '
+        'diskBackingInfo:VirtualDeviceBackingInfo profile:VirtualMachineProfileSpec[] '
+        'backing:VirtualMachineRelocateSpecDiskLocatorBackingSpec',
+    ),
+    'VirtualMachineRelocateSpecDiskLocatorBackingSpec': (
+        None,
+        'parent:VirtualMachineRelocateSpecDiskLocatorBackingSpec crypto:CryptoSpec',
+    ),
+    'VirtualMachineRuntimeInfo': (
+        None,
+        'device:VirtualMachineDeviceRuntimeInfo[] host:ManagedObjectReference '
+        'connectionState:string powerState:string faultToleranceState:string '
+        'dasVmProtection:VirtualMachineRuntimeInfoDasProtectionState '
+        'toolsInstallerMounted:boolean suspendTime:dateTime bootTime:dateTime '
+        'suspendInterval:long question:VirtualMachineQuestionInfo memoryOverhead:long '
+        'maxCpuUsage:int maxMemoryUsage:int numMksConnections:int recordReplayState:string '
+        'cleanPowerOff:boolean needSecondaryReason:string onlineStandby:boolean '
+        'minRequiredEVCModeKey:string consolidationNeeded:boolean '
+        'offlineFeatureRequirement:VirtualMachineFeatureRequirement[] '
+        'featureRequirement:VirtualMachineFeatureRequirement[] featureMask:HostFeatureMask[] '
+        'vFlashCacheAllocation:long paused:boolean snapshotInBackground:boolean '
+        'quiescedForkParent:boolean instantCloneFrozen:boolean cryptoState:string',
+    ),
+    'VirtualMachineRuntimeInfoDasProtectionState': (
+        None,
+        'dasProtected:boolean',
+    ),
+    'VirtualMachineSgxInfo': (
+        None,
+        'epcSize:long flcMode:string lePubKeyHash:string',
+    ),
+    'VirtualMachineStorageSummary': (
+        None,
+        'committed:long uncommitted:long unshared:long timestamp:dateTime',
+    ),
+    'VirtualMachineSummary': (
+        None,
+        'vm:ManagedObjectReference runtime:VirtualMachineRuntimeInfo '
+        'guest:VirtualMachineGuestSummary config:VirtualMachineConfigSummary '
+        'storage:VirtualMachineStorageSummary quickStats:VirtualMachineQuickStats '
+        'overallStatus:string customValue:CustomFieldValue[]',
+    ),
+    'VirtualMachineVMCIDevice': (
+        'VirtualDevice',
+        'id:long allowUnrestrictedCommunication:boolean filterEnable:boolean '
+        'filterInfo:VirtualMachineVMCIDeviceFilterInfo',
+    ),
+    'VirtualMachineVMCIDeviceFilterInfo': (
+        None,
+        'filters:VirtualMachineVMCIDeviceFilterSpec[]',
+    ),
+    'VirtualMachineVMCIDeviceFilterSpec': (
+        None,
+        'rank:long action:string protocol:string direction:string lowerDstPortBoundary:long '
+        'upperDstPortBoundary:long',
+    ),
+    'VirtualMachineVcpuConfig': (
+        None,
+        'latencySensitivity:LatencySensitivity',
+    ),
+    'VirtualMachineVideoCard': (
+        'VirtualDevice',
+        'videoRamSizeInKB:long numDisplays:int useAutoDetect:boolean enable3DSupport:boolean '
+        'use3dRenderer:string graphicsMemorySizeInKB:long',
+    ),
+    'VirtualNVMEController': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualPCIController': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualPCIPassthrough': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualPCIPassthroughAllowedDevice': (
+        None,
+        'vendorId:int deviceId:int subVendorId:int subDeviceId:int revisionId:short',
+    ),
+    'VirtualPCIPassthroughDeviceBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        'id:string deviceId:string systemId:string vendorId:short',
+    ),
+    'VirtualPCIPassthroughDynamicBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        'allowedDevice:VirtualPCIPassthroughAllowedDevice[] customLabel:string '
+        'assignedId:string',
+    ),
+    'VirtualPCNet32': (
+        'VirtualEthernetCard',
+        '',
+    ),
+    'VirtualPS2Controller': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualParallelPort': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualParallelPortDeviceBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        '',
+    ),
+    'VirtualParallelPortFileBackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        '',
+    ),
+    'VirtualPointingDevice': (
+        'VirtualDevice',
+        '',
+    ),
+    'VirtualSATAController': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualSCSIController': (
+        'VirtualController',
+        'hotAddRemove:boolean sharedBus:string scsiCtlrUnitNumber:int',
+    ),
+    'VirtualSIOController': (
+        'VirtualController',
+        '',
+    ),
+    'VirtualSerialPort': (
+        'VirtualDevice',
+        'yieldOnPoll:boolean',
+    ),
+    'VirtualSerialPortDeviceBackingInfo': (
+        'VirtualDeviceDeviceBackingInfo',
+        '',
+    ),
+    'VirtualSerialPortFileBackingInfo': (
+        'VirtualDeviceFileBackingInfo',
+        '',
+    ),
+    'VirtualSerialPortPipeBackingInfo': (
+        'VirtualDevicePipeBackingInfo',
+        'endpoint:string noRxLoss:boolean',
+    ),
+    'VirtualSerialPortURIBackingInfo': (
+        'VirtualDeviceURIBackingInfo',
+        '',
+    ),
+    'VirtualSriovEthernetCard': (
+        'VirtualEthernetCard',
+        'allowGuestOSMtuChange:boolean sriovBacking:VirtualSriovEthernetCardSriovBackingInfo',
+    ),
+    'VirtualSriovEthernetCardSriovBackingInfo': (
+        'VirtualDeviceBackingInfo',
+        'physicalFunctionBacking:VirtualPCIPassthroughDeviceBackingInfo '
+        'virtualFunctionBacking:VirtualPCIPassthroughDeviceBackingInfo '
+        'virtualFunctionIndex:int',
+    ),
+    'VirtualUSBController': (
+        'VirtualController',
+        'autoConnectDevices:boolean ehciEnabled:boolean',
+    ),
+    'VirtualUSBXHCIController': (
+        'VirtualController',
+        'autoConnectDevices:boolean',
+    ),
+    'VirtualVmxnet': (
+        'VirtualEthernetCard',
+        '',
+    ),
+    'VirtualVmxnet2': (
+        'VirtualVmxnet',
+        '',
+    ),
+    'VirtualVmxnet3': (
+        'VirtualVmxnet',
+        '',
+    ),
+    'VmConfigFileEncryptionInfo': (
+        None,
+        'keyId:CryptoKeyId',
+    ),
+    'VmConfigFileInfo': (
+        'FileInfo',
+        'configVersion:int encryption:VmConfigFileEncryptionInfo',
+    ),
+    'VmConfigFileQuery': (
+        'FileQuery',
+        'filter:VmConfigFileQueryFilter details:VmConfigFileQueryFlags',
+    ),
+    'VmConfigFileQueryFilter': (
+        None,
+        'matchConfigVersion:int[] encrypted:boolean',
+    ),
+    'VmConfigFileQueryFlags': (
+        None,
+        'configVersion:boolean encryption:boolean',
+    ),
+    'VmConfigInfo': (
+        None,
+        'product:VAppProductInfo[] property:VAppPropertyInfo[] '
+        'ipAssignment:VAppIPAssignmentInfo eula:string[] ovfSection:VAppOvfSectionInfo[] '
+        'ovfEnvironmentTransport:string[] installBootRequired:boolean '
+        'installBootStopDelay:int',
+    ),
+    'VmConfigSpec': (
+        None,
+        'product:VAppProductSpec[] property:VAppPropertySpec[] '
+        'ipAssignment:VAppIPAssignmentInfo eula:string[] ovfSection:VAppOvfSectionSpec[] '
+        'ovfEnvironmentTransport:string[] installBootRequired:boolean '
+        'installBootStopDelay:int',
+    ),
+    'VmDiskFileEncryptionInfo': (
+        None,
+        'keyId:CryptoKeyId',
+    ),
+    'VmDiskFileInfo': (
+        'FileInfo',
+        'diskType:string capacityKb:long hardwareVersion:int controllerType:string '
+        'diskExtents:string[] thin:boolean encryption:VmDiskFileEncryptionInfo',
+    ),
+    'VmDiskFileQuery': (
+        'FileQuery',
+        'filter:VmDiskFileQueryFilter details:VmDiskFileQueryFlags',
+    ),
+    'VmDiskFileQueryFilter': (
+        None,
+        'diskType:string[] matchHardwareVersion:int[] controllerType:string[] thin:boolean '
+        'encrypted:boolean',
+    ),
+    'VmDiskFileQueryFlags': (
+        None,
+        'diskType:boolean capacityKb:boolean hardwareVersion:boolean controllerType:boolean '
+        'diskExtents:boolean thin:boolean encryption:boolean',
+    ),
+    'VmLogFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'VmLogFileQuery': (
+        'FileQuery',
+        '',
+    ),
+    'VmNvramFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'VmNvramFileQuery': (
+        'FileQuery',
+        '',
+    ),
+    'VmSnapshotFileInfo': (
+        'FileInfo',
+        '',
+    ),
+    'VmfsDatastoreInfo': (
+        'DatastoreInfo',
+        'maxPhysicalRDMFileSize:long maxVirtualRDMFileSize:long vmfs:HostVmfsVolume',
+    ),
+    'VmfsUnmapBandwidthSpec': (
+        None,
+        'policy:string fixedValue:long dynamicMin:long dynamicMax:long',
+    ),
+    'VsanDatastoreInfo': (
+        'DatastoreInfo',
+        'membershipUuid:string accessGenNo:int',
+    ),
+    'VsanHostDecommissionMode': (
+        None,
+        'objectAction:string',
+    ),
+    'VsanHostMembershipInfo': (
+        None,
+        'nodeUuid:string hostname:string',
+    ),
+    'VsanHostRuntimeInfo': (
+        None,
+        'membershipList:VsanHostMembershipInfo[] diskIssues:VsanHostRuntimeInfoDiskIssue[] '
+        'accessGenNo:int',
+    ),
+    'VsanHostRuntimeInfoDiskIssue': (
+        None,
+        'diskId:string issue:string',
+    ),
+    'VsanHostVsanDiskInfo': (
+        None,
+        'vsanUuid:string formatVersion:int',
+    ),
+    'VvolDatastoreInfo': (
+        'DatastoreInfo',
+        'vvolDS:HostVvolVolume',
+    ),
+    'WaitForUpdatesEx': (
+        None,
+        '_this:ManagedObjectReference version:string options:WaitOptions',
+    ),
+    'WaitOptions': (
+        None,
+        'maxWaitSeconds:int maxObjectUpdates:int',
+    ),
 }
 
 # Method -> return type ("" when it returns nothing; "[]" marks an array).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -32,7 +33,9 @@ IDEMPOTENT = frozenset(
     )
 )  # fmt: skip
 _NO_RELOGIN = frozenset(("Login", "Logout", "RetrieveServiceContent"))
-_COLLECTOR_READS = frozenset(("RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "RetrieveProperties"))
+_COLLECTOR_READS = frozenset(
+    ("RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "RetrieveProperties")
+)
 
 
 class Client:
@@ -49,14 +52,14 @@ class Client:
         timeout: float = 60.0,
         proxy_host: str | None = None,
         proxy_port: int | None = None,
-        backoff: Backoff = Backoff(),
+        backoff: Backoff | None = None,
         transport: Transport | None = None,
     ):
         self.hostname = hostname
         self._username = username
         self._password = password
         self.timeout = timeout
-        self.backoff = backoff
+        self.backoff = backoff or Backoff()
         self.transport = transport or Transport(
             hostname, port, validate_certs, ca_path, timeout,
             proxy_host=proxy_host, proxy_port=proxy_port,
@@ -179,10 +182,8 @@ class Client:
     def _note_server_clock(self) -> None:
         date = self.transport.last_date
         if date:
-            try:
+            with suppress(TypeError, ValueError):
                 self._server_offset = parsedate_to_datetime(date).timestamp() - time.time()
-            except (TypeError, ValueError):
-                pass
 
     def _find_submitted_task(self, obj: MoRef, method: str, sent_at: float, error: Exception):
         """After a lost answer to a task submit: the task it started, or a clear error."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from .collector import call_quietly
 from .envelope import MoRef
 from .faults import Fault, TaskFailed, TaskTimeout, make_fault
-from .collector import call_quietly
 
 _DONE = ("success", "error")
 
@@ -18,7 +18,9 @@ def wait_for_task(client, task: MoRef, timeout: float = 3600.0, poll: int = 10):
     try:
         spec = {
             "_type": "PropertyFilterSpec",
-            "propSet": [{"_type": "PropertySpec", "type": "Task", "all": False, "pathSet": ["info"]}],
+            "propSet": [
+                {"_type": "PropertySpec", "type": "Task", "all": False, "pathSet": ["info"]}
+            ],
             "objectSet": [{"_type": "ObjectSpec", "obj": task, "skip": False}],
         }
         client.call(collector, "CreateFilter", spec=spec, partialUpdates=False)

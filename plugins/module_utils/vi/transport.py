@@ -10,8 +10,14 @@ import logging
 import re
 import warnings
 
-import requests
-from requests import exceptions as rex
+try:
+    import requests
+    from requests import exceptions as rex
+
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as e:  # module.py reports it as a missing library
+    requests = rex = None
+    REQUESTS_IMPORT_ERROR = e
 
 from .faults import CertificateError, ConnectTimeout, ReadTimeout, ResponseError, TransportError
 
@@ -23,6 +29,7 @@ _TAGS = re.compile(r"<[^>]*>")
 _TLS_CAUSES = (
     ("hostname mismatch", "the certificate does not name this host (hostname mismatch)"),
     ("doesn't match", "the certificate does not name this host (hostname mismatch)"),
+    ("ip address mismatch", "the certificate does not name this address (IP address mismatch)"),
     ("certificate has expired", "the certificate has expired"),
     ("not yet valid", "the certificate is not yet valid"),
     ("self-signed certificate", "the certificate is self-signed and not trusted"),
@@ -30,6 +37,11 @@ _TLS_CAUSES = (
     ("unable to get local issuer", "the certificate's issuer (CA) is not trusted"),
     ("key too small", "the certificate's key is too weak (too few bits) for this OpenSSL"),
     ("ee_key_too_small", "the certificate's key is too weak (too few bits) for this OpenSSL"),
+    ("key too weak", "the certificate's key is too weak (too few bits) for this OpenSSL"),
+    (
+        "digest algorithm too weak",
+        "the certificate is signed with a digest too weak for this OpenSSL",
+    ),
     ("ca_md_too_weak", "the certificate is signed with a digest too weak for this OpenSSL"),
 )
 
@@ -94,7 +106,9 @@ class Transport:
                 f"{self.url} did not answer within {self.timeout[1]:g}s", retryable=True
             ) from None
         except rex.ProxyError as e:
-            raise TransportError(f"proxy refused the connection to {self.url}: {_short(e)}") from None
+            raise TransportError(
+                f"proxy refused the connection to {self.url}: {_short(e)}"
+            ) from None
         except (rex.ConnectionError, rex.ChunkedEncodingError) as e:
             raise TransportError(
                 f"connection to {self.url} failed: {_short(e)}", retryable=True

@@ -7,12 +7,12 @@ and network name (with their ancestors, for paths) in one more. `vm_facts()` is 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
+from ..vi import schema
 from ..vi.collector import collect, get_properties, with_ancestors
 from ..vi.envelope import MoRef
 from ..vi.find import Tree, unescape
-from ..vi import schema
 
 PATHS = (
     "name", "parent", "resourcePool", "datastore", "network", "customValue",
@@ -22,6 +22,12 @@ PATHS = (
     "config.hardware.device", "runtime.host", "runtime.powerState", "runtime.connectionState",
     "guest.hostName", "guest.ipAddress", "guest.net", "guest.toolsStatus",
 )  # fmt: skip
+
+# Every path but the device list (and the networks, named only through NIC backings): all facts
+# except disks, nics and cdroms, which vm_facts() then gives as empty lists. The inventory reads
+# these by default: for a fleet the device lists would be most of the transfer.
+SUMMARY_PATHS = tuple(p for p in PATHS if p not in ("config.hardware.device", "network"))
+DEVICE_FIELDS = ("disks", "nics", "cdroms")
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
 FIELDS = (
@@ -81,24 +87,33 @@ def resolve_names(client, rows: Iterable[tuple[MoRef, dict]]) -> Names:
     manager = client.content.get("customFieldsManager") if client.is_vcenter else None
     if manager is not None:
         refs.append(manager)
-    found = with_ancestors(client, refs, extra={"CustomFieldsManager": ["field"]} if manager else None)
+    found = with_ancestors(
+        client, refs, extra={"CustomFieldsManager": ["field"]} if manager else None
+    )
     if manager is not None:
         fields = (found.pop(manager, {}) or {}).get("field") or []
         custom = {f["key"]: f["name"] for f in fields}
     return Names(found, custom)
 
 
-def read(client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=()):
+def read(
+    client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=(), paths=PATHS
+):
     """(ref, properties) for the given VMs, or for every VM below `root`: one bulk read."""
-    paths = list(dict.fromkeys((*PATHS, *extra_paths)))
+    paths = list(dict.fromkeys((*paths, *extra_paths)))
     if refs is not None:
         return list(get_properties(client, refs, {"VirtualMachine": paths}).items())
     return collect(client, {"VirtualMachine": paths}, root)
 
 
-def gather(client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=()):
-    """Facts of the given VMs (or every VM below root), as (ref, props, facts) triples."""
-    rows = read(client, refs, root, extra_paths)
+def gather(
+    client, refs: list[MoRef] | None = None, root: MoRef | None = None, extra_paths=(), paths=PATHS
+):
+    """Facts of the given VMs (or every VM below root), as (ref, props, facts) triples.
+
+    `paths` may be SUMMARY_PATHS to skip the device lists (disks, nics, cdroms are then empty).
+    """
+    rows = read(client, refs, root, extra_paths, paths)
     names = resolve_names(client, rows)
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
@@ -108,7 +123,9 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     host = props.get("runtime.host")
     compute = names.parent(host)
     devices = props.get("config.hardware.device") or []
-    controllers = {d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)}
+    controllers = {
+        d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)
+    }
     facts = {
         "name": unescape(props.get("name")),
         "moid": ref.value,
@@ -117,7 +134,9 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         "datacenter": names.name(names.tree.datacenter(props.get("parent") or host)),
         "folder": names.tree.path(props.get("parent")),
         "host": names.name(host),
-        "cluster": names.name(compute) if compute and compute.type == "ClusterComputeResource" else None,
+        "cluster": names.name(compute)
+        if compute and compute.type == "ClusterComputeResource"
+        else None,
         "resource_pool": names.name(props.get("resourcePool")),
         "power_state": POWER_STATES.get(props.get("runtime.powerState")),
         "connection_state": props.get("runtime.connectionState") or None,
@@ -129,7 +148,8 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         "ip_addresses": _ip_addresses(props.get("guest.net")),
         "tools_status": TOOLS_STATUS.get(props.get("guest.toolsStatus")),
         "num_cpus": props.get("config.hardware.numCPU"),
-        "cores_per_socket": props.get("config.hardware.numCoresPerSocket") or (1 if devices else None),
+        "cores_per_socket": props.get("config.hardware.numCoresPerSocket")
+        or (1 if devices else None),
         "memory_mb": props.get("config.hardware.memoryMB"),
         "hardware_version": props.get("config.version") or None,
         "annotation": props.get("config.annotation") if "config.annotation" in props else None,
@@ -217,7 +237,9 @@ def _cdrom(device: dict, controllers: dict) -> dict:
     return {
         "label": _label(device),
         "key": device.get("key"),
-        "type": "iso" if "Iso" in kind else ("client" if "Remote" in kind else ("host" if kind else None)),
+        "type": "iso"
+        if "Iso" in kind
+        else ("client" if "Remote" in kind else ("host" if kind else None)),
         "iso_path": backing.get("fileName") if "Iso" in kind else None,
         "controller": controllers.get(device.get("controllerKey")),
         "unit_number": device.get("unitNumber"),

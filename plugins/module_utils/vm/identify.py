@@ -32,7 +32,9 @@ def find_vm(client, params: dict, datacenter: MoRef | None = None) -> MoRef:
     if params.get("moid"):
         return find_by_moid(client, "VirtualMachine", params["moid"])
     if params.get("uuid"):
-        return find_by_uuid(client, params["uuid"], params.get("use_instance_uuid", False), datacenter)
+        return find_by_uuid(
+            client, params["uuid"], params.get("use_instance_uuid", False), datacenter
+        )
     if not params.get("name"):
         raise InvalidArgument("one of name, uuid or moid is required to identify the VM")
     return find_vm_by_name(client, params["name"], params.get("folder"), datacenter)

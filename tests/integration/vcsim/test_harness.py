@@ -327,7 +327,7 @@ def test_terminated_session_is_not_authenticated(vcsim_vpx):
     key = text(first.login()[1], "returnval/key")
     second.login()
     assert first.call("CurrentTime", ("ServiceInstance", "ServiceInstance"))[0] == 200
-    status, _ = second.call(
+    status, _body = second.call(
         "TerminateSession", ("SessionManager", "SessionManager"), f"<sessionId>{key}</sessionId>"
     )
     assert status == 200
