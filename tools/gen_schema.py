@@ -153,7 +153,7 @@ def closure(structs: dict, aliases: set) -> list[str]:
         if base and base != "DynamicData":
             todo.append(base)
         for _field, gotype in fields:
-            t, _ = kind(gotype, structs, aliases)
+            t = kind(gotype, structs, aliases)[0]
             if t in structs and t not in PRIMITIVES.values():
                 todo.append(t)
     return sorted(seen)
