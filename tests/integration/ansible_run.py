@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / ".cache" / "collections"
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 BIN = Path(sys.executable).parent
 
 
@@ -33,6 +34,10 @@ def ansible_env(extra: dict | None = None) -> dict:
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            # result_file records every task's whole result (diff included) for the tests.
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "result_file",
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
         }
     )
     for name in [k for k in env if k.startswith("VMWARE_")]:
@@ -62,6 +67,7 @@ class Result:
     stdout: str
     stderr: str
     result: dict = field(default_factory=dict)
+    tasks: list = field(default_factory=list)  # every task's record: host, task, status, result
 
     @property
     def failed(self) -> bool:
@@ -87,17 +93,11 @@ def run_module(
     full = dict(connection(sim)) if sim is not None else {}
     full.update(args)
     name = module if "." in module else f"viapi.esx.{module}"
-    with tempfile.TemporaryDirectory(prefix="esx-tree-") as tree:
-        cmd = ["ansible", "localhost", "-m", name, "-a", json.dumps(full), "-t", tree]
-        cmd += (
-            ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
-        )
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False
-        )
-        out = Path(tree) / "localhost"
-        result = json.loads(out.read_text()) if out.exists() else {}
-    return Result(proc.returncode, proc.stdout, proc.stderr, result)
+    cmd = ["ansible", "localhost", "-m", name, "-a", json.dumps(full)]
+    cmd += ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
+    proc, tasks = _run(cmd, env)
+    result = tasks[-1]["result"] if tasks else {}
+    return Result(proc.returncode, proc.stdout, proc.stderr, result, tasks)
 
 
 def run_playbook(
@@ -113,7 +113,20 @@ def run_playbook(
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     cmd += ["--check"] * check + ["--diff"] * diff + list(args)
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=ansible_env(env), cwd=ROOT, check=False
+    proc, tasks = _run(cmd, env)
+    return Result(
+        proc.returncode, proc.stdout, proc.stderr, tasks[-1]["result"] if tasks else {}, tasks
     )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _run(cmd: list, env: dict | None):
+    """Run an ansible CLI; return the process and the task records result_file wrote."""
+    with tempfile.TemporaryDirectory(prefix="esx-run-") as tmp:
+        record = Path(tmp) / "results.jsonl"
+        full_env = ansible_env(env)
+        full_env.setdefault("VIAPI_RESULT_FILE", str(record))
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, env=full_env, cwd=ROOT, check=False
+        )
+        lines = record.read_text().splitlines() if record.exists() else []
+    return proc, [json.loads(line) for line in lines]

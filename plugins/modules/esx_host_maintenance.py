@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, viapi.esx developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esx_host_maintenance
+short_description: Put an ESXi host into maintenance mode or take it out
+version_added: 0.1.0
+description:
+  - Enters or exits maintenance mode on one ESXi host and waits for the task.
+  - Entering waits until the host has no running VMs. On a vCenter cluster with DRS fully
+    automated, DRS moves them; otherwise move them first (the C(viapi.esx.host_evacuate) role
+    does, with pre-migration checks) or the task waits until O(wait_timeout).
+author:
+  - viapi.esx developers (@viapi-esx)
+extends_documentation_fragment:
+  - viapi.esx.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the mode would change; sends nothing that changes the host.
+  diff_mode:
+    support: full
+    description: Shows maintenance_mode before and after.
+options:
+  name:
+    description: The host's inventory name.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) enters maintenance mode, V(absent) exits it.
+    type: str
+    choices: [present, absent]
+    default: present
+  evacuate_powered_off_vms:
+    description:
+      - On vCenter with DRS, also move powered-off and suspended VMs off the host.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - Seconds to wait for the host to enter or exit maintenance mode.
+      - On timeout the module fails with the task's state; the server may still finish.
+    type: int
+    default: 1800
+"""
+
+EXAMPLES = r"""
+- name: Enter maintenance mode
+  viapi.esx.esx_host_maintenance:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: DC0_C0_H1
+    state: present
+
+- name: Leave maintenance mode
+  viapi.esx.esx_host_maintenance:
+    hostname: vcenter.example.com
+    username: administrator@vsphere.local
+    password: "{{ vcenter_password }}"
+    name: DC0_C0_H1
+    state: absent
+"""
+
+RETURN = r"""
+host:
+  description: The host's facts after the change (see M(viapi.esx.esx_host_info)).
+  returned: success
+  type: dict
+  sample: {name: DC0_C0_H1, maintenance_mode: true, connection_state: connected}
+"""
+
+from ansible_collections.viapi.esx.plugins.module_utils.host import facts
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vi.find import find_by_name
+from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
+
+ARGS = {
+    "name": {"type": "str", "required": True},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "evacuate_powered_off_vms": {"type": "bool", "default": False},
+    "wait_timeout": {"type": "int", "default": 1800},
+}
+
+
+def maintenance(module, client) -> dict:
+    p = module.params
+    if p["wait_timeout"] <= 0:
+        module.fail(f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}")
+    ref = find_by_name(client, "HostSystem", p["name"], where="the inventory")
+    host = facts.gather(client, [ref])[0]
+    wanted = p["state"] == "present"
+    changed = host["maintenance_mode"] != wanted
+    result = {"changed": changed}
+    if module.diff_mode:
+        result["diff"] = {
+            "before": {"maintenance_mode": host["maintenance_mode"]},
+            "after": {"maintenance_mode": wanted},
+        }
+    if changed and not module.check_mode:
+        if wanted:
+            task = client.call(
+                ref, "EnterMaintenanceMode_Task",
+                timeout=0, evacuatePoweredOffVms=p["evacuate_powered_off_vms"] if client.is_vcenter else None,
+            )  # fmt: skip
+        else:
+            task = client.call(ref, "ExitMaintenanceMode_Task", timeout=0)
+        wait_for_task(client, task, p["wait_timeout"])
+        host = facts.gather(client, [ref])[0]
+    elif changed:
+        host = dict(host, maintenance_mode=wanted)
+    result["host"] = host
+    return result
+
+
+def main():
+    EsxModule(ARGS, supports_check_mode=True).run(maintenance)
+
+
+if __name__ == "__main__":
+    main()
