@@ -1,0 +1,105 @@
+"""The host_evacuate role on the pre-migration scenario: plan, partial moves, maintenance.
+
+The scenario (tests/vcsim/scenario.go) puts four powered-on VMs on the `source` host: `clean`
+can move; `host_cdrom` (host_devices), `missing_network` (networks) and `local_storage`
+(shared_storage) are blocked by a check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ansible_run import connection, run_playbook
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+
+PLAYBOOK = Path(__file__).with_name("host_evacuate.yml")
+BLOCKERS = {
+    "host_cdrom": "host_devices",
+    "missing_network": "networks",
+    "local_storage": "shared_storage",
+}
+
+
+@pytest.fixture(scope="module")
+def sim(vcsim_factory):
+    return vcsim_factory("--scenario", "premigration")
+
+
+@pytest.fixture(scope="module")
+def roles(sim):
+    return sim.manifest["premigration"]
+
+
+def placement(sim) -> tuple[dict, dict]:
+    """(VM name -> host name, host name -> in maintenance), read independently of the role."""
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        hosts = dict(collect(c, {"HostSystem": ["name", "runtime.inMaintenanceMode"]}))
+        rows = collect(c, {"VirtualMachine": ["name", "runtime.host"]})
+    vms = {p["name"]: hosts[p["runtime.host"]]["name"] for _r, p in rows}
+    return vms, {p["name"]: bool(p.get("runtime.inMaintenanceMode")) for p in hosts.values()}
+
+
+def run(sim, host, check=False, **extra):
+    """Run the role; return the ansible result and the role's report (by VM name)."""
+    variables = {"host_evacuate_connection": connection(sim), "host_evacuate_host": host, **extra}
+    res = run_playbook(PLAYBOOK, variables, check=check)
+    shown = [
+        t["result"]["host_evacuate_report"]
+        for t in res.tasks
+        if "host_evacuate_report" in t["result"]
+    ]
+    return res, {line["vm"]: line for line in shown[-1]} if shown else None
+
+
+def test_check_mode_reports_the_plan_and_moves_nothing(sim, roles):
+    before = placement(sim)
+    res, report = run(
+        sim, roles["hosts"]["source"], check=True, host_evacuate_enter_maintenance=True
+    )
+    assert res.rc != 0, "blocked VMs must fail the role (after the report)"
+    clean = report.pop(roles["vms"]["clean"])
+    assert clean["would_move"] and not clean["moved"]
+    for role, check in BLOCKERS.items():
+        line = report[roles["vms"][role]]
+        assert not line["would_move"] and check in line["blocked_by"], line
+    # Without named destinations: the rest of the cluster, never the source or a host in maintenance.
+    assert clean["destination"] not in (roles["hosts"]["source"], roles["hosts"]["maintenance"])
+    assert placement(sim) == before, "check mode changed the server"
+
+
+def test_blocked_vms_stay_and_the_rest_move(sim, roles):
+    source, ok = roles["hosts"]["source"], roles["hosts"]["ok"]
+    res, report = run(
+        sim, source, host_evacuate_destinations=[ok], host_evacuate_enter_maintenance=True
+    )
+    assert res.rc != 0
+    assert "stayed on " + source in res.stdout
+    vms, maintenance = placement(sim)
+    assert vms[roles["vms"]["clean"]] == ok and report[roles["vms"]["clean"]]["moved"]
+    for role in BLOCKERS:
+        assert vms[roles["vms"][role]] == source, f"{role} moved although a check blocked it"
+    assert maintenance[source] is False, "maintenance mode entered with VMs left behind"
+
+
+def test_everything_moves_when_checks_are_skipped_then_maintenance(sim, roles):
+    source, ok = roles["hosts"]["source"], roles["hosts"]["ok"]
+    res, report = run(
+        sim, source, host_evacuate_destinations=[ok], host_evacuate_enter_maintenance=True,
+        host_evacuate_checks={"skip": sorted(BLOCKERS.values())},
+    )  # fmt: skip
+    assert res.rc == 0, res.stdout + res.stderr
+    assert report and all(line["moved"] for line in report.values())
+    vms, maintenance = placement(sim)
+    assert source not in [vms[roles["vms"][role]] for role in BLOCKERS]
+    assert maintenance[source] is True
+
+
+def test_without_destination_fails_clearly(vcsim_factory):
+    sim = vcsim_factory()
+    standalone = next(h["name"] for h in sim.manifest["hosts"] if not h.get("cluster"))
+    res, _ = run(sim, standalone)
+    assert res.rc != 0
+    assert "set host_evacuate_destinations" in res.stdout
