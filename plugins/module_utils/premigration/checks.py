@@ -1,0 +1,394 @@
+"""The built-in pre-migration checks: one pure function each over a snapshot, one table.
+
+A check reads the snapshot (see snapshot.py) and returns a Finding: passed, a problem, a
+notice, or not applicable with the reason. The runner grades it with the check's severity.
+Adding a check is one function here and one line in REGISTRY; its name is part of the API.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .check import Check, Finding, Severity, not_applicable, notice, passed, problem
+from .snapshot import moves, storage_datastores, target_host
+
+# Newest virtual hardware version each ESXi release runs (Broadcom's Hardware.Version enum,
+# "vmx-N first supported in ESXi X", and VMware KB 1003746). (major, minor, update) -> vmx.
+HARDWARE_VERSIONS = (
+    ((5, 0, 0), 8), ((5, 1, 0), 9), ((5, 5, 0), 10), ((6, 0, 0), 11), ((6, 5, 0), 13),
+    ((6, 7, 0), 14), ((6, 7, 2), 15), ((7, 0, 0), 17), ((7, 0, 1), 18), ((7, 0, 2), 19),
+    ((8, 0, 0), 20), ((8, 0, 2), 21),
+)  # fmt: skip
+ESXI_67_U2_BUILD = 13006603  # ESXi 6.7 reports "6.7.0" for every update; U2 is told by build
+# EVC baselines per vendor, oldest first (the keys vCenter reports as EVC modes).
+EVC_MODES = {
+    "intel": (
+        "intel-merom", "intel-penryn", "intel-nehalem", "intel-westmere", "intel-sandybridge",
+        "intel-ivybridge", "intel-haswell", "intel-broadwell", "intel-skylake",
+        "intel-cascadelake", "intel-icelake", "intel-sapphirerapids",
+    ),
+    "amd": (
+        "amd-rev-e", "amd-rev-f", "amd-greyhound-no3dnow", "amd-greyhound", "amd-bulldozer",
+        "amd-piledriver", "amd-steamroller", "amd-zen", "amd-zen2", "amd-zen3", "amd-zen4",
+    ),
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _vm(s: dict) -> str:
+    return f"VM '{s['vm']['name']}'"
+
+
+def _host_move(s: dict, powered_on_only: bool = False) -> tuple[dict | None, Finding | None]:
+    """The destination host when the VM leaves its host, else why the check does not apply."""
+    if not moves(s)["host"]:
+        return None, not_applicable(f"{_vm(s)} stays on its host")
+    if powered_on_only and s["vm"]["power_state"] != "poweredOn":
+        return None, not_applicable(f"{_vm(s)} is not powered on: a cold migration")
+    host = target_host(s)
+    if host is None:
+        cluster = s["destination"]["compute"]["name"]
+        return None, not_applicable(f"no destination host given: DRS in '{cluster}' picks one")
+    return host, None
+
+
+def _names(s: dict, moids) -> list[str]:
+    return [(s["datastores"].get(m) or {}).get("name") or m for m in moids]
+
+
+def _version(text: str | None) -> tuple[int, ...] | None:
+    parts = re.findall(r"\d+", text or "")
+    return tuple(int(p) for p in parts[:3]) + (0,) * (3 - len(parts[:3])) if parts else None
+
+
+def max_hardware_version(version: str | None, build: str | None = None) -> int | None:
+    """The newest vmx-N an ESXi version runs; None when the version is older than the table."""
+    v = _version(version)
+    if v is None:
+        return None
+    if v[:2] == (6, 7) and (build or "").isdigit() and int(build) >= ESXI_67_U2_BUILD:
+        v = (6, 7, 2)
+    best = None
+    for release, vmx in HARDWARE_VERSIONS:
+        if release <= v:
+            best = vmx
+    return best
+
+
+# ---------------------------------------------------------------- the checks
+
+
+def vm_state(s: dict) -> Finding:
+    """The VM is connected, not a template, runs no task and waits for no answer."""
+    vm, issues = s["vm"], []
+    if vm["connection_state"] != "connected":
+        issues.append(f"its connection state is {vm['connection_state'] or 'unknown'}")
+    if vm["template"]:
+        issues.append("it is a template")
+    if vm["running_tasks"]:
+        issues.append(f"a task is running on it ({', '.join(vm['running_tasks'])})")
+    if vm["question"]:
+        issues.append(f"it waits for an answer to a question: {vm['question']}")
+    if issues:
+        return problem(f"{_vm(s)} cannot be migrated now: {'; '.join(issues)}", issues=issues)
+    return passed(f"{_vm(s)} is connected and idle")
+
+
+def destination_host_state(s: dict) -> Finding:
+    """The destination host is connected, powered on, not in maintenance or quarantine."""
+    host, skip = _host_move(s)
+    if skip:
+        return skip
+    issues = []
+    if host["connection_state"] != "connected":
+        issues.append(f"it is {host['connection_state'] or 'not connected'}")
+    if host["power_state"] not in (None, "poweredOn"):
+        issues.append(f"its power state is {host['power_state']}")
+    if host["maintenance"]:
+        issues.append("it is in maintenance mode")
+    if host["quarantine"]:
+        issues.append("it is in quarantine mode")
+    if issues:
+        return problem(f"host '{host['name']}' cannot take VMs: {'; '.join(issues)}", issues=issues)
+    return passed(f"host '{host['name']}' is connected and not in maintenance mode")
+
+
+def same_placement(s: dict) -> Finding:
+    """Whether anything moves at all (already there: nothing to do)."""
+    changes = [k for k, v in moves(s).items() if v]
+    if not changes:
+        return passed(f"{_vm(s)} is already where it was asked to be; nothing to do", changes=[])
+    return passed(f"{_vm(s)} moves: {', '.join(changes)}", changes=changes)
+
+
+def vmotion_enabled(s: dict) -> Finding:
+    """vMotion is enabled on the source and destination hosts of a powered-on VM."""
+    host, skip = _host_move(s, powered_on_only=True)
+    if skip:
+        return skip
+    off = [h["name"] for h in (s["source"]["host"], host) if h and not h["vmotion_enabled"]]
+    if off:
+        return problem(
+            f"vMotion is not enabled on host {', '.join(repr(n) for n in off)}", hosts=off
+        )
+    return passed("vMotion is enabled on both hosts")
+
+
+def _evc_issue(vm_mode: str | None, host_mode: str | None) -> str | None:
+    """Why the VM's EVC baseline is above what the host offers; None when fine or unknown."""
+    if not vm_mode or not host_mode:
+        return None
+    vm_vendor, host_vendor = vm_mode.split("-")[0], host_mode.split("-")[0]
+    if vm_vendor != host_vendor:
+        return f"the VM needs EVC mode {vm_mode}, the host offers {host_mode}"
+    order = EVC_MODES.get(vm_vendor, ())
+    if vm_mode in order and host_mode in order and order.index(vm_mode) > order.index(host_mode):
+        return f"the VM needs EVC mode {vm_mode}, the host offers at most {host_mode}"
+    return None
+
+
+def _unmet_features(requirements: list, capabilities: dict) -> list[str]:
+    """The VM's CPU feature requirements the host's capabilities do not meet."""
+    unmet = []
+    for req in requirements:
+        rest = (req.get("value") or "").partition(":")[2]  # "Bool:Min:1" -> "Min:1"
+        op, wanted = rest.partition(":")[::2]
+        have = capabilities.get(req.get("key"))
+        try:
+            need, got = int(wanted, 0), int(have, 0) if have is not None else None
+        except ValueError:
+            continue  # a value format this check does not know: the server checks judge it
+        ok = got is not None and {"Min": got >= need, "Max": got <= need}.get(op, got == need)
+        if not ok:
+            unmet.append(req.get("name") or req.get("key"))
+    return unmet
+
+
+def cpu_compatibility(s: dict) -> Finding:
+    """Same CPU vendor; the VM's EVC baseline and CPU feature needs met by the destination."""
+    host, skip = _host_move(s, powered_on_only=True)
+    if skip:
+        return skip
+    source, vm, issues = s["source"]["host"] or {}, s["vm"], []
+    vendors = (source.get("cpu_vendor"), host["cpu_vendor"])
+    if all(vendors) and vendors[0].lower() != vendors[1].lower():
+        issues.append(f"the CPU vendor differs ({vendors[0]} on the source, {vendors[1]} there)")
+    evc = _evc_issue(vm["min_evc"], host["current_evc"] or host["max_evc"])
+    if evc:
+        issues.append(evc)
+    unmet = (
+        _unmet_features(vm["feature_requirements"], host["features"]) if host["features"] else []
+    )
+    if unmet:
+        issues.append(f"the host lacks CPU features the VM uses: {', '.join(unmet[:10])}")
+    details = {"source_vendor": vendors[0], "destination_vendor": vendors[1], "unmet": unmet}
+    if issues:
+        return problem(f"host '{host['name']}': {'; '.join(issues)}", **details)
+    return passed(f"host '{host['name']}' runs the VM's CPU features", **details)
+
+
+def hardware_version(s: dict) -> Finding:
+    """The destination's ESXi version runs the VM's virtual hardware version."""
+    host, skip = _host_move(s)
+    if skip:
+        return skip
+    wanted = _version(s["vm"]["hardware_version"])
+    limit = max_hardware_version(host["version"], host["build"])
+    details = {"vm": s["vm"]["hardware_version"], "host_version": host["version"], "max": limit}
+    if wanted is None or limit is None:
+        return not_applicable("the hardware or ESXi version is unknown", **details)
+    newer = (_version(host["version"]) or ())[:2] > HARDWARE_VERSIONS[-1][0][:2]
+    if newer and wanted[0] > limit:
+        return not_applicable(f"ESXi {host['version']} is newer than this check knows", **details)
+    if wanted[0] > limit:
+        return problem(
+            f"host '{host['name']}' (ESXi {host['version']}) runs up to vmx-{limit}; "
+            f"{_vm(s)} is {s['vm']['hardware_version']}",
+            **details,
+        )
+    return passed(f"ESXi {host['version']} runs {s['vm']['hardware_version']}", **details)
+
+
+def product_version(s: dict) -> Finding:
+    """The source and destination hosts run the same ESXi version."""
+    host, skip = _host_move(s)
+    if skip:
+        return skip
+    source = s["source"]["host"] or {}
+    details = {"source": source.get("version"), "destination": host["version"]}
+    if source.get("version") and host["version"] and source["version"] != host["version"]:
+        return problem(
+            f"ESXi versions differ: {source['version']} on '{source['name']}', "
+            f"{host['version']} on '{host['name']}'",
+            **details,
+        )
+    return passed(f"both hosts run ESXi {host['version'] or 'of an unknown version'}", **details)
+
+
+def _reachable(s: dict, host: dict, moid: str) -> bool:
+    ds = s["datastores"].get(moid) or {}
+    mount = (ds.get("mounts") or {}).get(host["moid"], {"mounted": True, "accessible": True})
+    return (
+        moid in host["datastores"] and ds.get("accessible", True)
+        and mount["mounted"] and mount["accessible"]
+    )  # fmt: skip
+
+
+def shared_storage(s: dict) -> Finding:
+    """Every datastore the VM will use is mounted and accessible on the host it runs on."""
+    m, vm = moves(s), s["vm"]
+    if not (m["host"] or m["storage"]):
+        return not_applicable(f"{_vm(s)} stays on its host and its datastores")
+    host = target_host(s)
+    if host is None:
+        return not_applicable("no destination host given: DRS picks one")
+    needed = set(vm["datastores"])
+    if m["storage"]:
+        needed = (needed - storage_datastores(vm)) | {s["destination"]["datastore"]}
+    missing = _names(s, sorted(d for d in needed if not _reachable(s, host, d)))
+    if missing:
+        return problem(
+            f"host '{host['name']}' cannot reach datastore {', '.join(repr(n) for n in missing)}",
+            datastores=missing,
+        )
+    return passed(f"host '{host['name']}' reaches {', '.join(_names(s, sorted(needed)))}")
+
+
+def networks(s: dict) -> Finding:
+    """Every NIC's network exists on the destination host."""
+    host, skip = _host_move(s)
+    if skip:
+        return skip
+    missing, unchecked = [], []
+    for nic in s["vm"]["nics"]:
+        if nic["opaque"]:
+            unchecked.append(nic["label"])
+        elif nic["network"] is None or nic["network"] not in host["networks"]:
+            missing.append(f"{nic['label']} on '{nic['network_name']}'")
+    if missing:
+        return problem(
+            f"host '{host['name']}' lacks the network of {', '.join(missing)}",
+            missing=missing, unchecked=unchecked,
+        )  # fmt: skip
+    return passed(f"host '{host['name']}' has every NIC's network", unchecked=unchecked)
+
+
+def host_devices(s: dict) -> Finding:
+    """No connected CD-ROM, floppy, serial or parallel port is backed by a device of the host."""
+    _host, skip = _host_move(s)
+    if skip:
+        return skip
+    found = [
+        f"{d['label']} ({d['kind']} on {d['device'] or 'a host device'})"
+        for d in s["vm"]["devices"]
+        if d["host_backed"] and d["connected"]
+    ]
+    if found:
+        return problem(
+            f"{_vm(s)} has host devices connected: {', '.join(found)}; disconnect them first",
+            devices=found,
+        )
+    return passed(f"{_vm(s)} has no host device connected")
+
+
+def passthrough(s: dict) -> Finding:
+    """No PCI passthrough / SR-IOV device on a running VM, no physical-mode RDM, when hosts change."""
+    _host, skip = _host_move(s)
+    if skip:
+        return skip
+    vm = s["vm"]
+    found = list(vm["passthrough"]) if vm["power_state"] == "poweredOn" else []
+    found += [f"{d['label']} (physical-mode RDM)" for d in vm["disks"] if d["rdm"] == "physical"]
+    if found:
+        return problem(f"{_vm(s)} is tied to host hardware: {', '.join(found)}", devices=found)
+    return passed(f"{_vm(s)} uses no passthrough device and no physical-mode RDM")
+
+
+def independent_disks(s: dict) -> Finding:
+    """Independent disks (not in snapshots; nonpersistent ones lose changes) are flagged."""
+    if not any(moves(s).values()):
+        return not_applicable("nothing moves")
+    found = [
+        f"{d['label']} ({d['mode']})"
+        for d in s["vm"]["disks"]
+        if (d["mode"] or "").startswith("independent")
+    ]
+    if found:
+        return problem(f"{_vm(s)} has independent disks: {', '.join(found)}", disks=found)
+    return passed(f"{_vm(s)} has no independent disk")
+
+
+def destination_memory(s: dict) -> Finding:
+    """The destination host has free memory for a running VM."""
+    host, skip = _host_move(s, powered_on_only=True)
+    if skip:
+        return skip
+    need, total, used = s["vm"]["memory_mb"], host["memory_mb"], host["memory_used_mb"]
+    if need is None or total is None or used is None:
+        return not_applicable(f"the memory of host '{host['name']}' or the VM is unknown")
+    free = total - used
+    details = {"vm_mb": need, "free_mb": free}
+    if need > free:
+        return problem(
+            f"host '{host['name']}' has {free} MiB free, {_vm(s)} uses {need} MiB", **details
+        )
+    return passed(f"host '{host['name']}' has {free} MiB free for {need} MiB", **details)
+
+
+def datastore_space(s: dict) -> Finding:
+    """The destination datastore is usable and has room for what a storage move copies."""
+    if not moves(s)["storage"]:
+        return not_applicable(f"{_vm(s)} stays on its datastores")
+    ds = s["datastores"].get(s["destination"]["datastore"]) or {}
+    vm, name = s["vm"], ds.get("name") or s["destination"]["datastore"]
+    target = s["destination"]["datastore"]
+    need = vm["committed_bytes"] or sum(
+        d["capacity_bytes"] or 0 for d in vm["disks"] if d["datastore"] != target
+    )
+    details = {"needed_bytes": need, "free_bytes": ds.get("free_bytes")}
+    if not ds.get("accessible", True) or ds.get("maintenance_mode", "normal") != "normal":
+        return problem(f"datastore '{name}' is not accessible or in maintenance", **details)
+    if ds.get("free_bytes") is not None and need > ds["free_bytes"]:
+        return problem(
+            f"datastore '{name}' has {ds['free_bytes']} bytes free, {need} needed", **details
+        )
+    return passed(f"datastore '{name}' has room for {need} bytes", **details)
+
+
+def server_checks(s: dict) -> Finding:
+    """vCenter's own CheckMigrate/CheckRelocate/QueryVMotionCompatibilityEx on the same spec."""
+    server = s.get("server")
+    if server is None:
+        return not_applicable("nothing to move: the server was not asked")
+    if not server["available"]:
+        return not_applicable(server["reason"], calls=server.get("calls", []))
+    details = {"errors": server["errors"], "warnings": server["warnings"], "calls": server["calls"]}
+    if server["errors"]:
+        return problem(f"the server refuses: {'; '.join(server['errors'])}", **details)
+    if server["warnings"]:
+        return notice(f"the server warns: {'; '.join(server['warnings'])}", **details)
+    return passed("the server's own checks found nothing", **details)
+
+
+CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
+# The registry: name (API), default severity, one-line description, function. Order = report order.
+REGISTRY = (
+    Check("vm_state", CRITICAL, "VM connected, idle, not a template, no question", vm_state),
+    Check("destination_host_state", CRITICAL, "host connected, not in maintenance", destination_host_state),
+    Check("same_placement", INFO, "already there: nothing to do", same_placement),
+    Check("vmotion_enabled", CRITICAL, "vMotion on both hosts (powered-on VM)", vmotion_enabled),
+    Check("cpu_compatibility", CRITICAL, "CPU vendor, EVC mode, CPU features", cpu_compatibility),
+    Check("hardware_version", CRITICAL, "destination ESXi runs the VM's vmx-N", hardware_version),
+    Check("product_version", WARNING, "source and destination ESXi versions differ", product_version),
+    Check("shared_storage", CRITICAL, "datastores reachable from the destination", shared_storage),
+    Check("networks", CRITICAL, "every NIC's network on the destination", networks),
+    Check("host_devices", CRITICAL, "no connected host-backed CD-ROM/floppy/serial/parallel", host_devices),
+    Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV, no physical RDM", passthrough),
+    Check("independent_disks", WARNING, "independent disks flagged", independent_disks),
+    Check("destination_memory", WARNING, "free memory on the destination host", destination_memory),
+    Check("datastore_space", CRITICAL, "free space for a storage move", datastore_space),
+    Check("server_checks", CRITICAL, "vCenter's own migration checks", server_checks),
+)  # fmt: skip
+NAMES = tuple(c.name for c in REGISTRY)

@@ -1,0 +1,403 @@
+"""The facts snapshot every pre-migration check reads, gathered in two bulk reads.
+
+Read 1 fetches the VM (with its datastores, networks, pool and recent tasks through traversal
+specs) and the requested destination host / cluster / pool / datastore (with the compute
+resource they belong to). Read 2 fetches the VM's current host and its compute resource, plus
+the only host of a standalone destination picked by pool. Everything is turned into plain dicts
+keyed by moid, so checks are pure functions that unit tests feed by hand.
+"""
+
+from __future__ import annotations
+
+from ..vi import schema
+from ..vi.collector import property_spec, retrieve, traversal
+from ..vi.envelope import MoRef
+from ..vi.faults import InvalidArgument
+from ..vi.find import unescape
+
+VM_PATHS = (
+    "name", "runtime.host", "resourcePool", "datastore", "network", "runtime.powerState",
+    "runtime.connectionState", "runtime.question", "config.template", "config.version",
+    "config.hardware.memoryMB", "config.hardware.device", "runtime.minRequiredEVCModeKey",
+    "runtime.featureRequirement", "summary.storage", "config.files.vmPathName",
+)  # fmt: skip
+HOST_PATHS = (
+    "name", "parent", "runtime.connectionState", "runtime.powerState",
+    "runtime.inMaintenanceMode", "runtime.inQuarantineMode", "summary.config.vmotionEnabled",
+    "summary.config.product", "summary.hardware.memorySize",
+    "summary.quickStats.overallMemoryUsage", "summary.maxEVCModeKey",
+    "summary.currentEVCModeKey", "hardware.cpuPkg", "config.featureCapability", "datastore",
+    "network",
+)  # fmt: skip
+PATHS = {
+    "VirtualMachine": VM_PATHS,
+    "HostSystem": HOST_PATHS,
+    "ComputeResource": ("name", "resourcePool", "host"),
+    "ResourcePool": ("name", "owner"),
+    "Datastore": (
+        "name", "host", "summary.accessible", "summary.freeSpace", "summary.capacity",
+        "summary.maintenanceMode", "summary.type",
+    ),
+    "Network": ("name",),
+    "Task": ("info.state", "info.descriptionId", "info.name"),
+}  # fmt: skip
+# From each object read, the references followed to the objects the checks also need.
+_ROOT_POOL = traversal("ComputeResource", "resourcePool")
+HOPS = {
+    "VirtualMachine": [
+        traversal("VirtualMachine", p)
+        for p in ("datastore", "network", "resourcePool", "recentTask")
+    ],
+    "HostSystem": [dict(traversal("HostSystem", "parent"), selectSet=[_ROOT_POOL])],
+    "ResourcePool": [dict(traversal("ResourcePool", "owner"), selectSet=[_ROOT_POOL])],
+    "ComputeResource": [_ROOT_POOL],
+}
+HOST_BACKINGS = {
+    "VirtualCdromAtapiBackingInfo", "VirtualCdromPassthroughBackingInfo",
+    "VirtualFloppyDeviceBackingInfo", "VirtualSerialPortDeviceBackingInfo",
+    "VirtualParallelPortDeviceBackingInfo",
+}  # fmt: skip
+DEVICE_KINDS = {
+    "VirtualCdrom": "cdrom", "VirtualFloppy": "floppy", "VirtualSerialPort": "serial",
+    "VirtualParallelPort": "parallel",
+}  # fmt: skip
+
+
+def read(client, refs: list[MoRef]) -> dict[MoRef, dict]:
+    """One RetrievePropertiesEx (plus pages) for `refs` and the objects one hop from them."""
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, paths) for t, paths in PATHS.items()],
+        "objectSet": [
+            {"_type": "ObjectSpec", "obj": r, "skip": False,
+             "selectSet": HOPS.get(_family(r.type), [])}
+            for r in dict.fromkeys(refs)
+        ],
+    }  # fmt: skip
+    return dict(retrieve(client, [spec]))
+
+
+def _family(type_name: str) -> str:
+    return {"ClusterComputeResource": "ComputeResource", "VirtualApp": "ResourcePool"}.get(
+        type_name, type_name
+    )
+
+
+def gather(client, vm: MoRef, destination: dict) -> dict:
+    """The snapshot for moving `vm` to `destination` ({host, cluster, pool, datastore} MoRefs)."""
+    wanted = [vm] + [destination.get(k) for k in ("host", "cluster", "pool", "datastore")]
+    rows = read(client, [r for r in wanted if r is not None])
+    props = rows[vm]
+    compute = _destination_compute(rows, destination)
+    extra = [props.get("runtime.host")]
+    if destination.get("host") is None and compute and len(compute.get("host") or []) == 1:
+        extra += compute["host"]  # a standalone host: the one host the VM can go to
+    extra = [r for r in extra if r is not None and r not in rows]
+    if extra:
+        rows.update(read(client, extra))
+    return build(rows, vm, destination)
+
+
+def _destination_compute(rows: dict, destination: dict) -> dict | None:
+    """Properties of the compute resource the destination names, directly or through host/pool."""
+    ref = destination.get("cluster")
+    if ref is None and destination.get("host") is not None:
+        ref = rows.get(destination["host"], {}).get("parent")
+    if ref is None and destination.get("pool") is not None:
+        ref = rows.get(destination["pool"], {}).get("owner")
+    return rows.get(ref) if ref is not None else None
+
+
+def build(rows: dict, vm: MoRef, destination: dict) -> dict:
+    """The snapshot from the read rows (pure: unit tests call it on recorded rows)."""
+    props = rows[vm]
+    hosts = {r.value: host_facts(r, p) for r, p in rows.items() if r.type == "HostSystem"}
+    computes = {r.value: compute_facts(r, p) for r, p in rows.items() if _is_compute(r)}
+    pools = {
+        r.value: {
+            "moid": r.value,
+            "type": r.type,
+            "name": unescape(p.get("name")),
+            "owner": _moid(p.get("owner")),
+        }
+        for r, p in rows.items()
+        if r.type in ("ResourcePool", "VirtualApp")
+    }
+    source_host = hosts.get(_moid(props.get("runtime.host")))
+    source = {
+        "host": source_host,
+        "compute": computes.get(source_host["compute"]) if source_host else None,
+        "pool": pools.get(_moid(props.get("resourcePool"))),
+    }
+    return {
+        "vm": vm_facts(vm, props, rows),
+        "source": source,
+        "destination": destination_facts(destination, hosts, computes, pools),
+        "pools": pools,
+        "datastores": {
+            r.value: datastore_facts(r, p) for r, p in rows.items() if r.type == "Datastore"
+        },
+        "networks": {
+            r.value: {"moid": r.value, "name": unescape(p.get("name")), "type": r.type}
+            for r, p in rows.items()
+            if r.type in ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
+        },
+    }
+
+
+def _is_compute(ref: MoRef) -> bool:
+    return ref.type in ("ComputeResource", "ClusterComputeResource")
+
+
+def _moid(ref) -> str | None:
+    return ref.value if isinstance(ref, MoRef) else None
+
+
+def destination_facts(destination: dict, hosts: dict, computes: dict, pools: dict) -> dict:
+    """Where the VM goes: host, compute resource, pool (asked for or implied) and datastore."""
+    host = hosts.get(_moid(destination.get("host")))
+    pool = pools.get(_moid(destination.get("pool")))
+    compute_id = _moid(destination.get("cluster"))
+    compute_id = compute_id or (host or {}).get("compute") or (pool or {}).get("owner")
+    compute = computes.get(compute_id)
+    if host and compute and host["moid"] not in compute["hosts"]:
+        raise InvalidArgument(f"host '{host['name']}' is not in cluster '{compute['name']}'")
+    if pool and compute and pool["owner"] != compute["moid"]:
+        raise InvalidArgument(
+            f"resource_pool '{pool['name']}' does not belong to '{compute['name']}'"
+        )
+    if host is None and compute and len(compute["hosts"]) == 1:
+        host = hosts.get(compute["hosts"][0])
+    return {
+        "host": host,
+        "compute": compute,
+        "pool": pool,
+        "datastore": _moid(destination.get("datastore")),
+    }
+
+
+def host_facts(ref: MoRef, p: dict) -> dict:
+    """One host as the checks see it."""
+    product = p.get("summary.config.product") or {}
+    packages = p.get("hardware.cpuPkg") or []
+    memory_mb = p.get("summary.hardware.memorySize")
+    return {
+        "moid": ref.value,
+        "name": unescape(p.get("name")),
+        "compute": _moid(p.get("parent")),
+        "connection_state": p.get("runtime.connectionState"),
+        "power_state": p.get("runtime.powerState"),
+        "maintenance": bool(p.get("runtime.inMaintenanceMode")),
+        "quarantine": bool(p.get("runtime.inQuarantineMode")),
+        "vmotion_enabled": p.get("summary.config.vmotionEnabled"),
+        "version": product.get("version") or None,
+        "build": product.get("build") or None,
+        "product": product.get("fullName") or None,
+        "cpu_vendor": (packages[0].get("vendor") or None) if packages else None,
+        "max_evc": p.get("summary.maxEVCModeKey") or None,
+        "current_evc": p.get("summary.currentEVCModeKey") or None,
+        "features": {f.get("key"): f.get("value") for f in p.get("config.featureCapability") or []},
+        "memory_mb": memory_mb // (1024 * 1024) if isinstance(memory_mb, int) else None,
+        "memory_used_mb": p.get("summary.quickStats.overallMemoryUsage"),
+        "datastores": [_moid(r) for r in p.get("datastore") or []],
+        "networks": [_moid(r) for r in p.get("network") or []],
+    }
+
+
+def compute_facts(ref: MoRef, p: dict) -> dict:
+    """A cluster or a standalone host's compute resource."""
+    return {
+        "moid": ref.value,
+        "name": unescape(p.get("name")),
+        "type": "cluster" if ref.type == "ClusterComputeResource" else "standalone",
+        "pool": _moid(p.get("resourcePool")),
+        "hosts": [_moid(r) for r in p.get("host") or []],
+    }
+
+
+def datastore_facts(ref: MoRef, p: dict) -> dict:
+    """A datastore: state, space, and which hosts mount it (and whether they can reach it)."""
+    mounts = {}
+    for mount in p.get("host") or []:
+        info = mount.get("mountInfo") or {}
+        mounts[_moid(mount.get("key"))] = {
+            "mounted": info.get("mounted") is not False,
+            "accessible": info.get("accessible") is not False,
+        }
+    return {
+        "moid": ref.value,
+        "name": unescape(p.get("name")),
+        "accessible": p.get("summary.accessible") is not False,
+        "maintenance_mode": p.get("summary.maintenanceMode") or "normal",
+        "type": p.get("summary.type"),
+        "free_bytes": p.get("summary.freeSpace"),
+        "capacity_bytes": p.get("summary.capacity"),
+        "mounts": mounts,
+    }
+
+
+def vm_facts(ref: MoRef, p: dict, rows: dict) -> dict:
+    """The VM as the checks see it."""
+    devices = p.get("config.hardware.device") or []
+    question = p.get("runtime.question")
+    storage = p.get("summary.storage") or {}
+    return {
+        "moid": ref.value,
+        "name": unescape(p.get("name")),
+        "power_state": p.get("runtime.powerState"),
+        "connection_state": p.get("runtime.connectionState"),
+        "template": bool(p.get("config.template")),
+        "question": (question.get("text") or "a question") if question else None,
+        "running_tasks": _running_tasks(rows),
+        "hardware_version": p.get("config.version") or None,
+        "memory_mb": p.get("config.hardware.memoryMB"),
+        "min_evc": p.get("runtime.minRequiredEVCModeKey") or None,
+        "feature_requirements": [
+            {"key": f.get("key"), "name": f.get("featureName"), "value": f.get("value")}
+            for f in p.get("runtime.featureRequirement") or []
+        ],
+        "host": _moid(p.get("runtime.host")),
+        "pool": _moid(p.get("resourcePool")),
+        "datastores": [_moid(r) for r in p.get("datastore") or []],
+        "config_datastore": _datastore_of(p.get("config.files.vmPathName"), rows),
+        "networks": [_moid(r) for r in p.get("network") or []],
+        "committed_bytes": storage.get("committed"),
+        "devices": [_device(d) for d in devices if d.get("_type") in DEVICE_KINDS],
+        "nics": [_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
+        "disks": [_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],
+        "passthrough": [_label(d) for d in devices if _is_passthrough(d)],
+    }
+
+
+def _datastore_of(path: str | None, rows: dict) -> str | None:
+    """The moid of the datastore a '[name] dir/file' path is on (among the read datastores)."""
+    if not path or not path.startswith("["):
+        return None
+    name = path[1 : path.find("]")]
+    for ref, props in rows.items():
+        if ref.type == "Datastore" and unescape(props.get("name")) == name:
+            return ref.value
+    return None
+
+
+def _running_tasks(rows: dict) -> list[str]:
+    """Descriptions of the VM's recent tasks that are still queued or running."""
+    return [
+        p.get("info.descriptionId") or p.get("info.name") or r.value
+        for r, p in rows.items()
+        if r.type == "Task" and p.get("info.state") in ("queued", "running")
+    ]
+
+
+def _is(device: dict, ancestor: str) -> bool:
+    return schema.is_subtype(device.get("_type") or "", ancestor)
+
+
+def _label(device: dict) -> str:
+    return (device.get("deviceInfo") or {}).get("label") or str(device.get("key"))
+
+
+def _is_passthrough(device: dict) -> bool:
+    return device.get("_type") in ("VirtualPCIPassthrough", "VirtualSriovEthernetCard")
+
+
+def _device(device: dict) -> dict:
+    backing = device.get("backing") or {}
+    kind = backing.get("_type") or ""
+    connectable = device.get("connectable") or {}
+    return {
+        "label": _label(device),
+        "kind": DEVICE_KINDS[device["_type"]],
+        "host_backed": kind in HOST_BACKINGS,
+        "device": backing.get("deviceName") or backing.get("fileName") or None,
+        "connected": bool(connectable.get("connected")),
+    }
+
+
+def _nic(device: dict, props: dict, rows: dict) -> dict:
+    backing = device.get("backing") or {}
+    port = backing.get("port") or {}
+    network, name = backing.get("network"), backing.get("deviceName") or None
+    if port.get("portgroupKey"):
+        network = MoRef("DistributedVirtualPortgroup", port["portgroupKey"])
+    elif backing.get("opaqueNetworkId"):
+        name = backing["opaqueNetworkId"]
+    elif network is None and name:
+        # Standard portgroups are matched by name among the VM's networks.
+        for ref in props.get("network") or []:
+            if unescape((rows.get(ref) or {}).get("name")) == name:
+                network = ref
+    if network is not None and network in rows:
+        name = unescape(rows[network].get("name")) or name
+    return {
+        "label": _label(device),
+        "network": _moid(network),
+        "network_name": name,
+        "opaque": bool(backing.get("opaqueNetworkId")),
+    }
+
+
+def _disk(device: dict) -> dict:
+    backing = device.get("backing") or {}
+    capacity = device.get("capacityInBytes")
+    if capacity is None and device.get("capacityInKB") is not None:
+        capacity = device["capacityInKB"] * 1024
+    rdm = None
+    if "RawDiskMapping" in (backing.get("_type") or ""):
+        rdm = "physical" if backing.get("compatibilityMode") == "physicalMode" else "virtual"
+    return {
+        "label": _label(device),
+        "datastore": _moid(backing.get("datastore")),
+        "capacity_bytes": capacity,
+        "mode": backing.get("diskMode"),
+        "rdm": rdm,
+    }
+
+
+# ---------------------------------------------------------------- what the move changes
+
+
+def target_pool(s: dict) -> str | None:
+    """The pool the relocate spec names: the one asked for, or the new compute's root pool."""
+    dest, source = s["destination"], s["source"]
+    if dest["pool"]:
+        return dest["pool"]["moid"]
+    compute = dest["compute"]
+    if compute and compute["moid"] != (source["compute"] or {}).get("moid"):
+        return compute["pool"]
+    return None
+
+
+def target_host(s: dict) -> dict | None:
+    """The host the VM runs on after the move; None when the cluster's DRS will choose."""
+    dest, source = s["destination"], s["source"]
+    if dest["host"]:
+        return dest["host"]
+    if dest["compute"] and dest["compute"]["moid"] != (source["compute"] or {}).get("moid"):
+        return None
+    return source["host"]
+
+
+def storage_datastores(vm: dict) -> set:
+    """The datastores holding the VM's configuration and disks (what a storage move moves)."""
+    found = {d["datastore"] for d in vm["disks"] if d["datastore"]}
+    if vm.get("config_datastore"):
+        found.add(vm["config_datastore"])
+    return found
+
+
+def moves(s: dict) -> dict:
+    """Which parts of the placement change: host, compute resource, pool, storage.
+
+    `host` is true when the VM leaves its current host, also when DRS picks the new one.
+    """
+    vm, dest = s["vm"], s["destination"]
+    pool = target_pool(s)
+    source_compute = (s["source"]["compute"] or {}).get("moid")
+    host = target_host(s)
+    return {
+        "host": host is None or host["moid"] != vm["host"],
+        "compute": bool(dest["compute"]) and dest["compute"]["moid"] != source_compute,
+        "pool": pool is not None and pool != vm["pool"],
+        "storage": bool(dest["datastore"]) and storage_datastores(vm) != {dest["datastore"]},
+    }

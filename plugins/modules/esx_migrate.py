@@ -1,0 +1,327 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, viapi.esx developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esx_migrate
+short_description: Move a VM to another host, cluster, resource pool or datastore, checked first
+version_added: 0.1.0
+description:
+  - Moves a virtual machine with C(RelocateVM_Task) - a compute migration (vMotion when the VM
+    runs), a storage migration, or both at once - after running a library of named
+    pre-migration checks against one snapshot of the facts.
+  - Every check runs and every result is returned, in a fixed order. Each check has a severity
+    (C(critical), C(warning) or C(info)) that O(checks.severity) can change; O(checks.fail_on)
+    says what blocks. A blocked migration fails with all check results and moves nothing.
+  - On vCenter the server's own checks (C(CheckMigrate_Task), C(CheckRelocate_Task),
+    C(QueryVMotionCompatibilityEx_Task)) run too, with the same spec, as the check
+    C(server_checks); where the server does not offer them (ESXi) that check is skipped.
+  - After the task, the VM's placement is read again and compared with what was asked.
+  - The checks, their severities and what each reads are listed in the collection's
+    C(docs/premigration.md).
+author:
+  - viapi.esx developers (@viapi-esx)
+extends_documentation_fragment:
+  - viapi.esx.connection
+attributes:
+  check_mode:
+    support: full
+    description: Runs every check and reports what would move; starts no task.
+  diff_mode:
+    support: none
+    description: The returned O(checks), RV(source) and RV(destination) say what changes.
+options:
+  name:
+    description:
+      - The name of the VM. Exactly one of O(name), O(uuid) and O(moid) is required.
+    type: str
+  uuid:
+    description:
+      - The BIOS uuid of the VM (or its instance uuid with O(use_instance_uuid)).
+    type: str
+  use_instance_uuid:
+    description:
+      - Treat O(uuid) as the vCenter instance uuid.
+    type: bool
+    default: false
+  moid:
+    description:
+      - The managed object id of the VM, for example C(vm-42).
+    type: str
+  folder:
+    description:
+      - The VM folder, to tell apart VMs of the same O(name); a full inventory path
+        (C(/DC0/vm/prod)) or one relative to the datacenter's VM folder (C(prod)).
+    type: str
+  datacenter:
+    description:
+      - The datacenter the VM and the destination are in; needed only when names repeat
+        across datacenters.
+    type: str
+  host:
+    description:
+      - The name of the ESXi host to move the VM to.
+      - In another cluster or standalone host, the VM goes to that compute resource's root
+        resource pool unless O(resource_pool) names another.
+    type: str
+  cluster:
+    description:
+      - The cluster to move the VM to. Without O(host), the cluster's DRS picks the host and
+        the host-level checks are skipped (O(checks) C(server_checks) still cover it).
+    type: str
+  resource_pool:
+    description:
+      - The resource pool to move the VM to, looked up in O(cluster) or in the compute resource
+        of O(host) when given.
+    type: str
+  datastore:
+    description:
+      - The datastore to move the VM's configuration and disks to (a storage migration).
+      - Files on other datastores that are not disks (ISO images) stay where they are.
+    type: str
+  checks:
+    description:
+      - Which pre-migration checks run and what blocks the migration.
+    type: dict
+    default: {}
+    suboptions:
+      skip:
+        description:
+          - Checks not to run; they are reported as C(skipped).
+        type: list
+        elements: str
+        default: []
+        choices: [vm_state, destination_host_state, same_placement, vmotion_enabled,
+                  cpu_compatibility, hardware_version, product_version, shared_storage, networks,
+                  host_devices, passthrough, independent_disks, destination_memory,
+                  datastore_space, server_checks]
+      severity:
+        description:
+          - A new severity per check name - C(critical), C(warning), C(info) or C(ignore).
+          - A problem found by a C(critical) check is C(failed), by a C(warning) check
+            C(warning), by an C(info) check C(passed) (its message kept).
+          - C(ignore) still runs the check and reports what it found as C(skipped); it never
+            blocks.
+        type: dict
+        default: {}
+      fail_on:
+        description:
+          - C(critical) blocks on C(failed) results only; C(warning) blocks on warnings too.
+        type: str
+        choices: [critical, warning]
+        default: critical
+  wait_timeout:
+    description:
+      - Seconds to wait for the migration task (and each of the server's check tasks).
+      - O(timeout) is the connection option (each answer of the server), not this one.
+    type: int
+    default: 3600
+  priority:
+    description:
+      - The priority vCenter gives the migration.
+    type: str
+    choices: [default, high, low]
+    default: default
+notes:
+  - The VM is identified by the same options as in the C(esx_vm) module.
+  - Examples assume the connection options are set with C(module_defaults) for the
+    C(group/viapi.esx.esx) action group.
+  - All facts the client-side checks need come from two bulk property reads.
+"""
+
+EXAMPLES = r"""
+# Names as in the simulator's pre-migration model (tests/vcsim/vcsim serve --scenario premigration).
+- name: Check whether a VM could move to another host, without moving it
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM0
+    host: DC0_C0_H1
+  check_mode: true
+  register: precheck
+
+- name: Check a move that is blocked (the host is in maintenance mode), without failing the play
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM0
+    host: DC0_C0_H2
+  check_mode: true
+  register: blocked
+  failed_when: false
+
+- name: Show what blocked it and every check's verdict
+  ansible.builtin.debug:
+    msg:
+      - "{{ blocked.msg }}"
+      - "{{ blocked.blocked_by }}"
+      - "{{ blocked.checks | map(attribute='name') | zip(blocked.checks | map(attribute='status')) | list }}"
+
+- name: Move a VM whose CD-ROM is connected to a host drive, skipping that check
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM1
+    host: DC0_C0_H1
+    checks:
+      skip: [host_devices]
+
+- name: Move a VM, reporting an ESXi version mismatch as info only but blocking on any warning
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM0
+    cluster: DC0_C0
+    host: DC0_C0_H1
+    checks:
+      severity:
+        product_version: info
+        destination_memory: ignore
+      fail_on: warning
+
+- name: Move the VM's files and disks to another datastore (storage migration)
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM0
+    datastore: LocalDS_1
+    priority: high
+    wait_timeout: 1800
+"""
+
+RETURN = r"""
+checks:
+  description: Every check's result, in the registry's order (also when blocked or failed).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The check's name.
+      type: str
+      sample: destination_host_state
+    severity:
+      description: Its severity for this run (C(critical), C(warning) or C(info)).
+      type: str
+      sample: critical
+    status:
+      description: C(passed), C(warning), C(failed) or C(skipped).
+      type: str
+      sample: failed
+    message:
+      description: What the check found, naming the object at fault; for skipped checks why.
+      type: str
+      sample: "host 'esx02' cannot take VMs: it is in maintenance mode"
+    details:
+      description: Check-specific values behind the message.
+      type: dict
+      sample: {"issues": ["it is in maintenance mode"]}
+blocked_by:
+  description: Names of the checks that block the migration (empty when it may run).
+  returned: success
+  type: list
+  elements: str
+  sample: [destination_host_state]
+source:
+  description: Where the VM was before the module ran.
+  returned: success
+  type: dict
+  contains:
+    host:
+      description: Host name.
+      type: str
+      sample: esx01.example.com
+    cluster:
+      description: Cluster name (null for a standalone host).
+      type: str
+      sample: prod
+    resource_pool:
+      description: Resource pool name.
+      type: str
+      sample: Resources
+    datastores:
+      description: Names of the datastores holding the VM's files.
+      type: list
+      elements: str
+      sample: [ssd-01]
+destination:
+  description:
+    - Where the VM is after the move; in check mode, when blocked or when nothing moves, where
+      it was asked to be (host null when the cluster's DRS picks it).
+  returned: success
+  type: dict
+  contains:
+    host:
+      description: Host name.
+      type: str
+      sample: esx02.example.com
+    cluster:
+      description: Cluster name (null for a standalone host).
+      type: str
+      sample: prod
+    resource_pool:
+      description: Resource pool name.
+      type: str
+      sample: Resources
+    datastores:
+      description: Names of the datastores holding the VM's files.
+      type: list
+      elements: str
+      sample: [ssd-02]
+vm:
+  description:
+    - The VM's facts after the module ran, in the collection's one VM facts schema (as
+      returned by the C(esx_vm_info) module).
+  returned: success
+  type: dict
+  sample: {"name": "web01", "moid": "vm-42", "host": "esx02.example.com", "datastores": ["ssd-02"]}
+"""
+
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
+from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, identify
+
+ARGUMENT_SPEC = dict(
+    identify.IDENTITY_ARGS,
+    host={"type": "str"},
+    cluster={"type": "str"},
+    resource_pool={"type": "str"},
+    datastore={"type": "str"},
+    checks={
+        "type": "dict",
+        "default": {},
+        "options": {
+            "skip": {"type": "list", "elements": "str", "default": [], "choices": list(NAMES)},
+            "severity": {"type": "dict", "default": {}},
+            "fail_on": {"type": "str", "choices": ["critical", "warning"], "default": "critical"},
+        },
+    },
+    wait_timeout={"type": "int", "default": 3600},
+    priority={"type": "str", "choices": ["default", "high", "low"], "default": "default"},
+)
+
+
+def migrate(module, client) -> dict:
+    """Check, move (unless blocked, already there or check mode), report."""
+    p = module.params
+    if p["wait_timeout"] <= 0:
+        raise ModuleFailure(
+            f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}"
+        )
+    options = runner.Options.from_params(p["checks"])
+    datacenter = identify.datacenter_of(client, p)
+    vm = identify.find_vm(client, p, datacenter)
+    destination = relocate.resolve_destination(client, p, datacenter)
+    outcome = relocate.migrate(
+        client, vm, destination, options, module.check_mode, p["wait_timeout"], p["priority"]
+    )
+    result = relocate.result(outcome, facts.gather(client, [vm])[0][2], module.check_mode)
+    msg = relocate.message(outcome, module.check_mode)
+    if outcome.blocked_by or outcome.error:
+        raise ModuleFailure(msg, **result)
+    return dict(result, msg=msg)
+
+
+def main():
+    rules = dict(identify.IDENTITY_RULES)
+    rules["required_one_of"] = rules["required_one_of"] + [
+        ("host", "cluster", "resource_pool", "datastore")
+    ]
+    EsxModule(ARGUMENT_SPEC, supports_check_mode=True, **rules).run(migrate)
+
+
+if __name__ == "__main__":
+    main()

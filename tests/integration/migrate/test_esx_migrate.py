@@ -1,0 +1,349 @@
+"""esx_migrate against the simulator's pre-migration model (vcsim serve --scenario premigration).
+
+Every placement is cross-checked by an independent read of the server (a VI session of its
+own), never only by the module's word. Tests that move VMs get a simulator of their own;
+the others share one and assert that it did not change.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+import yaml
+from ansible_run import ROOT, connection, run_module, run_playbook
+from return_docs import assert_matches_return
+
+from ansible_collections.viapi.esx.plugins.module_utils.premigration import (
+    checks,
+    relocate,
+    runner,
+    snapshot,
+)
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
+
+SCENARIO = ("--scenario", "premigration")
+
+
+def client(sim) -> Client:
+    return Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path))
+
+
+def where(sim, vm_name: str) -> dict:
+    """The VM's host, pool, datastores and file paths, read independently of the module."""
+    with client(sim) as c:
+        names = {r: p["name"] for r, p in collect(c, {"ManagedEntity": ["name"]})}
+        rows = collect(c, {"VirtualMachine": ["name", "runtime.host", "resourcePool", "datastore",
+                                              "config.files.vmPathName", "config.hardware.device"]})  # fmt: skip
+    props = next(p for _r, p in rows if p["name"] == vm_name)
+    disks = [d for d in props["config.hardware.device"] if d["_type"] == "VirtualDisk"]
+    return {
+        "host": names[props["runtime.host"]],
+        "pool": props["resourcePool"].value,
+        "datastores": sorted(names[d] for d in props["datastore"]),
+        "vmx": props["config.files.vmPathName"],
+        "disk_datastores": sorted(names[d["backing"]["datastore"]] for d in disks),
+        "disk_files": [d["backing"]["fileName"] for d in disks],
+    }
+
+
+def migrate(sim, vm: str, check: bool = False, **args):
+    """Run esx_migrate on the role VM `vm`; every result is checked against RETURN."""
+    result = run_module("esx_migrate", {"name": role(sim, "vms", vm), **args}, sim=sim, check=check)
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
+    assert_matches_return("esx_migrate", result.result)
+    return result
+
+
+def role(sim, kind: str, name: str) -> str:
+    return sim.manifest["premigration"][kind][name]
+
+
+def status(result) -> dict:
+    return {c["name"]: c["status"] for c in result["checks"]}
+
+
+def blocked(result, *names):
+    assert result.failed and result.rc != 0, result.result
+    assert result.get("changed") is False
+    assert result["blocked_by"] == list(names), result["msg"]
+    for name in names:
+        assert name in result["msg"]
+    assert [c["name"] for c in result["checks"]] == list(checks.NAMES)
+
+
+@pytest.fixture(scope="module")
+def shared(vcsim_factory):
+    """A scenario simulator that the tests using it must leave as they found it."""
+    return vcsim_factory(*SCENARIO)
+
+
+@pytest.fixture
+def fresh(vcsim_factory):
+    """A scenario simulator of the test's own (the test moves VMs)."""
+    return vcsim_factory(*SCENARIO)
+
+
+@pytest.fixture(autouse=True)
+def unchanged(request):
+    """Tests on the shared simulator must not move any role VM."""
+    if "shared" not in request.fixturenames:
+        yield
+        return
+    sim = request.getfixturevalue("shared")
+    before = {vm: where(sim, name) for vm, name in sim.manifest["premigration"]["vms"].items()}
+    yield
+    assert {
+        vm: where(sim, name) for vm, name in sim.manifest["premigration"]["vms"].items()
+    } == before
+
+
+# ---------------------------------------------------------------- the model
+
+
+def test_the_scenario_places_every_role_vm_on_source(shared):
+    roles = shared.manifest["premigration"]
+    assert set(roles["hosts"]) == {"source", "ok", "maintenance", "incompatible", "no_vmotion"}
+    assert set(roles["vms"]) >= {"clean", "host_cdrom", "missing_network"}
+    for vm in roles["vms"].values():
+        assert where(shared, vm)["host"] == roles["hosts"]["source"]
+
+
+# ---------------------------------------------------------------- moves
+
+
+def test_clean_vm_moves_to_ok_and_a_second_run_changes_nothing(fresh):
+    ok_host = role(fresh, "hosts", "ok")
+    result = migrate(fresh, "clean", host=ok_host)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert result["blocked_by"] == []
+    assert set(status(result).values()) <= {"passed", "skipped"}
+    assert status(result)["server_checks"] == "skipped"
+    assert result["source"]["host"] == role(fresh, "hosts", "source")
+    assert result["destination"]["host"] == ok_host and result["vm"]["host"] == ok_host
+    assert where(fresh, role(fresh, "vms", "clean"))["host"] == ok_host
+    again = migrate(fresh, "clean", host=ok_host)
+    assert not again.failed and again["changed"] is False
+    assert "nothing to do" in again["msg"]
+
+
+def test_storage_move_puts_files_and_disks_on_the_new_datastore(fresh):
+    target = role(fresh, "datastores", "target")
+    result = migrate(fresh, "clean", datastore=target)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert status(result)["datastore_space"] == "passed"
+    assert status(result)["shared_storage"] == "passed"
+    placed = where(fresh, role(fresh, "vms", "clean"))
+    assert placed["datastores"] == [target] and placed["disk_datastores"] == [target]
+    assert placed["vmx"].startswith(f"[{target}] ")
+    assert all(f.startswith(f"[{target}] ") for f in placed["disk_files"])
+    assert placed["host"] == role(fresh, "hosts", "source")
+    assert result["vm"]["datastores"] == [target]
+    assert migrate(fresh, "clean", datastore=target)["changed"] is False
+
+
+def test_move_to_a_standalone_host_takes_its_root_pool(fresh):
+    with client(fresh) as c:
+        standalone = next(h for h in fresh.manifest["hosts"] if not h["cluster"])
+        pool = next(p for r, p in collect(c, {"ComputeResource": ["name", "resourcePool"]})
+                    if p["name"] == standalone["name"])["resourcePool"]  # fmt: skip
+    result = migrate(fresh, "clean", host=standalone["name"])
+    assert not result.failed, result.get("msg")
+    placed = where(fresh, role(fresh, "vms", "clean"))
+    assert placed["host"] == standalone["name"] and placed["pool"] == pool.value
+    assert result["destination"]["cluster"] is None and result["source"]["cluster"] == "DC0_C0"
+
+
+def test_host_cdrom_moves_when_host_devices_is_skipped(fresh):
+    ok_host = role(fresh, "hosts", "ok")
+    result = migrate(fresh, "host_cdrom", host=ok_host, checks={"skip": ["host_devices"]})
+    assert not result.failed, result.get("msg")
+    hd = next(c for c in result["checks"] if c["name"] == "host_devices")
+    assert (hd["status"], hd["message"]) == ("skipped", "skipped by request")
+    assert where(fresh, role(fresh, "vms", "host_cdrom"))["host"] == ok_host
+
+
+def test_host_cdrom_moves_when_host_devices_is_regraded(fresh):
+    ok_host = role(fresh, "hosts", "ok")
+    result = migrate(
+        fresh, "host_cdrom", host=ok_host, checks={"severity": {"host_devices": "warning"}}
+    )
+    assert not result.failed, result.get("msg")
+    hd = next(c for c in result["checks"] if c["name"] == "host_devices")
+    assert (hd["severity"], hd["status"]) == ("warning", "warning")
+    assert "/vmfs/devices/cdrom/" in hd["message"]
+    assert where(fresh, role(fresh, "vms", "host_cdrom"))["host"] == ok_host
+
+
+# ---------------------------------------------------------------- blocked: nothing moves
+
+
+def test_maintenance_host_blocks(shared):
+    result = migrate(shared, "clean", host=role(shared, "hosts", "maintenance"))
+    blocked(result, "destination_host_state")
+    assert status(result)["destination_host_state"] == "failed"
+    assert "maintenance mode" in result["msg"]
+    assert result["vm"]["host"] == role(shared, "hosts", "source")
+
+
+def test_incompatible_host_fails_cpu_and_hardware_and_warns_on_version(shared):
+    result = migrate(shared, "clean", host=role(shared, "hosts", "incompatible"))
+    blocked(result, "cpu_compatibility", "hardware_version")
+    assert status(result)["product_version"] == "warning"
+    cpu = next(c for c in result["checks"] if c["name"] == "cpu_compatibility")
+    assert (
+        cpu["details"]["destination_vendor"] == "amd" and cpu["details"]["source_vendor"] == "intel"
+    )
+    hw = next(c for c in result["checks"] if c["name"] == "hardware_version")
+    assert hw["details"] == {"vm": "vmx-13", "host_version": "6.0.0", "max": 11}
+
+
+def test_no_vmotion_host_blocks_a_running_vm(shared):
+    result = migrate(shared, "clean", host=role(shared, "hosts", "no_vmotion"))
+    blocked(result, "vmotion_enabled")
+
+
+def test_host_cdrom_is_blocked_by_host_devices(shared):
+    result = migrate(shared, "host_cdrom", host=role(shared, "hosts", "ok"))
+    blocked(result, "host_devices")
+
+
+def test_missing_network_is_blocked_by_networks(shared):
+    result = migrate(shared, "missing_network", host=role(shared, "hosts", "ok"))
+    blocked(result, "networks")
+    assert role(shared, "networks", "source_only") in result["msg"]
+
+
+def test_local_storage_is_blocked_by_shared_storage(shared):
+    result = migrate(shared, "local_storage", host=role(shared, "hosts", "ok"))
+    blocked(result, "shared_storage")
+    assert role(shared, "datastores", "source_only") in result["msg"]
+
+
+def test_a_full_datastore_blocks_a_storage_move(shared):
+    result = migrate(shared, "clean", datastore=role(shared, "datastores", "full"))
+    blocked(result, "datastore_space")
+
+
+def test_fail_on_warning_blocks_on_warnings(shared):
+    args = {
+        "host": role(shared, "hosts", "ok"),
+        "checks": {"severity": {"host_devices": "warning"}},
+    }
+    passes = migrate(shared, "host_cdrom", check=True, **args)
+    assert not passes.failed and passes["changed"] is True
+    args["checks"]["fail_on"] = "warning"
+    result = migrate(shared, "host_cdrom", check=True, **args)
+    blocked(result, "host_devices")
+
+
+def test_several_problems_are_all_reported(shared):
+    result = migrate(shared, "host_cdrom", host=role(shared, "hosts", "incompatible"))
+    blocked(result, "cpu_compatibility", "hardware_version", "host_devices")
+
+
+# ---------------------------------------------------------------- check mode, ESXi
+
+
+def test_check_mode_runs_every_check_and_moves_nothing(shared):
+    result = migrate(shared, "clean", check=True, host=role(shared, "hosts", "ok"))
+    assert not result.failed and result["changed"] is True
+    assert "would move" in result["msg"]
+    assert len(result["checks"]) == len(checks.NAMES)
+    assert result["destination"]["host"] == role(shared, "hosts", "ok")
+    assert result["vm"]["host"] == role(shared, "hosts", "source")
+
+
+def test_esxi_runs_the_checks_and_skips_the_server_checks(vcsim_factory):
+    sim = vcsim_factory("--esx", "--ds", "2")
+    vm = sim.manifest["vms"][0]["name"]
+    result = run_module("esx_migrate", {"name": vm, "datastore": "LocalDS_1"}, sim=sim, check=True)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert_matches_return("esx_migrate", result.result)
+    server = next(c for c in result["checks"] if c["name"] == "server_checks")
+    assert server["status"] == "skipped" and "ESXi" in server["message"]
+    assert status(result)["datastore_space"] == "passed"
+    assert status(result)["vm_state"] == "passed"
+    with client(sim) as c:
+        names = {r: p["name"] for r, p in collect(c, {"Datastore": ["name"]})}
+        rows = collect(c, {"VirtualMachine": ["name", "datastore"]})
+    on = [names[d] for d in next(p for _r, p in rows if p["name"] == vm)["datastore"]]
+    assert on == ["LocalDS_0"] and result["vm"]["datastores"] == ["LocalDS_0"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"host": "nope"}, "host 'nope' not found"),
+        ({"host": "DC0_C0_H1", "checks": {"severity": {"networks": "fatal"}}},
+         "checks.severity.networks: 'fatal' is not one of"),
+        ({"host": "DC0_C0_H1", "checks": {"severity": {"vmotion": "info"}}},
+         "checks.severity: unknown check 'vmotion'"),
+        ({"host": "DC0_C0_H1", "cluster": "nope"}, "cluster 'nope' not found"),
+        ({"host": "DC0_H0", "cluster": "DC0_C0"}, "host 'DC0_H0' is not in cluster 'DC0_C0'"),
+        ({"host": "DC0_C0_H1", "wait_timeout": 0}, "wait_timeout must be a positive number"),
+        ({}, "one of the following is required: host, cluster, resource_pool, datastore"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_option(shared, args, words):
+    result = run_module("esx_migrate", {"name": role(shared, "vms", "clean"), **args}, sim=shared)
+    assert result.failed and words in result.get("msg", result.stdout), result.get("msg")
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- performance
+
+
+def test_client_side_checks_need_at_most_two_bulk_reads(shared):
+    with client(shared) as c:
+        vm = identify.find_vm(c, {"name": role(shared, "vms", "clean")})
+        destination = relocate.resolve_destination(
+            c, {"host": role(shared, "hosts", "incompatible")}
+        )
+        before = c.round_trips
+        snap = snapshot.gather(c, vm, destination)
+        reads = c.round_trips - before
+        report = runner.run(snap, runner.Options.from_params({"skip": ["server_checks"]}))
+        assert c.round_trips - before == reads, "a check made a call of its own"
+    assert reads <= 2
+    assert snap["source"]["host"]["name"] == role(shared, "hosts", "source")
+    assert snap["destination"]["host"]["cpu_vendor"] == "amd"
+    found = {r.name: r.status for r in report.results}
+    assert found["cpu_compatibility"] == "failed" and found["product_version"] == "warning"
+    assert sum(s != "skipped" for s in found.values()) >= 12
+
+
+# ---------------------------------------------------------------- EXAMPLES
+
+
+def examples() -> list[dict]:
+    tree = ast.parse((ROOT / "plugins" / "modules" / "esx_migrate.py").read_text())
+    node = next(
+        n for n in tree.body
+        if isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "EXAMPLES" for t in n.targets)
+    )  # fmt: skip
+    return yaml.safe_load(node.value.value)
+
+
+def test_examples_run_as_written(fresh, tmp_path):
+    play = {
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/viapi.esx.esx": connection(fresh)},
+        "tasks": examples(),
+    }
+    path = tmp_path / "examples.yml"
+    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    result = run_playbook(path)
+    assert result.rc == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "failed=0" in result.stdout
+    assert "blocked by destination_host_state" in result.stdout
+    ok_host, target = role(fresh, "hosts", "ok"), role(fresh, "datastores", "target")
+    assert where(fresh, role(fresh, "vms", "host_cdrom"))["host"] == ok_host
+    clean = where(fresh, role(fresh, "vms", "clean"))
+    assert clean["host"] == ok_host and clean["disk_datastores"] == [target]

@@ -1,0 +1,255 @@
+"""The RelocateSpec builder, the server's checks (wire-shaped answers), and the messages.
+
+The simulator has no VirtualMachineProvisioningChecker methods, so what vCenter answers to
+CheckMigrate_Task / CheckRelocate_Task / QueryVMotionCompatibilityEx_Task is scripted here as
+XML laid out like vCenter's (tests/unit/vi_wire.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+import vi_wire
+from premigration_facts import host, snapshot
+
+from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+
+VM = MoRef("VirtualMachine", "vm-42")
+CHECKER = MoRef("VirtualMachineProvisioningChecker", "ProvChecker")
+
+
+# ---------------------------------------------------------------- build_spec
+
+
+def test_a_host_move_in_the_cluster_names_only_the_host(snap):
+    assert relocate.build_spec(snap) == {
+        "_type": "VirtualMachineRelocateSpec",
+        "host": MoRef("HostSystem", "host-2"),
+    }
+
+
+def test_nothing_to_move_gives_no_spec():
+    assert relocate.build_spec(snapshot(dest_host="host-1")) is None
+    assert relocate.build_spec(snapshot(dest_host="host-1", datastore_moid="ds-1")) is None
+
+
+def test_a_storage_move_names_only_the_datastore():
+    spec = relocate.build_spec(snapshot(dest_host="host-1", datastore_moid="ds-2"))
+    assert spec == {"_type": "VirtualMachineRelocateSpec", "datastore": MoRef("Datastore", "ds-2")}
+
+
+def test_a_move_to_another_cluster_takes_its_root_pool_host_and_datastore(snap):
+    snap["destination"]["host"] = host("host-9", "esx09", compute="domain-c9")
+    snap["destination"]["compute"] = {
+        "moid": "domain-c9", "name": "dr", "type": "cluster", "pool": "resgroup-9", "hosts": ["host-9"]
+    }  # fmt: skip
+    snap["destination"]["datastore"] = "ds-2"
+    assert relocate.build_spec(snap) == {
+        "_type": "VirtualMachineRelocateSpec",
+        "datastore": MoRef("Datastore", "ds-2"),
+        "pool": MoRef("ResourcePool", "resgroup-9"),
+        "host": MoRef("HostSystem", "host-9"),
+    }
+
+
+def test_an_explicit_pool_keeps_its_type(snap):
+    pool = {"moid": "resgroup-v1", "type": "VirtualApp", "name": "app", "owner": "domain-c1"}
+    snap["destination"]["host"] = snap["source"]["host"]
+    snap["destination"]["pool"] = pool
+    snap["pools"]["resgroup-v1"] = pool
+    assert relocate.build_spec(snap) == {
+        "_type": "VirtualMachineRelocateSpec",
+        "pool": MoRef("VirtualApp", "resgroup-v1"),
+    }
+
+
+# ---------------------------------------------------------------- the server's checks
+
+
+def task_done(method: str, result_xml: str) -> bytes:
+    """WaitForUpdatesEx: the task's info, finished, as vCenter sends it."""
+    info = (
+        f'<val xsi:type="TaskInfo"><key>task-101</key><task type="Task">task-101</task>'
+        f"<name>{method}</name><descriptionId>VirtualMachineProvisioningChecker.{method}</descriptionId>"
+        '<entity type="VirtualMachineProvisioningChecker">ProvChecker</entity>'
+        f"<state>success</state><cancelled>false</cancelled><cancelable>false</cancelable>"
+        f"{result_xml}<queueTime>2024-05-02T09:11:52.1Z</queueTime><eventChainId>3061</eventChainId></val>"
+    )
+    return vi_wire.response_raw(
+        "WaitForUpdatesEx",
+        "<returnval><version>1</version><filterSet>"
+        '<filter type="PropertyFilter">session[52b1]52d0</filter><objectSet><kind>enter</kind>'
+        '<obj type="Task">task-101</obj><changeSet><name>info</name><op>assign</op>'
+        f"{info}</changeSet></objectSet></filterSet></returnval>",
+    )
+
+
+def check_results(errors=(), warnings=()) -> str:
+    def faults(tag, items):
+        return "".join(
+            f'<{tag}><fault xsi:type="{name}"></fault><localizedMessage>{text}</localizedMessage></{tag}>'
+            for name, text in items
+        )
+
+    return (
+        '<result xsi:type="ArrayOfCheckResult"><CheckResult>'
+        '<vm type="VirtualMachine">vm-42</vm><host type="HostSystem">host-2</host>'
+        f"{faults('warning', warnings)}{faults('error', errors)}</CheckResult></result>"
+    )
+
+
+def vcenter(transport) -> object:
+    """A logged-in client whose ServiceContent names the provisioning checker, like vCenter's."""
+    client = vi_wire.client(transport)
+    client.content["vmProvisioningChecker"] = CHECKER
+    collector = vi_wire.response_ref(
+        "CreatePropertyCollector", "PropertyCollector", "session[52b1]52c9"
+    )
+    transport.on("CreatePropertyCollector", collector, always=True)
+    flt = vi_wire.response_ref("CreateFilter", "PropertyFilter", "session[52b1]52d0")
+    transport.on("CreateFilter", flt, always=True)
+    transport.on(
+        "DestroyPropertyCollector", vi_wire.response("DestroyPropertyCollector"), always=True
+    )
+    return client
+
+
+def test_the_server_checks_run_with_the_same_spec_and_their_faults_become_messages(snap):
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    for method in ("CheckMigrate_Task", "CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"):
+        t.on(method, vi_wire.response_ref(method, "Task", "task-101"))
+    t.on("WaitForUpdatesEx", task_done("CheckMigrate_Task", check_results()))
+    t.on(
+        "WaitForUpdatesEx",
+        task_done(
+            "CheckRelocate_Task",
+            check_results(
+                errors=[("NoCompatibleHost", "No compatible host for the VM's CPU")],
+                warnings=[("MigrationFeatureNotSupported", "Network redundancy lost")],
+            ),
+        ),
+    )
+    t.on("WaitForUpdatesEx", task_done("QueryVMotionCompatibilityEx_Task", check_results()))
+    spec = relocate.build_spec(snap)
+    server = relocate.ask_server(client, VM, spec, snap, 60)
+    assert server["available"] is True
+    assert server["errors"] == ["esx02: No compatible host for the VM's CPU"]
+    assert server["warnings"] == ["esx02: Network redundancy lost"]
+    assert [c["method"] for c in server["calls"]] == [
+        "CheckMigrate_Task", "CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"
+    ]  # fmt: skip
+    relocate_call = next(r for r in t.requests if r.method == "CheckRelocate_Task")
+    assert relocate_call.this == CHECKER
+    assert relocate_call.arg("vm") == VM
+    assert relocate_call.arg("spec") == {
+        "_type": "VirtualMachineRelocateSpec",
+        "host": MoRef("HostSystem", "host-2"),
+    }
+    query = next(r for r in t.requests if r.method == "QueryVMotionCompatibilityEx_Task")
+    assert query.arg("host") == [MoRef("HostSystem", "host-2")]
+    assert query.arg("vm") == [VM]
+    snap["server"] = server
+    result = runner.run(snap).results[-1]
+    assert (result.name, result.status) == ("server_checks", "failed")
+    assert "No compatible host" in result.message
+
+
+def test_a_storage_only_move_asks_check_relocate_only():
+    s = snapshot(dest_host="host-1", datastore_moid="ds-2")
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    t.on("CheckRelocate_Task", vi_wire.response_ref("CheckRelocate_Task", "Task", "task-101"))
+    t.on("WaitForUpdatesEx", task_done("CheckRelocate_Task", check_results()))
+    server = relocate.ask_server(client, VM, relocate.build_spec(s), s, 60)
+    assert server == {
+        "available": True, "errors": [], "warnings": [],
+        "calls": [{"method": "CheckRelocate_Task", "status": "ran", "message": ""}],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", ["NotSupported", "MethodNotFound", "NotImplemented"])
+def test_a_server_without_the_checks_makes_them_not_apply(snap, fault):
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    for method in ("CheckMigrate_Task", "CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"):
+        t.on(method, vi_wire.fault(fault, f"{method} is not supported here"))
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 60)
+    assert server["available"] is False
+    assert server["reason"].startswith("the server does not offer its migration checks")
+    assert [c["status"] for c in server["calls"]] == ["not offered"] * 3
+
+
+def test_esxi_has_no_checker(snap):
+    client = vi_wire.client(vi_wire.FakeTransport())  # its ServiceContent names no checker
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 60)
+    assert server == {
+        "available": False,
+        "reason": "the server has no VirtualMachineProvisioningChecker (ESXi): vCenter only",
+        "calls": [],
+    }
+
+
+def test_another_fault_is_the_server_saying_no(snap):
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    t.on(
+        "CheckMigrate_Task",
+        vi_wire.fault("InvalidState", "The operation is not allowed in the current state."),
+    )
+    for method in ("CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"):
+        t.on(method, vi_wire.response_ref(method, "Task", "task-101"))
+        t.on("WaitForUpdatesEx", task_done(method, check_results()))
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 60)
+    assert server["available"] is True
+    assert server["errors"] == [
+        "CheckMigrate_Task: InvalidState: The operation is not allowed in the current state."
+    ]
+
+
+# ---------------------------------------------------------------- what the user reads
+
+
+def test_placements_and_messages(snap):
+    outcome = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap), changed=True)
+    assert relocate.source_placement(snap) == {
+        "host": "esx01", "cluster": "prod", "resource_pool": "Resources", "datastores": ["ssd-01"]
+    }  # fmt: skip
+    assert relocate.target_placement(snap) == {
+        "host": "esx02", "cluster": "prod", "resource_pool": "Resources", "datastores": ["ssd-01"]
+    }  # fmt: skip
+    assert relocate.message(outcome, check_mode=True) == (
+        "VM 'web01' would move to host 'esx02' (checks: 13 passed, 2 skipped)"
+    )
+    assert relocate.message(outcome).startswith("VM 'web01' moved to host 'esx02'")
+    snap["destination"]["host"]["maintenance"] = True
+    blocked = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap))
+    assert relocate.message(blocked) == (
+        "VM 'web01' cannot move to host 'esx02': blocked by destination_host_state "
+        "(host 'esx02' cannot take VMs: it is in maintenance mode)"
+    )
+
+
+def test_result_reports_where_the_vm_is_after_a_move(snap):
+    outcome = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap), changed=True)
+    facts = {
+        "host": "esx02",
+        "cluster": "prod",
+        "resource_pool": "Resources",
+        "datastores": ["ssd-01"],
+    }
+    result = relocate.result(outcome, facts)
+    assert result["changed"] is True and result["blocked_by"] == []
+    assert result["destination"] == facts and result["vm"] is facts
+    assert [c["name"] for c in result["checks"]][:2] == ["vm_state", "destination_host_state"]
+
+
+def test_nothing_to_move_never_blocks():
+    s = snapshot(dest_host="host-1")
+    s["vm"]["running_tasks"] = ["VirtualMachine.createSnapshot"]
+    outcome = relocate.Outcome(s, runner.run(s), relocate.build_spec(s))
+    assert outcome.report.blocked_by == ("vm_state",)  # the check still reports it
+    assert outcome.blocked_by == ()
+    result = relocate.result(outcome, {"host": "esx01"})
+    assert result["changed"] is False and result["blocked_by"] == []
+    assert relocate.message(outcome) == "VM 'web01' is already on host 'esx01'; nothing to do"
