@@ -1,0 +1,161 @@
+"""The storage facade: one set of operations over every storage backend.
+
+List pools, describe a pool, list a pool's volumes, look a volume up by name, key or path. The
+facade picks the backends (by pool type, by the form of a path) and turns an empty lookup into
+NotFound naming what was looked for; the backends only read and map.
+"""
+
+from __future__ import annotations
+
+from ..vi.faults import InvalidArgument, MultipleFound, NotFound
+from ..vi.find import find_datacenter
+
+# Importing a backend module registers it: a new backend is one more line here.
+from . import (  # noqa: F401  # pylint: disable=unused-import
+    datastore,
+    iscsi,
+)
+from .backend import Pool, Scope, registered
+
+VOLUME_TYPES = ("file", "block")
+
+
+def pool_types() -> list[str]:
+    """Every pool type some backend can report."""
+    return sorted({t for cls in registered() for t in cls.pool_types})
+
+
+class Storage:
+    """Pools and volumes as one client sees them, optionally below a datacenter / from one host."""
+
+    def __init__(
+        self, client, datacenter: str | None = None, host: str | None = None, backends=None
+    ):
+        self.client = client
+        root = find_datacenter(client, datacenter) if datacenter else None
+        self.scope = Scope(root=root, datacenter=datacenter, host=host)
+        self._backends = {cls.name: cls(client, self.scope) for cls in backends or registered()}
+
+    def backends(self, pool_types=None, volume_type: str | None = None) -> list:
+        """The backends that can have pools of these types / volumes of this type."""
+        wanted = set(pool_types or ())
+        return [
+            b
+            for b in self._backends.values()
+            if (not wanted or wanted & b.pool_types) and volume_type in (None, b.volume_type)
+        ]
+
+    # ------------------------------------------------------------------ pools
+
+    def pools(self, name: str | None = None, uuid: str | None = None, types=None) -> list[Pool]:
+        """Pools, filtered; a name or uuid that matches nothing is NotFound, a type filter is not."""
+        _check_choices("type", types, pool_types())
+        found = [p for b in self.backends(types) for p in b.pools()]
+        if types:
+            found = [p for p in found if p.facts["type"] in types]
+        if name is not None:
+            found = [p for p in found if p.name == name]
+        if uuid is not None:
+            found = [p for p in found if p.uuid == uuid.strip().lower()]
+        if not found and (name is not None or uuid is not None):
+            raise NotFound(
+                f"storage pool {_what(name=name, uuid=uuid)} not found{self._where(types)}"
+            )
+        return found
+
+    def pool(self, ref: str) -> Pool:
+        """The one pool whose name or uuid is `ref`."""
+        matches = [
+            p for p in self.pools() if ref in (p.name, p.uuid) or p.uuid == ref.strip().lower()
+        ]
+        if not matches:
+            raise NotFound(
+                f"storage pool '{ref}' not found{self._where()} (looked up by name and uuid)"
+            )
+        if len(matches) > 1:
+            raise MultipleFound(
+                f"{len(matches)} storage pools are named '{ref}'; set datacenter or use the uuid",
+                [f"{p.uuid} ({p.facts['datacenter'] or p.backend})" for p in matches],
+            )
+        return matches[0]
+
+    # ---------------------------------------------------------------- volumes
+
+    def volumes(self, pool=None, name=None, key=None, path=None, volume_type=None) -> list[dict]:
+        """Volumes of a pool, or found by path or key; filtered by name, key, path and type."""
+        _check_choices("type", [volume_type] if volume_type else None, VOLUME_TYPES)
+        if path is not None:
+            found = self._backend_of(path).volumes_at(path)
+        elif pool is not None:
+            found = self._of_pool(self.pool(pool), volume_type)
+        elif key is not None:
+            found = self._by_key(key, volume_type)
+        else:
+            raise InvalidArgument("pool is required unless path or key is given")
+        found = _filter(found, pool=pool, name=name, key=key, volume_type=volume_type)
+        if not found and (name is not None or key is not None or path is not None):
+            what = _what(name=name, key=key, path=path)
+            place = f" in storage pool '{pool}'" if pool is not None else ""
+            raise NotFound(f"volume {what} not found{place}{self._where()}")
+        return found
+
+    def _of_pool(self, pool: Pool, volume_type: str | None) -> list[dict]:
+        backend = self._backends[pool.backend]
+        if volume_type not in (None, backend.volume_type):
+            return []
+        return backend.volumes([pool])
+
+    def _by_key(self, key: str, volume_type: str | None) -> list[dict]:
+        """Look in each backend in turn (the cheapest reads first); stop at the first match."""
+        wanted = key.strip().lower()
+        for backend in sorted(
+            self.backends(volume_type=volume_type), key=lambda b: b.volume_type != "block"
+        ):
+            found = [
+                v for v in backend.volumes(backend.pools()) if (v["key"] or "").lower() == wanted
+            ]
+            if found:
+                return found
+        return []
+
+    def _backend_of(self, path: str):
+        for backend in self._backends.values():
+            if backend.owns_path(path):
+                return backend
+        raise InvalidArgument(
+            f"path '{path}' is neither a datastore path ('[datastore] dir/file') nor a device "
+            "path ('/vmfs/devices/disks/...')"
+        )
+
+    def _where(self, types=None) -> str:
+        kinds = f" of type {', '.join(types)}" if types else ""
+        return f"{kinds}{self.scope.where()}"
+
+
+def _filter(volumes: list[dict], pool=None, name=None, key=None, volume_type=None) -> list[dict]:
+    out = volumes
+    if pool is not None:
+        out = [
+            v for v in out if pool in (v["pool"], v["pool_uuid"]) or pool.lower() == v["pool_uuid"]
+        ]
+    if name is not None:
+        out = [v for v in out if v["name"] == name]
+    if key is not None:
+        out = [v for v in out if (v["key"] or "").lower() == key.strip().lower()]
+    if volume_type is not None:
+        out = [v for v in out if v["type"] == volume_type]
+    return out
+
+
+def _what(**criteria) -> str:
+    """The criteria given, for messages: with name 'a' and uuid 'b'."""
+    given = [f"{k} '{v}'" for k, v in criteria.items() if v is not None]
+    return "with " + " and ".join(given)
+
+
+def _check_choices(option: str, values, choices) -> None:
+    bad = [v for v in values or () if v not in choices]
+    if bad:
+        raise InvalidArgument(
+            f"{option} must be one of {', '.join(choices)}; got {', '.join(map(str, bad))}"
+        )

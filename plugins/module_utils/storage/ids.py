@@ -1,0 +1,67 @@
+"""Storage identities: the uuids libvirt's ESX storage driver gives pools and LUN volumes.
+
+Datastores, iSCSI targets and LUNs have no uuid of their own in the VI API, so libvirt's ESX
+driver (src/esx/esx_storage_backend_vmfs.c and esx_storage_backend_iscsi.c) derives one: the
+16-byte MD5 digest of a stable string, used as the raw uuid and printed by virUUIDFormat
+("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x": lowercase hex, 8-4-4-4-12,
+no version or variant bits set). The strings are:
+
+- a datastore pool: its mount path (DatastoreHostMount.mountInfo.path, e.g. /vmfs/volumes/<id>);
+- an iSCSI pool: the static target's IQN (HostInternetScsiHbaStaticTarget.iScsiName);
+- an iSCSI LUN volume's key: ScsiLun.uuid.
+
+Virtual disk uuids (VirtualDiskFlatVer2BackingInfo.uuid, QueryVirtualDiskUuid) are printed by
+ESX in other layouts ("6000C29a-...", "60 00 c2 9a ... -..."); `reformat_uuid` puts them in the
+same layout, as libvirt's esxUtil_ReformatUuid does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
+
+
+def format_uuid(raw: bytes) -> str:
+    """16 bytes as libvirt's virUUIDFormat prints them."""
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def md5_uuid(text: str) -> str:
+    """The MD5 digest of `text` (UTF-8, no terminator) as a uuid string."""
+    return format_uuid(hashlib.md5(text.encode("utf-8"), usedforsecurity=False).digest())
+
+
+def datastore_pool_uuid(mount_path: str) -> str:
+    """A datastore pool's uuid from its mount path."""
+    return md5_uuid(mount_path)
+
+
+def iscsi_pool_uuid(iqn: str) -> str:
+    """An iSCSI pool's uuid from its target IQN."""
+    return md5_uuid(iqn)
+
+
+def lun_key(scsi_lun_uuid: str) -> str:
+    """An iSCSI LUN volume's key from ScsiLun.uuid."""
+    return md5_uuid(scsi_lun_uuid)
+
+
+def reformat_uuid(text: str | None) -> str | None:
+    """A uuid in any ESX layout (dashes, spaces, any case) in the libvirt layout; None if not one."""
+    if not text:
+        return None
+    digits = re.sub(r"[\s-]", "", text)
+    if not _HEX32.match(digits):
+        return None
+    return format_uuid(bytes.fromhex(digits))
+
+
+def mount_path_from_url(url: str | None) -> str | None:
+    """The mount path a datastore url names: ds:///vmfs/volumes/<id>/ -> /vmfs/volumes/<id>."""
+    if not url:
+        return None
+    path = url[len("ds://") :] if url.startswith("ds://") else url
+    return path.rstrip("/") or path
