@@ -1,0 +1,300 @@
+"""`ansible-inventory --list` with viapi.esx.esx and its peers, on the same simulators, in one run.
+
+Part 1, one 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100):
+- ours:      viapi.esx.esx with its defaults (.venv)
+- ours+16:   viapi.esx.esx also reading the 16 properties the peers read by default
+- community: community.vmware.vmware_vm_inventory, defaults (bench venv: bench/setup.sh)
+- vmware:    vmware.vmware.vms, defaults (bench venv)
+- ours, cache hit: ours answered from the jsonfile cache (no request: Ansible's own work)
+Every run must list all 4,800 VMs; a peer that fails is reported with why, never timed.
+Ours runs --rounds times (median); each peer once (they take minutes). Ratios: peer / ours.
+Exit status 1 when a run failed or a goal was missed.
+
+Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours, wall
+time and peak RSS of the ansible-inventory process (/usr/bin/time), with --list and with the
+inventory only loaded (--host), for max_workers 4, 1 and 2.
+
+    python bench/inventory.py [--rounds 3] [--skip-peers] [--skip-fleet] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = ROOT / ".venv" / "bin"
+MODEL = ["--dc", "2", "--cluster", "4", "--cluster-host", "4", "--host", "20", "--vm", "100"]
+FLEET_MODEL = ["--dc", "2", "--cluster", "5", "--cluster-host", "4", "--host", "20", "--vm", "100"]
+# The default `properties` of community.vmware.vmware_vm_inventory and vmware.vmware.vms.
+PEER_PROPERTIES = [
+    "name", "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.instanceUuid",
+    "config.hardware.numCPU", "config.template", "config.name", "config.uuid", "guest.hostName",
+    "guest.ipAddress", "guest.guestId", "guest.guestState", "runtime.maxMemoryUsage",
+    "customValue", "summary.runtime.powerState", "config.guestId",
+]  # fmt: skip
+PEERS = {
+    "community": ("community.vmware.vmware_vm_inventory", "bench.vmware.yml"),
+    "vmware": ("vmware.vmware.vms", "bench.vms.yml"),
+}
+
+
+def load_harness():
+    spec = importlib.util.spec_from_file_location("vcsim_harness", ROOT / "tests/vcsim/harness.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_venv() -> Path | None:
+    """The peers' environment from bench/setup.sh, or None (with the reason printed)."""
+    proc = subprocess.run(
+        ["bash", str(ROOT / "bench/setup.sh")], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        print(f"bench/setup.sh failed, peers not run:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        return None
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def env_for(bin_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VMWARE_", "ANSIBLE_"))}
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+    )
+    return env
+
+
+def ours_config(sims, properties=()) -> dict:
+    endpoints = [
+        {"hostname": s.host, "port": s.port, "username": s.username, "password": s.password,
+         "ca_path": s.ca_path}
+        for s in sims
+    ]  # fmt: skip
+    config = {"plugin": "viapi.esx.esx", "endpoints": endpoints}
+    if properties:
+        config["properties"] = list(properties)
+    return config
+
+
+def peer_config(plugin: str, sim) -> dict:
+    return {
+        "plugin": plugin, "hostname": sim.host, "port": sim.port, "username": sim.username,
+        "password": sim.password, "validate_certs": False,
+    }  # fmt: skip
+
+
+def run_inventory(
+    workdir: Path, name: str, config: dict, bin_dir: Path, verbose=False, host=None
+) -> dict:
+    """One timed `ansible-inventory --list` (or `--host HOST`): seconds, peak RSS, hosts listed."""
+    path, out = workdir / name, workdir / f"{name}.out.json"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out.unlink(missing_ok=True)
+    timing = workdir / f"{name}.time"
+    cmd = ["/usr/bin/time", "-o", str(timing), "-f", "%e %M"]
+    cmd += [str(bin_dir / "ansible-inventory"), "-i", str(path), "--output", str(out)]
+    cmd += ["--host", host] if host else ["--list"]
+    cmd += ["-v"] * verbose
+    started = time.monotonic()
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env_for(bin_dir), cwd=workdir, check=False
+    )
+    wall = time.monotonic() - started
+    result = {"seconds": wall, "rc": proc.returncode}
+    if timing.exists() and timing.read_text().split():
+        result["max_rss_mb"] = int(timing.read_text().split()[-1]) / 1024
+    data = json.loads(out.read_text()) if out.exists() else {}
+    hosts = (
+        (1 if data.get("esx_name") else 0)
+        if host
+        else len(data.get("_meta", {}).get("hostvars", {}))
+    )
+    result["hosts"] = hosts
+    collected = re.findall(r"VMs from \d+ endpoint\(s\) in ([\d.]+)s", proc.stdout)
+    if collected:
+        result["collect_seconds"] = float(collected[-1])
+    if proc.returncode != 0 or hosts == 0:
+        result["error"] = (proc.stderr or proc.stdout)[-1500:].strip() or f"exit {proc.returncode}"
+    return result
+
+
+def startup(workdir: Path) -> float:
+    """ansible-inventory on an empty source: the CLI's own start-up."""
+    cmd = [str(VENV_BIN / "ansible-inventory"), "-i", "localhost,", "--list"]
+    times = []
+    for _round in range(3):
+        started = time.monotonic()
+        subprocess.run(cmd, capture_output=True, env=env_for(VENV_BIN), cwd=workdir, check=True)
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def part_one(harness, workdir: Path, rounds: int, peers: bool) -> dict:
+    print(f"starting a simulator: {' '.join(MODEL)} ...", flush=True)
+    sim = harness.Vcsim.start(*MODEL, cert_dir=workdir / "sim")
+    expected = sim.manifest["counts"]["vms"]
+    try:
+        results = {"startup": startup(workdir), "expected_hosts": expected}
+        for name, props in (("ours", ()), ("ours+16", PEER_PROPERTIES)):
+            runs = [run_inventory(workdir, f"{name}.esx.yml".replace("+", "_"), ours_config([sim], props),
+                                  VENV_BIN, verbose=True) for _round in range(rounds)]  # fmt: skip
+            good = [r for r in runs if "error" not in r and r["hosts"] == expected]
+            results[name] = dict(min(good, key=lambda r: r["seconds"]) if good else runs[0])
+            if good:
+                results[name]["seconds"] = statistics.median(r["seconds"] for r in good)
+                results[name]["collect_seconds"] = statistics.median(
+                    r.get("collect_seconds", 0) for r in good
+                )
+            show(name, results[name], expected)
+        results["ours, cache hit"] = cache_hit(workdir, sim, rounds)
+        show("ours, cache hit", results["ours, cache hit"], expected)
+        venv = bench_venv() if peers else None
+        for name, (plugin, filename) in PEERS.items():
+            if venv is None:
+                results[name] = {"error": "not run" + ("" if peers else " (--skip-peers)")}
+            else:
+                results[name] = run_inventory(
+                    workdir, filename, peer_config(plugin, sim), venv / "bin"
+                )
+            show(name, results[name], expected)
+        return results
+    finally:
+        sim.stop()
+
+
+def cache_hit(workdir: Path, sim, rounds: int) -> dict:
+    """Ours answered from the jsonfile cache: everything but the collection (no request)."""
+    config = dict(ours_config([sim]), cache=True, cache_plugin="ansible.builtin.jsonfile")
+    config["cache_connection"] = str(workdir / "cache")
+    run_inventory(workdir, "cached.esx.yml", config, VENV_BIN)  # fills the cache
+    runs = [run_inventory(workdir, "cached.esx.yml", config, VENV_BIN) for _round in range(rounds)]
+    best = dict(runs[0])
+    best["seconds"] = statistics.median(r["seconds"] for r in runs)
+    return best
+
+
+def part_two(harness, workdir: Path) -> dict:
+    print(f"starting 4 simulators: {' '.join(FLEET_MODEL)} --vm-prefix fN- ...", flush=True)
+    with ThreadPoolExecutor(4) as pool:
+        sims = list(pool.map(
+            lambda n: harness.Vcsim.start(*FLEET_MODEL, "--vm-prefix", f"f{n}-",
+                                          cert_dir=workdir / f"fleet{n}"),
+            range(1, 5),
+        ))  # fmt: skip
+    try:
+        expected = sum(s.manifest["counts"]["vms"] for s in sims)
+        config = ours_config(sims)
+        result = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, verbose=True)
+        result["expected_hosts"] = expected
+        show("ours, 4 simulators", result, expected)
+        # The inventory loaded as a playbook holds it, without --list's JSON of every host.
+        loaded = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, host="f1-DC0_H0_VM0")
+        result["loaded"] = loaded
+        show("  loaded (--host)", loaded, 1)
+        for workers in (1, 2):
+            config["max_workers"] = workers
+            one = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, host="f1-DC0_H0_VM0")
+            result[f"loaded_max_workers_{workers}"] = one
+            show(f"  loaded, max_workers {workers}", one, 1)
+        return result
+    finally:
+        for sim in sims:
+            sim.stop()
+
+
+def show(name: str, result: dict, expected: int) -> None:
+    if "error" in result or result.get("hosts") != expected:
+        why = result.get("error") or f"listed {result.get('hosts')} hosts, expected {expected}"
+        state = "" if why.startswith("not run") else "FAILED: "
+        print(f"  {name:<20} {state}{why}", flush=True)
+        return
+    extra = f", collection {result['collect_seconds']:.2f} s" if "collect_seconds" in result else ""
+    rss = f", peak RSS {result['max_rss_mb']:.0f} MB" if "max_rss_mb" in result else ""
+    print(
+        f"  {name:<20} {result['seconds']:8.2f} s  ({result['hosts']} hosts{extra}{rss})",
+        flush=True,
+    )
+
+
+def ratios(results: dict) -> dict:
+    """peer seconds / ours seconds, for ours with its defaults and with the peers' properties."""
+    out = {}
+    for base in ("ours+16", "ours"):
+        if "error" in results.get(base, {"error": 1}):
+            continue
+        for name in PEERS:
+            if "error" not in results.get(name, {"error": 1}):
+                out[f"{name} / {base}"] = results[name]["seconds"] / results[base]["seconds"]
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    p.add_argument("--rounds", type=int, default=3, help="runs of ours on the 4,800 VMs (median)")
+    p.add_argument("--skip-peers", action="store_true", help="do not run the two peers")
+    p.add_argument("--skip-fleet", action="store_true", help="skip the 20,000-VM part")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = p.parse_args(argv)
+    if not Path("/usr/bin/time").exists():
+        print("/usr/bin/time is missing (Debian package 'time'): peak RSS cannot be measured")
+        return 1
+    harness = load_harness()
+    report = {}
+    with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
+        workdir = Path(tmp)
+        report["one_simulator"] = part_one(harness, workdir, args.rounds, not args.skip_peers)
+        found = ratios(report["one_simulator"])
+        report["ratios"] = found
+        print(f"  ansible-inventory start-up: {report['one_simulator']['startup']:.2f} s")
+        for name, ratio in found.items():
+            print(f"  ratio {name}: {ratio:.1f}x")
+        if "community / ours+16" in found:
+            verdict = "met" if found["community / ours+16"] >= 40 else "NOT met"
+            print(f"  goal ours >= 40x faster than community.vmware: {verdict}")
+        if not args.skip_fleet:
+            fleet = report["fleet"] = part_two(harness, workdir)
+            for what, run in (("--list", fleet), ("loaded", fleet.get("loaded", {}))):
+                if "max_rss_mb" in run:
+                    verdict = "met" if run["max_rss_mb"] <= 300 else "NOT met"
+                    print(
+                        f"  goal peak RSS <= 300 MB ({what}): {run['max_rss_mb']:.0f} MB, {verdict}"
+                    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 1 if failures(report, args) else 0
+
+
+def failures(report: dict, args) -> list[str]:
+    """What failed or missed its goal (the exit status of `make bench` reflects it)."""
+    one = report["one_simulator"]
+    wanted = ["ours", "ours+16"] + ([] if args.skip_peers else list(PEERS))
+    missed = [name for name in wanted if "error" in one.get(name, {"error": 1})]
+    if not args.skip_peers and report["ratios"].get("community / ours+16", 0) < 40:
+        missed.append("goal: 40x community.vmware")
+    fleet = report.get("fleet", {})
+    if not args.skip_fleet and ("error" in fleet or fleet.get("max_rss_mb", 1e9) > 300):
+        missed.append("goal: peak RSS of --list <= 300 MB")
+    for name in missed:
+        print(f"  missed: {name}")
+    return missed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

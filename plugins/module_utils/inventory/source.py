@@ -1,0 +1,168 @@
+"""Read the VMs of many vCenter and ESXi endpoints: one bulk read each, endpoints in parallel.
+
+Per endpoint: one ContainerView + paged RetrievePropertiesEx for the facts' paths (and the
+extra properties asked for), then one bulk read of every referenced name (vm/facts.py gather()).
+Endpoints are read by a bounded pool of threads, each with its own client; results come back to
+the calling thread, which also sees any unexpected error of a worker re-raised. No Ansible here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+from ..vi.faults import InvalidArgument, ViError
+from ..vi.session import Client
+from ..vm import facts as vm_facts
+from . import hostvars
+
+# The options an entry of `endpoints` may set; the rest of the config supplies what it leaves out.
+CONNECTION_KEYS = (
+    "hostname", "port", "username", "password", "validate_certs", "ca_path", "timeout",
+    "proxy_host", "proxy_port",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where and how to log in to one vCenter or ESXi host (the password is never shown)."""
+
+    hostname: str
+    username: str
+    password: str = field(repr=False)
+    port: int = 443
+    validate_certs: bool = True
+    ca_path: str | None = None
+    timeout: float = 60
+    proxy_host: str | None = None
+    proxy_port: int | None = None
+
+    @property
+    def label(self) -> str:
+        """How variables and messages name the endpoint: host, or host:port off 443."""
+        return self.hostname if self.port == 443 else f"{self.hostname}:{self.port}"
+
+    def client(self) -> Client:
+        """A new, not yet connected client for this endpoint."""
+        return Client(
+            self.hostname, self.username, self.password, port=self.port,
+            validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
+            proxy_host=self.proxy_host, proxy_port=self.proxy_port,
+        )  # fmt: skip
+
+
+@dataclass
+class EndpointResult:
+    """What one endpoint gave: its VMs' records, or the error that stopped the read."""
+
+    endpoint: str
+    is_vcenter: bool = False
+    product: str | None = None
+    records: list[dict] = field(default_factory=list)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    round_trips: int = 0
+
+
+def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
+    """Endpoints from the top-level connection options and the `endpoints` entries.
+
+    Each entry inherits what it does not set from `top`; without entries, `top` is the one
+    endpoint. Raises InvalidArgument naming the option at fault (never a password).
+    """
+    if not entries:
+        return [_endpoint(top, "the connection options")]
+    if not isinstance(entries, list):
+        raise InvalidArgument(f"endpoints must be a list of dicts, got {type(entries).__name__}")
+    found = []
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise InvalidArgument(f"endpoints[{n}] must be a dict, got {type(entry).__name__}")
+        unknown = sorted(set(entry) - set(CONNECTION_KEYS))
+        if unknown:
+            raise InvalidArgument(
+                f"endpoints[{n}] has unknown keys {unknown}; known: {', '.join(CONNECTION_KEYS)}"
+            )
+        merged = dict(top)
+        merged.update({k: v for k, v in entry.items() if v is not None})
+        found.append(_endpoint(merged, f"endpoints[{n}]"))
+    return found
+
+
+def _endpoint(options: dict, where: str) -> Endpoint:
+    for key in ("hostname", "username", "password"):
+        if not options.get(key):
+            raise InvalidArgument(f"{where}: {key} is required (or set endpoints)")
+    if options.get("timeout") is not None and options["timeout"] <= 0:
+        raise InvalidArgument(f"{where}: timeout must be positive, got {options['timeout']}")
+    port = options.get("port") or 443
+    if not 0 < port < 65536:
+        raise InvalidArgument(f"{where}: port must be 1-65535, got {port}")
+    values = {k: options.get(k) for k in CONNECTION_KEYS if options.get(k) is not None}
+    values["port"] = port
+    return Endpoint(**values)
+
+
+def read_endpoint(
+    endpoint: Endpoint, extra_paths: Iterable[str] = (), devices: bool = False
+) -> EndpointResult:
+    """Every VM of one endpoint as host-variable records; a VI error becomes `error`."""
+    extra_paths = list(extra_paths)
+    started = time.monotonic()
+    result = EndpointResult(endpoint.label)
+    label = result.endpoint  # one string for every VM of the endpoint
+    client = None
+    try:
+        client = endpoint.client()
+        result.warnings = list(client.warnings)
+        with client:
+            paths = vm_facts.PATHS if devices else vm_facts.SUMMARY_PATHS
+            rows = vm_facts.gather(client, extra_paths=extra_paths, paths=paths)
+            result.is_vcenter = client.is_vcenter
+            result.product = client.about.get("fullName")
+        records = []
+        while rows:  # consumed from the end, so each VM's raw properties are freed as it goes
+            _ref, props, facts = rows.pop()
+            records.append(hostvars.vm_variables(facts, props, label, extra_paths, devices))
+        result.records = sorted(records, key=hostvars.sort_key)
+    except ViError as e:
+        result.error = str(e) or type(e).__name__
+    result.seconds = time.monotonic() - started
+    result.round_trips = client.round_trips if client is not None else 0
+    return result
+
+
+def read_all(
+    endpoints: list[Endpoint],
+    max_workers: int = 4,
+    extra_paths: Iterable[str] = (),
+    devices: bool = False,
+    on_result: Callable[[EndpointResult], None] | None = None,
+) -> list[EndpointResult]:
+    """Read every endpoint with at most `max_workers` at once; results in endpoint order.
+
+    `on_result` is called in the calling thread as each endpoint finishes (progress). An
+    unexpected error in a worker is raised here, after the queued reads are cancelled.
+    """
+    extra_paths = list(extra_paths)
+    results: list[EndpointResult | None] = [None] * len(endpoints)
+    workers = max(1, min(max_workers, len(endpoints)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="esx-inventory")
+    try:
+        futures = {
+            pool.submit(read_endpoint, endpoint, extra_paths, devices): n
+            for n, endpoint in enumerate(endpoints)
+        }
+        for future in as_completed(futures):
+            result = future.result()
+            results[futures[future]] = result
+            if on_result is not None:
+                on_result(result)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results

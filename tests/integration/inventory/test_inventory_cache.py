@@ -1,0 +1,52 @@
+"""viapi.esx.esx with the jsonfile cache: a cache hit answers with the simulator stopped."""
+
+from __future__ import annotations
+
+import json
+
+from inventory_run import endpoint, label, run_inventory, write_config
+
+
+def test_a_cache_hit_makes_no_request(vcsim_factory, tmp_path):
+    sim = vcsim_factory("--guest-ips", "1")
+    cache_dir = tmp_path / "cache"
+    options = dict(
+        endpoint(sim),
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(cache_dir),
+        cache_timeout=3600,
+        compose={"where": "esx_endpoint"},
+    )
+    config = write_config(tmp_path, options)
+    first = run_inventory(config, "-v")
+    assert first.rc == 0 and len(first.hosts) == 4, first.output
+    assert f"{label(sim)}: 4 VMs in " in first.stdout
+    (cached,) = list(cache_dir.iterdir())
+    assert sim.password not in cached.read_text()
+    stored = json.loads(cached.read_text())
+    if "__payload__" in stored:  # ansible-core 2.19 wraps what it stores
+        stored = json.loads(stored["__payload__"])
+    assert len(stored["records"]) == 4
+
+    sim.stop()
+    second = run_inventory(config, "-v")
+    assert second.rc == 0, second.output
+    assert "4 VMs from the cache" in second.stdout and "could not be read" not in second.output
+    assert second.raw == first.raw  # hosts, variables, composed variables and groups alike
+
+    flushed = run_inventory(config, "--flush-cache")
+    assert flushed.hosts == [] and f"endpoint {label(sim)} could not be read" in flushed.stderr
+    assert "the cache was not updated" in flushed.stderr
+    again = run_inventory(config)
+    assert again.raw == first.raw  # the failed read did not overwrite the cache
+
+
+def test_without_cache_every_run_reads_the_server(vcsim_factory, tmp_path):
+    sim = vcsim_factory()
+    config = write_config(tmp_path, dict(endpoint(sim), cache=False, cache_plugin="ansible.builtin.jsonfile",
+                                         cache_connection=str(tmp_path / "cache")))  # fmt: skip
+    assert len(run_inventory(config).hosts) == 4
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+    sim.stop()
+    assert run_inventory(config).hosts == []

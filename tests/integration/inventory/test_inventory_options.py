@@ -1,0 +1,210 @@
+"""viapi.esx.esx options against vcsim: filters, compose, groups, keyed_groups, hostnames,
+properties, templates, device facts, environment variables, bad configs, untrusted values."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from ansible_run import ROOT, ansible_env
+from inventory_run import (
+    call_task,
+    client,
+    endpoint,
+    label,
+    reconfigure,
+    run_inventory,
+    server_vms,
+    write_config,
+)
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+
+
+def test_filters_compose_groups_and_keyed_groups(fleet_vpx, tmp_path):
+    options = endpoint(fleet_vpx)
+    options.update(
+        filters=["esx_cluster is not none", "esx_name.endswith('VM0') or esx_ip_address"],
+        compose={"ansible_user": "'admin'", "cpu_total": "esx_num_cpus * 4"},
+        groups={"small": "esx_memory_mb < 64", "named": "esx_guest_hostname is not none"},
+        keyed_groups=[
+            {"key": "esx_cluster", "prefix": "c"},
+            {"key": "cpu_total | string", "prefix": "cpus"},
+        ],
+    )
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0, inventory.output
+    vms = server_vms(fleet_vpx)
+    kept = sorted(
+        name for name, vm in vms.items()
+        if vm["placement"]["cluster"] and (name.endswith("VM0") or vm.get("guest.ipAddress"))
+    )  # fmt: skip
+    assert inventory.hosts == kept == ["DC0_C0_RP0_VM0", "DC0_C0_RP0_VM1"], inventory.output
+    for name in kept:
+        vars_ = inventory.hostvars[name]
+        assert vars_["ansible_user"] == "admin"
+        assert vars_["cpu_total"] == vms[name]["config.hardware.numCPU"] * 4
+    groups = inventory.groups
+    assert groups["small"] == kept  # the simulator's VMs have 32 MB
+    assert groups["named"] == sorted(n for n in kept if vms[n].get("guest.hostName"))
+    assert groups["c_DC0_C0"] == kept
+    assert groups["cpus_4"] == kept
+    assert "cluster_DC0_C0" not in groups  # keyed_groups given: the defaults are replaced
+
+
+def test_a_filter_that_fails_leaves_vms_out_with_a_warning_or_fails_with_strict(
+    fleet_vpx, tmp_path
+):
+    options = dict(endpoint(fleet_vpx), filters=["esx_cluster.startswith('DC0')"])
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.hosts == ["DC0_C0_RP0_VM0", "DC0_C0_RP0_VM1"]
+    assert "could not be evaluated for 2 VM(s), which were left out" in inventory.stderr
+    strict = run_inventory(write_config(tmp_path, dict(options, strict=True)))
+    assert strict.hosts == [] and "failed for VM DC0_H0_VM0" in strict.stderr
+
+
+def test_hostnames_first_non_empty_wins_and_duplicates_get_a_suffix(fleet_vpx, tmp_path):
+    options = dict(endpoint(fleet_vpx), hostnames=["guest_hostname", "esx_moid"])
+    inventory = run_inventory(write_config(tmp_path, options))
+    vms = server_vms(fleet_vpx)
+    expected = sorted(vm.get("guest.hostName") or vm["moid"] for vm in vms.values())
+    assert inventory.hosts == expected
+    assert sum(name.endswith(".example.test") for name in inventory.hosts) == 2
+
+    clash = run_inventory(
+        write_config(tmp_path, dict(endpoint(fleet_vpx), hostnames=["esx_datacenter"]))
+    )
+    assert clash.rc == 0
+    first = "DC0_C0_RP0_VM0"  # by datacenter, folder, name: the first VM keeps the bare name
+    assert clash.hosts == sorted(
+        ["DC0"] + [f"DC0_{vm['config.instanceUuid']}" for name, vm in vms.items() if name != first]
+    )
+    assert clash.hostvars["DC0"]["esx_name"] == first
+    assert "3 VM(s) got a hostname already taken (DC0)" in clash.stderr
+
+
+def test_extra_properties_become_esx_vi_variables(fleet_vpx, tmp_path):
+    paths = [
+        "config.cpuHotAddEnabled",
+        "runtime.host",
+        "summary.runtime.powerState",
+        "config.hardware",
+    ]
+    inventory = run_inventory(write_config(tmp_path, dict(endpoint(fleet_vpx), properties=paths)))
+    assert inventory.rc == 0, inventory.output
+    with client(fleet_vpx) as c:
+        raw = {
+            props["name"]: props for _ref, props in collect(c, {"VirtualMachine": ["name", *paths]})
+        }
+    for name, vars_ in inventory.hostvars.items():
+        host = raw[name]["runtime.host"]
+        assert vars_["esx_vi_runtime_host"] == {"type": "HostSystem", "value": host.value}
+        assert vars_["esx_vi_summary_runtime_powerState"] == raw[name]["summary.runtime.powerState"]
+        assert vars_["esx_vi_config_cpuHotAddEnabled"] == raw[name].get("config.cpuHotAddEnabled")
+        hardware = vars_["esx_vi_config_hardware"]
+        assert hardware["_type"] == "VirtualHardware"
+        assert hardware["memoryMB"] == raw[name]["config.hardware"]["memoryMB"]
+        assert len(hardware["device"]) == len(raw[name]["config.hardware"]["device"])
+
+
+def test_requests_do_not_grow_with_the_number_of_vms(vcsim_factory, tmp_path):
+    sim = vcsim_factory("--host", "3", "--cluster", "0", "--vm", "60")
+    options = dict(endpoint(sim), device_facts=True)
+    inventory = run_inventory(write_config(tmp_path, options), "-v")
+    assert len(inventory.hosts) == 180
+    assert f"{label(sim)}: 180 VMs in " in inventory.stdout
+    assert "s, 7 requests (" in inventory.stdout  # as for 4 VMs: one bulk read + one name read
+    vars_ = inventory.hostvars["DC0_H2_VM59"]
+    (disk,) = vars_["esx_disks"]
+    assert (
+        disk["file"] == "[LocalDS_0] DC0_H2_VM59/disk1.vmdk"
+        and disk["capacity_bytes"] == 1024 * 1024
+    )
+    assert [nic["device_type"] for nic in vars_["esx_nics"]] == ["e1000"]
+    assert len(vars_["esx_cdroms"]) == 1
+
+
+def test_templates_are_left_out_unless_asked_for(vcsim_factory, tmp_path):
+    sim = vcsim_factory()
+    vm = next(v for v in sim.manifest["vms"] if v["name"] == "DC0_H0_VM1")
+    call_task(sim, vm["moid"], "PowerOffVM_Task")
+    with client(sim) as c:
+        c.call(MoRef("VirtualMachine", vm["moid"]), "MarkAsTemplate")
+    assert server_vms(sim)["DC0_H0_VM1"]["config.template"] is True
+    default = run_inventory(write_config(tmp_path, endpoint(sim)))
+    assert "DC0_H0_VM1" not in default.hosts and len(default.hosts) == 3
+    listed = run_inventory(write_config(tmp_path, dict(endpoint(sim), include_templates=True)))
+    assert listed.hostvars["DC0_H0_VM1"]["esx_template"] is True
+    assert listed.hostvars["DC0_H0_VM1"]["esx_power_state"] == "powered_off"
+    assert "DC0_H0_VM1" in listed.groups["power_state_powered_off"]
+
+
+def test_server_values_are_data_never_templates(vcsim_factory, tmp_path):
+    """A VM name or annotation that looks like a template is shown as is, never evaluated."""
+    sim = vcsim_factory()
+    vm = next(v for v in sim.manifest["vms"] if v["name"] == "DC0_H0_VM0")
+    reconfigure(sim, vm["moid"], name="evil-{{ 6 * 7 }}", annotation="{{ lookup('env', 'HOME') }}")
+    config = write_config(tmp_path, dict(endpoint(sim), hostnames=["esx_moid"]))
+    inventory = run_inventory(config)
+    assert inventory.hostvars[vm["moid"]]["esx_name"] == "evil-{{ 6 * 7 }}"
+    assert inventory.raw["_meta"]["hostvars"][vm["moid"]]["esx_annotation"] == {
+        "__ansible_unsafe": "{{ lookup('env', 'HOME') }}"
+    }
+    cmd = [
+        "ansible",
+        vm["moid"],
+        "-i",
+        str(config),
+        "-m",
+        "ansible.builtin.debug",
+        "-a",
+        "var=esx_annotation",
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=ansible_env(), cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shown = json.loads(proc.stdout.split("=>", 1)[1])
+    assert shown["esx_annotation"] == "{{ lookup('env', 'HOME') }}"
+
+
+def test_connection_options_from_vmware_environment_variables(fleet_esx, tmp_path):
+    env = {
+        "VMWARE_HOST": fleet_esx.host, "VMWARE_PORT": str(fleet_esx.port),
+        "VMWARE_USER": fleet_esx.username, "VMWARE_PASSWORD": fleet_esx.password,
+        "VMWARE_CA_PATH": str(fleet_esx.ca_path),
+    }  # fmt: skip
+    inventory = run_inventory(write_config(tmp_path, {}), env=env)
+    assert inventory.rc == 0, inventory.output
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"]
+    env.update(VMWARE_VALIDATE_CERTS="false", VMWARE_CA_PATH="")
+    unchecked = run_inventory(write_config(tmp_path, {}), env=env)
+    assert unchecked.hosts == ["ha-host_VM0", "ha-host_VM1"]
+    assert "validate_certs is false" in unchecked.stderr
+
+
+def test_connection_options_may_be_templates(fleet_esx, tmp_path):
+    secret = "{{ lookup('ansible.builtin.env', 'SIM_PASSWORD') }}"
+    options = {"endpoints": [endpoint(fleet_esx, password=secret)], "username": "ignored"}
+    inventory = run_inventory(
+        write_config(tmp_path, options), env={"SIM_PASSWORD": fleet_esx.password}
+    )
+    assert inventory.rc == 0, inventory.output
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"]
+
+
+def test_bad_configs_name_the_option(fleet_esx, tmp_path):
+    secret = endpoint(fleet_esx, password="hush-hush-42")
+    cases = [
+        (
+            {"endpoints": [dict(secret, datacenter="x")]},
+            "endpoints[1] has unknown keys ['datacenter']",
+        ),
+        ({"username": "u", "password": "hush-hush-42"}, "hostname is required"),
+        ({"endpoints": [secret], "max_workers": 0}, "max_workers must be at least 1, got 0"),
+    ]
+    for options, message in cases:
+        inventory = run_inventory(write_config(tmp_path, options))
+        assert inventory.hosts == [] and message in inventory.stderr, inventory.stderr
+        assert "hush-hush-42" not in inventory.output and "Traceback" not in inventory.output
