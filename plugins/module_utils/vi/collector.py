@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from .envelope import MoRef
-from .faults import ViError
+from .faults import ManagedObjectNotFound, ResponseError, ViError
 
 log = logging.getLogger("viapi.esx.vi")
 PAGE_SIZE = 1000
@@ -42,6 +42,8 @@ def retrieve(
         while result:
             token = result.get("token")
             for content in result.get("objects") or ():
+                if not isinstance(content, dict) or not isinstance(content.get("obj"), MoRef):
+                    raise ResponseError("the server's answer lists an object without its reference")
                 yield content["obj"], _properties(content)
             if not token:
                 break
@@ -87,6 +89,18 @@ def collect(
     page_size: int = PAGE_SIZE,
 ) -> list[tuple[MoRef, PropertyMap]]:
     """Every object of the given types below `root`, with the given paths: one bulk read."""
+    try:
+        return _collect_in_view(client, paths_by_type, root, page_size)
+    except ManagedObjectNotFound as e:
+        # Our view dies only with the session that made it (terminated or expired, and call()
+        # logged in again): make a new one, once.
+        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
+            raise
+        return _collect_in_view(client, paths_by_type, root, page_size)
+
+
+def _collect_in_view(client, paths_by_type, root, page_size):
+    """collect() in one new ContainerView."""
     with container_view(client, list(paths_by_type), root) as view:
         spec = {
             "_type": "PropertyFilterSpec",

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import envelope
 from .envelope import MoRef
-from .faults import ConnectTimeout, NotAuthenticated, TransportError, ViError
+from .faults import ConnectTimeout, NotAuthenticated, ReadTimeout, TransportError, ViError
 from .retry import Backoff, sleep
 from .transport import Transport
 
@@ -74,6 +74,8 @@ class Client:
         self.api_version = BOOTSTRAP_VERSION
         self.session: dict | None = None
         self.round_trips = 0
+        # Tasks our own submits returned: never taken for the task of a lost answer.
+        self._known_tasks: set[MoRef] = set()
         self._server_offset = 0.0  # server clock minus local clock, from HTTP Date headers
 
     # ------------------------------------------------------------ lifecycle
@@ -88,10 +90,14 @@ class Client:
 
     def login(self) -> None:
         """Log in with the stored credentials (the password never leaves this object)."""
-        self.session = self.call(
-            self.content["sessionManager"], "Login",
-            userName=self._username, password=self._password, locale="en",
-        )  # fmt: skip
+        try:
+            self.session = self.call(
+                self.content["sessionManager"], "Login",
+                userName=self._username, password=self._password, locale="en",
+            )  # fmt: skip
+        except ViError as e:
+            _redact(e, self._password)  # a server or proxy may echo the refused request
+            raise
 
     def logout(self) -> None:
         """End the session; errors are swallowed (the session is gone either way)."""
@@ -150,7 +156,10 @@ class Client:
         while True:
             sent_at = time.time() + self._server_offset
             try:
-                return self._send(obj, method, args)
+                result = self._send(obj, method, args)
+                if method.endswith("_Task") and isinstance(result, MoRef):
+                    self._known_tasks.add(result)
+                return result
             except TransportError as e:
                 if not e.retryable:
                     raise
@@ -158,6 +167,8 @@ class Client:
                     return self._find_submitted_task(obj, method, sent_at, e)
                 if not idempotent and not isinstance(e, ConnectTimeout):
                     raise
+                if isinstance(e, ReadTimeout):
+                    raise  # a server silent for `timeout` gets no second `timeout` to wait out
                 delay = next(delays, None)
                 if delay is None:
                     raise
@@ -195,6 +206,7 @@ class Client:
                 retryable=False,
             ) from None
         log.debug("%s: answer lost, found its task %s on the server", method, task.value)
+        self._known_tasks.add(task)
         return task
 
     def _recent_task_for(self, obj: MoRef, method: str, not_before: float) -> MoRef | None:
@@ -203,11 +215,12 @@ class Client:
         manager = (self.content or {}).get("taskManager")
         if manager is None:
             return None
-        wanted = method.lower()
+        wanted = _task_kind(method)
         found = None
         for ref, props in retrieve_one_hop(self, manager, "recentTask", "Task", ["info"]):
             info = props.get("info") or {}
-            if info.get("entity") != obj or (info.get("name") or "").lower() != wanted:
+            kinds = {_task_kind(info.get("name")), _task_kind(info.get("descriptionId"))}
+            if info.get("entity") != obj or wanted not in kinds or ref in self._known_tasks:
                 continue
             queued = envelope.to_timestamp(info.get("queueTime"))
             if queued is not None and queued >= not_before:
@@ -224,3 +237,22 @@ def _raise_if_session_lost(result) -> None:
             fault = (missing.get("fault") or {}).get("fault") or {}
             if fault.get("_type") == "NotAuthenticated":
                 raise NotAuthenticated("NotAuthenticated", "the session is no longer valid")
+
+
+def _redact(error: Exception, secret: str) -> None:
+    """Replace `secret` in an error's message (and a Fault's `message`) with asterisks."""
+    if not secret:
+        return
+    error.args = tuple(
+        a.replace(secret, "********") if isinstance(a, str) else a for a in error.args
+    )
+    if isinstance(getattr(error, "message", None), str):
+        error.message = error.message.replace(secret, "********")
+
+
+def _task_kind(name: str | None) -> str:
+    """What a task does, however the server spells it: CreateVM_Task, CreateVm and
+    Folder.createVm (TaskInfo.name and descriptionId differ between vCenter and vcsim) -> create."""
+    kind = (name or "").rpartition(".")[2].lower()
+    kind = kind[: -len("_task")] if kind.endswith("_task") else kind
+    return kind[:-2] if kind.endswith("vm") else kind

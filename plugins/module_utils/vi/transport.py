@@ -7,19 +7,28 @@ status is a TransportError with the status and a short excerpt of the body.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import warnings
 
 try:
     import requests
     from requests import exceptions as rex
+    from urllib3.exceptions import ReadTimeoutError
 
     REQUESTS_IMPORT_ERROR = None
 except ImportError as e:  # module.py reports it as a missing library
-    requests = rex = None
+    requests = rex = ReadTimeoutError = None
     REQUESTS_IMPORT_ERROR = e
 
-from .faults import CertificateError, ConnectTimeout, ReadTimeout, ResponseError, TransportError
+from .faults import (
+    CertificateError,
+    ConnectTimeout,
+    InvalidArgument,
+    ReadTimeout,
+    ResponseError,
+    TransportError,
+)
 
 log = logging.getLogger("viapi.esx.vi")
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
@@ -43,6 +52,7 @@ _TLS_CAUSES = (
         "the certificate is signed with a digest too weak for this OpenSSL",
     ),
     ("ca_md_too_weak", "the certificate is signed with a digest too weak for this OpenSSL"),
+    ("no certificate or crl found", "the ca_path file holds no PEM certificate"),
 )
 
 
@@ -73,6 +83,8 @@ class Transport:
         self.url = f"https://{host}:{port}/sdk"
         self.timeout = (connect_timeout or min(timeout, 30.0), timeout)
         self.max_response_bytes = max_response_bytes
+        if validate_certs and ca_path and not os.path.exists(ca_path):
+            raise InvalidArgument(f"ca_path '{ca_path}' does not exist (give the CA's PEM file)")
         self.http = requests.Session()
         self.http.verify = (ca_path or True) if validate_certs else False
         self.http.trust_env = False
@@ -102,14 +114,14 @@ class Transport:
                 f"no connection to {self.url} within {self.timeout[0]:g}s", retryable=True
             ) from None
         except rex.ReadTimeout:
-            raise ReadTimeout(
-                f"{self.url} did not answer within {self.timeout[1]:g}s", retryable=True
-            ) from None
+            raise self._read_timeout() from None
         except rex.ProxyError as e:
             raise TransportError(
                 f"proxy refused the connection to {self.url}: {_short(e)}"
             ) from None
         except (rex.ConnectionError, rex.ChunkedEncodingError) as e:
+            if e.args and isinstance(e.args[0], ReadTimeoutError):
+                raise self._read_timeout() from None  # the body stalled after the headers came
             raise TransportError(
                 f"connection to {self.url} failed: {_short(e)}", retryable=True
             ) from None
@@ -138,6 +150,9 @@ class Transport:
             return b"".join(chunks)
         finally:
             resp.close()
+
+    def _read_timeout(self) -> ReadTimeout:
+        return ReadTimeout(f"{self.url} did not answer within {self.timeout[1]:g}s", retryable=True)
 
     def _too_large(self) -> ResponseError:
         return ResponseError(
