@@ -93,7 +93,7 @@ def run_module(
     full = dict(connection(sim)) if sim is not None else {}
     full.update(args)
     name = module if "." in module else f"viapi.esx.{module}"
-    cmd = ["ansible", "localhost", "-m", name, "-a", json.dumps(full)]
+    cmd = ["ansible", "localhost", "-m", name] + (["-a", json.dumps(full)] if full else [])
     cmd += ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
     proc, tasks = _run(cmd, env)
     result = tasks[-1]["result"] if tasks else {}
