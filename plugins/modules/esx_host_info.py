@@ -76,8 +76,8 @@ hosts:
     version: {description: ESXi version., type: str, sample: 8.0.2}
     build: {description: ESXi build., type: str, sample: "22380479"}
     api_version: {description: API version of the host., type: str, sample: 8.0.2.0}
-    cpu_vendor: {description: CPU vendor (C(intel), C(amd)) when the server reports it., type: str, sample: intel}
-    cpu_model: {description: CPU model., type: str, sample: Intel(R) Xeon(R) Gold 6248}
+    cpu_vendor: {description: "CPU vendor (C(intel), C(amd)) when the server reports it.", type: str, sample: intel}
+    cpu_model: {description: CPU model., type: str, sample: "Intel(R) Xeon(R) Gold 6248"}
     cpu_cores: {description: Physical CPU cores., type: int, sample: 40}
     cpu_threads: {description: CPU threads., type: int, sample: 80}
     memory_bytes: {description: Physical memory., type: int, sample: 412316860416}
