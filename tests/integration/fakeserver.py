@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Union
 
-from faultproxy import TlsHandler, TlsServer, mint_identity, read_request
+from faultproxy import TlsHandler, TlsServer, TlsService, mint_identity, read_request
 
 SOAP_HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -119,7 +119,7 @@ DEFAULTS = {
 }
 
 
-class FakeViServer:
+class FakeViServer(TlsService):
     """An HTTPS server answering SOAP requests from a script of Replies per method."""
 
     def __init__(self, cert_dir: str | Path | None = None):
@@ -130,6 +130,10 @@ class FakeViServer:
         self.calls: list[str] = []
         self.bodies: list[bytes] = []
         self._server: TlsServer | None = None
+
+    @property
+    def handler(self) -> type:
+        return _FakeHandler  # defined below
 
     def on(self, method: str, *replies: Reply | Callable[[bytes], Reply]) -> None:
         """Answer `method` with `replies`, in order, the last one repeating."""
@@ -150,39 +154,10 @@ class FakeViServer:
             reply = replies.pop(0) if len(replies) > 1 else replies[0]
         return reply(body) if callable(reply) else reply
 
-    @property
-    def host(self) -> str:
-        return "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def ca_path(self) -> str:
-        return self.identity.ca_path
-
-    def start(self) -> FakeViServer:
-        self._server = TlsServer(_FakeHandler, self.identity)
-        self._server.fake = self
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> FakeViServer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
 
 class _FakeHandler(TlsHandler):
     def serve(self) -> None:
-        fake: FakeViServer = self.server.fake
+        fake: FakeViServer = self.server.owner
         while True:
             req = read_request(self.rfile)
             if req is None:

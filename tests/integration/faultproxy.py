@@ -247,6 +247,44 @@ class TlsHandler(socketserver.StreamRequestHandler):
 # ------------------------------------------------------------------ the proxy
 
 
+class TlsService:
+    """A local TLS server on a free port, served by a thread: the lifecycle the fault proxy and
+    the fake VI server share. Subclasses set `identity`, `_server = None` and `handler`."""
+
+    identity: Identity
+    _server: TlsServer | None
+    handler: type
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def ca_path(self) -> str:
+        return self.identity.ca_path
+
+    def start(self):
+        self._server = TlsServer(self.handler, self.identity)
+        self._server.owner = self
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 @dataclass
 class Rule:
     """Misbehave `times` times (None: always) on requests for `method` (None: any)."""
@@ -259,7 +297,7 @@ class Rule:
     applied: int = field(default=0)
 
 
-class FaultProxy:
+class FaultProxy(TlsService):
     """A TLS-terminating HTTP proxy to one upstream server that injects faults on command."""
 
     def __init__(self, upstream_host: str, upstream_port: int, upstream_ca: str | None = None,
@@ -277,6 +315,10 @@ class FaultProxy:
         self.active = 0  # client connections open now
         self.max_active = 0  # the most client connections open at once (shows parallel runs)
         self._server: TlsServer | None = None
+
+    @property
+    def handler(self) -> type:
+        return _ProxyHandler  # defined below
 
     # -------------------------------------------------------- control (thread-safe)
 
@@ -322,37 +364,6 @@ class FaultProxy:
             self.active += delta
             self.max_active = max(self.max_active, self.active)
 
-    # -------------------------------------------------------- lifecycle
-
-    @property
-    def host(self) -> str:
-        return "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def ca_path(self) -> str:
-        return self.identity.ca_path
-
-    def start(self) -> FaultProxy:
-        self._server = TlsServer(_ProxyHandler, self.identity)
-        self._server.proxy = self
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     def upstream_connection(self) -> http.client.HTTPSConnection:
         host, port = self.upstream
         return http.client.HTTPSConnection(host, port, context=self._upstream_tls)
@@ -362,7 +373,7 @@ class _ProxyHandler(TlsHandler):
     """One client connection: read requests, apply rules, forward over one upstream connection."""
 
     def serve(self) -> None:
-        proxy: FaultProxy = self.server.proxy
+        proxy: FaultProxy = self.server.owner
         proxy._opened()
         upstream = proxy.upstream_connection()
         try:
