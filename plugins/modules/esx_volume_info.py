@@ -23,13 +23,7 @@ author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; the same answer in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - viapi.esx.attributes.info
 options:
   pool:
     description:
