@@ -10,8 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..vi import schema
-from ..vi.collector import collect, get_properties, with_ancestors
+from ..vi.collector import (
+    collect,
+    get_properties,
+    property_spec,
+    retrieve,
+    traversal,
+    with_ancestors,
+)
 from ..vi.envelope import MoRef
+from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
 
 PATHS = (
@@ -116,6 +124,53 @@ def gather(
     rows = read(client, refs, root, extra_paths, paths)
     names = resolve_names(client, rows)
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
+
+
+def gather_one(client, ref: MoRef, extra_paths=()) -> tuple[dict, dict]:
+    """(props, facts) of one VM in one read, traversing from it to every object it names.
+
+    From the VM: its parent chain (folders, datacenter), resourcePool -> owner -> host (and
+    their parents), datastore and network; plus the custom field names on vCenter. A name the
+    traversal cannot reach (a template has no pool, so no path to its host) costs one more read.
+    """
+    paths = list(dict.fromkeys((*PATHS, *extra_paths)))
+    objects = [{"_type": "ObjectSpec", "obj": ref, "skip": False, "selectSet": _from_vm()}]
+    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
+    types = {"VirtualMachine": paths, "ManagedEntity": ["name", "parent"]}
+    if manager is not None:
+        objects.append({"_type": "ObjectSpec", "obj": manager, "skip": False})
+        types["CustomFieldsManager"] = ["field"]
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, p) for t, p in types.items()],
+        "objectSet": objects,
+    }
+    found = dict(retrieve(client, [spec]))
+    props = found.pop(ref, None)
+    if props is None:
+        raise ManagedObjectNotFound("ManagedObjectNotFound", f"VM {ref.value} is gone")
+    custom = None
+    if manager is not None:
+        custom = {f["key"]: f["name"] for f in (found.pop(manager, {}) or {}).get("field") or []}
+    missing = [r for r in referenced(props) if r not in found]
+    if missing:
+        found.update(with_ancestors(client, missing))
+    found[ref] = {"name": props.get("name"), "parent": props.get("parent")}
+    return props, vm_facts(ref, props, Names(found, custom))
+
+
+def _from_vm() -> list[dict]:
+    """TraversalSpecs from a VM to the objects its facts name, and up their parent chains."""
+    up = {"_type": "TraversalSpec", "name": "up", "type": "ManagedEntity", "path": "parent",
+          "skip": False, "selectSet": [{"_type": "SelectionSpec", "name": "up"}]}  # fmt: skip
+    hosts = dict(traversal("ComputeResource", "host"))
+    owner = dict(traversal("ResourcePool", "owner"), selectSet=[hosts, up])
+    return [
+        up,
+        dict(traversal("VirtualMachine", "resourcePool"), selectSet=[owner, up]),
+        traversal("VirtualMachine", "datastore"),
+        traversal("VirtualMachine", "network"),
+    ]
 
 
 def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:

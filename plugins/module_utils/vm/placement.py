@@ -1,0 +1,234 @@
+"""Where a new VM goes, and the datastores and networks its devices name.
+
+`Catalog` reads a datacenter's hosts, clusters, pools, datastores, networks and switches in one
+bulk read (on first use) and answers name lookups for vm/spec.py. `place()` turns the placement
+options into the folder, pool, host and datastore CreateVM_Task needs. Errors name the option,
+the value, and where it was looked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..vi.collector import collect, walk_vm_tree
+from ..vi.envelope import MoRef
+from ..vi.faults import InvalidArgument, MultipleFound, NotFound
+from ..vi.find import Tree, find_datacenter, folder_matches, unescape
+
+COMPUTE = ("ComputeResource", "ClusterComputeResource")
+NETWORKS = ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
+SWITCHES = ("DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch")
+CATALOG_PATHS = {
+    "HostSystem": ["name", "parent", "datastore"],
+    "ComputeResource": ["name", "resourcePool", "host", "datastore"],
+    "ClusterComputeResource": ["name", "resourcePool", "host", "datastore"],
+    "ResourcePool": ["name", "parent", "owner"],
+    "Datastore": ["name"],
+    "Network": ["name"],
+    "DistributedVirtualPortgroup": ["name", "key", "config.distributedVirtualSwitch"],
+    "OpaqueNetwork": ["name"],
+    "DistributedVirtualSwitch": ["name", "uuid"],
+    "VmwareDistributedVirtualSwitch": ["name", "uuid"],
+}
+
+
+class Catalog:
+    """Names in one datacenter, read in one bulk read the first time a lookup needs them."""
+
+    def __init__(self, client, datacenter: MoRef | None, name: str):
+        self.client, self.datacenter, self.name = client, datacenter, name
+        self._rows: dict[MoRef, dict] | None = None
+
+    @property
+    def rows(self) -> dict[MoRef, dict]:
+        if self._rows is None:
+            if self.datacenter is None:
+                self.datacenter = find_datacenter(self.client, self.name)
+            self._rows = dict(collect(self.client, CATALOG_PATHS, self.datacenter))
+        return self._rows
+
+    def props(self, ref: MoRef | None) -> dict:
+        return self.rows.get(ref, {}) if ref is not None else {}
+
+    def label(self, ref: MoRef | None) -> str:
+        return unescape(self.props(ref).get("name")) or (ref.value if ref else "?")
+
+    def named(self, types, name: str) -> list[MoRef]:
+        """The objects of `types` called `name` (unescaped), in this datacenter."""
+        return [
+            r for r, p in self.rows.items() if r.type in types and unescape(p.get("name")) == name
+        ]
+
+    def one(self, types, name: str, option: str, what: str, where: str = "") -> MoRef:
+        """The single object called `name`; NotFound / MultipleFound naming the option."""
+        found = self.named(types, name)
+        place = where or f"datacenter '{self.name}'"
+        if not found:
+            raise NotFound(f"{option}: {what} '{name}' not found in {place}")
+        if len(found) > 1:
+            raise MultipleFound(
+                f"{option}: {len(found)} objects are named {what} '{name}' in {place}",
+                [r.value for r in found],
+            )
+        return found[0]
+
+    def datastore(self, name: str, option: str) -> MoRef:
+        """A datastore of this datacenter by name."""
+        return self.one(("Datastore",), name, option, "datastore")
+
+    def network(self, name: str, option: str) -> dict:
+        """The NIC backing for a standard or distributed port group called `name`."""
+        found = self.named(NETWORKS, name)
+        if not found:
+            raise NotFound(f"{option}: network '{name}' not found in datacenter '{self.name}'")
+        if len(found) > 1:
+            raise MultipleFound(
+                f"{option}: {len(found)} networks are named '{name}' in datacenter "
+                f"'{self.name}'; their switches",
+                [self._switch_name(r) for r in found],
+            )
+        ref = found[0]
+        if ref.type == "DistributedVirtualPortgroup":
+            props = self.props(ref)
+            switch = self.props(props.get("config.distributedVirtualSwitch"))
+            port = {"_type": "DistributedVirtualSwitchPortConnection",
+                    "switchUuid": switch.get("uuid"), "portgroupKey": props.get("key") or ref.value}  # fmt: skip
+            return {"_type": "VirtualEthernetCardDistributedVirtualPortBackingInfo", "port": port}
+        if ref.type == "OpaqueNetwork":
+            raise InvalidArgument(f"{option}: '{name}' is an NSX opaque network, not supported")
+        return {
+            "_type": "VirtualEthernetCardNetworkBackingInfo",
+            "deviceName": name,
+            "network": ref,
+        }
+
+    def _switch_name(self, ref: MoRef) -> str:
+        switch = self.props(ref).get("config.distributedVirtualSwitch")
+        return self.label(switch) if switch else "standard switch"
+
+
+@dataclass
+class Placement:
+    """Everything CreateVM_Task needs besides the config spec."""
+
+    datacenter: str
+    folder: MoRef
+    folder_path: str | None
+    pool: MoRef
+    host: MoRef | None
+    datastore: str
+    catalog: Catalog
+
+
+def place(client, params: dict) -> Placement:
+    """Resolve datacenter, folder, host / cluster / resource_pool and datastore for a new VM."""
+    dc_ref, dc_name, folder, folder_path = _folder(client, params)
+    catalog = Catalog(client, dc_ref, dc_name)
+    compute, pool, host = _compute(catalog, params)
+    datastore = _datastore(catalog, params, compute, host)
+    return Placement(dc_name, folder, folder_path, pool, host, datastore, catalog)
+
+
+def _folder(client, params: dict) -> tuple[MoRef, str, MoRef, str | None]:
+    """(datacenter, its name, VM folder, folder path) from the datacenter and folder options."""
+    rows = walk_vm_tree(
+        client,
+        {"Folder": ["name", "parent", "childType"], "Datacenter": ["name", "parent", "vmFolder"]},
+    )
+    tree, props = Tree(rows), dict(rows)
+    dcs = {r: unescape(p.get("name")) for r, p in rows if r.type == "Datacenter"}
+    wanted_dc = params.get("datacenter")
+    if wanted_dc:
+        dcs = {r: n for r, n in dcs.items() if n == wanted_dc}
+        if not dcs:
+            raise NotFound(f"datacenter: datacenter '{wanted_dc}' not found")
+    folder = params.get("folder")
+    if folder:
+        found = [
+            r for r, p in rows
+            if r.type == "Folder" and "VirtualMachine" in (p.get("childType") or [])
+            and tree.datacenter(r) in dcs and folder_matches(tree.path(r), folder)
+        ]  # fmt: skip
+        where = f"datacenter '{wanted_dc}'" if wanted_dc else "any datacenter"
+        if not found:
+            raise NotFound(f"folder: VM folder '{folder}' not found in {where}")
+        if len(found) > 1:
+            raise MultipleFound(f"folder: {len(found)} VM folders match '{folder}'; set datacenter",
+                                [tree.path(r) for r in found])  # fmt: skip
+        dc = tree.datacenter(found[0])
+        return dc, dcs[dc], found[0], tree.path(found[0])
+    if len(dcs) != 1:
+        raise MultipleFound(f"{len(dcs)} datacenters exist, set datacenter to one of them",
+                            sorted(dcs.values()))  # fmt: skip
+    dc = next(iter(dcs))
+    vm_folder = props[dc]["vmFolder"]
+    return dc, dcs[dc], vm_folder, tree.path(vm_folder)
+
+
+def _compute(cat: Catalog, params: dict) -> tuple[MoRef, MoRef, MoRef | None]:
+    """(compute resource, resource pool, host or None) from host, cluster and resource_pool."""
+    cluster = host = None
+    if params.get("cluster"):
+        cluster = cat.one(("ClusterComputeResource",), params["cluster"], "cluster", "cluster")
+    if params.get("host"):
+        host = cat.one(("HostSystem",), params["host"], "host", "host")
+        if cluster and cat.props(host).get("parent") != cluster:
+            raise InvalidArgument(
+                f"host: host '{params['host']}' is not in cluster '{params['cluster']}'"
+            )
+    compute = cluster or (cat.props(host).get("parent") if host else None)
+    if params.get("resource_pool"):
+        pool = _pool(cat, params, compute)
+        compute = compute or cat.props(pool).get("owner")
+    elif compute:
+        pool = cat.props(compute).get("resourcePool")
+    else:
+        computes = [r for r in cat.rows if r.type in COMPUTE]
+        if len(computes) != 1:
+            names = ", ".join(sorted(cat.label(r) for r in computes))
+            raise InvalidArgument(
+                f"set host, cluster or resource_pool: datacenter '{cat.name}' has "
+                f"{len(computes)} clusters and standalone hosts ({names})"
+            )
+        compute = computes[0]
+        pool = cat.props(compute).get("resourcePool")
+    if host is None and compute.type == "ComputeResource":
+        host = (cat.props(compute).get("host") or [None])[0]
+    return compute, pool, host
+
+
+def _pool(cat: Catalog, params: dict, compute: MoRef | None) -> MoRef:
+    name = params["resource_pool"]
+    pools = [r for r in cat.named(("ResourcePool",), name)
+             if compute is None or cat.props(r).get("owner") == compute]  # fmt: skip
+    where = f"datacenter '{cat.name}'"
+    if compute is not None:
+        kind = "cluster" if compute.type == "ClusterComputeResource" else "host"
+        where = f"{kind} '{cat.label(compute)}'"
+    if not pools:
+        raise NotFound(f"resource_pool: resource pool '{name}' not found in {where}")
+    if len(pools) > 1:
+        raise MultipleFound(
+            f"resource_pool: {len(pools)} resource pools are named '{name}' in {where}; "
+            "set cluster or host. Their owners",
+            [cat.label(cat.props(p).get("owner")) for p in pools],
+        )
+    return pools[0]
+
+
+def _datastore(cat: Catalog, params: dict, compute: MoRef, host: MoRef | None) -> str:
+    """The datastore option checked against what the host (or cluster) sees, or the only one."""
+    holder = host or compute
+    visible = cat.props(holder).get("datastore") or []
+    kind = "host" if holder.type == "HostSystem" else "cluster"
+    where = f"{kind} '{cat.label(holder)}'"
+    name = params.get("datastore")
+    if name:
+        ref = cat.datastore(name, "datastore")
+        if ref not in visible:
+            raise InvalidArgument(f"datastore: datastore '{name}' is not available to {where}")
+        return name
+    if len(visible) != 1:
+        names = ", ".join(sorted(cat.label(r) for r in visible))
+        raise InvalidArgument(f"set datastore: {where} sees {len(visible)} datastores ({names})")
+    return cat.label(visible[0])

@@ -1,0 +1,126 @@
+"""esx_vm_info's runner without Ansible: which VMs the filters select, and their facts.
+
+A name, uuid or moid is looked up first (one call) and only those VMs are read: one VM by name
+costs one lookup and one read. Otherwise one ContainerView below the datacenter, host or cluster
+is read in bulk, plus one read of the names the VMs refer to. Other filters apply to the facts.
+"""
+
+from __future__ import annotations
+
+from ..vi.collector import property_spec, retrieve, traversal
+from ..vi.envelope import MoRef
+from ..vi.faults import NotFound
+from ..vi.find import (
+    Tree,
+    find_by_moid,
+    find_by_name,
+    find_by_uuid,
+    find_datacenter,
+    folder_matches,
+    unescape,
+)
+from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
+
+FILTERS = ("name", "uuid", "moid", "folder", "datacenter", "host", "cluster", "power_state")
+
+
+def vm_info(client, params: dict) -> dict:
+    """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
+    extra = list(params.get("properties") or [])
+    devices = params.get("devices", True)
+    paths = PATHS if devices else SUMMARY_PATHS
+    datacenter = find_datacenter(client, params["datacenter"]) if params.get("datacenter") else None
+    refs = _lookup(client, params, datacenter)
+    if refs is None:
+        root = _root(client, params, datacenter)
+        rows = gather(client, root=root, extra_paths=extra, paths=paths)
+    elif len(refs) == 1:
+        rows = [(refs[0], *gather_one(client, refs[0], extra))]
+    else:
+        rows = gather(client, refs, extra_paths=extra, paths=paths)
+    vms = []
+    for _ref, props, facts in rows:
+        if not _selected(facts, params):
+            continue
+        if extra:
+            facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
+        if not devices:
+            for field in DEVICE_FIELDS:
+                facts.pop(field, None)
+        vms.append(facts)
+    vms.sort(key=lambda f: (f["datacenter"] or "", f["folder"] or "", f["name"] or "", f["moid"]))
+    return {"changed": False, "vms": vms}
+
+
+def _lookup(client, params: dict, datacenter: MoRef | None) -> list[MoRef] | None:
+    """The VMs a name / uuid / moid filter names (None: no such filter)."""
+    try:
+        if params.get("moid"):
+            return [find_by_moid(client, "VirtualMachine", params["moid"])]
+        if params.get("uuid"):
+            return [
+                find_by_uuid(client, params["uuid"], params.get("use_instance_uuid"), datacenter)
+            ]
+    except NotFound:
+        return []
+    if not params.get("name"):
+        return None
+    rows = _vm_names(client, datacenter)
+    tree = Tree(rows)
+    return [r for r, p in rows if r.type == "VirtualMachine" and unescape(p.get("name")) == params["name"]
+            and (not params.get("folder") or folder_matches(tree.path(p.get("parent")), params["folder"]))]  # fmt: skip
+
+
+def _vm_names(client, root: MoRef | None) -> list:
+    """Name and parent of every VM, folder and datacenter below root: one request.
+
+    No page size is asked for (the server's own policy applies): these objects are small, and
+    a lookup by name should cost one round trip however many VMs there are.
+    """
+    recurse = [{"_type": "SelectionSpec", "name": n} for n in ("folder", "datacenter", "vapp")]
+    hops = [
+        dict(traversal("Folder", "childEntity"), name="folder", selectSet=recurse),
+        dict(traversal("Datacenter", "vmFolder"), name="datacenter", selectSet=recurse[:1]),
+        dict(traversal("VirtualApp", "vm"), name="vapp"),
+    ]
+    start = {"_type": "ObjectSpec", "obj": root or client.content["rootFolder"], "skip": False}
+    kinds = ("VirtualMachine", "Folder", "Datacenter")
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, ["name", "parent"]) for t in kinds],
+        "objectSet": [dict(start, selectSet=hops)],
+    }
+    return list(retrieve(client, [spec], page_size=None))
+
+
+def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
+    """The narrowest container the host / cluster / datacenter filters allow."""
+    where = f"datacenter '{params['datacenter']}'" if datacenter else ""
+    if params.get("host"):
+        return find_by_name(client, "HostSystem", params["host"], datacenter, where)
+    if params.get("cluster"):
+        return find_by_name(client, "ClusterComputeResource", params["cluster"], datacenter, where)
+    return datacenter
+
+
+def _selected(facts: dict, params: dict) -> bool:
+    """Whether one VM's facts pass the filters that apply to facts."""
+    if facts.get("template") and not params.get("include_templates"):
+        return False
+    if params.get("power_state") and facts.get("power_state") != params["power_state"]:
+        return False
+    for option in ("host", "cluster", "datacenter", "name"):
+        if params.get(option) and facts.get(option) != params[option]:
+            return False
+    return not params.get("folder") or folder_matches(facts.get("folder"), params["folder"])
+
+
+def plain(value):
+    """A decoded VI value as plain JSON data: MoRefs become {_type, type, value} dicts."""
+    if isinstance(value, MoRef):
+        return {"_type": "ManagedObjectReference", "type": value.type, "value": value.value}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value

@@ -1,0 +1,262 @@
+"""What esx_vm wants versus what a VM has: validation, the diff, and the VI specs to close it.
+
+Pure: no I/O. Names the server must resolve (datastores, networks) go through `refs`, an object
+with `datastore(name, option) -> MoRef` and `network(name, option) -> backing dict` supplied by
+the caller. Device specs for disks, NICs and the CD-ROM are in vm/devices.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..vi.faults import InvalidArgument
+from . import devices as dev
+
+SCALARS = (
+    "guest_id",
+    "num_cpus",
+    "cores_per_socket",
+    "memory_mb",
+    "hardware_version",
+    "annotation",
+)
+# Facts fields esx_vm manages; the diff shows them (those the task sets) with these names.
+MANAGED = ("power_state", *SCALARS, "disks", "nics", "cdroms")
+_SPEC_FIELDS = {
+    "guest_id": "guestId", "num_cpus": "numCPUs", "cores_per_socket": "numCoresPerSocket",
+    "memory_mb": "memoryMB", "annotation": "annotation",
+}  # fmt: skip
+_VERSION = re.compile(r"^(?:vmx-)?(\d+)$")
+# Extra VI paths the plan needs besides the facts schema.
+EXTRA_PATHS = (
+    "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.memoryHotAddEnabled",
+    "config.files.vmPathName",
+)  # fmt: skip
+
+
+@dataclass
+class Change:
+    """One difference: its facts path, the option that asked for it, whether the VM must be off."""
+
+    path: str
+    option: str
+    cold: bool = False
+
+
+@dataclass
+class Plan:
+    """The changes one run makes to an existing VM, the specs that make them, and the diff."""
+
+    config: dict = field(default_factory=dict)
+    devices: list = field(default_factory=list)
+    upgrade: str | None = None
+    changes: list = field(default_factory=list)
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+
+    def add(self, path: str, option: str, cold: bool = False) -> None:
+        self.changes.append(Change(path, option, cold))
+
+    @property
+    def cold(self) -> list[str]:
+        """The options whose changes need the VM powered off."""
+        return list(dict.fromkeys(c.option for c in self.changes if c.cold))
+
+    def config_spec(self) -> dict | None:
+        """The VirtualMachineConfigSpec for ReconfigVM_Task; None when nothing to reconfigure."""
+        if not self.config and not self.devices:
+            return None
+        spec = {"_type": "VirtualMachineConfigSpec", **self.config}
+        if self.devices:
+            spec["deviceChange"] = self.devices
+        return spec
+
+
+# ---------------------------------------------------------------- validation
+
+
+def desired(params: dict) -> dict:
+    """The configuration options, validated and normalized (None: not managed)."""
+    want = {k: params.get(k) for k in SCALARS}
+    if want["memory_mb"] is not None and (want["memory_mb"] <= 0 or want["memory_mb"] % 4):
+        raise InvalidArgument(
+            f"memory_mb must be a positive multiple of 4, got {want['memory_mb']}"
+        )
+    for option in ("num_cpus", "cores_per_socket"):
+        if want[option] is not None and want[option] < 1:
+            raise InvalidArgument(f"{option} must be 1 or more, got {want[option]}")
+    if want["num_cpus"] is not None and want["cores_per_socket"] is not None:
+        check_cpus(want, None)
+    want["hardware_version"] = version(want["hardware_version"])
+    want["disks"] = dev.wanted_disks(params.get("disks"))
+    want["networks"] = dev.wanted_nics(params.get("networks"))
+    want["cdrom"] = dev.wanted_cdrom(params.get("cdrom"))
+    return want
+
+
+def version(value) -> str | None:
+    """'vmx-19' from 19, '19' or 'vmx-19'."""
+    if value is None:
+        return None
+    m = _VERSION.match(str(value).strip())
+    if not m:
+        raise InvalidArgument(f"hardware_version must look like vmx-19 or 19, got '{value}'")
+    return f"vmx-{int(m.group(1))}"
+
+
+def version_number(value: str | None) -> int | None:
+    m = _VERSION.match(value or "")
+    return int(m.group(1)) if m else None
+
+
+def check_cpus(want: dict, facts: dict | None) -> None:
+    """num_cpus must be a multiple of cores_per_socket (the wanted or the current values)."""
+    facts = facts or {}
+    cpus = want["num_cpus"] if want["num_cpus"] is not None else facts.get("num_cpus")
+    cores = want["cores_per_socket"]
+    if cores is None:
+        cores = facts.get("cores_per_socket") or 1
+    if cpus is not None and cpus % cores:
+        raise InvalidArgument(f"num_cpus ({cpus}) must be a multiple of cores_per_socket ({cores})")
+
+
+# ---------------------------------------------------------------- existing VMs
+
+
+def plan(want: dict, facts: dict, props: dict, refs, powered_on: bool) -> Plan:
+    """The changes that bring an existing VM to `want`, with their specs and the diff."""
+    check_cpus(want, facts)
+    result = Plan()
+    _plan_scalars(result, want, facts, props)
+    devices = props.get("config.hardware.device") or []
+    vm_datastore = datastore_of(props.get("config.files.vmPathName"))
+    if want["disks"] is not None:
+        dev.plan_disks(result, want["disks"], facts, devices, refs, vm_datastore)
+    if want["networks"] is not None:
+        dev.plan_nics(result, want["networks"], facts, devices, refs, powered_on)
+    if want["cdrom"] is not None:
+        dev.plan_cdrom(result, want["cdrom"], facts, devices, refs, powered_on)
+    if facts.get("template"):
+        _refuse_on_template(result)
+    return result
+
+
+def _plan_scalars(result: Plan, want: dict, facts: dict, props: dict) -> None:
+    for option in SCALARS:
+        value = want[option]
+        if value is None:
+            continue
+        current = facts.get(option)
+        result.before[option] = current
+        result.after[option] = value
+        if option == "hardware_version":
+            _plan_version(result, value, current)
+        elif (current or "") != value if option == "annotation" else current != value:
+            result.config[_SPEC_FIELDS[option]] = value
+            result.add(option, option, _is_cold(option, value, current, props))
+    if result.after.get("annotation") == "" and result.before.get("annotation") is None:
+        result.after["annotation"] = None
+
+
+def _plan_version(result: Plan, value: str, current: str | None) -> None:
+    have, want = version_number(current), version_number(value)
+    if have is not None and want < have:
+        raise InvalidArgument(
+            f"hardware_version: the VM is at {current}; downgrading to {value} is not possible"
+        )
+    if want != have:
+        result.upgrade = value
+        result.add("hardware_version", "hardware_version", cold=True)
+
+
+def _is_cold(option: str, value, current, props: dict) -> bool:
+    """Whether changing `option` from current to value needs the VM powered off."""
+    if option == "annotation":
+        return False
+    if option == "num_cpus" and current is not None:
+        hot = "config.cpuHotAddEnabled" if value > current else "config.cpuHotRemoveEnabled"
+        return not props.get(hot)
+    if option == "memory_mb" and current is not None:
+        return not (value > current and props.get("config.memoryHotAddEnabled"))
+    return True
+
+
+def _refuse_on_template(result: Plan) -> None:
+    other = [c.option for c in result.changes if c.option != "annotation"]
+    if other:
+        raise InvalidArgument(
+            f"the VM is a template: only annotation can change, not {', '.join(other)}"
+        )
+
+
+def datastore_of(path: str | None) -> str | None:
+    """'ds1' from '[ds1] dir/vm.vmx'."""
+    m = re.match(r"^\[([^\]]+)\]", path or "")
+    return m.group(1) if m else None
+
+
+# ---------------------------------------------------------------- new VMs
+
+
+def create_spec(want: dict, name: str, datastore: str, refs) -> tuple[dict, dict]:
+    """The CreateVM_Task config for a new VM, and its managed facts as they will read."""
+    check_cpus(want, None)
+    spec = {"_type": "VirtualMachineConfigSpec", "name": name}
+    spec["files"] = {"_type": "VirtualMachineFileInfo", "vmPathName": f"[{datastore}]"}
+    after = {"name": name}
+    for option in SCALARS:
+        value = want[option]
+        if option == "hardware_version" and value:
+            spec["version"] = value
+        elif value is not None:
+            spec[_SPEC_FIELDS[option]] = value
+        if value is not None:
+            after[option] = value
+    specs, facts = _new_devices(want, refs, datastore)
+    if specs:
+        spec["deviceChange"] = specs
+    after.update(facts)
+    return spec, after
+
+
+def _new_devices(want: dict, refs, datastore: str) -> tuple[list, dict]:
+    """deviceChange for CreateVM_Task (SCSI + disks, NICs, IDE + CD-ROM) and their facts."""
+    specs, facts, key = [], {}, iter(range(-100, -200, -1))
+    if want["disks"]:
+        if len(want["disks"]) > len(dev.SCSI_UNITS):
+            raise InvalidArgument(f"disks: at most {len(dev.SCSI_UNITS)} disks at creation")
+        controller = dev.new_scsi_controller(next(key), 0)
+        specs.append(dev.device_spec("add", controller))
+        facts["disks"] = []
+        for disk, unit in zip(want["disks"], dev.SCSI_UNITS):
+            ds = disk["datastore"] or datastore
+            backing = dev.disk_backing(disk, ds, refs.datastore(ds, f"{disk['option']}.datastore"))
+            device = dev.new_disk(next(key), controller["key"], unit, disk, backing)
+            specs.append(dev.device_spec("add", device, "create"))
+            facts["disks"].append(dev.disk_facts(disk, ds))
+    if want["networks"]:
+        facts["nics"] = []
+        for nic in want["networks"]:
+            backing = refs.network(nic["name"], f"{nic['option']}.name")
+            specs.append(dev.device_spec("add", dev.new_nic(next(key), nic, backing)))
+            facts["nics"].append(dev.nic_facts(nic))
+    if want["cdrom"]:
+        ide = {"_type": "VirtualIDEController", "key": next(key), "busNumber": 0}
+        backing = dev.cdrom_backing(want["cdrom"], refs)
+        drive = dev.new_cdrom(next(key), ide["key"], 0, want["cdrom"], backing)
+        specs += [dev.device_spec("add", ide), dev.device_spec("add", drive)]
+        facts["cdroms"] = [dev.cdrom_facts(want["cdrom"])]
+    return specs, facts
+
+
+def project(facts: dict | None, fields) -> dict:
+    """The managed facts a diff shows, with device lists reduced to the fields esx_vm manages."""
+    if not facts:
+        return {}
+    out = {}
+    for name in fields:
+        value = facts.get(name)
+        keys = dev.DIFF_KEYS.get(name)
+        out[name] = [{k: d.get(k) for k in keys} for d in value or []] if keys else value
+    return out

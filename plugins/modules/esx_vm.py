@@ -1,0 +1,371 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, viapi.esx developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esx_vm
+short_description: Create, configure, power and delete virtual machines
+version_added: 0.1.0
+description:
+  - Creates a virtual machine on vCenter or a standalone ESXi host, converges its CPU, memory,
+    hardware version, annotation, disks, NICs and CD-ROM to the options given, sets its power
+    state, or deletes it.
+  - Idempotent - a second run with the same options reports no change and sends no
+    reconfiguration to the server.
+  - Options that are not set are not managed. Disks and NICs that the lists do not name are left
+    alone; this module never removes a disk or a NIC.
+  - The VM is found by O(name) (optionally in O(folder) and O(datacenter)), O(uuid) or O(moid).
+    An ambiguous name fails and lists the folders of the VMs that have it.
+  - See docs/vm.md in the collection for a guide.
+author:
+  - viapi.esx developers (@viapi-esx)
+extends_documentation_fragment:
+  - viapi.esx.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reports the same C(changed), C(changes) and diff, and sends no mutating call.
+  diff_mode:
+    support: full
+    description: The managed fields before and after, with the names of the VM facts.
+options:
+  name:
+    description:
+      - The VM's name. A new VM is created only from a name.
+      - Exactly one of O(name), O(uuid) and O(moid) is required.
+    type: str
+  uuid:
+    description:
+      - The VM's BIOS UUID (C(config.uuid)), or its instance UUID with O(use_instance_uuid).
+    type: str
+  use_instance_uuid:
+    description: Whether O(uuid) is the instance UUID (C(config.instanceUuid)).
+    type: bool
+    default: false
+  moid:
+    description: The VM's managed object id, for example C(vm-42).
+    type: str
+  folder:
+    description:
+      - The VM folder, as an inventory path - C(/DC0/vm/web), C(DC0/vm/web), C(vm/web) or
+        C(web) (below the datacenter's VM folder).
+      - Narrows the search for O(name); a new VM is created in it (by default, in the
+        datacenter's VM folder). An existing VM is never moved.
+    type: str
+  datacenter:
+    description:
+      - The datacenter to look in and to create in. Defaults to the only one (C(ha-datacenter)
+        on a standalone ESXi host); with more than one, it must be set for a new VM.
+    type: str
+  state:
+    description:
+      - V(present) creates the VM if needed and converges its configuration; the power state
+        is kept.
+      - V(powered_on), V(powered_off), V(suspended) also set the power state (a new VM is
+        created powered off unless V(powered_on)). V(suspended) needs a running VM.
+      - V(restarted) resets a running VM (hard) or powers on a stopped one; it always changes.
+      - V(shutdown_guest) and V(reboot_guest) ask the guest through VMware Tools; without
+        running Tools they fail, unless O(force) makes them a hard power off or reset.
+        V(reboot_guest) always changes.
+      - V(absent) deletes the VM and its disks.
+    type: str
+    choices: [present, absent, powered_on, powered_off, suspended, restarted, shutdown_guest, reboot_guest]
+    default: present
+  force:
+    description:
+      - Let V(shutdown_guest) and V(reboot_guest) fall back to a hard power off or reset when
+        the guest cannot be asked (no VMware Tools, suspended VM, O(guest_timeout) passed).
+      - Let V(absent) power off a running VM before deleting it.
+    type: bool
+    default: false
+  allow_power_cycle:
+    description:
+      - Changes that need the VM powered off (for example O(cores_per_socket), O(guest_id),
+        O(hardware_version), CPU or memory without hot add) are refused on a running VM, with a
+        message naming the options. With V(true), the VM is powered off (hard), reconfigured,
+        and powered on again.
+    type: bool
+    default: false
+  guest_timeout:
+    description: Seconds to wait for a guest shutdown (V(shutdown_guest)) to power the VM off.
+    type: int
+    default: 300
+  host:
+    description:
+      - Placement of a new VM - the ESXi host (its name in the inventory). Ignored, with no
+        change reported, when the VM exists.
+    type: str
+  cluster:
+    description:
+      - Placement of a new VM - the cluster; the VM goes to its root resource pool unless
+        O(resource_pool) is set. Ignored when the VM exists.
+      - Not needed on a standalone ESXi host or when the datacenter has a single host or
+        cluster.
+    type: str
+  resource_pool:
+    description: Placement of a new VM - the resource pool (by name). Ignored when the VM exists.
+    type: str
+  datastore:
+    description:
+      - Placement of a new VM - the datastore of its files and (by default) of its disks.
+        Defaults to the only datastore the host or cluster sees. Ignored when the VM exists.
+    type: str
+  guest_id:
+    description:
+      - The guest OS identifier, for example C(otherGuest64), C(ubuntu64Guest),
+        C(windows2019srv_64Guest). Required to create a VM. Changing it needs the VM off.
+    type: str
+  num_cpus:
+    description:
+      - Virtual CPUs; 1 for a new VM when not set. A change on a running VM needs CPU hot
+        add (or hot remove, to lower it) enabled, else the VM off.
+    type: int
+  cores_per_socket:
+    description: Cores per virtual socket; O(num_cpus) must be a multiple of it.
+    type: int
+  memory_mb:
+    description:
+      - Memory in MiB, a multiple of 4; 1024 for a new VM when not set. Growing it on a
+        running VM needs memory hot add enabled; shrinking it needs the VM off.
+    type: int
+  hardware_version:
+    description:
+      - The virtual hardware version, C(vmx-19) or C(19). A new VM gets it at creation; an
+        existing VM is upgraded (never downgraded - a lower version is an error).
+    type: str
+  annotation:
+    description: The VM's notes.
+    type: str
+  disks:
+    description:
+      - Virtual disks, matched to the VM's disks in order (by controller, then unit number).
+      - A listed disk that the VM lacks is added on the first SCSI controller with a free slot
+        (a new VM gets a paravirtual SCSI controller). A larger size grows a disk (also on a
+        running VM); a smaller size is an error naming the disk.
+    type: list
+    elements: dict
+    suboptions:
+      size_gb:
+        description: Size in GiB. Exactly one of O(disks[].size_gb) and O(disks[].size_mb).
+        type: float
+      size_mb:
+        description: Size in MiB.
+        type: int
+      type:
+        description:
+          - Provisioning of a new disk (V(thin) when not set). For an existing disk, a
+            different type is an error (conversion is not supported).
+        type: str
+        choices: [thin, thick, eager_zeroed]
+      datastore:
+        description:
+          - Datastore of a new disk (the VM's datastore when not set). For an existing disk,
+            a different datastore is an error (moving disks is not supported).
+        type: str
+      mode:
+        description: Disk mode (V(persistent) for a new disk). Changing it needs the VM off.
+        type: str
+        choices: [persistent, independent_persistent, independent_nonpersistent]
+  networks:
+    description:
+      - Network adapters, matched to the VM's NICs in order. A listed NIC that the VM lacks is
+        added.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - The port group - a standard network or a distributed port group, by name, in the
+            VM's datacenter.
+        type: str
+        required: true
+      device_type:
+        description:
+          - Adapter type; V(vmxnet3) for a new NIC. Changing it on an existing NIC replaces the
+            NIC (a new MAC address unless O(networks[].mac_address) is set) and needs the VM off.
+        type: str
+        choices: [vmxnet3, e1000e, e1000]
+      connected:
+        description:
+          - Whether the NIC is connected now. Compared and changed only while the VM runs;
+            true for a new NIC.
+        type: bool
+      start_connected:
+        description: Whether the NIC connects at power on; true for a new NIC.
+        type: bool
+      mac_address:
+        description:
+          - A static MAC address (VMware's range is 00:50:56:00:00:00 - 00:50:56:3f:ff:ff).
+            Generated when not set. Changing it needs the VM off.
+        type: str
+  cdrom:
+    description:
+      - The first CD-ROM drive. Added (on a free IDE slot, with the VM off) when the VM has
+        none.
+    type: dict
+    suboptions:
+      type:
+        description:
+          - V(iso) mounts O(cdrom.iso_path); V(client) is the client device (nothing inserted).
+          - V(iso) when O(cdrom.iso_path) is set, else V(client).
+        type: str
+        choices: [iso, client]
+      iso_path:
+        description: The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+        type: str
+      connected:
+        description: Whether the drive is connected (now, while the VM runs, and at power on).
+        type: bool
+notes:
+  - Placement options are used only to create a VM; esx_vm never moves an existing VM.
+  - A creation that fails on the server is cleaned up - a partly created VM is deleted, and
+    the message says so (or names the VM to delete by hand if that failed too).
+  - Examples assume the connection options are set with C(module_defaults) for the
+    C(group/viapi.esx.esx) action group.
+seealso:
+  - module: viapi.esx.esx_vm_info
+"""
+
+EXAMPLES = r"""
+- name: Create a VM in a cluster and power it on
+  viapi.esx.esx_vm:
+    name: web01
+    cluster: DC0_C0
+    datastore: LocalDS_0
+    guest_id: ubuntu64Guest
+    num_cpus: 2
+    memory_mb: 2048
+    disks:
+      - size_gb: 20
+    networks:
+      - name: VM Network
+    cdrom:
+      iso_path: "[LocalDS_0] iso/ubuntu-24.04.iso"
+    state: powered_on
+  register: web01
+
+- name: Grow the disk, add a data disk and a NIC on a distributed port group (while running)
+  viapi.esx.esx_vm:
+    name: web01
+    disks:
+      - size_gb: 40
+      - size_gb: 100
+        type: thick
+    networks:
+      - name: VM Network
+      - name: DC0_DVPG0
+
+- name: Change CPU and memory, powering the VM off and on again if it must
+  viapi.esx.esx_vm:
+    name: web01
+    num_cpus: 4
+    memory_mb: 4096
+    allow_power_cycle: true
+
+- name: Eject the ISO
+  viapi.esx.esx_vm:
+    moid: "{{ web01.vm.moid }}"
+    cdrom:
+      type: client
+
+- name: Shut the guest down, or power off if it has no VMware Tools
+  viapi.esx.esx_vm:
+    name: web01
+    state: shutdown_guest
+    force: true
+
+- name: Delete the VM
+  viapi.esx.esx_vm:
+    name: web01
+    state: absent
+"""
+
+RETURN = r"""
+vm:
+  description:
+    - The VM's facts after the task, in the schema esx_vm_info returns (see docs/vm.md); in
+      check mode, as they are now. Empty when the VM does not exist (deleted, or not yet created
+      in check mode).
+  returned: always
+  type: dict
+  sample:
+    name: web01
+    moid: vm-1042
+    uuid: 4211a1c5-33a2-d5c4-5e1f-1b6f4d2c3b9a
+    power_state: powered_on
+    num_cpus: 2
+    memory_mb: 2048
+    hardware_version: vmx-19
+changes:
+  description:
+    - What changed, as facts paths - C(memory_mb), C(disks[0].capacity_bytes),
+      C(nics[1]) (added), C(power_state) - or C(created) / C(deleted).
+  returned: changed
+  type: list
+  elements: str
+  sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
+"""
+
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
+    IDENTITY_ARGS,
+    IDENTITY_RULES,
+)
+from ansible_collections.viapi.esx.plugins.module_utils.vm.lifecycle import (
+    PartialFailure,
+    ensure,
+)
+
+STATES = ["present", "absent", "powered_on", "powered_off", "suspended", "restarted",
+          "shutdown_guest", "reboot_guest"]  # fmt: skip
+DISK = {
+    "size_gb": {"type": "float"}, "size_mb": {"type": "int"},
+    "type": {"type": "str", "choices": ["thin", "thick", "eager_zeroed"]},
+    "datastore": {"type": "str"},
+    "mode": {"type": "str", "choices": ["persistent", "independent_persistent", "independent_nonpersistent"]},
+}  # fmt: skip
+NIC = {
+    "name": {"type": "str", "required": True},
+    "device_type": {"type": "str", "choices": ["vmxnet3", "e1000e", "e1000"]},
+    "connected": {"type": "bool"}, "start_connected": {"type": "bool"}, "mac_address": {"type": "str"},
+}  # fmt: skip
+CDROM = {
+    "type": {"type": "str", "choices": ["iso", "client"]},
+    "iso_path": {"type": "str"}, "connected": {"type": "bool"},
+}  # fmt: skip
+ARGS = dict(
+    IDENTITY_ARGS,
+    state={"type": "str", "choices": STATES, "default": "present"},
+    force={"type": "bool", "default": False},
+    allow_power_cycle={"type": "bool", "default": False},
+    guest_timeout={"type": "int", "default": 300},
+    host={"type": "str"}, cluster={"type": "str"}, resource_pool={"type": "str"},
+    datastore={"type": "str"}, guest_id={"type": "str"}, num_cpus={"type": "int"},
+    cores_per_socket={"type": "int"}, memory_mb={"type": "int"},
+    hardware_version={"type": "str"}, annotation={"type": "str"},
+    disks={"type": "list", "elements": "dict", "options": DISK,
+           "mutually_exclusive": [("size_gb", "size_mb")], "required_one_of": [("size_gb", "size_mb")]},
+    networks={"type": "list", "elements": "dict", "options": NIC},
+    cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])]},
+)  # fmt: skip
+
+
+def run(module, client) -> dict:
+    """Converge the VM; partial results come back with the failure."""
+    try:
+        result = ensure(client, module.params, module.check_mode)
+    except PartialFailure as e:
+        raise ModuleFailure(str(e), **e.result) from None
+    if not module.diff_mode:
+        result.pop("diff", None)
+    return result
+
+
+def main() -> None:
+    EsxModule(ARGS, supports_check_mode=True, **IDENTITY_RULES).run(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, viapi.esx developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esx_vm_info
+short_description: Facts of virtual machines, read in bulk
+version_added: 0.1.0
+description:
+  - Returns the facts of the VMs on a vCenter or standalone ESXi host that pass the filters, in
+    the one VM facts schema esx_vm and the inventory plugin use.
+  - Any number of VMs costs one ContainerView and one paged property read, plus one read of the
+    names they refer to (hosts, clusters, pools, folders, datastores, networks) - never a call
+    per VM. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
+  - Templates are left out unless O(include_templates) is set.
+author:
+  - viapi.esx developers (@viapi-esx)
+extends_documentation_fragment:
+  - viapi.esx.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; the same answer in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to diff.
+options:
+  name:
+    description: Only VMs with this name (there may be several, in different folders).
+    type: str
+  uuid:
+    description: Only the VM with this BIOS UUID (or instance UUID, with O(use_instance_uuid)).
+    type: str
+  use_instance_uuid:
+    description: Whether O(uuid) is the instance UUID.
+    type: bool
+    default: false
+  moid:
+    description: Only the VM with this managed object id, for example C(vm-42).
+    type: str
+  folder:
+    description:
+      - Only VMs directly in this VM folder, given as an inventory path - C(/DC0/vm/web),
+        C(DC0/vm/web), C(vm/web) or C(web).
+    type: str
+  datacenter:
+    description: Only VMs in this datacenter (an error if it does not exist).
+    type: str
+  host:
+    description: Only VMs on this ESXi host, by name (an error if it does not exist).
+    type: str
+  cluster:
+    description: Only VMs in this cluster (an error if it does not exist).
+    type: str
+  power_state:
+    description: Only VMs in this power state.
+    type: str
+    choices: [powered_on, powered_off, suspended]
+  include_templates:
+    description: Return templates too (their C(template) fact is true).
+    type: bool
+    default: false
+  devices:
+    description:
+      - Return the device lists C(disks), C(nics) and C(cdroms). With V(false) those keys are
+        left out and the VMs' device lists are not read, which on large fleets takes about half
+        the time (the device lists are most of the data the server sends).
+    type: bool
+    default: true
+  properties:
+    description:
+      - Extra VI property paths to read, for example C(summary.quickStats.overallCpuUsage) or
+        C(config.cpuHotAddEnabled). Each VM then has C(vi_properties), a dict of path to the
+        decoded, typed value (C(null) when the server has none; managed object references as
+        C({_type, type, value}) dicts).
+    type: list
+    elements: str
+notes:
+  - Examples assume the connection options are set with C(module_defaults) for the
+    C(group/viapi.esx.esx) action group.
+seealso:
+  - module: viapi.esx.esx_vm
+"""
+
+EXAMPLES = r"""
+- name: Every VM (templates left out)
+  viapi.esx.esx_vm_info:
+  register: all_vms
+
+- name: Names of the powered-on VMs of one cluster
+  viapi.esx.esx_vm_info:
+    cluster: DC0_C0
+    power_state: powered_on
+  register: running
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ running.vms | map(attribute='name') | list }}"
+
+- name: One VM by name, with two raw VI properties
+  viapi.esx.esx_vm_info:
+    name: DC0_H0_VM0
+    properties:
+      - config.cpuHotAddEnabled
+      - summary.quickStats.overallCpuUsage
+  register: one
+"""
+
+RETURN = r"""
+vms:
+  description:
+    - The facts of the VMs that pass the filters, ordered by datacenter, folder and name.
+      Every VM has every key (but C(disks), C(nics) and C(cdroms) with O(devices=false)); a
+      value the server does not have is C(null).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The VM's name.
+      type: str
+    moid:
+      description: Managed object id.
+      type: str
+    uuid:
+      description: BIOS UUID.
+      type: str
+    instance_uuid:
+      description: vCenter instance UUID.
+      type: str
+    datacenter:
+      description: Datacenter name.
+      type: str
+    folder:
+      description: Inventory path of the VM's folder, for example C(/DC0/vm/web).
+      type: str
+    host:
+      description: ESXi host name.
+      type: str
+    cluster:
+      description: Cluster name (null on a standalone host).
+      type: str
+    resource_pool:
+      description: Resource pool name.
+      type: str
+    power_state:
+      description: C(powered_on), C(powered_off) or C(suspended).
+      type: str
+    connection_state:
+      description: C(connected), C(disconnected), C(orphaned), C(inaccessible) or C(invalid).
+      type: str
+    template:
+      description: Whether the VM is a template.
+      type: bool
+    guest_id:
+      description: Configured guest OS id.
+      type: str
+    guest_full_name:
+      description: Configured guest OS name.
+      type: str
+    guest_hostname:
+      description: Host name reported by VMware Tools.
+      type: str
+    ip_address:
+      description: Primary IP address reported by VMware Tools.
+      type: str
+    ip_addresses:
+      description: Every IP address reported by VMware Tools.
+      type: list
+      elements: str
+    tools_status:
+      description: C(ok), C(old), C(not_running) or C(not_installed).
+      type: str
+    num_cpus:
+      description: Virtual CPUs.
+      type: int
+    cores_per_socket:
+      description: Cores per socket.
+      type: int
+    memory_mb:
+      description: Memory in MiB.
+      type: int
+    hardware_version:
+      description: Virtual hardware version, for example C(vmx-19).
+      type: str
+    annotation:
+      description: Notes.
+      type: str
+    datastores:
+      description: Names of the datastores the VM uses.
+      type: list
+      elements: str
+    disks:
+      description: Virtual disks (label, key, capacity_bytes, datastore, file, thin, disk_type, mode, controller, unit_number, uuid).
+      returned: when devices is true
+      type: list
+      elements: dict
+    nics:
+      description: Network adapters (label, key, mac_address, network, device_type, connected, start_connected).
+      returned: when devices is true
+      type: list
+      elements: dict
+    cdroms:
+      description: CD-ROM drives (label, key, type, iso_path, controller, unit_number, connected, start_connected).
+      returned: when devices is true
+      type: list
+      elements: dict
+    custom_attributes:
+      description: Custom attribute name to value (null on ESXi).
+      type: dict
+    vi_properties:
+      description: The O(properties) paths and their values, when O(properties) is set.
+      type: dict
+      returned: when properties is set
+  sample:
+    - name: DC0_H0_VM0
+      moid: vm-57
+      datacenter: DC0
+      folder: /DC0/vm
+      host: DC0_H0
+      cluster: null
+      power_state: powered_on
+      num_cpus: 1
+      memory_mb: 32
+"""
+
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+
+ARGS = {
+    "name": {"type": "str"},
+    "uuid": {"type": "str"},
+    "use_instance_uuid": {"type": "bool", "default": False},
+    "moid": {"type": "str"},
+    "folder": {"type": "str"},
+    "datacenter": {"type": "str"},
+    "host": {"type": "str"},
+    "cluster": {"type": "str"},
+    "power_state": {"type": "str", "choices": ["powered_on", "powered_off", "suspended"]},
+    "include_templates": {"type": "bool", "default": False},
+    "devices": {"type": "bool", "default": True},
+    "properties": {"type": "list", "elements": "str"},
+}
+
+
+def run(module, client) -> dict:
+    """Read the selected VMs' facts."""
+    return vm_info(client, module.params)
+
+
+def main() -> None:
+    EsxModule(ARGS, supports_check_mode=True).run(run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,178 @@
+"""esx_vm_info against vCenter and ESXi models: counts and values equal an independent read of
+the server, every filter, templates, raw `properties`, and the round trips of a single lookup.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ansible_run import run_module
+from return_docs import assert_matches_return
+from vm_server import Server
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+
+POWER = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
+RAW = ["name", "config.uuid", "config.instanceUuid", "config.hardware.numCPU",
+       "config.hardware.memoryMB", "config.guestId", "config.template", "runtime.powerState",
+       "runtime.host", "config.hardware.device"]  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=["vpx", "esx"])
+def shared(request):
+    """The session's shared simulators (only read here)."""
+    return request.getfixturevalue(f"vcsim_{request.param}")
+
+
+@pytest.fixture(scope="module")
+def truth(shared):
+    """What the server holds, read with the collector alone: moid -> expected facts subset."""
+    server = Server(shared)
+    try:
+        hosts = dict(collect(server.client, {"HostSystem": ["name", "parent"]}))
+        clusters = server.names("ClusterComputeResource")
+        expected = {}
+        for ref, p in server.vms(RAW).items():
+            host = hosts[p["runtime.host"]]
+            disks = [d for d in p["config.hardware.device"] if d["_type"] == "VirtualDisk"]
+            expected[ref.value] = {
+                "name": p["name"], "uuid": p["config.uuid"], "instance_uuid": p["config.instanceUuid"],
+                "num_cpus": p["config.hardware.numCPU"], "memory_mb": p["config.hardware.memoryMB"],
+                "guest_id": p["config.guestId"], "template": p["config.template"],
+                "power_state": POWER[p["runtime.powerState"]], "host": host["name"],
+                "cluster": clusters.get(host["parent"]),
+                "disks": len(disks),
+            }  # fmt: skip
+        return expected
+    finally:
+        server.close()
+
+
+def info(sim, **args):
+    result = run_module("esx_vm_info", args, sim=sim)
+    assert not result.failed, result.get("msg") or result.stdout[-3000:]
+    assert result["changed"] is False
+    assert_matches_return("esx_vm_info", result.result)
+    return result["vms"]
+
+
+def subset(facts: dict, like: dict) -> dict:
+    return {k: (len(facts[k]) if k == "disks" else facts[k]) for k in like}
+
+
+def test_every_vm_equals_an_independent_read(shared, truth):
+    vms = info(shared)
+    assert len(vms) == len(truth) > 0
+    for facts in vms:
+        assert subset(facts, truth[facts["moid"]]) == truth[facts["moid"]]
+        assert set(facts) >= {
+            "datacenter",
+            "folder",
+            "resource_pool",
+            "nics",
+            "cdroms",
+            "datastores",
+        }
+
+
+def test_filters(shared, truth):
+    some = sorted(truth.items())[0]
+    moid, want = some
+    assert [v["moid"] for v in info(shared, name=want["name"])] == [moid]
+    assert [v["moid"] for v in info(shared, moid=moid)] == [moid]
+    assert [v["moid"] for v in info(shared, uuid=want["uuid"])] == [moid]
+    assert [
+        v["moid"] for v in info(shared, uuid=want["instance_uuid"], use_instance_uuid=True)
+    ] == [moid]
+    assert info(shared, name="no-such-vm") == [] and info(shared, moid="vm-999999") == []
+    on = {m for m, t in truth.items() if t["power_state"] == "powered_on"}
+    assert {v["moid"] for v in info(shared, power_state="powered_on")} == on
+    assert {v["moid"] for v in info(shared, power_state="powered_off")} == set(truth) - on
+    for host in {t["host"] for t in truth.values()}:
+        assert {v["moid"] for v in info(shared, host=host)} == {
+            m for m, t in truth.items() if t["host"] == host
+        }
+    for cluster in {t["cluster"] for t in truth.values()} - {None}:
+        got = {v["moid"] for v in info(shared, cluster=cluster)}
+        assert got == {m for m, t in truth.items() if t["cluster"] == cluster}
+    dc = info(shared, moid=moid)[0]["datacenter"]
+    assert len(info(shared, datacenter=dc)) == len(truth)
+    assert len(info(shared, folder=f"/{dc}/vm")) == len(truth)
+    assert len(info(shared, folder="vm")) == len(truth)
+    assert info(shared, folder=f"/{dc}/vm/nothing-here") == []
+
+
+def test_without_devices(shared, truth):
+    full = {v["moid"]: v for v in info(shared)}
+    light = info(shared, devices=False)
+    assert len(light) == len(truth)
+    for facts in light:
+        assert not {"disks", "nics", "cdroms"} & set(facts)
+        same = {
+            k: v for k, v in full[facts["moid"]].items() if k not in ("disks", "nics", "cdroms")
+        }
+        assert facts == same
+
+
+def test_unknown_filters_fail_naming_them(shared):
+    for option, fragment in (("host", "host 'nope' not found"), ("cluster", "cluster 'nope' not found"),
+                             ("datacenter", "datacenter 'nope' not found")):  # fmt: skip
+        result = run_module("esx_vm_info", {option: "nope"}, sim=shared)
+        assert result.failed and fragment in result["msg"], result.get("msg")
+
+
+def test_raw_properties(shared, truth):
+    moid, want = sorted(truth.items())[0]
+    paths = ["config.hardware.numCPU", "runtime.host", "summary.config.name", "config.annotation"]
+    (vm,) = info(shared, moid=moid, properties=paths)
+    raw = vm["vi_properties"]
+    assert set(raw) == set(paths)
+    assert raw["config.hardware.numCPU"] == want["num_cpus"] and isinstance(
+        raw["config.hardware.numCPU"], int
+    )
+    assert (
+        raw["runtime.host"]["_type"] == "ManagedObjectReference"
+        and raw["runtime.host"]["type"] == "HostSystem"
+    )
+    assert raw["summary.config.name"] == want["name"]
+    assert raw["config.annotation"] is None
+    assert all(len(v.get("vi_properties", {})) == 4 for v in info(shared, properties=paths))
+
+
+def test_templates(vcsim_factory):
+    sim = vcsim_factory()
+    server = Server(sim)
+    try:
+        ref, props = sorted(server.vms(["name", "runtime.powerState"]).items())[0]
+        if props["runtime.powerState"] != "poweredOff":
+            server.task(ref, "PowerOffVM_Task")
+        server.client.call(ref, "MarkAsTemplate")
+        total = len(server.vms())
+    finally:
+        server.close()
+    plain = info(sim)
+    assert ref.value not in {v["moid"] for v in plain} and len(plain) == total - 1
+    everything = info(sim, include_templates=True)
+    assert len(everything) == total
+    (template,) = [v for v in everything if v["moid"] == ref.value]
+    assert template["template"] is True and template["name"] == props["name"]
+    assert template["host"] is not None, "a template's host name resolves (it has no pool)"
+    assert info(sim, name=props["name"]) == []
+    assert [v["moid"] for v in info(sim, name=props["name"], include_templates=True)] == [ref.value]
+
+
+@pytest.mark.parametrize("how", ["name", "moid", "uuid"])
+def test_one_vm_costs_five_round_trips(shared, truth, how):
+    """RetrieveServiceContent, Login, the lookup, one read of the VM and its names, Logout."""
+    moid, want = sorted(truth.items())[0]
+    params = dict.fromkeys(("name", "uuid", "moid", "properties", "datacenter"))
+    params.update(use_instance_uuid=False, include_templates=False)
+    params[how] = moid if how == "moid" else want[how]
+    client = Client(
+        shared.host, shared.username, shared.password, port=shared.port, ca_path=shared.ca_path
+    )
+    with client:
+        result = vm_info(client, params)
+    assert [v["moid"] for v in result["vms"]] == [moid]
+    assert client.round_trips <= 5, client.round_trips
