@@ -11,6 +11,9 @@ SHELL := bash
 PYTHON ?= python3
 # Extra arguments for pytest, e.g. `make unit PYTEST_ARGS="-x -k envelope"`.
 PYTEST_ARGS ?=
+# Parallel workers for the integration tests (pytest-xdist); each file stays on one worker, so
+# a file's module-scoped simulator is started once. INTEGRATION_WORKERS=0 runs them serially.
+INTEGRATION_WORKERS ?= 3
 
 ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
@@ -58,7 +61,7 @@ vcsim: ## build the vSphere simulator harness (installs Debian's Go and govmomi 
 # pytest exits 5 when it collects no tests: an empty (or not yet created) suite is not a failure.
 define run_pytest
 	@if [ ! -d $(1) ]; then echo "pytest: $(1) does not exist yet, no tests to run"; exit 0; fi; \
-	rc=0; pytest $(PYTEST_ARGS) $(1) || rc=$$?; \
+	rc=0; pytest $(2) $(PYTEST_ARGS) $(1) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected in $(1)"; rc=0; fi; \
 	exit $$rc
 endef
@@ -67,7 +70,7 @@ unit: venv ## unit tests (recorded XML, no network)
 	$(call run_pytest,tests/unit)
 
 integration: venv vcsim ## integration tests against the simulator
-	$(call run_pytest,tests/integration)
+	$(call run_pytest,tests/integration,-n $(INTEGRATION_WORKERS) --dist loadfile)
 
 sanity: venv ## ansible-test sanity on a fresh copy of the collection's files
 	rm -rf $(SANITY_ROOT)
