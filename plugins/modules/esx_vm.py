@@ -92,6 +92,12 @@ options:
     description: Seconds to wait for a guest shutdown (V(shutdown_guest)) to power the VM off.
     type: int
     default: 300
+  wait_timeout:
+    description:
+      - Seconds each server task (create, reconfigure, power, delete) may take.
+      - On timeout the module fails with the task's state; the server may still finish it.
+    type: int
+    default: 3600
   host:
     description:
       - Placement of a new VM - the ESXi host (its name in the inventory). Ignored, with no
@@ -103,6 +109,8 @@ options:
         O(resource_pool) is set. Ignored when the VM exists.
       - Not needed on a standalone ESXi host or when the datacenter has a single host or
         cluster.
+      - Without O(host), DRS places the VM when the cluster has DRS on; otherwise the VM goes
+        to the cluster's first host (by name) that is connected and not in maintenance mode.
     type: str
   resource_pool:
     description: Placement of a new VM - the resource pool (by name). Ignored when the VM exists.
@@ -341,6 +349,7 @@ ARGS = dict(
     force={"type": "bool", "default": False},
     allow_power_cycle={"type": "bool", "default": False},
     guest_timeout={"type": "int", "default": 300},
+    wait_timeout={"type": "int", "default": 3600},
     host={"type": "str"}, cluster={"type": "str"}, resource_pool={"type": "str"},
     datastore={"type": "str"}, guest_id={"type": "str"}, num_cpus={"type": "int"},
     cores_per_socket={"type": "int"}, memory_mb={"type": "int"},
@@ -354,6 +363,11 @@ ARGS = dict(
 
 def run(module, client) -> dict:
     """Converge the VM; partial results come back with the failure."""
+    for option in ("wait_timeout", "guest_timeout"):
+        if module.params[option] <= 0:
+            module.fail(
+                f"{option} must be a positive number of seconds, got {module.params[option]}"
+            )
     try:
         result = ensure(client, module.params, module.check_mode)
     except PartialFailure as e:

@@ -19,13 +19,7 @@ author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; the same answer in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - viapi.esx.attributes.info
 options:
   name:
     description: Only VMs with this name (there may be several, in different folders).
@@ -43,7 +37,7 @@ options:
   folder:
     description:
       - Only VMs directly in this VM folder, given as an inventory path - C(/DC0/vm/web),
-        C(DC0/vm/web), C(vm/web) or C(web).
+        C(DC0/vm/web), C(vm/web) or C(web). An error if there is no such folder.
     type: str
   datacenter:
     description: Only VMs in this datacenter (an error if it does not exist).
@@ -75,6 +69,8 @@ options:
         C(config.cpuHotAddEnabled). Each VM then has C(vi_properties), a dict of path to the
         decoded, typed value (C(null) when the server has none; managed object references as
         C({_type, type, value}) dicts).
+      - A path that is not a property path, or that the server does not know, is an error
+        naming this option.
     type: list
     elements: str
 notes:

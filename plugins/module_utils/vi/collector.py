@@ -159,11 +159,14 @@ def _vm_tree() -> list[dict]:
     ]
 
 
-def walk_vm_tree(client, paths_by_type: dict[str, list[str]], root: MoRef | None = None):
+def walk_vm_tree(
+    client, paths_by_type: dict[str, list[str]], root: MoRef | None = None, page_size=None
+):
     """Folders, datacenters and VMs below `root` (as asked by type), in one bulk read.
 
-    Unlike collect(), this needs no ContainerView (no create/destroy round trips), which
-    makes it the cheaper choice for a single lookup.
+    Unlike collect(), this needs no ContainerView (no create/destroy round trips), and by
+    default asks for no page size (the server's own policy applies): it serves lookups, whose
+    objects are small, so one lookup costs one round trip however many VMs there are.
     """
     spec = {
         "_type": "PropertyFilterSpec",
@@ -173,7 +176,7 @@ def walk_vm_tree(client, paths_by_type: dict[str, list[str]], root: MoRef | None
              "selectSet": _vm_tree()}
         ],
     }  # fmt: skip
-    return list(retrieve(client, [spec]))
+    return list(retrieve(client, [spec], page_size))
 
 
 def with_ancestors(client, refs: Iterable[MoRef], extra: dict[str, list[str]] | None = None):

@@ -84,8 +84,8 @@ def _delete(client, ref: MoRef | None, params: dict, check_mode: bool) -> dict:
     result = _result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
     if not check_mode:
         if running:
-            _task(client, ref, "PowerOffVM_Task")
-        _task(client, ref, "Destroy_Task")
+            _task(client, ref, "PowerOffVM_Task", params)
+        _task(client, ref, "Destroy_Task", params)
     return result
 
 
@@ -109,12 +109,12 @@ def _create(client, params: dict, want: dict, check_mode: bool) -> dict:
         where.folder, "CreateVM_Task", config=config, pool=where.pool, host=where.host
     )
     try:
-        ref = wait_for_task(client, task, TASK_TIMEOUT)
+        ref = wait_for_task(client, task, _deadline(params))
     except TaskFailed as e:
         raise ViError(_cleanup_failed_create(client, name, where, e)) from None
     if state == "powered_on":
         try:
-            _task(client, ref, "PowerOnVM_Task")
+            _task(client, ref, "PowerOnVM_Task", params)
         except ViError as e:
             _props, facts = gather_one(client, ref)
             raise PartialFailure(
@@ -198,10 +198,10 @@ def _apply(client, ref: MoRef, plan, pre: list, post: list, params: dict, done: 
         done.append(step)
     config = plan.config_spec()
     if config is not None:
-        _task(client, ref, "ReconfigVM_Task", spec=config)
+        _task(client, ref, "ReconfigVM_Task", params, spec=config)
         done.append("reconfigure")
     if plan.upgrade:
-        _task(client, ref, "UpgradeVM_Task", version=plan.upgrade)
+        _task(client, ref, "UpgradeVM_Task", params, version=plan.upgrade)
         done.append("upgrade")
     for step in post:
         _power(client, ref, step, params)
@@ -289,14 +289,19 @@ def _after(current: str, state: str, final: str, tools: bool, params: dict, fact
 # ---------------------------------------------------------------- calls
 
 
-def _task(client, ref: MoRef, method: str, **args):
-    """Run one *_Task method on `ref` and wait for it."""
-    return wait_for_task(client, client.call(ref, method, **args), TASK_TIMEOUT)
+def _task(client, ref: MoRef, method: str, params: dict | None = None, **args):
+    """Run one *_Task method on `ref` and wait for it (up to the wait_timeout option)."""
+    return wait_for_task(client, client.call(ref, method, **args), _deadline(params))
+
+
+def _deadline(params: dict | None) -> float:
+    """Seconds a task may take: the wait_timeout option, or an hour."""
+    return float((params or {}).get("wait_timeout") or TASK_TIMEOUT)
 
 
 def _power(client, ref: MoRef, step: str, params: dict) -> None:
     if step in POWER_TASKS:
-        _task(client, ref, POWER_TASKS[step])
+        _task(client, ref, POWER_TASKS[step], params)
         return
     method = "ShutdownGuest" if step == "shutdown_guest" else "RebootGuest"
     try:
@@ -304,7 +309,9 @@ def _power(client, ref: MoRef, step: str, params: dict) -> None:
     except ToolsUnavailable:
         if not params.get("force"):
             raise
-        _task(client, ref, "PowerOffVM_Task" if step == "shutdown_guest" else "ResetVM_Task")
+        _task(
+            client, ref, "PowerOffVM_Task" if step == "shutdown_guest" else "ResetVM_Task", params
+        )
         return
     if step == "shutdown_guest":
         _wait_off(client, ref, params)
@@ -322,6 +329,6 @@ def _wait_off(client, ref: MoRef, params: dict, poll: float = 2.0) -> None:
             break
         time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
     if params.get("force"):
-        _task(client, ref, "PowerOffVM_Task")
+        _task(client, ref, "PowerOffVM_Task", params)
         return
     raise Fault("Timeout", f"the guest did not shut down within {timeout}s (guest_timeout)")

@@ -19,9 +19,21 @@ COMPUTE = ("ComputeResource", "ClusterComputeResource")
 NETWORKS = ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
 SWITCHES = ("DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch")
 CATALOG_PATHS = {
-    "HostSystem": ["name", "parent", "datastore"],
+    "HostSystem": [
+        "name",
+        "parent",
+        "datastore",
+        "runtime.connectionState",
+        "runtime.inMaintenanceMode",
+    ],
     "ComputeResource": ["name", "resourcePool", "host", "datastore"],
-    "ClusterComputeResource": ["name", "resourcePool", "host", "datastore"],
+    "ClusterComputeResource": [
+        "name",
+        "resourcePool",
+        "host",
+        "datastore",
+        "configurationEx.drsConfig.enabled",
+    ],
     "ResourcePool": ["name", "parent", "owner"],
     "Datastore": ["name"],
     "Network": ["name"],
@@ -194,7 +206,31 @@ def _compute(cat: Catalog, params: dict) -> tuple[MoRef, MoRef, MoRef | None]:
         pool = cat.props(compute).get("resourcePool")
     if host is None and compute.type == "ComputeResource":
         host = (cat.props(compute).get("host") or [None])[0]
+    elif host is None and not _drs_enabled(cat, compute):
+        host = _eligible_host(cat, compute)
     return compute, pool, host
+
+
+def _drs_enabled(cat: Catalog, cluster: MoRef) -> bool:
+    """Whether DRS places VMs in this cluster (then CreateVM_Task may leave the host out)."""
+    enabled = cat.props(cluster).get("configurationEx.drsConfig.enabled")
+    return str(enabled).lower() == "true"  # typed or not, depending on the server's xsi:type
+
+
+def _eligible_host(cat: Catalog, cluster: MoRef) -> MoRef:
+    """Without DRS the caller must name the host: the first (by name) that is connected and
+    not in maintenance mode."""
+    hosts = [
+        h for h in cat.props(cluster).get("host") or []
+        if cat.props(h).get("runtime.connectionState") == "connected"
+        and not cat.props(h).get("runtime.inMaintenanceMode")
+    ]  # fmt: skip
+    if not hosts:
+        raise InvalidArgument(
+            f"cluster: cluster '{cat.label(cluster)}' has no connected host outside maintenance "
+            "mode to place the VM on (and DRS is off); set host"
+        )
+    return min(hosts, key=cat.label)
 
 
 def _pool(cat: Catalog, params: dict, compute: MoRef | None) -> MoRef:

@@ -7,9 +7,11 @@ is read in bulk, plus one read of the names the VMs refer to. Other filters appl
 
 from __future__ import annotations
 
-from ..vi.collector import property_spec, retrieve, traversal
+import re
+
+from ..vi.collector import walk_vm_tree
 from ..vi.envelope import MoRef
-from ..vi.faults import NotFound
+from ..vi.faults import InvalidArgument, NotFound, fault
 from ..vi.find import (
     Tree,
     find_by_moid,
@@ -24,9 +26,35 @@ from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 FILTERS = ("name", "uuid", "moid", "folder", "datacenter", "host", "cluster", "power_state")
 
 
+# A VI property path: dotted names, each optionally keyed, e.g. config.extraConfig["guestinfo.x"].
+_PROPERTY_PATH = re.compile(
+    r'^[A-Za-z]\w*(\[("[^"]*"|\d+)\])?(\.[A-Za-z]\w*(\[("[^"]*"|\d+)\])?)*$'
+)
+
+
 def vm_info(client, params: dict) -> dict:
     """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
-    extra = list(params.get("properties") or [])
+    extra = check_properties(params.get("properties") or [])
+    try:
+        return _vm_info(client, params, extra)
+    except fault("InvalidProperty") as e:
+        raise InvalidArgument(
+            f"properties: the server knows no such VirtualMachine property ({e.message or e.name}); "
+            f"asked for {', '.join(extra)}"
+        ) from None
+
+
+def check_properties(paths: list) -> list:
+    """The properties option, checked: each a VI property path such as config.hardware.numCPU."""
+    for path in paths:
+        if not _PROPERTY_PATH.match(path or ""):
+            raise InvalidArgument(
+                f"properties: '{path}' is not a VI property path (like config.hardware.numCPU)"
+            )
+    return list(paths)
+
+
+def _vm_info(client, params: dict, extra: list) -> dict:
     devices = params.get("devices", True)
     paths = PATHS if devices else SUMMARY_PATHS
     datacenter = find_datacenter(client, params["datacenter"]) if params.get("datacenter") else None
@@ -67,40 +95,37 @@ def _lookup(client, params: dict, datacenter: MoRef | None) -> list[MoRef] | Non
         return None
     rows = _vm_names(client, datacenter)
     tree = Tree(rows)
+    if params.get("folder"):
+        _folder(rows, tree, params["folder"])  # a folder that does not exist is an error
     return [r for r, p in rows if r.type == "VirtualMachine" and unescape(p.get("name")) == params["name"]
             and (not params.get("folder") or folder_matches(tree.path(p.get("parent")), params["folder"]))]  # fmt: skip
 
 
 def _vm_names(client, root: MoRef | None) -> list:
-    """Name and parent of every VM, folder and datacenter below root: one request.
-
-    No page size is asked for (the server's own policy applies): these objects are small, and
-    a lookup by name should cost one round trip however many VMs there are.
-    """
-    recurse = [{"_type": "SelectionSpec", "name": n} for n in ("folder", "datacenter", "vapp")]
-    hops = [
-        dict(traversal("Folder", "childEntity"), name="folder", selectSet=recurse),
-        dict(traversal("Datacenter", "vmFolder"), name="datacenter", selectSet=recurse[:1]),
-        dict(traversal("VirtualApp", "vm"), name="vapp"),
-    ]
-    start = {"_type": "ObjectSpec", "obj": root or client.content["rootFolder"], "skip": False}
+    """Name and parent of every VM, folder and datacenter below root: one request."""
     kinds = ("VirtualMachine", "Folder", "Datacenter")
-    spec = {
-        "_type": "PropertyFilterSpec",
-        "propSet": [property_spec(t, ["name", "parent"]) for t in kinds],
-        "objectSet": [dict(start, selectSet=hops)],
-    }
-    return list(retrieve(client, [spec], page_size=None))
+    return walk_vm_tree(client, {t: ["name", "parent"] for t in kinds}, root)
 
 
 def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
-    """The narrowest container the host / cluster / datacenter filters allow."""
+    """The narrowest container the host / cluster / folder / datacenter filters allow."""
     where = f"datacenter '{params['datacenter']}'" if datacenter else ""
     if params.get("host"):
         return find_by_name(client, "HostSystem", params["host"], datacenter, where)
     if params.get("cluster"):
         return find_by_name(client, "ClusterComputeResource", params["cluster"], datacenter, where)
+    if params.get("folder"):
+        rows = _vm_names(client, datacenter)
+        return _folder(rows, Tree(rows), params["folder"])
     return datacenter
+
+
+def _folder(rows: list, tree: Tree, folder: str) -> MoRef:
+    """The VM folder the folder option names (full path, or below the datacenter or 'vm')."""
+    for ref, _props in rows:
+        if ref.type == "Folder" and folder_matches(tree.path(ref), folder):
+            return ref
+    raise NotFound(f"folder: '{folder}' not found (give a path like /DC/vm/prod or prod)")
 
 
 def _selected(facts: dict, params: dict) -> bool:

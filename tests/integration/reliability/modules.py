@@ -73,7 +73,7 @@ MODULES: dict[str, ModuleSpec] = {
             Case("datacenter-odd-name", {"datacenter": ODD_NAME}, "datacenter"),
             Case("host-odd-name", {"host": ODD_NAME}, "host"),
             Case("name-odd", {"name": ODD_NAME}),
-            Case("folder-odd", {"folder": ODD_NAME}),
+            Case("folder-odd", {"folder": ODD_NAME}, "folder"),
         ],
     ),
     "esx_vm": ModuleSpec(

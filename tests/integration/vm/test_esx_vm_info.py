@@ -100,7 +100,10 @@ def test_filters(shared, truth):
     assert len(info(shared, datacenter=dc)) == len(truth)
     assert len(info(shared, folder=f"/{dc}/vm")) == len(truth)
     assert len(info(shared, folder="vm")) == len(truth)
-    assert info(shared, folder=f"/{dc}/vm/nothing-here") == []
+    missing = run_module("esx_vm_info", {"folder": f"/{dc}/vm/nothing-here"}, sim=shared)
+    assert missing.failed and missing["msg"].startswith(
+        "folder: '/" + dc + "/vm/nothing-here' not found"
+    )
 
 
 def test_without_devices(shared, truth):

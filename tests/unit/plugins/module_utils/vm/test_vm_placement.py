@@ -1,0 +1,67 @@
+"""placement._compute: which host a new VM gets when only a cluster is named."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+from ansible_collections.viapi.esx.plugins.module_utils.vm.placement import Catalog, _compute
+
+CLUSTER = MoRef("ClusterComputeResource", "domain-c1")
+POOL = MoRef("ResourcePool", "resgroup-1")
+
+
+def host(n: int) -> MoRef:
+    return MoRef("HostSystem", f"host-{n}")
+
+
+def catalog(drs, hosts: dict) -> Catalog:
+    """A catalog of one cluster whose hosts are {name: (connection state, in maintenance)}."""
+    cat = Catalog(client=None, datacenter=MoRef("Datacenter", "dc-1"), name="DC")
+    rows = {
+        CLUSTER: {
+            "name": "prod",
+            "resourcePool": POOL,
+            "host": [host(i) for i in range(len(hosts))],
+        },
+        POOL: {"name": "Resources", "owner": CLUSTER},
+    }
+    if drs is not None:
+        rows[CLUSTER]["configurationEx.drsConfig.enabled"] = drs
+    for i, (name, (state, maintenance)) in enumerate(hosts.items()):
+        rows[host(i)] = {"name": name, "parent": CLUSTER, "runtime.connectionState": state,
+                         "runtime.inMaintenanceMode": maintenance}  # fmt: skip
+    cat._rows = rows
+    return cat
+
+
+HOSTS = {"esx-c": ("connected", False), "esx-a": ("connected", True), "esx-b": ("connected", False),
+         "esx-0": ("disconnected", False)}  # fmt: skip
+
+
+@pytest.mark.parametrize("drs", [True, "true"])
+def test_drs_places_the_vm(drs):
+    assert _compute(catalog(drs, HOSTS), {"cluster": "prod"}) == (CLUSTER, POOL, None)
+
+
+@pytest.mark.parametrize("drs", [False, "false", None])
+def test_without_drs_the_first_eligible_host_is_named(drs):
+    # esx-0 is disconnected and esx-a in maintenance: esx-b is the first eligible by name.
+    assert _compute(catalog(drs, HOSTS), {"cluster": "prod"}) == (CLUSTER, POOL, host(2))
+
+
+def test_without_drs_and_no_eligible_host_the_error_names_the_cluster():
+    hosts = {"esx-a": ("connected", True), "esx-b": ("notResponding", False)}
+    with pytest.raises(
+        InvalidArgument, match="cluster 'prod' has no connected host outside maintenance"
+    ):
+        _compute(catalog(False, hosts), {"cluster": "prod"})
+
+
+def test_a_named_host_is_kept():
+    assert _compute(catalog(False, HOSTS), {"cluster": "prod", "host": "esx-c"}) == (
+        CLUSTER,
+        POOL,
+        host(0),
+    )

@@ -1,0 +1,42 @@
+"""esx_vm_info's runner: the properties option is checked before anything is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, make_fault
+from ansible_collections.viapi.esx.plugins.module_utils.vm.query import check_properties, vm_info
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["name", "config.hardware.numCPU", "summary.quickStats.overallCpuUsage",
+     'config.extraConfig["guestinfo.ip"]', "config.hardware.device[4000]"],
+)  # fmt: skip
+def test_property_paths_accepted(path):
+    assert check_properties([path]) == [path]
+
+
+@pytest.mark.parametrize(
+    "path", ["config bad", "", ".name", "config..uuid", "9lives", "a.b[", "x;y"]
+)
+def test_property_paths_refused_naming_the_option(path):
+    with pytest.raises(InvalidArgument, match=r"^properties: '.*' is not a VI property path"):
+        check_properties([path])
+
+
+class RefusingClient:
+    """A client whose server answers every read with InvalidProperty (as vCenter does)."""
+
+    content = {"propertyCollector": None, "rootFolder": None, "viewManager": None}
+    is_vcenter = True
+
+    def call(self, obj, method, **args):
+        raise make_fault("InvalidProperty", "config.nope", {"name": "config.nope"})
+
+
+def test_a_property_the_server_does_not_know_names_the_option():
+    with pytest.raises(
+        InvalidArgument, match=r"^properties: the server knows no such VirtualMachine property"
+    ):
+        vm_info(RefusingClient(), {"properties": ["config.nope"]})
