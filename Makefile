@@ -29,7 +29,7 @@ export VIRTUAL_ENV := $(VENV)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
 .PHONY: help env venv vcsim unit integration sanity lint build install-check test demo bench \
-	docs clean distclean
+	docs docs-check clean distclean
 
 help: ## list the targets
 	@echo "Usage: make TARGET [PYTEST_ARGS=...]"
@@ -103,7 +103,10 @@ build: venv ## build the collection tarball into .cache/dist/
 install-check: build vcsim ## install the tarball into a temporary path and run a module from it
 	python tools/install_check.py $(DIST)/viapi-esx-*.tar.gz
 
-test: unit integration sanity lint install-check ## every quality gate (what CI runs)
+docs-check: venv ## fail when docs/reference is out of date with the plugins' own docs
+	python tools/gen_docs.py --check
+
+test: unit integration sanity lint docs-check install-check ## every quality gate (what CI runs)
 
 demo: venv vcsim ## start the simulator, run the demo playbooks against it, stop it
 	@if [ -e tests/vcsim/demo.sh ]; then bash tests/vcsim/demo.sh; \
