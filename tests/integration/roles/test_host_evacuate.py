@@ -100,6 +100,6 @@ def test_everything_moves_when_checks_are_skipped_then_maintenance(sim, roles):
 def test_without_destination_fails_clearly(vcsim_factory):
     sim = vcsim_factory()
     standalone = next(h["name"] for h in sim.manifest["hosts"] if not h.get("cluster"))
-    res, _ = run(sim, standalone)
+    res = run(sim, standalone)[0]
     assert res.rc != 0
     assert "set host_evacuate_destinations" in res.stdout

@@ -58,11 +58,11 @@ def test_fleet_converges_and_is_idempotent(sim):
         {"name": "fleet-b", "num_cpus": 1, "memory_mb": 128},
     ]
     before = vms(sim)
-    changed, _ = run(sim, fleet, check=True)
+    changed = run(sim, fleet, check=True)[0]
     assert sorted(changed) == ["fleet-a", "fleet-b"]
     assert vms(sim) == before, "check mode changed the server"
 
-    changed, _ = run(sim, fleet)
+    changed = run(sim, fleet)[0]
     assert sorted(changed) == ["fleet-a", "fleet-b"]
     after = vms(sim)
     assert after["fleet-a"] == (2, 256) and after["fleet-b"] == (1, 128)
@@ -72,7 +72,7 @@ def test_fleet_converges_and_is_idempotent(sim):
 
     fleet[0]["memory_mb"] = 512
     fleet[1] = {"name": "fleet-b", "state": "absent"}
-    changed, _ = run(sim, fleet)
+    changed = run(sim, fleet)[0]
     assert sorted(changed) == ["fleet-a", "fleet-b"]
     after = vms(sim)
     assert after["fleet-a"] == (2, 512) and "fleet-b" not in after
