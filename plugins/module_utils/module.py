@@ -11,7 +11,10 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import LXML_IMPORT_ERROR
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import (
+    LXML_IMPORT_ERROR,
+    XML_INVALID,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Fault, ViError
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vi.transport import REQUESTS_IMPORT_ERROR
@@ -67,6 +70,9 @@ class EsxModule:
             self.ansible.fail_json(
                 msg=missing_required_lib(names), exception=str(MISSING_LIBS[0][1])
             )
+        bad = _unsendable(self.params)
+        if bad:
+            self.fail(f"{bad}: the value holds control characters the vSphere API cannot carry")
         if self.params["timeout"] <= 0:
             self.fail(f"timeout must be a positive number of seconds, got {self.params['timeout']}")
 
@@ -98,13 +104,44 @@ class EsxModule:
         except ModuleFailure as e:
             self.fail(e.msg, **e.result)
         except ViError as e:
-            self.fail(str(e), **_error_details(e))
+            details = _error_details(e)
+            hint = (
+                f" (missing privilege: {details['privileges']})" if "privileges" in details else ""
+            )
+            self.fail(str(e) + hint, **details)
         self.ansible.exit_json(**result)
 
 
 def _error_details(error: Exception) -> dict:
+    """error_type, and for a fault its name and the privileges a NoPermission names."""
     details = {"error_type": type(error).__name__}
     fault = error if isinstance(error, Fault) else getattr(error, "fault", None)
     if fault is not None and hasattr(fault, "name"):
         details["fault"] = fault.name
+        privileges = _privileges(getattr(fault, "detail", None) or {})
+        if privileges:
+            details["privileges"] = ", ".join(privileges)
     return details
+
+
+def _privileges(detail: dict) -> list:
+    """The privilege ids a NoPermission fault's detail names (older and newer servers)."""
+    found = [detail["privilegeId"]] if detail.get("privilegeId") else []
+    for missing in detail.get("missingPrivileges") or []:
+        found += missing.get("privilegeIds") or []
+    return list(dict.fromkeys(found))
+
+
+def _unsendable(params: dict, prefix: str = ""):
+    """The first option (dotted for suboptions) holding text XML 1.0 cannot carry, or None."""
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and XML_INVALID.search(item):
+                return name
+            if isinstance(item, dict):
+                inner = _unsendable(item, name + ".")
+                if inner:
+                    return inner
+    return None

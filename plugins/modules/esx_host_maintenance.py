@@ -42,8 +42,8 @@ options:
     default: false
   wait_timeout:
     description:
-      - Seconds to wait for the host to enter or exit maintenance mode.
-      - On timeout the module fails with the task's state; the server may still finish.
+      - Seconds to wait for the host to enter or exit maintenance mode. The server's task gets
+        the same limit, so it does not go on after the module gave up.
     type: int
     default: 1800
 """
@@ -105,10 +105,10 @@ def maintenance(module, client) -> dict:
         if wanted:
             task = client.call(
                 ref, "EnterMaintenanceMode_Task",
-                timeout=0, evacuatePoweredOffVms=p["evacuate_powered_off_vms"] if client.is_vcenter else None,
+                timeout=p["wait_timeout"], evacuatePoweredOffVms=p["evacuate_powered_off_vms"] if client.is_vcenter else None,
             )  # fmt: skip
         else:
-            task = client.call(ref, "ExitMaintenanceMode_Task", timeout=0)
+            task = client.call(ref, "ExitMaintenanceMode_Task", timeout=p["wait_timeout"])
         wait_for_task(client, task, p["wait_timeout"])
         host = facts.gather(client, [ref])[0]
     elif changed:

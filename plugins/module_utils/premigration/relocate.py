@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
-from ..vi.faults import Fault, InvalidArgument, TaskFailed
+from ..vi.faults import Fault, InvalidArgument, TaskFailed, TaskTimeout
 from ..vi.find import find_by_name
 from ..vi.tasks import wait_for_task
 from . import runner, snapshot
@@ -179,6 +179,10 @@ def migrate(client, vm, destination, options, check_mode=False, timeout=3600.0, 
         wait_for_task(client, task, timeout)
     except TaskFailed as e:
         outcome.changed, outcome.error = False, f"the server refused the migration: {e.fault}"
+        return outcome
+    except TaskTimeout as e:
+        # The move was accepted and may still complete: report it as a change under way.
+        outcome.error = f"the migration did not finish in time ({e}); check the VM before retrying"
         return outcome
     wrong = verify(client, vm, outcome.snapshot)
     if wrong:

@@ -182,7 +182,8 @@ def walk_vm_tree(
 def with_ancestors(client, refs: Iterable[MoRef], extra: dict[str, list[str]] | None = None):
     """Name and parent of `refs` and of all their ancestors (to build paths), in one bulk read.
 
-    `extra` adds paths for some types (e.g. {"HostSystem": ["name", "parent", "summary"]}).
+    `extra` reads exactly the given paths of other objects among `refs` (for example
+    {"CustomFieldsManager": ["field"]}); entities always get name and parent.
     """
     refs = list(dict.fromkeys(r for r in refs if r is not None))
     if not refs:
@@ -191,7 +192,9 @@ def with_ancestors(client, refs: Iterable[MoRef], extra: dict[str, list[str]] | 
           "skip": False, "selectSet": [{"_type": "SelectionSpec", "name": "up"}]}  # fmt: skip
     paths = {"ManagedEntity": ["name", "parent"]}
     for type_name, type_paths in (extra or {}).items():
-        paths[type_name] = list(dict.fromkeys(["name", "parent", *type_paths]))
+        # Exactly these paths: `extra` may name objects that are not entities (a manager has no
+        # name or parent, and a real server refuses the whole read for a path a type lacks).
+        paths[type_name] = list(type_paths)
     spec = {
         "_type": "PropertyFilterSpec",
         "propSet": [property_spec(t, p) for t, p in paths.items()],

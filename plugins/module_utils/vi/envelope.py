@@ -39,7 +39,7 @@ _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _FIRST_NAME = re.compile(rb"<([\w.:-]*)(.?)", re.S)
 _ENVELOPE_END = re.compile(rb"</(?:[\w.-]+:)?Envelope\s*>\s*$")
 _DTD_REFUSED = "the server's answer declares a DTD; refused (XML entity attacks)"
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class MoRef(NamedTuple):
@@ -56,7 +56,7 @@ class MoRef(NamedTuple):
 
 
 def _escape(text: str) -> str:
-    if _XML_INVALID.search(text):
+    if XML_INVALID.search(text):
         raise ValueError("text contains characters that XML 1.0 cannot carry")
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -7,6 +7,7 @@ retries only idempotent reads on connection errors (bounded, jittered), and neve
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from contextlib import suppress
@@ -240,14 +241,20 @@ def _raise_if_session_lost(result) -> None:
 
 
 def _redact(error: Exception, secret: str) -> None:
-    """Replace `secret` in an error's message (and a Fault's `message`) with asterisks."""
+    """Replace `secret` in an error's message (and a Fault's `message`) with asterisks, also
+    where it is echoed XML- or HTML-escaped (as in the body of a refused request)."""
     if not secret:
         return
-    error.args = tuple(
-        a.replace(secret, "********") if isinstance(a, str) else a for a in error.args
-    )
+    forms = {secret, html.escape(secret, quote=False), html.escape(secret, quote=True)}
+
+    def clean(text: str) -> str:
+        for form in forms:
+            text = text.replace(form, "********")
+        return text
+
+    error.args = tuple(clean(a) if isinstance(a, str) else a for a in error.args)
     if isinstance(getattr(error, "message", None), str):
-        error.message = error.message.replace(secret, "********")
+        error.message = clean(error.message)
 
 
 def _task_kind(name: str | None) -> str:

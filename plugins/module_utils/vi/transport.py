@@ -79,6 +79,7 @@ class Transport:
         proxy_port: int | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ):
+        _check_endpoint(hostname, port, proxy_port)
         host = f"[{hostname}]" if ":" in hostname and not hostname.startswith("[") else hostname
         self.url = f"https://{host}:{port}/sdk"
         self.timeout = (connect_timeout or min(timeout, 30.0), timeout)
@@ -125,6 +126,12 @@ class Transport:
             raise TransportError(
                 f"connection to {self.url} failed: {_short(e)}", retryable=True
             ) from None
+        except rex.InvalidURL as e:
+            raise InvalidArgument(
+                f"hostname/port: {self.url} is not a valid address ({e})"
+            ) from None
+        except rex.RequestException as e:  # anything else requests refuses, never a traceback
+            raise TransportError(f"request to {self.url} failed: {_short(e)}") from None
         if resp.status_code not in (200, 500):
             excerpt = _TAGS.sub(" ", content[:2000].decode("utf-8", "replace"))
             excerpt = " ".join(excerpt.split())[:200]
@@ -162,6 +169,18 @@ class Transport:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _check_endpoint(hostname: str, port, proxy_port) -> None:
+    """Refuse, naming the option, what would make requests fail to build a URL."""
+    if not hostname or re.search(r"\s|/|@", hostname):
+        raise InvalidArgument(
+            f"hostname: '{hostname}' must be a host name or address only, without scheme, "
+            "user or path (for example vcenter.example.com)"
+        )
+    for option, value in (("port", port), ("proxy_port", proxy_port)):
+        if value is not None and not 0 < int(value) < 65536:
+            raise InvalidArgument(f"{option}: {value} is not a TCP port (1-65535)")
 
 
 def _short(error: Exception) -> str:

@@ -82,10 +82,19 @@ def _delete(client, ref: MoRef | None, params: dict, check_mode: bool) -> dict:
             "and delete it"
         )
     result = _result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
-    if not check_mode:
-        if running:
-            _task(client, ref, "PowerOffVM_Task", params)
+    if check_mode:
+        return result
+    if running:
+        _task(client, ref, "PowerOffVM_Task", params)
+    try:
         _task(client, ref, "Destroy_Task", params)
+    except ViError as e:
+        if not running:
+            raise
+        raise PartialFailure(
+            f"VM '{facts['name']}': {describe(e)} (after power_off succeeded)",
+            changed=True, vm=gather_one(client, ref)[1], **_why(e),
+        ) from None  # fmt: skip
     return result
 
 
@@ -194,8 +203,7 @@ def _why(error: ViError) -> dict:
 def _apply(client, ref: MoRef, plan, pre: list, post: list, params: dict, done: list) -> None:
     """Power steps, reconfigure, upgrade, power steps; `done` names each step that succeeded."""
     for step in pre:
-        _power(client, ref, step, params)
-        done.append(step)
+        _power(client, ref, step, params, done)
     config = plan.config_spec()
     if config is not None:
         _task(client, ref, "ReconfigVM_Task", params, spec=config)
@@ -204,8 +212,7 @@ def _apply(client, ref: MoRef, plan, pre: list, post: list, params: dict, done: 
         _task(client, ref, "UpgradeVM_Task", params, version=plan.upgrade)
         done.append("upgrade")
     for step in post:
-        _power(client, ref, step, params)
-        done.append(step)
+        _power(client, ref, step, params, done)
 
 
 def power_steps(facts: dict, state: str, plan: spec.Plan, params: dict) -> tuple[list, list]:
@@ -299,9 +306,11 @@ def _deadline(params: dict | None) -> float:
     return float((params or {}).get("wait_timeout") or TASK_TIMEOUT)
 
 
-def _power(client, ref: MoRef, step: str, params: dict) -> None:
+def _power(client, ref: MoRef, step: str, params: dict, done: list) -> None:
+    """One power step; `done` gets its name as soon as the server has accepted it."""
     if step in POWER_TASKS:
         _task(client, ref, POWER_TASKS[step], params)
+        done.append(step)
         return
     method = "ShutdownGuest" if step == "shutdown_guest" else "RebootGuest"
     try:
@@ -312,7 +321,9 @@ def _power(client, ref: MoRef, step: str, params: dict) -> None:
         _task(
             client, ref, "PowerOffVM_Task" if step == "shutdown_guest" else "ResetVM_Task", params
         )
+        done.append(step)
         return
+    done.append(step)  # the guest was asked: the VM changes even if we stop waiting
     if step == "shutdown_guest":
         _wait_off(client, ref, params)
 

@@ -11,7 +11,7 @@ import re
 
 from ..vi.collector import walk_vm_tree
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound, fault
+from ..vi.faults import InvalidArgument, MultipleFound, NotFound, fault
 from ..vi.find import (
     Tree,
     find_by_moid,
@@ -38,6 +38,8 @@ def vm_info(client, params: dict) -> dict:
     try:
         return _vm_info(client, params, extra)
     except fault("InvalidProperty") as e:
+        if not extra:
+            raise
         raise InvalidArgument(
             f"properties: the server knows no such VirtualMachine property ({e.message or e.name}); "
             f"asked for {', '.join(extra)}"
@@ -122,10 +124,15 @@ def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
 
 def _folder(rows: list, tree: Tree, folder: str) -> MoRef:
     """The VM folder the folder option names (full path, or below the datacenter or 'vm')."""
-    for ref, _props in rows:
-        if ref.type == "Folder" and folder_matches(tree.path(ref), folder):
-            return ref
-    raise NotFound(f"folder: '{folder}' not found (give a path like /DC/vm/prod or prod)")
+    found = [r for r, _p in rows if r.type == "Folder" and folder_matches(tree.path(r), folder)]
+    if not found:
+        raise NotFound(f"folder: '{folder}' not found (give a path like /DC/vm/prod or prod)")
+    if len(found) > 1:
+        raise MultipleFound(
+            f"folder: '{folder}' is ambiguous; set datacenter or give the full path. It matches",
+            sorted(tree.path(r) for r in found),
+        )
+    return found[0]
 
 
 def _selected(facts: dict, params: dict) -> bool:

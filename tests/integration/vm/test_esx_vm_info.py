@@ -179,3 +179,14 @@ def test_one_vm_costs_five_round_trips(shared, truth, how):
         result = vm_info(client, params)
     assert [v["moid"] for v in result["vms"]] == [moid]
     assert client.round_trips <= 5, client.round_trips
+
+
+def test_a_folder_in_several_datacenters_is_ambiguous(vcsim_factory):
+    sim = vcsim_factory("--dc", "2")
+    res = run_module("esx_vm_info", {"folder": "vm"}, sim=sim)
+    assert res.failed
+    assert res["msg"].startswith("folder: 'vm' is ambiguous; set datacenter")
+    assert "/DC0/vm" in res["msg"] and "/DC1/vm" in res["msg"]
+    assert len(info(sim, folder="vm", datacenter="DC1")) == len(
+        [v for v in sim.manifest["vms"] if v["datacenter"] == "DC1"]
+    )

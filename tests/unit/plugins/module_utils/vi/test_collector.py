@@ -269,13 +269,17 @@ def test_with_ancestors_climbs_parents_in_one_read():
         ("Folder", "group-v3"), folder
     )
     t = FakeTransport().on("RetrievePropertiesEx", response("RetrievePropertiesEx", rows))
+    manager = MoRef("CustomFieldsManager", "CustomFieldsManager")
     got = collector.with_ancestors(
-        vi_wire.client(t), [MoRef("VirtualMachine", "vm-1"), None], {"HostSystem": ["summary"]}
-    )
+        vi_wire.client(t), [MoRef("VirtualMachine", "vm-1"), None, manager],
+        {"CustomFieldsManager": ["field"]},
+    )  # fmt: skip
     assert got[MoRef("VirtualMachine", "vm-1")]["parent"] == MoRef("Folder", "group-v3")
     spec = t.requests[-1].arg("specSet")[0]
+    # Exactly the extra paths for a non-entity: a real vCenter refuses the whole read when a
+    # type is asked for a property it lacks (a manager has no name or parent).
     assert [(p["type"], p["pathSet"]) for p in spec["propSet"]] == [
-        ("ManagedEntity", ["name", "parent"]), ("HostSystem", ["name", "parent", "summary"]),
+        ("ManagedEntity", ["name", "parent"]), ("CustomFieldsManager", ["field"]),
     ]  # fmt: skip
     up = spec["objectSet"][0]["selectSet"][0]
     assert (up["name"], up["type"], up["path"]) == ("up", "ManagedEntity", "parent")

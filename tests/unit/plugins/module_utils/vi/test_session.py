@@ -427,3 +427,12 @@ def test_backoff_is_bounded_and_jittered():
     assert all(0 <= d <= min(3.0, 2**n) for n, d in enumerate(delays))
     assert sum(Backoff(attempts=50, base=1.0, cap=5.0, total=4.0).delays()) <= 4.0
     assert list(NO_DELAY.delays()) == [0.0, 0.0]
+
+
+def test_redaction_covers_the_escaped_forms_of_the_password():
+    secret = 'p&ss<w>"rd'
+    error = faults.TransportError(
+        f'HTTP 400: echoed {secret} / p&amp;ss&lt;w&gt;&quot;rd / p&amp;ss&lt;w&gt;"rd'
+    )
+    session._redact(error, secret)
+    assert "p&" not in str(error) and str(error).count("********") == 3

@@ -10,6 +10,7 @@ import datetime
 import gzip
 import http.server
 import ipaddress
+import re
 import socket
 import ssl
 import threading
@@ -427,3 +428,23 @@ def test_a_ca_file_without_a_certificate_is_a_certificate_error(serve, tmp_path)
     garbage.write_text("this is not a certificate\n")
     message = _refusal(server, ca_path=str(garbage))
     assert "refused: the ca_path file holds no PEM certificate" in message
+
+
+@pytest.mark.parametrize(
+    ("hostname", "port", "needle"),
+    [
+        ("https://vc.example.com", 443, "hostname: 'https://vc.example.com' must be a host name"),
+        ("vc example", 443, "hostname: 'vc example'"),
+        ("root@vc", 443, "hostname: 'root@vc'"),
+        ("", 443, "hostname: ''"),
+        ("vc.example.com", 0, "port: 0 is not a TCP port"),
+        ("vc.example.com", 65536, "port: 65536 is not a TCP port"),
+    ],
+)
+def test_an_endpoint_requests_cannot_address_is_refused_naming_the_option(hostname, port, needle):
+    with pytest.raises(faults.InvalidArgument, match=re.escape(needle)):
+        Transport(hostname, port)
+
+
+def test_ipv6_addresses_are_bracketed():
+    assert Transport("fe80::1", 443).url == "https://[fe80::1]:443/sdk"
