@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from test_vm_spec import plan
 
+from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
     InvalidArgument,
@@ -170,3 +171,37 @@ def test_a_failed_cleanup_names_the_vm_to_delete_by_hand():
     message = lifecycle._cleanup_failed_create(client, "web", WHERE, ERROR)
     assert "the partly created VM vm-77 is left, delete it by hand" in message
     assert "FileLocked: the file is locked" in message
+
+
+def test_a_delete_that_fails_after_the_power_off_reports_the_change(monkeypatch):
+    ref = MoRef("VirtualMachine", "vm-9")
+    facts = {"name": "web", "power_state": "powered_on"}
+    monkeypatch.setattr(lifecycle, "gather_one", lambda client, r, *a: ({}, facts))
+    sent = []
+
+    def task(client, r, method, params=None, **args):
+        sent.append(method)
+        if method == "Destroy_Task":
+            raise faults.make_fault("InvalidState", "the VM is locked")
+
+    monkeypatch.setattr(lifecycle, "_task", task)
+    with pytest.raises(lifecycle.PartialFailure) as err:
+        lifecycle._delete(None, ref, {"force": True}, check_mode=False)
+    assert sent == ["PowerOffVM_Task", "Destroy_Task"]
+    assert err.value.result["changed"] is True
+    assert "after power_off succeeded" in str(err.value)
+
+
+def test_an_accepted_guest_shutdown_counts_as_done_even_if_it_never_finishes(monkeypatch):
+    class Client:
+        def call(self, obj, method, **args):
+            assert method == "ShutdownGuest"
+
+    def never_off(client, ref, params):
+        raise faults.make_fault("Timeout", "the guest did not shut down within 1s (guest_timeout)")
+
+    monkeypatch.setattr(lifecycle, "_wait_off", never_off)
+    done = []
+    with pytest.raises(faults.Fault):
+        lifecycle._power(Client(), MoRef("VirtualMachine", "vm-9"), "shutdown_guest", {}, done)
+    assert done == ["shutdown_guest"]
