@@ -12,6 +12,7 @@ import vi_wire
 from premigration_facts import host, snapshot
 
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
+from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 
 VM = MoRef("VirtualMachine", "vm-42")
@@ -253,3 +254,25 @@ def test_nothing_to_move_never_blocks():
     result = relocate.result(outcome, {"host": "esx01"})
     assert result["changed"] is False and result["blocked_by"] == []
     assert relocate.message(outcome) == "VM 'web01' is already on host 'esx01'; nothing to do"
+
+
+def test_a_migration_still_running_at_the_deadline_is_reported_as_a_change(monkeypatch):
+    report = runner.Report(results=(), blocked_by=())
+    outcome = relocate.Outcome(
+        snapshot={}, report=report, spec={"_type": "VirtualMachineRelocateSpec"}
+    )
+    monkeypatch.setattr(relocate, "plan", lambda *a, **k: outcome)
+
+    def wait(client, task, timeout):
+        raise faults.TaskTimeout(task.value, "running", 42, timeout)
+
+    monkeypatch.setattr(relocate, "wait_for_task", wait)
+
+    class Client:
+        def call(self, obj, method, **args):
+            assert method == "RelocateVM_Task"
+            return MoRef("Task", "task-7")
+
+    got = relocate.migrate(Client(), MoRef("VirtualMachine", "vm-1"), {}, None, timeout=5)
+    assert got.changed is True
+    assert "did not finish in time" in got.error and "42% done" in got.error
