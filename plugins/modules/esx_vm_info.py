@@ -223,22 +223,21 @@ vms:
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
 
-ARGS = {
-    "name": {"type": "str"},
-    "uuid": {"type": "str"},
-    "use_instance_uuid": {"type": "bool", "default": False},
-    "moid": {"type": "str"},
-    "folder": {"type": "str"},
-    "datacenter": {"type": "str"},
-    "host": {"type": "str"},
-    "cluster": {"type": "str"},
-    "power_state": {"type": "str", "choices": ["powered_on", "powered_off", "suspended"]},
-    "include_templates": {"type": "bool", "default": False},
-    "devices": {"type": "bool", "default": True},
-    "properties": {"type": "list", "elements": "str"},
-}
+# The identity options of esx_vm, here as filters (none required, any combination).
+ARGS = dict(IDENTITY_ARGS)
+ARGS.update(
+    {
+        "host": {"type": "str"},
+        "cluster": {"type": "str"},
+        "power_state": {"type": "str", "choices": ["powered_on", "powered_off", "suspended"]},
+        "include_templates": {"type": "bool", "default": False},
+        "devices": {"type": "bool", "default": True},
+        "properties": {"type": "list", "elements": "str"},
+    }
+)
 
 
 def run(module, client) -> dict:
