@@ -119,21 +119,52 @@ def find_by_uuid(
     return ref
 
 
+VM_TREE = ("VirtualMachine", "Folder", "Datacenter")
+
+
+def vm_tree(client, datacenter: MoRef | None = None, types=VM_TREE, extra=None):
+    """(rows, Tree) of the VM folders and datacenters (and VMs, by default) below `datacenter`:
+    name and parent of each, plus `extra` paths by type; one request."""
+    paths = {t: ["name", "parent", *((extra or {}).get(t) or [])] for t in types}
+    rows = walk_vm_tree(client, paths, root=datacenter)
+    return rows, Tree(rows)
+
+
+def vms_named(rows, tree: Tree, name: str, folder: str | None = None) -> list[MoRef]:
+    """The VMs of a vm_tree called `name` (directly in `folder`, when given)."""
+    return [
+        ref for ref, p in rows
+        if ref.type == "VirtualMachine" and unescape(p.get("name")) == name
+        and (not folder or folder_matches(tree.path(p.get("parent")), folder))
+    ]  # fmt: skip
+
+
+def find_vm_folder(
+    rows, tree: Tree, folder: str, datacenters=None, where="any datacenter"
+) -> MoRef:
+    """The one VM folder of a vm_tree that `folder` names (in `datacenters`, when given)."""
+    found = [
+        ref for ref, _p in rows
+        if ref.type == "Folder" and tree.datacenter(ref) is not None
+        and (datacenters is None or tree.datacenter(ref) in datacenters)
+        and folder_matches(tree.path(ref), folder)
+    ]  # fmt: skip
+    if not found:
+        raise NotFound(f"folder: VM folder '{folder}' not found in {where}")
+    if len(found) > 1:
+        raise MultipleFound(
+            f"folder: {len(found)} VM folders match '{folder}'; set datacenter",
+            sorted(tree.path(r) for r in found),
+        )
+    return found[0]
+
+
 def find_vm_by_name(
     client, name: str, folder: str | None = None, datacenter: MoRef | None = None
 ) -> MoRef:
     """The VM called `name` (in `folder`, an inventory path, when given); one bulk read."""
-    rows = walk_vm_tree(
-        client,
-        {t: ["name", "parent"] for t in ("VirtualMachine", "Folder", "Datacenter")},
-        root=datacenter,
-    )
-    tree = Tree(rows)
-    vms = [
-        ref for ref, p in rows if ref.type == "VirtualMachine" and unescape(p.get("name")) == name
-    ]
-    if folder:
-        vms = [ref for ref in vms if folder_matches(tree.path(tree.nodes[ref][1]), folder)]
+    rows, tree = vm_tree(client, datacenter)
+    vms = vms_named(rows, tree, name, folder)
     where = f" in folder '{folder}'" if folder else ""
     if not vms:
         raise NotFound(f"VM '{name}' not found{where}")

@@ -10,10 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..vi.collector import collect, walk_vm_tree
+from ..vi.collector import collect
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, MultipleFound, NotFound
-from ..vi.find import Tree, find_datacenter, folder_matches, unescape
+from ..vi.find import (
+    VM_TREE,
+    find_datacenter,
+    find_vm_folder,
+    unescape,
+    vm_tree,
+)
 
 COMPUTE = ("ComputeResource", "ClusterComputeResource")
 NETWORKS = ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
@@ -143,11 +149,8 @@ def place(client, params: dict) -> Placement:
 
 def _folder(client, params: dict) -> tuple[MoRef, str, MoRef, str | None]:
     """(datacenter, its name, VM folder, folder path) from the datacenter and folder options."""
-    rows = walk_vm_tree(
-        client,
-        {"Folder": ["name", "parent", "childType"], "Datacenter": ["name", "parent", "vmFolder"]},
-    )
-    tree, props = Tree(rows), dict(rows)
+    rows, tree = vm_tree(client, types=VM_TREE[1:], extra={"Datacenter": ["vmFolder"]})
+    props = dict(rows)
     dcs = {r: unescape(p.get("name")) for r, p in rows if r.type == "Datacenter"}
     wanted_dc = params.get("datacenter")
     if wanted_dc:
@@ -156,19 +159,10 @@ def _folder(client, params: dict) -> tuple[MoRef, str, MoRef, str | None]:
             raise NotFound(f"datacenter: datacenter '{wanted_dc}' not found")
     folder = params.get("folder")
     if folder:
-        found = [
-            r for r, p in rows
-            if r.type == "Folder" and "VirtualMachine" in (p.get("childType") or [])
-            and tree.datacenter(r) in dcs and folder_matches(tree.path(r), folder)
-        ]  # fmt: skip
         where = f"datacenter '{wanted_dc}'" if wanted_dc else "any datacenter"
-        if not found:
-            raise NotFound(f"folder: VM folder '{folder}' not found in {where}")
-        if len(found) > 1:
-            raise MultipleFound(f"folder: {len(found)} VM folders match '{folder}'; set datacenter",
-                                [tree.path(r) for r in found])  # fmt: skip
-        dc = tree.datacenter(found[0])
-        return dc, dcs[dc], found[0], tree.path(found[0])
+        found = find_vm_folder(rows, tree, folder, dcs, where)
+        dc = tree.datacenter(found)
+        return dc, dcs[dc], found, tree.path(found)
     if len(dcs) != 1:
         raise MultipleFound(f"{len(dcs)} datacenters exist, set datacenter to one of them",
                             sorted(dcs.values()))  # fmt: skip

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 
-from ..vi.collector import walk_vm_tree
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, MultipleFound, NotFound, fault
+from ..vi.faults import InvalidArgument, NotFound, fault
 from ..vi.find import (
-    Tree,
+    VM_TREE,
     find_by_moid,
     find_by_name,
     find_by_uuid,
     find_datacenter,
+    find_vm_folder,
     folder_matches,
-    unescape,
+    vm_tree,
+    vms_named,
 )
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 
@@ -95,18 +96,10 @@ def _lookup(client, params: dict, datacenter: MoRef | None) -> list[MoRef] | Non
         return []
     if not params.get("name"):
         return None
-    rows = _vm_names(client, datacenter)
-    tree = Tree(rows)
+    rows, tree = vm_tree(client, datacenter)
     if params.get("folder"):
-        _folder(rows, tree, params["folder"])  # a folder that does not exist is an error
-    return [r for r, p in rows if r.type == "VirtualMachine" and unescape(p.get("name")) == params["name"]
-            and (not params.get("folder") or folder_matches(tree.path(p.get("parent")), params["folder"]))]  # fmt: skip
-
-
-def _vm_names(client, root: MoRef | None) -> list:
-    """Name and parent of every VM, folder and datacenter below root: one request."""
-    kinds = ("VirtualMachine", "Folder", "Datacenter")
-    return walk_vm_tree(client, {t: ["name", "parent"] for t in kinds}, root)
+        find_vm_folder(rows, tree, params["folder"])  # a folder that does not exist is an error
+    return vms_named(rows, tree, params["name"], params.get("folder"))
 
 
 def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
@@ -117,22 +110,8 @@ def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
     if params.get("cluster"):
         return find_by_name(client, "ClusterComputeResource", params["cluster"], datacenter, where)
     if params.get("folder"):
-        rows = _vm_names(client, datacenter)
-        return _folder(rows, Tree(rows), params["folder"])
+        return find_vm_folder(*vm_tree(client, datacenter, types=VM_TREE[1:]), params["folder"])
     return datacenter
-
-
-def _folder(rows: list, tree: Tree, folder: str) -> MoRef:
-    """The VM folder the folder option names (full path, or below the datacenter or 'vm')."""
-    found = [r for r, _p in rows if r.type == "Folder" and folder_matches(tree.path(r), folder)]
-    if not found:
-        raise NotFound(f"folder: '{folder}' not found (give a path like /DC/vm/prod or prod)")
-    if len(found) > 1:
-        raise MultipleFound(
-            f"folder: '{folder}' is ambiguous; set datacenter or give the full path. It matches",
-            sorted(tree.path(r) for r in found),
-        )
-    return found[0]
 
 
 def _selected(facts: dict, params: dict) -> bool:

@@ -102,7 +102,7 @@ def test_filters(shared, truth):
     assert len(info(shared, folder="vm")) == len(truth)
     missing = run_module("esx_vm_info", {"folder": f"/{dc}/vm/nothing-here"}, sim=shared)
     assert missing.failed and missing["msg"].startswith(
-        "folder: '/" + dc + "/vm/nothing-here' not found"
+        "folder: VM folder '/" + dc + "/vm/nothing-here' not found"
     )
 
 
@@ -185,7 +185,7 @@ def test_a_folder_in_several_datacenters_is_ambiguous(vcsim_factory):
     sim = vcsim_factory("--dc", "2")
     res = run_module("esx_vm_info", {"folder": "vm"}, sim=sim)
     assert res.failed
-    assert res["msg"].startswith("folder: 'vm' is ambiguous; set datacenter")
+    assert res["msg"].startswith("folder: 2 VM folders match 'vm'; set datacenter")
     assert "/DC0/vm" in res["msg"] and "/DC1/vm" in res["msg"]
     assert len(info(sim, folder="vm", datacenter="DC1")) == len(
         [v for v in sim.manifest["vms"] if v["datacenter"] == "DC1"]
