@@ -103,6 +103,23 @@ class Backend(Protocol):
         """The volumes with this path (usually one; none when there is no such volume)."""
 
 
+class CachedPools:
+    """The part every backend shares: its client and scope, and pools read once per run."""
+
+    def __init__(self, client, scope: Scope) -> None:
+        self.client = client
+        self.scope = scope
+        self._pools: list[Pool] | None = None
+
+    def pools(self) -> list[Pool]:
+        if self._pools is None:
+            self._pools = self._read_pools()
+        return self._pools
+
+    def _read_pools(self) -> list[Pool]:
+        raise NotImplementedError  # each backend reads its pools in bulk
+
+
 _REGISTRY: list[type] = []
 
 

@@ -11,7 +11,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
 from . import datastore_files
-from .backend import Pool, Scope, host_in_scope, pool_record, register
+from .backend import CachedPools, Pool, host_in_scope, pool_record, register
 from .ids import datastore_pool_uuid, mount_path_from_url
 
 DATASTORE_PATHS = ("name", "summary", "info", "host", "vm", "browser")
@@ -75,22 +75,12 @@ def datastore_pool(
 
 
 @register
-class DatastoreBackend:
+class DatastoreBackend(CachedPools):
     """Datastores as pools; their files (VMDK, ISO, VMX, ...) as volumes."""
 
     name = "datastore"
     pool_types = frozenset(("vmfs", "nfs", "nfs41", "vsan", "vvol", "local", "other"))
     volume_type = "file"
-
-    def __init__(self, client, scope: Scope):
-        self.client = client
-        self.scope = scope
-        self._pools: list[Pool] | None = None
-
-    def pools(self) -> list[Pool]:
-        if self._pools is None:
-            self._pools = self._read_pools()
-        return self._pools
 
     def _read_pools(self) -> list[Pool]:
         rows = collect(

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 from ..vi.collector import collect
 from ..vi.find import unescape
-from .backend import Pool, Scope, host_in_scope, pool_record, register, volume_record
+from .backend import (
+    CachedPools,
+    Pool,
+    host_in_scope,
+    pool_record,
+    register,
+    volume_record,
+)
 from .ids import iscsi_pool_uuid, lun_key
 
 HOST_PATHS = (
@@ -148,25 +155,18 @@ def lun_volume(pool: dict, number: int | None, lun: dict) -> dict:
 
 
 @register
-class IscsiBackend:
+class IscsiBackend(CachedPools):
     """iSCSI static targets as pools; their LUNs as volumes."""
 
     name = "iscsi"
     pool_types = frozenset(("iscsi",))
     volume_type = "block"
 
-    def __init__(self, client, scope: Scope):
-        self.client = client
-        self.scope = scope
-        self._pools: list[Pool] | None = None
-
-    def pools(self) -> list[Pool]:
-        if self._pools is None:
-            rows = collect(self.client, {"HostSystem": list(HOST_PATHS)}, self.scope.root)
-            per_host = [(unescape(p.get("name")), host_targets(_device(p))) for _ref, p in rows]
-            host_in_scope([h for h, _t in per_host], self.scope)
-            self._pools = merge_targets(per_host, self.scope.host)
-        return self._pools
+    def _read_pools(self) -> list[Pool]:
+        rows = collect(self.client, {"HostSystem": list(HOST_PATHS)}, self.scope.root)
+        per_host = [(unescape(p.get("name")), host_targets(_device(p))) for _ref, p in rows]
+        host_in_scope([h for h, _t in per_host], self.scope)
+        return merge_targets(per_host, self.scope.host)
 
     def volumes(self, pools: list[Pool]) -> list[dict]:
         return [lun_volume(p.facts, number, lun) for p in pools for number, lun in p.handle["luns"]]
