@@ -7,7 +7,6 @@ from typing import Callable
 
 # Result statuses.
 PASSED, WARNING, FAILED, SKIPPED = "passed", "warning", "failed", "skipped"
-STATUSES = (PASSED, WARNING, FAILED, SKIPPED)
 
 
 class Severity:

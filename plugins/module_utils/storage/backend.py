@@ -26,7 +26,6 @@ VOLUME_FIELDS = (
     "allocation_bytes", "thin", "disk_type", "attached_to", "device_path", "canonical_name",
     "display_name", "vendor", "model", "lun_number", "operational_state",
 )  # fmt: skip
-POOL_STATES = ("running", "inaccessible", "maintenance")
 
 
 def _record(fields: tuple, values: dict) -> dict:

@@ -23,7 +23,6 @@ from ..vi.find import (
 
 COMPUTE = ("ComputeResource", "ClusterComputeResource")
 NETWORKS = ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
-SWITCHES = ("DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch")
 CATALOG_PATHS = {
     "HostSystem": [
         "name",

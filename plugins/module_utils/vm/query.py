@@ -24,9 +24,6 @@ from ..vi.find import (
 )
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 
-FILTERS = ("name", "uuid", "moid", "folder", "datacenter", "host", "cluster", "power_state")
-
-
 # A VI property path: dotted names, each optionally keyed, e.g. config.extraConfig["guestinfo.x"].
 _PROPERTY_PATH = re.compile(
     r'^[A-Za-z]\w*(\[("[^"]*"|\d+)\])?(\.[A-Za-z]\w*(\[("[^"]*"|\d+)\])?)*$'
