@@ -308,7 +308,12 @@ def migrate(module, client) -> dict:
     outcome = relocate.migrate(
         client, vm, destination, options, module.check_mode, p["wait_timeout"], p["priority"]
     )
-    result = relocate.result(outcome, facts.gather(client, [vm])[0][2], module.check_mode)
+    # One read after the move gives both the facts and what the verification needs.
+    _ref, props, vm_facts = facts.gather(client, [vm], extra_paths=relocate.VERIFY_PATHS)[0]
+    wrong = relocate.verify(props, outcome.snapshot) if outcome.moved else []
+    if wrong:
+        outcome.error = f"the task succeeded but {'; '.join(wrong)}"
+    result = relocate.result(outcome, vm_facts, module.check_mode)
     msg = relocate.message(outcome, module.check_mode)
     if outcome.blocked_by or outcome.error:
         raise ModuleFailure(msg, **result)

@@ -276,3 +276,15 @@ def test_a_migration_still_running_at_the_deadline_is_reported_as_a_change(monke
     got = relocate.migrate(Client(), MoRef("VirtualMachine", "vm-1"), {}, None, timeout=5)
     assert got.changed is True
     assert "did not finish in time" in got.error and "42% done" in got.error
+
+
+def test_verify_reads_the_placement_from_the_properties_read_after_the_move(snap):
+    there = {
+        "runtime.host": MoRef("HostSystem", "host-2"),
+        "resourcePool": MoRef("ResourcePool", "resgroup-1"),
+    }
+    assert relocate.verify(there, snap) == []
+    still_home = dict(there, **{"runtime.host": MoRef("HostSystem", "host-1")})
+    assert relocate.verify(still_home, snap) == [
+        "the VM runs on HostSystem:host-1 instead of host 'esx02'"
+    ]
