@@ -6,13 +6,18 @@ Part 1, one 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --
 - community: community.vmware.vmware_vm_inventory, defaults (bench venv: bench/setup.sh)
 - vmware:    vmware.vmware.vms, defaults (bench venv)
 - ours, cache hit: ours answered from the jsonfile cache (no request: Ansible's own work)
+- floor:     the same 4,800 host names given to ansible-inventory as a host list, with no
+             variables and no plugin: the least any inventory plugin's run can cost
 Every run must list all 4,800 VMs; a peer that fails is reported with why, never timed.
-Ours runs --rounds times (median); each peer once (they take minutes). Ratios: peer / ours.
+Ours and the floor run --rounds times (median); each peer once (they take minutes). Ratios:
+peer / ours, and community / floor: the most any plugin could reach in this run.
 Exit status 1 when a run failed or a goal was missed.
 
 Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours, wall
 time and peak RSS of the ansible-inventory process (/usr/bin/time), with --list and with the
-inventory only loaded (--host), for max_workers 4, 1 and 2.
+inventory only loaded (--host), for max_workers 4, 1 and 2. The --list run also reports the
+memory held when parsing ended and the peak while ansible-inventory writes its JSON
+(bench/_inventory_stages.py); and the same 20,000 names with no variables, for comparison.
 
     python bench/inventory.py [--rounds 3] [--skip-peers] [--skip-fleet] [--json FILE]
 """
@@ -100,15 +105,27 @@ def peer_config(plugin: str, sim) -> dict:
 
 
 def run_inventory(
-    workdir: Path, name: str, config: dict, bin_dir: Path, verbose=False, host=None
+    workdir: Path, name: str, source, bin_dir: Path, verbose=False, host=None, stages=False
 ) -> dict:
-    """One timed `ansible-inventory --list` (or `--host HOST`): seconds, peak RSS, hosts listed."""
-    path, out = workdir / name, workdir / f"{name}.out.json"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    out.unlink(missing_ok=True)
-    timing = workdir / f"{name}.time"
+    """One timed `ansible-inventory --list` (or `--host HOST`): seconds, peak RSS, hosts listed.
+
+    `source` is a plugin config (written to workdir/name) or an inventory source given as is
+    (a host list). With `stages`, ansible-inventory runs through bench/_inventory_stages.py and
+    the result also has the memory of each stage of --list; "trace" also traces the JSON output.
+    """
+    out, timing, report = (workdir / f"{name}.{what}" for what in ("out.json", "time", "stages"))
+    if isinstance(source, dict):
+        (workdir / name).write_text(yaml.safe_dump(source, sort_keys=False))
+        source = str(workdir / name)
+    for stale in (out, timing, report):
+        stale.unlink(missing_ok=True)
     cmd = ["/usr/bin/time", "-o", str(timing), "-f", "%e %M"]
-    cmd += [str(bin_dir / "ansible-inventory"), "-i", str(path), "--output", str(out)]
+    if stages:
+        cmd += [str(bin_dir / "python"), str(ROOT / "bench/_inventory_stages.py"), str(report)]
+        cmd += ["--trace-dump"] if stages == "trace" else []
+    else:
+        cmd += [str(bin_dir / "ansible-inventory")]
+    cmd += ["-i", source, "--output", str(out)]
     cmd += ["--host", host] if host else ["--list"]
     cmd += ["-v"] * verbose
     started = time.monotonic()
@@ -119,19 +136,25 @@ def run_inventory(
     result = {"seconds": wall, "rc": proc.returncode}
     if timing.exists() and timing.read_text().split():
         result["max_rss_mb"] = int(timing.read_text().split()[-1]) / 1024
+    if report.exists():
+        result["stages"] = json.loads(report.read_text())
     data = json.loads(out.read_text()) if out.exists() else {}
-    hosts = (
-        (1 if data.get("esx_name") else 0)
-        if host
-        else len(data.get("_meta", {}).get("hostvars", {}))
-    )
-    result["hosts"] = hosts
+    result["hosts"] = (1 if data.get("esx_name") else 0) if host else len(listed(data))
     collected = re.findall(r"VMs from \d+ endpoint\(s\) in ([\d.]+)s", proc.stdout)
     if collected:
         result["collect_seconds"] = float(collected[-1])
-    if proc.returncode != 0 or hosts == 0:
+    if proc.returncode != 0 or result["hosts"] == 0:
         result["error"] = (proc.stderr or proc.stdout)[-1500:].strip() or f"exit {proc.returncode}"
     return result
+
+
+def listed(data: dict) -> set:
+    """The host names of `ansible-inventory --list` output: with variables or in a group."""
+    names = set(data.get("_meta", {}).get("hostvars", {}))
+    for group, content in data.items():
+        if group != "_meta" and isinstance(content, dict):
+            names.update(content.get("hosts") or ())
+    return names
 
 
 def startup(workdir: Path) -> float:
@@ -164,6 +187,14 @@ def part_one(harness, workdir: Path, rounds: int, peers: bool) -> dict:
             show(name, results[name], expected)
         results["ours, cache hit"] = cache_hit(workdir, sim, rounds)
         show("ours, cache hit", results["ours, cache hit"], expected)
+        results["floor"] = floor(workdir, rounds)
+        show("floor (names only)", results["floor"], expected)
+        results["bare_read_seconds"] = bare_read(sim, rounds)
+        print(
+            f"  {'bare read':<20} {results['bare_read_seconds']:8.2f} s  (the peers' properties "
+            "of every VM with requests + lxml, nothing decoded: bench/collect.py's floor)",
+            flush=True,
+        )
         venv = bench_venv() if peers else None
         for name, (plugin, filename) in PEERS.items():
             if venv is None:
@@ -189,6 +220,30 @@ def cache_hit(workdir: Path, sim, rounds: int) -> dict:
     return best
 
 
+def floor(workdir: Path, rounds: int) -> dict:
+    """The host names ours listed, as a host list: no plugin, no request, no variable."""
+    names = sorted(listed(json.loads((workdir / "ours.esx.yml.out.json").read_text())))
+    source = ",".join(names) + ","  # host_list: ~80 KB for 4,800 names, within one argument
+    runs = [run_inventory(workdir, "floor", source, VENV_BIN) for _round in range(rounds)]
+    best = dict(runs[0])
+    best["seconds"] = statistics.median(r["seconds"] for r in runs)
+    return best
+
+
+def bare_read(sim, rounds: int) -> float:
+    """Median seconds of bench/collect.py's floor: the least reading the VMs can cost."""
+    spec = importlib.util.spec_from_file_location("bench_collect", ROOT / "bench/collect.py")
+    collect = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(collect)
+    times = []
+    for _round in range(rounds):
+        seconds, count = collect.run_floor(sim, 1000)
+        if count != sim.manifest["counts"]["vms"]:
+            raise RuntimeError(f"the bare read saw {count} VMs")
+        times.append(seconds)
+    return statistics.median(times)
+
+
 def part_two(harness, workdir: Path) -> dict:
     print(f"starting 4 simulators: {' '.join(FLEET_MODEL)} --vm-prefix fN- ...", flush=True)
     with ThreadPoolExecutor(4) as pool:
@@ -200,9 +255,35 @@ def part_two(harness, workdir: Path) -> dict:
     try:
         expected = sum(s.manifest["counts"]["vms"] for s in sims)
         config = ours_config(sims)
-        result = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, verbose=True)
+        result = run_inventory(
+            workdir, "fleet.esx.yml", config, VENV_BIN, verbose=True, stages=True
+        )
         result["expected_hosts"] = expected
         show("ours, 4 simulators", result, expected)
+        show_stages(result)
+        names = listed(json.loads((workdir / "fleet.esx.yml.out.json").read_text()))
+        # The same --list from the cache: the process holds the inventory and nothing left over
+        # from reading the endpoints; the JSON output is traced to see what it allocates.
+        cached = dict(config, cache=True, cache_plugin="ansible.builtin.jsonfile")
+        cached["cache_connection"] = str(workdir / "fleet-cache")
+        run_inventory(workdir, "fleet-cached.esx.yml", cached, VENV_BIN, host="f1-DC0_H0_VM0")
+        result["cache_hit_traced"] = run_inventory(
+            workdir, "fleet-cached.esx.yml", cached, VENV_BIN, stages="trace"
+        )
+        show("  from the cache, traced", result["cache_hit_traced"], expected)
+        show_stages(result["cache_hit_traced"])
+        bare = {"all": {"hosts": dict.fromkeys(sorted(names))}}
+        result["names_only"] = run_inventory(workdir, "floor.yml", bare, VENV_BIN, stages=True)
+        show("  the names only", result["names_only"], expected)
+        show_stages(result["names_only"])
+        bound = least_list_memory(result)
+        if bound is not None:
+            result["least_list_mb"] = bound
+            print(
+                f"    any plugin listing these hosts with these variables: at least {bound:.0f} MB "
+                "(what the names alone hold, plus what writing the variables' JSON allocates)",
+                flush=True,
+            )
         # The inventory loaded as a playbook holds it, without --list's JSON of every host.
         loaded = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, host="f1-DC0_H0_VM0")
         result["loaded"] = loaded
@@ -232,6 +313,38 @@ def show(name: str, result: dict, expected: int) -> None:
     )
 
 
+def least_list_memory(result: dict) -> float | None:
+    """The least peak any plugin could have for this `--list`: bare hosts plus the JSON output.
+
+    Every plugin's process holds at least what the host names alone hold when parsing ends
+    (the names-only run); ansible-core's encoder then allocates, for these variables, what the
+    traced run measured, whichever plugin set them.
+    """
+    traced = (result.get("cache_hit_traced", {}).get("stages") or {}).get("serialised", {})
+    names = result.get("names_only", {}).get("stages") or {}
+    if "allocated_peak_mb" not in traced or "parsed" not in names:
+        return None
+    return names["parsed"]["current_mb"] + traced["allocated_peak_mb"]
+
+
+def show_stages(result: dict) -> None:
+    stages = result.get("stages")
+    if stages and "serialised" in stages:
+        written = stages["serialised"]
+        traced = written.get("allocated_peak_mb")
+        how = (
+            f"writing the JSON allocated up to {traced:.0f} MB (traced)"
+            if traced is not None
+            else f"peak {written['peak_mb']:.0f} MB while writing the JSON"
+        )
+        print(
+            f"    memory: {stages['parsed']['current_mb']:.0f} MB held when parsing ended, "
+            f"{stages['host_variables_gathered']['current_mb']:.0f} MB with every host's "
+            f"variables gathered, {how}",
+            flush=True,
+        )
+
+
 def ratios(results: dict) -> dict:
     """peer seconds / ours seconds, for ours with its defaults and with the peers' properties."""
     out = {}
@@ -241,6 +354,15 @@ def ratios(results: dict) -> dict:
         for name in PEERS:
             if "error" not in results.get(name, {"error": 1}):
                 out[f"{name} / {base}"] = results[name]["seconds"] / results[base]["seconds"]
+    if "error" not in results.get("floor", {"error": 1}) and "error" not in results.get(
+        "community", {"error": 1}
+    ):
+        community, names_only = results["community"]["seconds"], results["floor"]["seconds"]
+        out["community / floor"] = community / names_only
+        if results.get("bare_read_seconds"):
+            out["community / (floor + bare read)"] = community / (
+                names_only + results["bare_read_seconds"]
+            )
     return out
 
 
@@ -267,6 +389,16 @@ def main(argv=None) -> int:
         if "community / ours+16" in found:
             verdict = "met" if found["community / ours+16"] >= 40 else "NOT met"
             print(f"  goal ours >= 40x faster than community.vmware: {verdict}")
+        if "community / floor" in found:
+            print(
+                "  the most any inventory plugin could reach in this run (community / floor): "
+                f"{found['community / floor']:.1f}x"
+            )
+        if "community / (floor + bare read)" in found:
+            print(
+                "  ... and for one that also reads the VMs, at the bare read's speed, and sets no "
+                f"variable: {found['community / (floor + bare read)']:.1f}x"
+            )
         if not args.skip_fleet:
             fleet = report["fleet"] = part_two(harness, workdir)
             for what, run in (("--list", fleet), ("loaded", fleet.get("loaded", {}))):
@@ -284,7 +416,7 @@ def main(argv=None) -> int:
 def failures(report: dict, args) -> list[str]:
     """What failed or missed its goal (the exit status of `make bench` reflects it)."""
     one = report["one_simulator"]
-    wanted = ["ours", "ours+16"] + ([] if args.skip_peers else list(PEERS))
+    wanted = ["ours", "ours+16", "floor"] + ([] if args.skip_peers else list(PEERS))
     missed = [name for name in wanted if "error" in one.get(name, {"error": 1})]
     if not args.skip_peers and report["ratios"].get("community / ours+16", 0) < 40:
         missed.append("goal: 40x community.vmware")
