@@ -8,16 +8,22 @@ Part 1, one 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --
 - ours, cache hit: ours answered from the jsonfile cache (no request: Ansible's own work)
 - floor:     the same 4,800 host names given to ansible-inventory as a host list, with no
              variables and no plugin: the least any inventory plugin's run can cost
+- bare read: bench/collect.py's floor (the peers' properties of every VM, requests + lxml,
+             nothing decoded): the least reading the VMs can cost
 Every run must list all 4,800 VMs; a peer that fails is reported with why, never timed.
-Ours and the floor run --rounds times (median); each peer once (they take minutes). Ratios:
-peer / ours, and community / floor: the most any plugin could reach in this run.
+Ours, the floor and the bare read run --rounds times (median); each peer once (they take
+minutes). Ratios: peer / ours; community / floor and community / (floor + bare read): the
+most any plugin could reach in this run, without and with reading the VMs.
 Exit status 1 when a run failed or a goal was missed.
 
 Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours, wall
 time and peak RSS of the ansible-inventory process (/usr/bin/time), with --list and with the
 inventory only loaded (--host), for max_workers 4, 1 and 2. The --list run also reports the
 memory held when parsing ended and the peak while ansible-inventory writes its JSON
-(bench/_inventory_stages.py); and the same 20,000 names with no variables, for comparison.
+(bench/_inventory_stages.py); the same --list answered from the cache has its JSON output
+traced (tracemalloc: what ansible-core's encoder allocates for these variables); and the same
+20,000 names with no variables hold what any plugin's process holds at least. The two add up
+to the least peak any plugin listing these hosts with these variables can have.
 
     python bench/inventory.py [--rounds 3] [--skip-peers] [--skip-fleet] [--json FILE]
 """
