@@ -16,7 +16,6 @@ envelope.parse_response against a bare lxml parse of the same bytes.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -26,32 +25,19 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import requests
+from _common import MODEL, PEER_PROPERTIES, bench_venv, load_harness
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+from ansible_collections.viapi.esx.plugins.module_utils.vi import collector, envelope
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi import collector, envelope  # noqa: E402
-from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client  # noqa: E402
-
-# community.vmware's vmware_vm_inventory default properties.
-PATHS = [
-    "name", "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.instanceUuid",
-    "config.hardware.numCPU", "config.template", "config.name", "config.uuid", "guest.hostName",
-    "guest.ipAddress", "guest.guestId", "guest.guestState", "runtime.maxMemoryUsage",
-    "customValue", "summary.runtime.powerState", "config.guestId", "runtime.connectionState",
-]  # fmt: skip
+# What community.vmware's vmware_vm_inventory reads by default: its default `properties` and
+# runtime.connectionState, which it always adds.
+PATHS = [*PEER_PROPERTIES, "runtime.connectionState"]
 # A second corpus for the decode benchmark: nested data objects (devices, guest, runtime).
 NESTED_PATHS = ["name", "config.hardware.device", "guest", "runtime"]
 VIM = "{urn:vim25}"
 MiB = 1024 * 1024
-
-
-def load_harness():
-    spec = importlib.util.spec_from_file_location("vcsim_harness", ROOT / "tests/vcsim/harness.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ------------------------------------------------------------------ ours
@@ -194,17 +180,6 @@ finally:
 """
 
 
-def bench_python() -> str | None:
-    """The bench environment's python (bench/setup.sh creates it), or None if it fails."""
-    proc = subprocess.run(
-        ["bash", str(ROOT / "bench/setup.sh")], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        print(f"pyvmomi: bench/setup.sh failed:\n{proc.stderr[-2000:]}", file=sys.stderr)
-        return None
-    return str(Path(proc.stdout.strip().splitlines()[-1]) / "bin" / "python")
-
-
 def run_pyvmomi(python: str, sim, page_size: int) -> tuple[float, int]:
     args = [sim.host, str(sim.port), sim.username, sim.password, sim.ca_path, str(page_size)]
     proc = subprocess.run(
@@ -302,19 +277,13 @@ def report(times: dict, counts: dict, decode: dict, model: str) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     harness = load_harness()
-    model = [
-        "--dc",
-        "2",
-        "--cluster",
-        "4",
-        "--cluster-host",
-        "4",
-        "--host",
-        "20",
-        "--vm",
-        str(args.vm),
-    ]
-    python = None if args.no_pyvmomi else bench_python()
+    model = [*MODEL[:-1], str(args.vm)]  # the shared model, with --vm from the command line
+    python = None
+    if not args.no_pyvmomi:
+        venv, why = bench_venv()
+        if venv is None:
+            print(f"pyvmomi: {why}", file=sys.stderr)
+        python = str(venv / "bin" / "python") if venv else None
     print(f"starting vcsim {' '.join(model)} ...", flush=True)
     with harness.Vcsim.start(*model) as sim:
         expected = sim.manifest["counts"]["vms"]

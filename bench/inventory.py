@@ -31,9 +31,7 @@ to the least peak any plugin listing these hosts with these variables can have.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -44,51 +42,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+from _common import MODEL, PEER_PROPERTIES, ROOT, VENV_BIN, bench_venv, env_for, load_harness
+from collect import run_floor
 
-ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = ROOT / ".venv" / "bin"
-MODEL = ["--dc", "2", "--cluster", "4", "--cluster-host", "4", "--host", "20", "--vm", "100"]
 FLEET_MODEL = ["--dc", "2", "--cluster", "5", "--cluster-host", "4", "--host", "20", "--vm", "100"]
-# The default `properties` of community.vmware.vmware_vm_inventory and vmware.vmware.vms.
-PEER_PROPERTIES = [
-    "name", "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.instanceUuid",
-    "config.hardware.numCPU", "config.template", "config.name", "config.uuid", "guest.hostName",
-    "guest.ipAddress", "guest.guestId", "guest.guestState", "runtime.maxMemoryUsage",
-    "customValue", "summary.runtime.powerState", "config.guestId",
-]  # fmt: skip
 PEERS = {
     "community": ("community.vmware.vmware_vm_inventory", "bench.vmware.yml"),
     "vmware": ("vmware.vmware.vms", "bench.vms.yml"),
 }
-
-
-def load_harness():
-    spec = importlib.util.spec_from_file_location("vcsim_harness", ROOT / "tests/vcsim/harness.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def bench_venv() -> Path | None:
-    """The peers' environment from bench/setup.sh, or None (with the reason printed)."""
-    proc = subprocess.run(
-        ["bash", str(ROOT / "bench/setup.sh")], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        print(f"bench/setup.sh failed, peers not run:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-        return None
-    return Path(proc.stdout.strip().splitlines()[-1])
-
-
-def env_for(bin_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VMWARE_", "ANSIBLE_"))}
-    env.update(
-        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-    )
-    return env
 
 
 def ours_config(sims, properties=()) -> dict:
@@ -201,10 +162,10 @@ def part_one(harness, workdir: Path, rounds: int, peers: bool) -> dict:
             "of every VM with requests + lxml, nothing decoded: bench/collect.py's floor)",
             flush=True,
         )
-        venv = bench_venv() if peers else None
+        venv, why = bench_venv() if peers else (None, "not run (--skip-peers)")
         for name, (plugin, filename) in PEERS.items():
             if venv is None:
-                results[name] = {"error": "not run" + ("" if peers else " (--skip-peers)")}
+                results[name] = {"error": why}
             else:
                 results[name] = run_inventory(
                     workdir, filename, peer_config(plugin, sim), venv / "bin"
@@ -238,12 +199,9 @@ def floor(workdir: Path, rounds: int) -> dict:
 
 def bare_read(sim, rounds: int) -> float:
     """Median seconds of bench/collect.py's floor: the least reading the VMs can cost."""
-    spec = importlib.util.spec_from_file_location("bench_collect", ROOT / "bench/collect.py")
-    collect = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(collect)
     times = []
     for _round in range(rounds):
-        seconds, count = collect.run_floor(sim, 1000)
+        seconds, count = run_floor(sim, 1000)
         if count != sim.manifest["counts"]["vms"]:
             raise RuntimeError(f"the bare read saw {count} VMs")
         times.append(seconds)

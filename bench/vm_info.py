@@ -19,9 +19,7 @@ Client, login and logout included).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import re
 import statistics
 import subprocess
@@ -30,45 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+from _common import MODEL, VENV_BIN, bench_venv, env_for, load_harness
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client  # noqa: E402
-from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info  # noqa: E402
+from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
 
-VENV_BIN = ROOT / ".venv" / "bin"
-MODEL = ["--dc", "2", "--cluster", "4", "--cluster-host", "4", "--host", "20", "--vm", "100"]
 GOAL_RATIO, GOAL_TRIPS = 40, 5
-
-
-def load_harness():
-    spec = importlib.util.spec_from_file_location("vcsim_harness", ROOT / "tests/vcsim/harness.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def bench_venv() -> tuple[Path | None, str]:
-    """The peer's environment from bench/setup.sh, or None and why."""
-    proc = subprocess.run(
-        ["bash", str(ROOT / "bench/setup.sh")], capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        return None, f"bench/setup.sh failed: {(proc.stdout + proc.stderr)[-1500:]}"
-    return Path(proc.stdout.strip().splitlines()[-1]), ""
-
-
-def env_for(bin_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VMWARE_", "ANSIBLE_"))}
-    env.update(
-        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".cache" / "collections"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-        ANSIBLE_PYTHON_INTERPRETER=str(bin_dir / "python"),
-    )
-    return env
 
 
 def run_module(bin_dir: Path, module: str, args: dict, result_key: str) -> dict:
