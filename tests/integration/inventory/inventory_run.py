@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from ansible_run import ROOT, ansible_env
+from ansible_run import ROOT, ansible_env, connection
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
@@ -28,17 +28,8 @@ RAW_PATHS = [
 ]  # fmt: skip
 
 
-def endpoint(sim, **overrides) -> dict:
-    """An `endpoints` entry (or top-level options) for a started simulator."""
-    entry = {
-        "hostname": sim.host,
-        "port": sim.port,
-        "username": sim.username,
-        "password": sim.password,
-        "ca_path": str(sim.ca_path),
-    }
-    entry.update(overrides)
-    return entry
+# An `endpoints` entry (or the top-level options) has the keys of the connection options.
+endpoint = connection
 
 
 def label(sim, hostname=None) -> str:
