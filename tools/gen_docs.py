@@ -56,14 +56,20 @@ def dump() -> dict:
     return json.loads(out.stdout)["all"]
 
 
+def _name_and_kind(name: str, entry: dict, depth: int, default_type: str) -> tuple[str, str]:
+    """The indented name cell and the type cell of an option or return value."""
+    pad = "&nbsp;&nbsp;" * depth + ("↳ " if depth else "")
+    kind = entry.get("type", default_type)
+    if kind == "list" and entry.get("elements"):
+        kind = f"list / {entry['elements']}"
+    return f"{pad}`{name}`", kind
+
+
 def option_rows(options: dict, depth: int = 0) -> list[str]:
     rows = []
     for name in sorted(options):
         opt = options[name]
-        pad = "&nbsp;&nbsp;" * depth + ("↳ " if depth else "")
-        kind = opt.get("type", "str")
-        if kind == "list" and opt.get("elements"):
-            kind = f"list / {opt['elements']}"
+        cell, kind = _name_and_kind(name, opt, depth, "str")
         facts = []
         if opt.get("required"):
             facts.append("**required**")
@@ -79,7 +85,7 @@ def option_rows(options: dict, depth: int = 0) -> list[str]:
         if envs:
             facts.append("env: " + ", ".join(f"`{e}`" for e in envs))
         desc = markup(opt.get("description"))
-        rows.append(f"| {pad}`{name}` | {kind} | {'<br>'.join(facts)} | {desc} |")
+        rows.append(f"| {cell} | {kind} | {'<br>'.join(facts)} | {desc} |")
         rows += option_rows(opt.get("suboptions") or opt.get("options") or {}, depth + 1)
     return rows
 
@@ -88,15 +94,12 @@ def return_rows(values: dict, depth: int = 0) -> list[str]:
     rows = []
     for name in sorted(values):
         val = values[name]
-        pad = "&nbsp;&nbsp;" * depth + ("↳ " if depth else "")
-        kind = val.get("type", "")
-        if kind == "list" and val.get("elements"):
-            kind = f"list / {val['elements']}"
+        cell, kind = _name_and_kind(name, val, depth, "")
         sample = val.get("sample")
         sample_md = f"<br>sample: `{json.dumps(sample)[:120]}`" if sample is not None else ""
         returned = markup(val.get("returned", ""))
         rows.append(
-            f"| {pad}`{name}` | {kind} | {returned} | {markup(val.get('description'))}{sample_md} |"
+            f"| {cell} | {kind} | {returned} | {markup(val.get('description'))}{sample_md} |"
         )
         rows += return_rows(val.get("contains") or {}, depth + 1)
     return rows
