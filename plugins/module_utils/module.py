@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import (
     LXML_IMPORT_ERROR,
@@ -61,7 +62,7 @@ class EsxModule:
     def __init__(self, argument_spec: dict, **kwargs):
         spec = dict(CONNECTION_ARGS)
         spec.update(argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.diff_mode = self.ansible._diff
@@ -145,3 +146,66 @@ def _unsendable(params: dict, prefix: str = ""):
                 if inner:
                     return inner
     return None
+
+
+# What ansible-core says, without naming the option, when a dict option holds unparsable text.
+_DICT_ERROR = "dictionary requested, could not parse JSON or key=value"
+
+
+class _AnsibleModule(AnsibleModule):
+    """AnsibleModule that names the option when a dict option holds text that is no dict.
+
+    ansible-core reports `disks: "20"` or `cdrom: "yes"` only as "dictionary requested, could
+    not parse JSON or key=value" (it fails while listing no_log values, before it names the
+    option), so the raw parameters are checked first and the message names the option.
+    """
+
+    def _load_params(self):
+        super()._load_params()
+        self._esx_not_a_dict = _not_a_dict(self.argument_spec, self.params or {})
+
+    def fail_json(self, msg, **kwargs):
+        better = getattr(self, "_esx_not_a_dict", None)
+        if better and _DICT_ERROR in str(msg):
+            msg = better
+        super().fail_json(msg=msg, **kwargs)
+
+
+def _not_a_dict(spec: dict, params: dict, prefix: str = "") -> str | None:
+    """A message for the first dict option (or list of dicts) given text that is no dict."""
+    for name, option in spec.items():
+        value = next((params[n] for n in (name, *option.get("aliases", ())) if n in params), None)
+        kind, elements = option.get("type"), option.get("elements")
+        if value is None or "options" not in option or "dict" not in (kind, elements):
+            continue
+        items = value if isinstance(value, list) else [value]
+        shown = "" if _holds_secrets(option) else " '{}'"
+        for i, item in enumerate(items):
+            where = f"{prefix}{name}" + (f"[{i}]" if isinstance(value, list) else "")
+            if isinstance(item, str) and not _parses_as_dict(item):
+                whole_list = kind == "list" and not isinstance(value, list)
+                wanted = "a list of dictionaries" if whole_list else "a dictionary"
+                return (
+                    f"{where}: expected {wanted} of suboptions "
+                    f"({', '.join(sorted(option['options']))}), got the text{shown.format(item)}"
+                )
+            if isinstance(item, dict):
+                inner = _not_a_dict(option["options"], item, where + ".")
+                if inner:
+                    return inner
+    return None
+
+
+def _parses_as_dict(text: str) -> bool:
+    try:
+        check_type_dict(text)
+    except TypeError:
+        return False
+    return True
+
+
+def _holds_secrets(option: dict) -> bool:
+    """Whether an option or any of its suboptions is no_log (its text is never echoed)."""
+    if option.get("no_log"):
+        return True
+    return any(_holds_secrets(sub) for sub in (option.get("options") or {}).values())

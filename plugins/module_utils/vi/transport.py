@@ -6,6 +6,7 @@ status is a TransportError with the status and a short excerpt of the body.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -178,9 +179,28 @@ def _check_endpoint(hostname: str, port, proxy_port) -> None:
             f"hostname: '{hostname}' must be a host name or address only, without scheme, "
             "user or path (for example vcenter.example.com)"
         )
+    host_port = _HOST_PORT.match(hostname)
+    if host_port and not _is_ipv6(hostname):
+        raise InvalidArgument(
+            f"hostname: '{hostname}' includes a port; give the host alone in hostname (or "
+            f"VMWARE_HOST) and the port in port (or VMWARE_PORT): hostname: "
+            f"{host_port.group(1)}, port: {host_port.group(2)}"
+        )
     for option, value in (("port", port), ("proxy_port", proxy_port)):
         if value is not None and not 0 < int(value) < 65536:
             raise InvalidArgument(f"{option}: {value} is not a TCP port (1-65535)")
+
+
+# "vc.example.com:443", "10.0.0.1:443" or "[fe80::1]:443": a host followed by a port.
+_HOST_PORT = re.compile(r"^\[?([^\[\]]*?)\]?:(\d+)$")
+
+
+def _is_ipv6(hostname: str) -> bool:
+    """Whether hostname is an IPv6 address (whose colons are not a port separator)."""
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).version == 6 and ":" in hostname
+    except ValueError:
+        return False
 
 
 def _short(error: Exception) -> str:

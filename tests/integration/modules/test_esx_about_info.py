@@ -109,6 +109,25 @@ def test_connection_options_from_the_environment(vcsim_vpx):
     assert result["about"]["api_type"] == "VirtualCenter"
 
 
+def test_a_port_in_hostname_is_named_with_the_fix(vcsim_vpx):
+    """A port written into hostname (or VMWARE_HOST) says it belongs in port."""
+    wanted = (
+        f"hostname: '{vcsim_vpx.host}:{vcsim_vpx.port}' includes a port; give the host alone in "
+        f"hostname (or VMWARE_HOST) and the port in port (or VMWARE_PORT): hostname: "
+        f"{vcsim_vpx.host}, port: {vcsim_vpx.port}"
+    )
+    given = {"hostname": f"{vcsim_vpx.host}:{vcsim_vpx.port}"}
+    result = run_module("esx_about_info", given, sim=vcsim_vpx)
+    assert result.failed and result["msg"] == wanted, result.get("msg")
+    env = {
+        "VMWARE_HOST": f"{vcsim_vpx.host}:{vcsim_vpx.port}", "VMWARE_USER": vcsim_vpx.username,
+        "VMWARE_PASSWORD": vcsim_vpx.password, "VMWARE_CA_PATH": vcsim_vpx.ca_path,
+    }  # fmt: skip
+    result = run_module("esx_about_info", {"timeout": 30}, env=env)
+    assert result.failed and result["msg"] == wanted, result.get("msg")
+    assert "Traceback" not in everything(result) and vcsim_vpx.password not in everything(result)
+
+
 PLAYBOOK = """\
 - name: Connection options once, for every viapi.esx module
   hosts: localhost

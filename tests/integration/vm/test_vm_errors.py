@@ -45,6 +45,13 @@ def bad_inputs(model: str) -> list[tuple[dict, str]]:
         (dict(NEW, networks=[{"name": "VM Network", "mac_address": "zz"}]), "networks[0].mac_address must look like"),
         (dict(NEW, state="restarted"), "VM 'e-new' not found; state restarted needs an existing VM"),
         (dict(NEW, state="bogus"), "value of state must be one of"),
+        # Text where suboptions belong: ansible-core's own message names no option.
+        (dict(NEW, disks="20"), "disks: expected a list of dictionaries of suboptions ("),
+        (dict(NEW, disks=["20"]), "disks[0]: expected a dictionary of suboptions"),
+        (dict(NEW, disks=[{"size_gb": 1}, "20"]), "), got the text '20'"),
+        (dict(NEW, networks="VM Network"),
+         "networks: expected a list of dictionaries of suboptions ("),
+        (dict(NEW, cdrom="yes"), "cdrom: expected a dictionary of suboptions ("),
     ]  # fmt: skip
 
 

@@ -439,6 +439,10 @@ def test_a_ca_file_without_a_certificate_is_a_certificate_error(serve, tmp_path)
         ("", 443, "hostname: ''"),
         ("vc.example.com", 0, "port: 0 is not a TCP port"),
         ("vc.example.com", 65536, "port: 65536 is not a TCP port"),
+        ("vc.example.com:443", 443, "port: 443"),
+        ("vc.example.com:8443", 443, "'vc.example.com:8443' includes a port; give the host"),
+        ("10.0.0.1:443", 443, "hostname: 10.0.0.1, port: 443"),
+        ("[fe80::1]:443", 443, "hostname: fe80::1, port: 443"),
     ],
 )
 def test_an_endpoint_requests_cannot_address_is_refused_naming_the_option(hostname, port, needle):
@@ -448,3 +452,8 @@ def test_an_endpoint_requests_cannot_address_is_refused_naming_the_option(hostna
 
 def test_ipv6_addresses_are_bracketed():
     assert Transport("fe80::1", 443).url == "https://[fe80::1]:443/sdk"
+
+
+@pytest.mark.parametrize("hostname", ["fe80::1", "::1", "2001:db8::443"])
+def test_an_ipv6_address_is_not_taken_for_a_host_and_port(hostname):
+    assert Transport(hostname, 443).url == f"https://[{hostname}]:443/sdk"
