@@ -103,3 +103,40 @@ def test_without_destination_fails_clearly(vcsim_factory):
     res = run(sim, standalone)[0]
     assert res.rc != 0
     assert "set host_evacuate_destinations" in res.stdout
+
+
+MODULE_DEFAULTS_PLAY = """\
+- name: The connection only through module_defaults
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/viapi.esx.esx:
+      hostname: "{{ esx.hostname }}"
+      port: "{{ esx.port }}"
+      username: "{{ esx.username }}"
+      password: "{{ esx.password }}"
+      ca_path: "{{ esx.ca_path }}"
+  roles:
+    - role: viapi.esx.host_evacuate
+"""
+
+
+def test_the_play_module_defaults_give_the_connection(sim, roles, tmp_path):
+    playbook = tmp_path / "defaults.yml"
+    playbook.write_text(MODULE_DEFAULTS_PLAY)
+    before = placement(sim)
+    res = run_playbook(
+        playbook, {"esx": connection(sim), "host_evacuate_host": roles["hosts"]["source"]},
+        check=True,
+    )  # fmt: skip
+    assert "missing required arguments" not in res.stdout, res.stdout[-3000:]
+    reports = [t["result"]["host_evacuate_report"] for t in res.tasks
+               if "host_evacuate_report" in t["result"]]  # fmt: skip
+    # Every read and every check ran with the play's connection: each VM on the source is
+    # in the report (which VMs can move depends on what the other tests moved before).
+    source = roles["hosts"]["source"]
+    assert reports, res.stdout[-3000:]
+    assert {line["vm"] for line in reports[-1]} == {
+        vm for vm, host in before[0].items() if host == source
+    }
+    assert placement(sim) == before

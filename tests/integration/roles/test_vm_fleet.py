@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from ansible_run import connection, run_playbook
 
+from ansible_collections.viapi.esx.plugins.module_utils.module import CONNECTION_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.modules import esx_vm
 
 PLAYBOOK = Path(__file__).with_name("vm_fleet.yml")
 
@@ -85,3 +88,94 @@ def test_fleet_argument_spec_refuses_bad_input(sim):
     )
     assert res.rc != 0
     assert "vm_fleet_vms" in res.stdout
+
+
+def failed_message(res) -> str:
+    """The message of the task that failed the play."""
+    failed = [t for t in res.tasks if t["status"] == "failed"]
+    assert failed, res.stdout[-3000:]
+    result = failed[-1]["result"]
+    items = [r["msg"] for r in result.get("results") or () if r.get("failed")]
+    return items[0] if items else result["msg"]
+
+
+def test_an_entry_without_a_name_fails_naming_the_entry(sim):
+    fleet = [{"name": "fleet-ok", "num_cpus": 1}, {"num_cpus": 2, "memory_mb": 128}]
+    res = run_playbook(PLAYBOOK, {"vm_fleet_vms": fleet, "vm_fleet_connection": connection(sim)})
+    assert res.rc != 0
+    assert (
+        failed_message(res) == "vm_fleet_vms[1]: set name (or uuid or moid) to say which VM it is"
+    )
+    assert "fleet-ok" not in vms(sim), "a bad entry must stop the run before any change"
+
+
+def test_misspelled_options_fail_naming_the_entry_and_the_keys(sim):
+    fleet = [{"name": "fleet-typo", "cpus": 2, "memory": 256}]
+    res = run_playbook(PLAYBOOK, {"vm_fleet_vms": fleet, "vm_fleet_connection": connection(sim)})
+    assert res.rc != 0
+    message = failed_message(res)
+    assert message.startswith(
+        "vm_fleet_vms[0]: unknown option(s) cpus, memory; an entry may set "
+    ), message
+    res = run_playbook(
+        PLAYBOOK,
+        {"vm_fleet_vms": [{"name": "fleet-typo"}], "vm_fleet_defaults": {"memroy_mb": 1},
+         "vm_fleet_connection": connection(sim)},
+    )  # fmt: skip
+    assert failed_message(res).startswith("vm_fleet_defaults: unknown option(s) memroy_mb;")
+    assert "fleet-typo" not in vms(sim)
+
+
+def test_an_entry_may_name_its_vm_by_uuid_or_moid(sim):
+    run(sim, [{"name": "fleet-id", "num_cpus": 1, "memory_mb": 128}])
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        rows = collect(c, {"VirtualMachine": ["name", "config.uuid"]})
+    ref, props = next((r, p) for r, p in rows if p["name"] == "fleet-id")
+    changed = run(sim, [{"uuid": props["config.uuid"], "memory_mb": 256}])[0]
+    assert changed == [props["config.uuid"]] and vms(sim)["fleet-id"] == (1, 256)
+    changed = run(sim, [{"moid": ref.value, "num_cpus": 2}])[0]
+    assert changed == [ref.value] and vms(sim)["fleet-id"] == (2, 256)
+
+
+def test_the_task_passes_exactly_the_options_the_role_accepts():
+    role = Path(__file__).parents[3] / "roles" / "vm_fleet"
+    accepted = yaml.safe_load((role / "vars" / "main.yml").read_text())
+    task = next(
+        t for t in yaml.safe_load((role / "tasks" / "main.yml").read_text())
+        if "viapi.esx.esx_vm" in t
+    )  # fmt: skip
+    passed = set(task["viapi.esx.esx_vm"])
+    connection_options = set(accepted["vm_fleet_connection_options"])
+    assert passed - connection_options == set(accepted["vm_fleet_options"])
+    assert connection_options == set(CONNECTION_ARGS)
+    assert set(accepted["vm_fleet_options"]) <= set(esx_vm.ARGS)
+
+
+MODULE_DEFAULTS_PLAY = """\
+- name: The connection only through module_defaults
+  hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/viapi.esx.esx:
+      hostname: "{{ esx.hostname }}"
+      port: "{{ esx.port }}"
+      username: "{{ esx.username }}"
+      password: "{{ esx.password }}"
+      ca_path: "{{ esx.ca_path }}"
+  roles:
+    - role: viapi.esx.vm_fleet
+  post_tasks:
+    - name: Show what changed
+      ansible.builtin.debug:
+        msg: "fleet-changed={{ vm_fleet_changed | to_json }}"
+"""
+
+
+def test_the_play_module_defaults_give_the_connection(sim, tmp_path):
+    playbook = tmp_path / "defaults.yml"
+    playbook.write_text(MODULE_DEFAULTS_PLAY)
+    fleet = [{"name": "fleet-md", "num_cpus": 1, "memory_mb": 128, "cluster": "DC0_C0",
+              "datastore": "LocalDS_0", "guest_id": "otherGuest"}]  # fmt: skip
+    res = run_playbook(playbook, {"esx": connection(sim), "vm_fleet_vms": fleet})
+    assert res.rc == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    assert vms(sim)["fleet-md"] == (1, 128)
