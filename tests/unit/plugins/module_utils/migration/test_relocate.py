@@ -285,6 +285,13 @@ def test_a_cluster_without_drs_offers_its_hosts_as_candidates():
     assert b"configurationEx" in read.body
 
 
+def test_a_cluster_whose_drs_state_is_unset_gets_a_named_host_too():
+    t = vi_wire.FakeTransport().on("RetrievePropertiesEx", cluster_read(None))
+    found = {"cluster": CLUSTER, "host": None}
+    got = relocate.candidate_hosts(vi_wire.client(t), Destination(cluster="prod"), found)
+    assert got == [MoRef("HostSystem", f"host-{i}") for i in (1, 2, 3)]
+
+
 def test_a_cluster_with_drs_leaves_the_choice_to_drs():
     t = vi_wire.FakeTransport().on("RetrievePropertiesEx", cluster_read("true"))
     found = {"cluster": CLUSTER, "host": None}
