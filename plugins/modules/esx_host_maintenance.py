@@ -74,10 +74,9 @@ host:
   sample: {name: DC0_C0_H1, maintenance_mode: true, connection_state: connected}
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.host import facts
+from ansible_collections.viapi.esx.plugins.module_utils.host import maintenance
+from ansible_collections.viapi.esx.plugins.module_utils.host.maintenance import MaintenanceRequest
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
-from ansible_collections.viapi.esx.plugins.module_utils.vi.find import find_by_name
-from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
 
 ARGS = {
     "name": {"type": "str", "required": True},
@@ -87,38 +86,18 @@ ARGS = {
 }
 
 
-def maintenance(module, client) -> dict:
-    p = module.params
-    if p["wait_timeout"] <= 0:
-        module.fail(f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}")
-    ref = find_by_name(client, "HostSystem", p["name"], where="the inventory")
-    host = facts.gather(client, [ref])[0]
-    wanted = p["state"] == "present"
-    changed = host["maintenance_mode"] != wanted
-    result = {"changed": changed}
-    if module.diff_mode:
-        result["diff"] = {
-            "before": {"maintenance_mode": host["maintenance_mode"]},
-            "after": {"maintenance_mode": wanted},
-        }
-    if changed and not module.check_mode:
-        if wanted:
-            task = client.call(
-                ref, "EnterMaintenanceMode_Task",
-                timeout=p["wait_timeout"], evacuatePoweredOffVms=p["evacuate_powered_off_vms"] if client.is_vcenter else None,
-            )  # fmt: skip
-        else:
-            task = client.call(ref, "ExitMaintenanceMode_Task", timeout=p["wait_timeout"])
-        wait_for_task(client, task, p["wait_timeout"])
-        host = facts.gather(client, [ref])[0]
-    elif changed:
-        host = dict(host, maintenance_mode=wanted)
-    result["host"] = host
+def run(module, client) -> dict:
+    """Build the request once and run the maintenance runner."""
+    result = maintenance.run(
+        client, MaintenanceRequest.from_params(module.params, module.check_mode)
+    )
+    if not module.diff_mode:
+        result.pop("diff")
     return result
 
 
 def main():
-    EsxModule(ARGS, supports_check_mode=True).run(maintenance)
+    EsxModule(ARGS, supports_check_mode=True).run(run)
 
 
 if __name__ == "__main__":

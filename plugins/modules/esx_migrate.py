@@ -28,7 +28,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Runs every check and reports what would move; starts no task.
+    description: Runs every check (against every candidate host) and reports what would move; starts no task.
   diff_mode:
     support: none
     description: The returned O(checks), RV(source) and RV(destination) say what changes.
@@ -65,11 +65,32 @@ options:
       - The name of the ESXi host to move the VM to.
       - In another cluster or standalone host, the VM goes to that compute resource's root
         resource pool unless O(resource_pool) names another.
+      - Mutually exclusive with O(hosts).
     type: str
+  hosts:
+    description:
+      - Candidate hosts to move the VM to; the module chooses one. Every check runs against
+        each candidate (from the same two bulk reads); a candidate is accepted when no check
+        blocks it and, for a running VM, it has vMotion enabled (also when O(checks) skips
+        C(vmotion_enabled)). Of the accepted hosts the one with the most free memory
+        (memory size less C(summary.quickStats.overallMemoryUsage)) is chosen, the first
+        listed on a tie.
+      - When the VM already runs on one of them, it stays there.
+      - When no candidate accepts the VM, the module fails and RV(choice) says, per host,
+        which checks refused it.
+      - RV(choice) reports the chosen host, why, and what refused the others.
+      - Mutually exclusive with O(host).
+    type: list
+    elements: str
+    version_added: 0.2.0
   cluster:
     description:
-      - The cluster to move the VM to. Without O(host), the cluster's DRS picks the host and
-        the host-level checks are skipped (O(checks) C(server_checks) still cover it).
+      - The cluster to move the VM to.
+      - Without O(host) or O(hosts), on a cluster with DRS enabled, DRS picks the host and
+        the host-level checks are skipped (O(checks) C(server_checks) still cover it). On a
+        cluster without DRS (where vCenter needs a host named), the module chooses among the
+        cluster's hosts as for O(hosts).
+      - With O(host) or O(hosts), those hosts must be in this cluster.
     type: str
   resource_pool:
     description:
@@ -155,6 +176,19 @@ EXAMPLES = r"""
       - "{{ blocked.blocked_by }}"
       - "{{ blocked.checks | map(attribute='name') | zip(blocked.checks | map(attribute='status')) | list }}"
 
+- name: Let the module choose the host (every check runs against each; the most free memory wins)
+  viapi.esx.esx_migrate:
+    name: DC0_C0_RP0_VM0
+    hosts: [DC0_C0_H3, DC0_C0_H4, DC0_C0_H1]
+  check_mode: true
+  register: chosen
+
+- name: Show the chosen host, why, and which hosts refused the VM
+  ansible.builtin.debug:
+    msg:
+      - "{{ chosen.choice.host }}: {{ chosen.choice.reason }}"
+      - "{{ chosen.choice.candidates | rejectattr('accepted') | items2dict(key_name='host', value_name='blocked_by') }}"
+
 - name: Move a VM whose CD-ROM is connected to a host drive, skipping that check
   viapi.esx.esx_migrate:
     name: DC0_C0_RP0_VM1
@@ -239,7 +273,8 @@ source:
 destination:
   description:
     - Where the VM is after the move; in check mode, when blocked or when nothing moves, where
-      it was asked to be (host null when the cluster's DRS picks it).
+      it was asked to be (host null when the cluster's DRS picks it, or when no candidate of
+      O(hosts) accepts the VM).
   returned: success
   type: dict
   contains:
@@ -260,6 +295,54 @@ destination:
       type: list
       elements: str
       sample: [ssd-02]
+choice:
+  description:
+    - How the destination host was chosen, when the module chose it (O(hosts), or O(cluster)
+      without DRS).
+    - RV(checks) are those of the chosen host; when no candidate accepts the VM, those of the
+      candidate refused by the fewest checks, RV(blocked_by) lists every check that refused
+      some candidate, and RV(destination.host) is null.
+  returned: when the module chose the host among candidates
+  type: dict
+  version_added: 0.2.0
+  contains:
+    host:
+      description: The chosen host; null when no candidate accepts the VM.
+      type: str
+      sample: esx02.example.com
+    reason:
+      description: Why this host (or that none was chosen).
+      type: str
+      sample: "the most free memory (61440 MiB) of the 2 candidate hosts whose checks pass; 1 refused"
+    candidates:
+      description:
+        - Every candidate in the order given, with what the checks said of it (empty when
+          the VM already runs on a candidate and stays there).
+      type: list
+      elements: dict
+      contains:
+        host:
+          description: Host name.
+          type: str
+          sample: esx03.example.com
+        accepted:
+          description: Whether the VM could move there.
+          type: bool
+          sample: false
+        free_memory_mb:
+          description: The host's free memory in MiB (null when unknown).
+          type: int
+          sample: 2048
+        blocked_by:
+          description: The checks that refused the host (C(vmotion_enabled) also when that check is skipped, for a running VM).
+          type: list
+          elements: str
+          sample: [cpu_compatibility, hardware_version]
+        reasons:
+          description: "The refusing checks' messages, as C(name: message)."
+          type: list
+          elements: str
+          sample: ["cpu_compatibility: host 'esx03': the CPU vendor differs (intel on the source, amd there)"]
 vm:
   description:
     - The VM's facts after the module ran, in the collection's one VM facts schema (as
@@ -269,14 +352,17 @@ vm:
   sample: {"name": "web01", "moid": "vm-42", "host": "esx02.example.com", "datastores": ["ssd-02"]}
 """
 
+from ansible_collections.viapi.esx.plugins.module_utils.migration import migrate as migration
+from ansible_collections.viapi.esx.plugins.module_utils.migration.request import MigrationRequest
+from ansible_collections.viapi.esx.plugins.module_utils.migration.result import MigrationFailed
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
-from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
-from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, identify
+from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
 
 ARGUMENT_SPEC = dict(
     identify.IDENTITY_ARGS,
     host={"type": "str"},
+    hosts={"type": "list", "elements": "str"},
     cluster={"type": "str"},
     resource_pool={"type": "str"},
     datastore={"type": "str"},
@@ -295,36 +381,21 @@ ARGUMENT_SPEC = dict(
 
 
 def migrate(module, client) -> dict:
-    """Check, move (unless blocked, already there or check mode), report."""
-    p = module.params
-    if p["wait_timeout"] <= 0:
-        raise ModuleFailure(
-            f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}"
-        )
-    options = runner.Options.from_params(p["checks"])
-    datacenter = identify.datacenter_of(client, p)
-    vm = identify.find_vm(client, p, datacenter)
-    destination = relocate.resolve_destination(client, p, datacenter)
-    outcome = relocate.migrate(
-        client, vm, destination, options, module.check_mode, p["wait_timeout"], p["priority"]
-    )
-    # One read after the move gives both the facts and what the verification needs.
-    _ref, props, vm_facts = facts.gather(client, [vm], extra_paths=relocate.VERIFY_PATHS)[0]
-    wrong = relocate.verify(props, outcome.snapshot) if outcome.moved else []
-    if wrong:
-        outcome.error = f"the task succeeded but {'; '.join(wrong)}"
-    result = relocate.result(outcome, vm_facts, module.check_mode)
-    msg = relocate.message(outcome, module.check_mode)
-    if outcome.blocked_by or outcome.error:
-        raise ModuleFailure(msg, **result)
-    return dict(result, msg=msg)
+    """Build the request once and run the migration runner."""
+    identity = {k: module.params[k] for k in identify.IDENTITY_ARGS}
+    request = MigrationRequest.from_params(module.params, identity, module.check_mode)
+    try:
+        return migration.run(client, request)
+    except MigrationFailed as e:
+        raise ModuleFailure(str(e), **e.result) from None
 
 
 def main():
     rules = dict(identify.IDENTITY_RULES)
     rules["required_one_of"] = rules["required_one_of"] + [
-        ("host", "cluster", "resource_pool", "datastore")
+        ("host", "cluster", "resource_pool", "datastore", "hosts")
     ]
+    rules["mutually_exclusive"] = rules["mutually_exclusive"] + [("host", "hosts")]
     EsxModule(ARGUMENT_SPEC, supports_check_mode=True, **rules).run(migrate)
 
 

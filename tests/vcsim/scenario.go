@@ -97,6 +97,7 @@ const (
 	sourceOnlyPortgroup = "PG_SOURCE_ONLY"
 	hostCdromDevice     = "/vmfs/devices/cdrom/mpx.vmhba32:C0:T0:L0"
 	fullDatastoreFree   = 512 * 1024 // bytes: less than any VM of the model needs
+	okMemoryUsage       = 512        // MiB in use on ok; every other host reports 1404
 )
 
 // applyPremigration builds the pre-migration model; see the file comment.
@@ -170,11 +171,13 @@ func premigrationInventory() (*simulator.ClusterComputeResource, []*simulator.Ho
 	return cluster, hosts[:5], vms[:4], nil
 }
 
-// setHostDefects: vMotion on everywhere but no_vmotion; maintenance; an older AMD host.
+// setHostDefects: vMotion on everywhere but no_vmotion; maintenance; an older AMD host;
+// ok uses less memory than every other host (the simulator gives all the same usage).
 func setHostDefects(roles []*simulator.HostSystem) {
 	for _, h := range hostSystems() {
 		h.Summary.Config.VmotionEnabled = true
 	}
+	roles[1].Summary.QuickStats.OverallMemoryUsage = okMemoryUsage
 	roles[4].Summary.Config.VmotionEnabled = false
 	roles[2].Runtime.InMaintenanceMode = true
 

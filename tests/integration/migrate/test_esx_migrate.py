@@ -14,9 +14,10 @@ import yaml
 from ansible_run import ROOT, connection, run_module, run_playbook
 from return_docs import assert_matches_return
 
+from ansible_collections.viapi.esx.plugins.module_utils.migration import relocate
+from ansible_collections.viapi.esx.plugins.module_utils.migration.request import Destination
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import (
     checks,
-    relocate,
     runner,
     snapshot,
 )
@@ -303,7 +304,7 @@ def test_client_side_checks_need_at_most_two_bulk_reads(shared):
     with client(shared) as c:
         vm = identify.find_vm(c, {"name": role(shared, "vms", "clean")})
         destination = relocate.resolve_destination(
-            c, {"host": role(shared, "hosts", "incompatible")}
+            c, Destination(host=role(shared, "hosts", "incompatible"))
         )
         before = c.round_trips
         snap = snapshot.gather(c, vm, destination)
@@ -347,3 +348,58 @@ def test_examples_run_as_written(fresh, tmp_path):
     assert where(fresh, role(fresh, "vms", "host_cdrom"))["host"] == ok_host
     clean = where(fresh, role(fresh, "vms", "clean"))
     assert clean["host"] == ok_host and clean["disk_datastores"] == [target]
+
+
+# ---------------------------------------------------------------- choosing among hosts
+
+
+def test_hosts_skips_the_ones_refused_and_moves_to_one_that_passes(fresh):
+    hosts = [role(fresh, "hosts", r) for r in ("incompatible", "no_vmotion", "ok")]
+    result = migrate(fresh, "clean", hosts=hosts)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    ok_host = role(fresh, "hosts", "ok")
+    assert where(fresh, role(fresh, "vms", "clean"))["host"] == ok_host
+    assert result["choice"]["host"] == ok_host and result["destination"]["host"] == ok_host
+    refused = {c["host"]: c["blocked_by"] for c in result["choice"]["candidates"]}
+    assert refused == {
+        hosts[0]: ["cpu_compatibility", "hardware_version"],
+        hosts[1]: ["vmotion_enabled"],
+        ok_host: [],
+    }
+    assert "chosen as the only one of 3 candidate hosts whose checks pass" in result["msg"]
+    again = migrate(fresh, "clean", hosts=hosts)
+    assert not again.failed and again["changed"] is False, again.get("msg")
+    assert again["choice"]["host"] == ok_host
+
+
+def test_hosts_none_accepts_fails_naming_each_hosts_checks(shared):
+    names = [role(shared, "hosts", r) for r in ("incompatible", "no_vmotion", "maintenance")]
+    result = migrate(shared, "clean", hosts=names)
+    blocked(result, "destination_host_state", "vmotion_enabled", "cpu_compatibility",
+            "hardware_version")  # fmt: skip
+    assert result["msg"] == (
+        f"VM '{role(shared, 'vms', 'clean')}' cannot move to any of 3 hosts: "
+        f"{names[0]}: cpu_compatibility, hardware_version; {names[1]}: vmotion_enabled; "
+        f"{names[2]}: destination_host_state"
+    )
+    assert result["choice"]["host"] is None and result["destination"]["host"] is None
+    assert all(not c["accepted"] and c["reasons"] for c in result["choice"]["candidates"])
+
+
+def test_hosts_prefers_the_most_free_memory(shared):
+    standalone = next(h["name"] for h in shared.manifest["hosts"] if not h["cluster"])
+    ok_host = role(shared, "hosts", "ok")
+    result = migrate(shared, "clean", check=True, hosts=[standalone, ok_host])
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert result["choice"]["host"] == ok_host and result["destination"]["host"] == ok_host
+    free = {c["host"]: c["free_memory_mb"] for c in result["choice"]["candidates"]}
+    assert free[ok_host] > free[standalone]
+    assert result["choice"]["reason"].startswith(f"the most free memory ({free[ok_host]} MiB)")
+
+
+def test_host_and_hosts_are_mutually_exclusive(shared):
+    args = {"host": role(shared, "hosts", "ok"), "hosts": [role(shared, "hosts", "ok")]}
+    result = run_module("esx_migrate", {"name": role(shared, "vms", "clean"), **args}, sim=shared)
+    assert result.failed and "mutually exclusive: host|hosts" in result.get("msg", ""), result.get(
+        "msg"
+    )

@@ -140,3 +140,69 @@ def test_the_play_module_defaults_give_the_connection(sim, roles, tmp_path):
         vm for vm, host in before[0].items() if host == source
     }
     assert placement(sim) == before
+
+
+# ---------------------------------------------------------------- the destination choice
+
+
+def test_a_vm_refused_by_its_first_host_lands_on_a_third_that_passes(vcsim_factory):
+    """Dealt in turn, VMs went to incompatible and no_vmotion and stayed; now all land on ok."""
+    sim = vcsim_factory("--scenario", "premigration")
+    roles = sim.manifest["premigration"]
+    hosts = roles["hosts"]
+    targets = [hosts["incompatible"], hosts["no_vmotion"], hosts["ok"]]
+    res, report = run(
+        sim, hosts["source"], host_evacuate_destinations=targets,
+        host_evacuate_enter_maintenance=True,
+        host_evacuate_checks={"skip": sorted(BLOCKERS.values())},
+    )  # fmt: skip
+    assert res.rc == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    vms, maintenance = placement(sim)
+    for vm in roles["vms"].values():
+        assert vms[vm] == hosts["ok"], f"{vm} is on {vms[vm]}"
+        assert report[vm]["moved"] and report[vm]["destination"] == hosts["ok"]
+    clean = report[roles["vms"]["clean"]]
+    assert clean["refused"] == {
+        hosts["incompatible"]: ["cpu_compatibility", "hardware_version"],
+        hosts["no_vmotion"]: ["vmotion_enabled"],
+    }
+    assert maintenance[hosts["source"]] is True
+
+
+def test_a_vm_no_host_accepts_stays_and_the_report_names_each_hosts_reason(vcsim_factory):
+    sim = vcsim_factory("--scenario", "premigration")  # the module's simulator has moved VMs
+    roles = sim.manifest["premigration"]
+    hosts = roles["hosts"]
+    targets = [hosts["incompatible"], hosts["no_vmotion"], hosts["maintenance"]]
+    before = placement(sim)
+    res, report = run(sim, hosts["source"], host_evacuate_destinations=targets)
+    assert res.rc != 0 and "stayed on " + hosts["source"] in res.stdout
+    clean = report[roles["vms"]["clean"]]
+    assert not clean["would_move"] and clean["destination"] is None
+    assert clean["refused"] == {
+        hosts["incompatible"]: ["cpu_compatibility", "hardware_version"],
+        hosts["no_vmotion"]: ["vmotion_enabled"],
+        hosts["maintenance"]: ["destination_host_state"],
+    }
+    assert (
+        f"{hosts['incompatible']}: cpu_compatibility, hardware_version; "
+        f"{hosts['no_vmotion']}: vmotion_enabled; {hosts['maintenance']}: destination_host_state"
+    ) in clean["message"]
+    assert placement(sim) == before, "a blocked evacuation changed the server"
+
+
+def test_the_choice_prefers_the_host_with_the_most_free_memory(vcsim_factory):
+    """Both pass for clean; ok has more free memory than the standalone host listed first."""
+    sim = vcsim_factory("--scenario", "premigration")
+    roles = sim.manifest["premigration"]
+    standalone = next(h["name"] for h in sim.manifest["hosts"] if not h.get("cluster"))
+    hosts = roles["hosts"]
+    before = placement(sim)
+    res, report = run(
+        sim, hosts["source"], check=True, host_evacuate_destinations=[standalone, hosts["ok"]]
+    )
+    clean = report[roles["vms"]["clean"]]
+    assert clean["would_move"] and clean["destination"] == hosts["ok"], clean
+    assert clean["refused"] == {}
+    assert "the most free memory" in clean["message"]
+    assert placement(sim) == before, "check mode changed the server"

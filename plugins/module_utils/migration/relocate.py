@@ -1,16 +1,23 @@
-"""A checked migration: resolve the destination, check, build the RelocateSpec, run, verify."""
+"""The move: resolve the destination, build the RelocateSpec, ask the server, plan, apply, verify.
+
+The pre-migration checks come from the check library in premigration/; a plan is the
+snapshot, the checks' report and the one RelocateVM_Task call; apply() is the only step
+check mode skips.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..premigration import runner, snapshot
+from ..premigration.snapshot import moves, target_host, target_pool
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
-from ..vi.faults import Fault, InvalidArgument, TaskFailed, TaskTimeout
+from ..vi.faults import Fault, TaskFailed, TaskTimeout
 from ..vi.find import find_by_name
 from ..vi.tasks import wait_for_task
-from . import runner, snapshot
-from .snapshot import moves, storage_datastores, target_host, target_pool
+from ..vm import facts
+from .request import Destination
 
 PRIORITIES = {"default": "defaultPriority", "high": "highPriority", "low": "lowPriority"}
 # Faults that mean "this server has no such check" rather than "the check says no".
@@ -21,35 +28,57 @@ DESTINATION = {
 }  # fmt: skip
 
 
-def resolve_destination(client, params: dict, datacenter: MoRef | None = None) -> dict:
-    """The destination options as MoRefs: {host, cluster, pool, datastore} (None when unset)."""
-    if not any(params.get(k) for k in DESTINATION):
-        raise InvalidArgument("one of host, cluster, resource_pool or datastore is required")
-    where = f"datacenter '{params['datacenter']}'" if params.get("datacenter") else ""
+def resolve_destination(
+    client, want: Destination, datacenter: MoRef | None = None, datacenter_name: str | None = None
+) -> dict:
+    """The destination as MoRefs: {host, cluster, pool, datastore, candidates} (None: unset).
+
+    `candidates` lists the hosts to choose from: those of `hosts`, or every host of a
+    `cluster` given alone whose DRS is off (with DRS on, DRS picks); else None.
+    """
+    where = f"datacenter '{datacenter_name}'" if datacenter_name else ""
     found = {}
     for option in ("host", "cluster", "datastore"):
-        name = params.get(option)
+        name = getattr(want, option)
         found[option] = (
             find_by_name(client, DESTINATION[option], name, datacenter, where) if name else None
         )
-    found["pool"] = _find_pool(client, params, found, datacenter, where)
+    found["pool"] = _find_pool(client, want, found, datacenter, where)
+    found["candidates"] = candidate_hosts(client, want, found, datacenter, where)
     return found
 
 
-def _find_pool(client, params: dict, found: dict, datacenter: MoRef | None, where: str):
+def _find_pool(client, want: Destination, found: dict, datacenter: MoRef | None, where: str):
     """The resource pool by name, looked for in the cluster or host given with it."""
-    name = params.get("resource_pool")
+    name = want.resource_pool
     if not name:
         return None
     root = found["cluster"]
     if root is not None:
-        where = f"cluster '{params['cluster']}'"
+        where = f"cluster '{want.cluster}'"
     elif found["host"] is not None:
         root, where = (
             get_one(client, found["host"], ["parent"]).get("parent"),
-            f"host '{params['host']}'",
+            f"host '{want.host}'",
         )
     return find_by_name(client, "ResourcePool", name, root or datacenter, where)
+
+
+def candidate_hosts(
+    client, want: Destination, found: dict, datacenter=None, where=""
+) -> list | None:
+    """The hosts the runner chooses from, or None when the destination names the host."""
+    if want.hosts:
+        return [find_by_name(client, "HostSystem", n, datacenter, where) for n in want.hosts]
+    if found["cluster"] is None or found["host"] is not None:
+        return None
+    props = get_one(client, found["cluster"], ["configurationEx", "host"])
+    drs = ((props.get("configurationEx") or {}).get("drsConfig") or {}).get("enabled")
+    # The type table lacks ClusterConfigInfoEx, so the flag may come as its XML text.
+    if drs is True or str(drs).lower() == "true":
+        return None
+    # Without DRS vCenter refuses a RelocateSpec naming a cluster's pool but no host.
+    return list(props.get("host") or [])
 
 
 def build_spec(s: dict) -> dict | None:
@@ -143,41 +172,50 @@ def ask_server(client, vm: MoRef, spec: dict, s: dict, timeout: float) -> dict:
 
 @dataclass
 class Outcome:
-    """What a checked migration did or would do."""
+    """A plan: what a checked migration would do (the snapshot, the report, the one call)."""
 
     snapshot: dict
     report: runner.Report
     spec: dict | None
     changed: bool = False
     error: str | None = None
-    moved: bool = False  # RelocateVM_Task succeeded: the module verifies the placement
+    moved: bool = False  # RelocateVM_Task succeeded: the runner verifies the placement
+    choice: object = None  # choice.Choice when the host was chosen among candidates
 
     @property
     def blocked_by(self) -> tuple:
         """The checks that block a move; none when nothing would move anyway."""
+        if self.choice is not None and self.choice.host is None:
+            return self.choice.blocked_by
         return self.report.blocked_by if self.spec is not None else ()
 
+    def call(self, priority: str = "default") -> tuple[str, dict]:
+        """The call that makes the change: method and arguments."""
+        return "RelocateVM_Task", {"spec": self.spec, "priority": PRIORITIES[priority]}
 
-def plan(client, vm: MoRef, destination: dict, options: runner.Options, timeout: float) -> Outcome:
-    """Gather the snapshot, build the spec, ask the server, run every check."""
-    s = snapshot.gather(client, vm, destination)
+
+def judge(client, vm: MoRef, s: dict, options: runner.Options, timeout: float) -> Outcome:
+    """For one snapshot: build the spec, ask the server, run every check."""
     spec = build_spec(s)
     if spec is not None and options.runs("server_checks"):
         s["server"] = ask_server(client, vm, spec, s, timeout)
-    return Outcome(s, runner.run(s, options), spec)
+    outcome = Outcome(s, runner.run(s, options), spec)
+    outcome.changed = spec is not None and not outcome.blocked_by
+    return outcome
 
 
-def migrate(client, vm, destination, options, check_mode=False, timeout=3600.0, priority="default"):
-    """Check, then relocate unless nothing moves, something blocks, or it is check mode."""
-    outcome = plan(client, vm, destination, options, timeout)
-    if outcome.spec is None or outcome.blocked_by:
+def plan(client, vm: MoRef, destination: dict, options: runner.Options, timeout: float) -> Outcome:
+    """Gather the snapshot and judge the move to `destination`."""
+    return judge(client, vm, snapshot.gather(client, vm, destination), options, timeout)
+
+
+def apply(client, vm: MoRef, outcome: Outcome, timeout: float, priority: str = "default"):
+    """Make the planned change (the one step check mode skips); records how it went."""
+    if not outcome.changed:
         return outcome
-    outcome.changed = True
-    if check_mode:
-        return outcome
+    method, args = outcome.call(priority)
     try:
-        task = client.call(vm, "RelocateVM_Task", spec=outcome.spec, priority=PRIORITIES[priority])
-        wait_for_task(client, task, timeout)
+        wait_for_task(client, client.call(vm, method, **args), timeout)
     except TaskFailed as e:
         outcome.changed, outcome.error = False, f"the server refused the migration: {e.fault}"
         return outcome
@@ -187,6 +225,9 @@ def migrate(client, vm, destination, options, check_mode=False, timeout=3600.0, 
         return outcome
     outcome.moved = True
     return outcome
+
+
+# ---------------------------------------------------------------- verify
 
 
 # Read after a move (with the VM facts): what verify() needs beyond the facts' own paths.
@@ -226,91 +267,7 @@ def _storage_mismatch(props: dict, s: dict) -> list[str]:
     return wrong
 
 
-# ---------------------------------------------------------------- what to tell the user
-
-
-def source_placement(s: dict) -> dict:
-    """Where the VM is: host, cluster, resource pool and datastore names."""
-    src, vm = s["source"], s["vm"]
-    compute = src["compute"] or {}
-    return {
-        "host": (src["host"] or {}).get("name"),
-        "cluster": compute.get("name") if compute.get("type") == "cluster" else None,
-        "resource_pool": (src["pool"] or {}).get("name"),
-        "datastores": _ds_names(s, vm["datastores"]),
-    }
-
-
-def target_placement(s: dict) -> dict:
-    """Where the VM is asked to be (host null when DRS chooses)."""
-    m, vm = moves(s), s["vm"]
-    host = target_host(s)
-    compute = s["destination"]["compute"] if m["compute"] else s["source"]["compute"]
-    pool = target_pool(s) if m["pool"] else vm["pool"]
-    datastores = vm["datastores"]
-    if m["storage"]:
-        kept = [d for d in vm["datastores"] if d not in storage_datastores(vm)]
-        datastores = [s["destination"]["datastore"], *kept]
-    return {
-        "host": host["name"] if host else None,
-        "cluster": compute["name"] if compute and compute["type"] == "cluster" else None,
-        "resource_pool": (s["pools"].get(pool) or {}).get("name"),
-        "datastores": _ds_names(s, datastores),
-    }
-
-
-def _ds_names(s: dict, moids) -> list[str]:
-    return [(s["datastores"].get(m) or {}).get("name") or m for m in moids]
-
-
-def describe_target(s: dict) -> str:
-    """'host 'B', datastore 'D'' for messages: what the user asked for."""
-    dest, parts = s["destination"], []
-    if dest["host"]:
-        parts.append(f"host '{dest['host']['name']}'")
-    elif dest["compute"]:
-        parts.append(
-            f"{dest['compute']['type'].replace('standalone', 'host')} '{dest['compute']['name']}'"
-        )
-    if dest["pool"]:
-        parts.append(f"resource pool '{dest['pool']['name']}'")
-    if dest["datastore"]:
-        parts.append(f"datastore '{_ds_names(s, [dest['datastore']])[0]}'")
-    return ", ".join(parts)
-
-
-def _tally(report: runner.Report) -> str:
-    counts: dict = {}
-    for r in report.results:
-        counts[r.status] = counts.get(r.status, 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in counts.items())
-
-
-def message(outcome: Outcome, check_mode: bool = False) -> str:
-    """A sentence a person can read: what moved, would move, or what blocked."""
-    s, report = outcome.snapshot, outcome.report
-    vm, where = f"VM '{s['vm']['name']}'", describe_target(s)
-    if outcome.spec is None:
-        return f"{vm} is already on {where}; nothing to do"
-    if outcome.blocked_by:
-        why = [f"{r.name} ({r.message})" for r in report.results if r.name in outcome.blocked_by]
-        return f"{vm} cannot move to {where}: blocked by {'; '.join(why)}"
-    if outcome.error:
-        return f"{vm} was not moved to {where} as asked: {outcome.error}"
-    verb = "would move" if check_mode else "moved"
-    return f"{vm} {verb} to {where} (checks: {_tally(report)})"
-
-
-def result(outcome: Outcome, facts: dict, check_mode: bool = False) -> dict:
-    """The module's return values but msg (see message())."""
-    s = outcome.snapshot
-    moved = outcome.changed and not check_mode and not outcome.error
-    placed = {k: facts.get(k) for k in ("host", "cluster", "resource_pool", "datastores")}
-    return {
-        "changed": outcome.changed,
-        "checks": outcome.report.as_dicts(),
-        "blocked_by": list(outcome.blocked_by),
-        "source": source_placement(s),
-        "destination": placed if moved else target_placement(s),
-        "vm": facts,
-    }
+def read_back(client, vm: MoRef, outcome) -> tuple[dict, list[str]]:
+    """The VM's facts after the run, and what is misplaced if it moved: one read for both."""
+    _ref, props, vm_facts = facts.gather(client, [vm], extra_paths=VERIFY_PATHS)[0]
+    return vm_facts, (verify(props, outcome.snapshot) if outcome.moved else [])

@@ -1,4 +1,4 @@
-"""The RelocateSpec builder, the server's checks (wire-shaped answers), and the messages.
+"""The RelocateSpec builder, the server's checks (wire-shaped answers), plan and apply.
 
 The simulator has no VirtualMachineProvisioningChecker methods, so what vCenter answers to
 CheckMigrate_Task / CheckRelocate_Task / QueryVMotionCompatibilityEx_Task is scripted here as
@@ -11,7 +11,9 @@ import pytest
 import vi_wire
 from premigration_facts import host, snapshot
 
-from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
+from ansible_collections.viapi.esx.plugins.module_utils.migration import relocate
+from ansible_collections.viapi.esx.plugins.module_utils.migration.request import Destination
+from ansible_collections.viapi.esx.plugins.module_utils.premigration import runner
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 
@@ -208,60 +210,14 @@ def test_another_fault_is_the_server_saying_no(snap):
     ]
 
 
-# ---------------------------------------------------------------- what the user reads
-
-
-def test_placements_and_messages(snap):
-    outcome = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap), changed=True)
-    assert relocate.source_placement(snap) == {
-        "host": "esx01", "cluster": "prod", "resource_pool": "Resources", "datastores": ["ssd-01"]
-    }  # fmt: skip
-    assert relocate.target_placement(snap) == {
-        "host": "esx02", "cluster": "prod", "resource_pool": "Resources", "datastores": ["ssd-01"]
-    }  # fmt: skip
-    assert relocate.message(outcome, check_mode=True) == (
-        "VM 'web01' would move to host 'esx02' (checks: 13 passed, 2 skipped)"
-    )
-    assert relocate.message(outcome).startswith("VM 'web01' moved to host 'esx02'")
-    snap["destination"]["host"]["maintenance"] = True
-    blocked = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap))
-    assert relocate.message(blocked) == (
-        "VM 'web01' cannot move to host 'esx02': blocked by destination_host_state "
-        "(host 'esx02' cannot take VMs: it is in maintenance mode)"
-    )
-
-
-def test_result_reports_where_the_vm_is_after_a_move(snap):
-    outcome = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap), changed=True)
-    facts = {
-        "host": "esx02",
-        "cluster": "prod",
-        "resource_pool": "Resources",
-        "datastores": ["ssd-01"],
-    }
-    result = relocate.result(outcome, facts)
-    assert result["changed"] is True and result["blocked_by"] == []
-    assert result["destination"] == facts and result["vm"] is facts
-    assert [c["name"] for c in result["checks"]][:2] == ["vm_state", "destination_host_state"]
-
-
-def test_nothing_to_move_never_blocks():
-    s = snapshot(dest_host="host-1")
-    s["vm"]["running_tasks"] = ["VirtualMachine.createSnapshot"]
-    outcome = relocate.Outcome(s, runner.run(s), relocate.build_spec(s))
-    assert outcome.report.blocked_by == ("vm_state",)  # the check still reports it
-    assert outcome.blocked_by == ()
-    result = relocate.result(outcome, {"host": "esx01"})
-    assert result["changed"] is False and result["blocked_by"] == []
-    assert relocate.message(outcome) == "VM 'web01' is already on host 'esx01'; nothing to do"
+# ---------------------------------------------------------------- apply
 
 
 def test_a_migration_still_running_at_the_deadline_is_reported_as_a_change(monkeypatch):
     report = runner.Report(results=(), blocked_by=())
     outcome = relocate.Outcome(
-        snapshot={}, report=report, spec={"_type": "VirtualMachineRelocateSpec"}
+        snapshot={}, report=report, spec={"_type": "VirtualMachineRelocateSpec"}, changed=True
     )
-    monkeypatch.setattr(relocate, "plan", lambda *a, **k: outcome)
 
     def wait(client, task, timeout):
         raise faults.TaskTimeout(task.value, "running", 42, timeout)
@@ -273,9 +229,12 @@ def test_a_migration_still_running_at_the_deadline_is_reported_as_a_change(monke
             assert method == "RelocateVM_Task"
             return MoRef("Task", "task-7")
 
-    got = relocate.migrate(Client(), MoRef("VirtualMachine", "vm-1"), {}, None, timeout=5)
+    got = relocate.apply(Client(), MoRef("VirtualMachine", "vm-1"), outcome, timeout=5)
     assert got.changed is True
     assert "did not finish in time" in got.error and "42% done" in got.error
+
+
+# ---------------------------------------------------------------- verify
 
 
 def test_verify_reads_the_placement_from_the_properties_read_after_the_move(snap):
@@ -288,3 +247,69 @@ def test_verify_reads_the_placement_from_the_properties_read_after_the_move(snap
     assert relocate.verify(still_home, snap) == [
         "the VM runs on HostSystem:host-1 instead of host 'esx02'"
     ]
+
+
+# ---------------------------------------------------------------- candidate hosts
+
+
+def cluster_read(drs: str | None) -> bytes:
+    """RetrievePropertiesEx of a cluster's configurationEx and hosts, as vCenter answers it."""
+    config = (
+        f"<drsConfig><enabled>{drs}</enabled></drsConfig>" if drs else "<drsConfig></drsConfig>"
+    )
+    hosts = "".join(
+        f'<ManagedObjectReference type="HostSystem">host-{i}</ManagedObjectReference>'
+        for i in (1, 2, 3)
+    )
+    return vi_wire.response(
+        "RetrievePropertiesEx",
+        vi_wire.object_content(
+            ("ClusterComputeResource", "domain-c1"),
+            {
+                "configurationEx": f'<val xsi:type="ClusterConfigInfoEx">{config}</val>',
+                "host": f'<val xsi:type="ArrayOfManagedObjectReference">{hosts}</val>',
+            },
+        ),
+    )
+
+
+CLUSTER = MoRef("ClusterComputeResource", "domain-c1")
+
+
+def test_a_cluster_without_drs_offers_its_hosts_as_candidates():
+    t = vi_wire.FakeTransport().on("RetrievePropertiesEx", cluster_read("false"))
+    found = {"cluster": CLUSTER, "host": None}
+    got = relocate.candidate_hosts(vi_wire.client(t), Destination(cluster="prod"), found)
+    assert got == [MoRef("HostSystem", f"host-{i}") for i in (1, 2, 3)]
+    read = next(r for r in t.requests if r.method == "RetrievePropertiesEx")
+    assert b"configurationEx" in read.body
+
+
+def test_a_cluster_whose_drs_state_is_unset_gets_a_named_host_too():
+    t = vi_wire.FakeTransport().on("RetrievePropertiesEx", cluster_read(None))
+    found = {"cluster": CLUSTER, "host": None}
+    got = relocate.candidate_hosts(vi_wire.client(t), Destination(cluster="prod"), found)
+    assert got == [MoRef("HostSystem", f"host-{i}") for i in (1, 2, 3)]
+
+
+def test_a_cluster_with_drs_leaves_the_choice_to_drs():
+    t = vi_wire.FakeTransport().on("RetrievePropertiesEx", cluster_read("true"))
+    found = {"cluster": CLUSTER, "host": None}
+    assert relocate.candidate_hosts(vi_wire.client(t), Destination(cluster="prod"), found) is None
+
+
+def test_a_named_host_is_no_choice():
+    t = vi_wire.FakeTransport()
+    client = vi_wire.client(t)
+    sent = len(t.requests)
+    found = {"cluster": CLUSTER, "host": MoRef("HostSystem", "host-2")}
+    assert (
+        relocate.candidate_hosts(client, Destination(cluster="prod", host="esx02"), found) is None
+    )
+    assert (
+        relocate.candidate_hosts(
+            client, Destination(datastore="ds"), {"cluster": None, "host": None}
+        )
+        is None
+    )
+    assert len(t.requests) == sent, "no read without a choice to make"
