@@ -11,7 +11,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
 from . import datastore_files
-from .backend import CachedPools, Pool, host_in_scope, pool_record, register
+from .backend import CachedPools, Pool, host_in_scope, pool_record
 from .ids import datastore_pool_uuid, mount_path_from_url
 
 DATASTORE_PATHS = ("name", "summary", "info", "host", "vm", "browser")
@@ -74,7 +74,6 @@ def datastore_pool(
     )
 
 
-@register
 class DatastoreBackend(CachedPools):
     """Datastores as pools; their files (VMDK, ISO, VMX, ...) as volumes."""
 
