@@ -85,6 +85,7 @@ class Backend(Protocol):
     name: ClassVar[str]  # the pools' `backend` field
     pool_types: ClassVar[frozenset]  # the `type` values its pools can have
     volume_type: ClassVar[str]  # "file" or "block"
+    warnings: list[str]  # what the user should be told about this run's reads
 
     def __init__(self, client, scope: Scope) -> None: ...
 
@@ -107,6 +108,7 @@ class CachedPools:
     def __init__(self, client, scope: Scope) -> None:
         self.client = client
         self.scope = scope
+        self.warnings: list[str] = []
         self._pools: list[Pool] | None = None
 
     def pools(self) -> list[Pool]:

@@ -121,7 +121,7 @@ class DatastoreBackend(CachedPools):
         return sorted(pools, key=lambda p: (p.name or "", p.facts["datacenter"] or ""))
 
     def volumes(self, pools: list[Pool]) -> list[dict]:
-        return datastore_files.list_volumes(self.client, pools)
+        return datastore_files.list_volumes(self.client, pools, self.warnings)
 
     def owns_path(self, path: str) -> bool:
         return path.startswith("[")
@@ -137,7 +137,7 @@ class DatastoreBackend(CachedPools):
             raise NotFound(
                 f"storage pool '{name}' not found{self.scope.where()} (from path '{path}')"
             )
-        return datastore_files.volumes_at(self.client, pools, path)
+        return datastore_files.volumes_at(self.client, pools, path, self.warnings)
 
 
 def _seen_by(hosts: list, datastores: list) -> dict[MoRef, set]:

@@ -34,6 +34,11 @@ class Storage:
         self.scope = Scope(root=root, datacenter=datacenter, host=host)
         self._backends = {cls.name: cls(client, self.scope) for cls in backends or BACKENDS}
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the backends' reads found that the user should be told (for module.warn)."""
+        return [w for b in self._backends.values() for w in b.warnings]
+
     def backends(self, pool_types=None, volume_type: str | None = None) -> list:
         """The backends that can have pools of these types / volumes of this type."""
         wanted = set(pool_types or ())

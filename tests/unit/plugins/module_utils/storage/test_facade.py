@@ -28,6 +28,7 @@ class Fake:
 
     def __init__(self, client, scope):
         self.scope = scope
+        self.warnings = []
 
     def pools(self):
         Fake.log.append((self.name, "pools"))
@@ -211,3 +212,11 @@ def test_pool_path_or_key_is_required(storage):
 def test_bad_volume_type(storage):
     with pytest.raises(InvalidArgument, match="type must be one of file, block; got tape"):
         storage.volumes(pool="ds1", volume_type="tape")
+
+
+def test_warnings_are_every_backends_in_backend_order(storage):
+    assert storage.warnings == []
+    targets, datastores = storage.backends(["iscsi"])[0], storage.backends(["vmfs"])[0]
+    targets.warnings.append("from the targets")
+    datastores.warnings.append("from the datastores")
+    assert storage.warnings == ["from the datastores", "from the targets"]
