@@ -82,7 +82,7 @@ def _clean(s: dict) -> dict:
 # check name -> (a snapshot it passes, a snapshot it finds a problem in, or None if it never can).
 CASES = {
     "vm_state": (_clean, _edit("vm", template=True)),
-    "destination_host_state": (_clean, _edit("destination.host", maintenance=True)),
+    "destination_host_state": (_clean, _edit("destination.host", connection_state="disconnected")),
     "same_placement": (_clean, None),  # it says what moves; it never finds a problem
     "vmotion_enabled": (_clean, _edit("destination.host", vmotion_enabled=False)),
     "cpu_compatibility": (_clean, _edit("destination.host", cpu_vendor="amd")),
