@@ -5,7 +5,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The connection options every viapi.esx module and the inventory plugin share."""
+    """The connection options every viapi.esx module shares (EsxModule's CONNECTION_ARGS).
+
+    The inventory plugin documents its own, with their environment variables, in
+    inventory_connection.py.
+    """
 
     DOCUMENTATION = r"""
 options:

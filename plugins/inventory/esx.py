@@ -99,6 +99,9 @@ options:
         value wins. An entry is a Jinja2 expression over the host's variables; the bare name of a
         fact (V(name), V(guest_hostname), V(ip_address), V(instance_uuid)...) stands for its
         C(esx_) variable.
+      - An entry that fails for a VM (an error in the expression, a missing variable) is
+        passed over for it, with one warning per entry that counts the VMs and names the first
+        one (a fatal error with O(strict)).
       - When no entry gives a value, the VM's name is used.
       - When two VMs get the same name, the first (in endpoint order, then by datacenter, folder
         and name) keeps it and the others get C(_<instance uuid>) appended, with a warning.
@@ -320,7 +323,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if not self.get_option("include_templates"):
             records = [r for r in records if not r.get("esx_template")]
         records = self._filtered(records)
-        names = [self._hostname(r) for r in records]
+        names = self._hostnames(records)
         names, duplicates = hostvars.unique_hostnames(names, records)
         if duplicates:
             shown = ", ".join(sorted(set(duplicates))[:10])
@@ -387,7 +390,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             )
         return kept
 
-    def _hostname(self, record):
+    def _hostnames(self, records):
+        """The hostname of each record; one warning per `hostnames` entry that failed."""
+        failures = {}
+        names = [self._hostname(record, failures) for record in records]
+        for entry, (count, first) in failures.items():
+            self.display.warning(
+                f"viapi.esx.esx: hostnames: {entry!r} could not be evaluated for {count} VM(s), "
+                f"which were named by the next entry (first: {first})"
+            )
+        return names
+
+    def _hostname(self, record, failures):
         """The first non-empty value of `hostnames` for a VM, else its name."""
         for entry in self.get_option("hostnames"):
             name = hostvars.bare_name(entry, record)
@@ -398,6 +412,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                     raise AnsibleError(
                         f"hostnames: {entry!r} failed for VM {record.get('esx_name')}: {e}"
                     ) from e
+                failures.setdefault(entry, [0, f"{record.get('esx_name')}: {e}"])[0] += 1
                 continue
             if value not in (None, ""):
                 return str(value)

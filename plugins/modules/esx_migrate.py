@@ -18,6 +18,8 @@ description:
   - On vCenter the server's own checks (C(CheckMigrate_Task), C(CheckRelocate_Task),
     C(QueryVMotionCompatibilityEx_Task)) run too, with the same spec, as the check
     C(server_checks); where the server does not offer them (ESXi) that check is skipped.
+  - The VM is found by exactly one of O(name) (optionally in O(folder)), O(uuid) or O(moid);
+    O(datacenter) narrows the search for the VM and for the destination.
   - After the task, the VM's placement is read again and compared with what was asked.
   - The checks, their severities and what each reads are listed in the collection's
     C(docs/premigration.md).
@@ -25,6 +27,7 @@ author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
+  - viapi.esx.vm_identity
 attributes:
   check_mode:
     support: full
@@ -33,33 +36,6 @@ attributes:
     support: none
     description: The returned O(checks), RV(source) and RV(destination) say what changes.
 options:
-  name:
-    description:
-      - The name of the VM. Exactly one of O(name), O(uuid) and O(moid) is required.
-    type: str
-  uuid:
-    description:
-      - The BIOS uuid of the VM (or its instance uuid with O(use_instance_uuid)).
-    type: str
-  use_instance_uuid:
-    description:
-      - Treat O(uuid) as the vCenter instance uuid.
-    type: bool
-    default: false
-  moid:
-    description:
-      - The managed object id of the VM, for example C(vm-42).
-    type: str
-  folder:
-    description:
-      - The VM folder, to tell apart VMs of the same O(name); a full inventory path
-        (C(/DC0/vm/prod)) or one relative to the datacenter's VM folder (C(prod)).
-    type: str
-  datacenter:
-    description:
-      - The datacenter the VM and the destination are in; needed only when names repeat
-        across datacenters.
-    type: str
   host:
     description:
       - The name of the ESXi host to move the VM to.
@@ -146,7 +122,6 @@ options:
     choices: [default, high, low]
     default: default
 notes:
-  - The VM is identified by the same options as in the C(esx_vm) module.
   - Examples assume the connection options are set with C(module_defaults) for the
     C(group/viapi.esx.esx) action group.
   - All facts the client-side checks need come from two bulk property reads.

@@ -16,13 +16,17 @@ description:
     reconfiguration to the server.
   - Options that are not set are not managed. Disks and NICs that the lists do not name are left
     alone; this module never removes a disk or a NIC.
-  - The VM is found by O(name) (optionally in O(folder) and O(datacenter)), O(uuid) or O(moid).
-    An ambiguous name fails and lists the folders of the VMs that have it.
+  - The VM is found by exactly one of O(name) (optionally in O(folder) and O(datacenter)),
+    O(uuid) or O(moid). An ambiguous name fails and lists the folders of the VMs that have it.
+  - A new VM is created only from O(name), in O(folder) (by default the datacenter's VM folder)
+    of O(datacenter) (by default the only one - C(ha-datacenter) on a standalone ESXi host; with
+    more than one, it must be set). An existing VM is never moved.
   - See docs/vm.md in the collection for a guide.
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
+  - viapi.esx.vm_identity
 attributes:
   check_mode:
     support: full
@@ -31,34 +35,6 @@ attributes:
     support: full
     description: The managed fields before and after, with the names of the VM facts.
 options:
-  name:
-    description:
-      - The VM's name. A new VM is created only from a name.
-      - Exactly one of O(name), O(uuid) and O(moid) is required.
-    type: str
-  uuid:
-    description:
-      - The VM's BIOS UUID (C(config.uuid)), or its instance UUID with O(use_instance_uuid).
-    type: str
-  use_instance_uuid:
-    description: Whether O(uuid) is the instance UUID (C(config.instanceUuid)).
-    type: bool
-    default: false
-  moid:
-    description: The VM's managed object id, for example C(vm-42).
-    type: str
-  folder:
-    description:
-      - The VM folder, as an inventory path - C(/DC0/vm/web), C(DC0/vm/web), C(vm/web) or
-        C(web) (below the datacenter's VM folder).
-      - Narrows the search for O(name); a new VM is created in it (by default, in the
-        datacenter's VM folder). An existing VM is never moved.
-    type: str
-  datacenter:
-    description:
-      - The datacenter to look in and to create in. Defaults to the only one (C(ha-datacenter)
-        on a standalone ESXi host); with more than one, it must be set for a new VM.
-    type: str
   state:
     description:
       - V(present) creates the VM if needed and converges its configuration; the power state

@@ -15,33 +15,18 @@ description:
     names they refer to (hosts, clusters, pools, folders, datastores, networks) - never a call
     per VM. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
   - Templates are left out unless O(include_templates) is set.
+  - The VM identity options are filters here, and none is required. O(moid), or else O(uuid),
+    picks one VM, which the other filters must match; O(name) may match several VMs (in
+    different folders); O(folder) keeps the VMs directly in that folder. A O(uuid) or O(moid)
+    that no VM has gives an empty list; a O(folder) or O(datacenter) that does not exist is an
+    error.
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
   - viapi.esx.connection
   - viapi.esx.attributes.info
+  - viapi.esx.vm_identity
 options:
-  name:
-    description: Only VMs with this name (there may be several, in different folders).
-    type: str
-  uuid:
-    description: Only the VM with this BIOS UUID (or instance UUID, with O(use_instance_uuid)).
-    type: str
-  use_instance_uuid:
-    description: Whether O(uuid) is the instance UUID.
-    type: bool
-    default: false
-  moid:
-    description: Only the VM with this managed object id, for example C(vm-42).
-    type: str
-  folder:
-    description:
-      - Only VMs directly in this VM folder, given as an inventory path - C(/DC0/vm/web),
-        C(DC0/vm/web), C(vm/web) or C(web). An error if there is no such folder.
-    type: str
-  datacenter:
-    description: Only VMs in this datacenter (an error if it does not exist).
-    type: str
   host:
     description: Only VMs on this ESXi host, by name (an error if it does not exist).
     type: str

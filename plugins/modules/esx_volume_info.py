@@ -119,6 +119,8 @@ volumes:
         - A VMDK's virtual disk uuid (from the disk backing of a VM that uses it, else from
           QueryVirtualDiskUuid where the server has it; null otherwise), or for a LUN the MD5 of
           ScsiLun.uuid printed as a uuid. Null for other files.
+        - A VMDK no VM uses whose uuid the server refuses to give (the file was removed or is
+          locked) has a null key, and the module warns, naming the file and the fault.
       type: str
       sample: 6000c29a-1b2c-3d4e-5f60-718293a4b5c6
     path:
@@ -216,6 +218,8 @@ def volume_info(module, client) -> dict:
     volumes = storage.volumes(
         pool=p["pool"], name=p["name"], key=p["key"], path=p["path"], volume_type=p["type"]
     )
+    for warning in storage.warnings:
+        module.warn(warning)
     return {"changed": False, "volumes": volumes}
 
 

@@ -1,8 +1,7 @@
-"""The storage backend contract, the pool and volume records, and the registry of backends.
+"""The storage backend contract and the pool and volume records.
 
 A backend turns one kind of vSphere storage into pools and volumes (see the Backend protocol).
-Adding a backend (vVols, NVMe-oF, ...) is one new module whose class carries `@register`, and
-one line in facade.py's import of the backend modules.
+Adding a backend (vVols, NVMe-oF, ...) is one new module and one entry in facade.BACKENDS.
 """
 
 from __future__ import annotations
@@ -86,6 +85,7 @@ class Backend(Protocol):
     name: ClassVar[str]  # the pools' `backend` field
     pool_types: ClassVar[frozenset]  # the `type` values its pools can have
     volume_type: ClassVar[str]  # "file" or "block"
+    warnings: list[str]  # what the user should be told about this run's reads
 
     def __init__(self, client, scope: Scope) -> None: ...
 
@@ -108,6 +108,7 @@ class CachedPools:
     def __init__(self, client, scope: Scope) -> None:
         self.client = client
         self.scope = scope
+        self.warnings: list[str] = []
         self._pools: list[Pool] | None = None
 
     def pools(self) -> list[Pool]:
@@ -117,22 +118,6 @@ class CachedPools:
 
     def _read_pools(self) -> list[Pool]:
         raise NotImplementedError  # each backend reads its pools in bulk
-
-
-_REGISTRY: list[type] = []
-
-
-def register(cls: type) -> type:
-    """Class decorator: make a backend known to the facade."""
-    if not getattr(cls, "name", None) or cls in _REGISTRY:
-        raise ValueError(f"cannot register backend {cls!r}")
-    _REGISTRY.append(cls)
-    return cls
-
-
-def registered() -> tuple[type, ...]:
-    """The backend classes, in the order their pools are listed."""
-    return tuple(_REGISTRY)
 
 
 def host_in_scope(names: Iterable[str], scope: Scope) -> None:

@@ -11,7 +11,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
 from . import datastore_files
-from .backend import CachedPools, Pool, host_in_scope, pool_record, register
+from .backend import CachedPools, Pool, host_in_scope, pool_record
 from .ids import datastore_pool_uuid, mount_path_from_url
 
 DATASTORE_PATHS = ("name", "summary", "info", "host", "vm", "browser")
@@ -74,7 +74,6 @@ def datastore_pool(
     )
 
 
-@register
 class DatastoreBackend(CachedPools):
     """Datastores as pools; their files (VMDK, ISO, VMX, ...) as volumes."""
 
@@ -122,7 +121,7 @@ class DatastoreBackend(CachedPools):
         return sorted(pools, key=lambda p: (p.name or "", p.facts["datacenter"] or ""))
 
     def volumes(self, pools: list[Pool]) -> list[dict]:
-        return datastore_files.list_volumes(self.client, pools)
+        return datastore_files.list_volumes(self.client, pools, self.warnings)
 
     def owns_path(self, path: str) -> bool:
         return path.startswith("[")
@@ -138,7 +137,7 @@ class DatastoreBackend(CachedPools):
             raise NotFound(
                 f"storage pool '{name}' not found{self.scope.where()} (from path '{path}')"
             )
-        return datastore_files.volumes_at(self.client, pools, path)
+        return datastore_files.volumes_at(self.client, pools, path, self.warnings)
 
 
 def _seen_by(hosts: list, datastores: list) -> dict[MoRef, set]:

@@ -30,6 +30,7 @@ EXTENSIONS = {".iso": "iso", ".vmx": "vmx", ".nvram": "nvram", ".log": "log"}
 _EXTENTS = re.compile(r"-(flat|delta|sesparse|rdm|rdmp|ctk|s\d{3})\.vmdk$")
 # Faults that mean the server has no QueryVirtualDiskUuid.
 _NO_METHOD = ("MethodNotFound", "NotImplemented", "NotSupported")
+_SHOWN = 5  # files named in a warning; the rest are counted
 DISK_QUERY = {
     "_type": "VmDiskFileQuery",
     "details": {"_type": "VmDiskFileQueryFlags", "diskType": True, "capacityKb": True,
@@ -72,7 +73,7 @@ def join_path(datastore: str, rel: str) -> str:
     return f"[{datastore}] {rel}" if rel else f"[{datastore}]"
 
 
-def list_volumes(client, pools: list[Pool]) -> list[dict]:
+def list_volumes(client, pools: list[Pool], warnings: list[str]) -> list[dict]:
     """Every file of the given datastores: one search task per accessible datastore."""
     pools = [p for p in pools if p.facts["accessible"] and p.handle.get("browser")]
     submitted = [
@@ -82,10 +83,10 @@ def list_volumes(client, pools: list[Pool]) -> list[dict]:
     ]  # fmt: skip
     results = task_results(client, [task for _p, task in submitted])
     found = [(p, r) for (p, task), r in zip(submitted, results)]
-    return _volumes(client, found)
+    return _volumes(client, found, warnings)
 
 
-def volumes_at(client, pools: list[Pool], path: str) -> list[dict]:
+def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> list[dict]:
     """The file at a datastore path: one search task in its folder, on each datastore so named."""
     name, rel = split_path(path)
     folder, _sep, base = rel.rpartition("/")
@@ -102,7 +103,7 @@ def volumes_at(client, pools: list[Pool], path: str) -> list[dict]:
         except TaskFailed as e:
             if e.fault.name not in ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile"):
                 raise
-    return [v for v in _volumes(client, found) if v["name"] == rel]
+    return [v for v in _volumes(client, found, warnings) if v["name"] == rel]
 
 
 def task_results(client, tasks: list[MoRef]) -> list:
@@ -123,7 +124,7 @@ def task_results(client, tasks: list[MoRef]) -> list:
     return out
 
 
-def _volumes(client, found: list[tuple[Pool, object]]) -> list[dict]:
+def _volumes(client, found: list[tuple[Pool, object]], warnings: list[str]) -> list[dict]:
     """Volumes from search results, with disk details from the VMs and, if need be, the server."""
     files = [
         (p, folder, info)
@@ -144,7 +145,7 @@ def _volumes(client, found: list[tuple[Pool, object]]) -> list[dict]:
         for p, v in volumes
         if v["format"] == "vmdk" and not v["attached_to"] and v["key"] is None
     ]
-    query_disk_uuids(client, unattached)
+    query_disk_uuids(client, unattached, warnings)
     return sorted((v for _p, v in volumes), key=lambda v: (v["pool"], v["name"]))
 
 
@@ -227,12 +228,17 @@ def disk_index(client, vms: list[MoRef]) -> dict[tuple[MoRef, str], dict]:
     return index
 
 
-def query_disk_uuids(client, disks: list[tuple[Pool, dict]]) -> None:
-    """Set the key of unattached VMDKs with QueryVirtualDiskUuid, if the server has it."""
+def query_disk_uuids(client, disks: list[tuple[Pool, dict]], warnings: list[str]) -> None:
+    """Set the key of unattached VMDKs with QueryVirtualDiskUuid, if the server has it.
+
+    A file the server answers with a fault (gone, locked, not a disk) keeps a null key; one
+    warning names those files and the faults.
+    """
     manager = (client.content or {}).get("virtualDiskManager")
+    if manager is None:
+        return
+    failed = []
     for pool, vol in disks:
-        if manager is None:
-            return
         try:
             uuid = client.call(
                 manager,
@@ -242,6 +248,20 @@ def query_disk_uuids(client, disks: list[tuple[Pool, dict]]) -> None:
             )
         except Fault as e:
             if e.name in _NO_METHOD:
-                return
-            continue  # this one file: gone, locked, not a disk
+                break  # the server has no such method: no file has a key to give
+            failed.append(f"{vol['path']} ({e})")
+            continue
         vol["key"] = reformat_uuid(uuid)
+    if failed:
+        warnings.append(_unread_uuids(failed))
+
+
+def _unread_uuids(failed: list[str]) -> str:
+    """The warning for VMDKs whose uuid the server did not give (the first few named)."""
+    shown = "; ".join(failed[:_SHOWN])
+    if len(failed) > _SHOWN:
+        shown += f"; and {len(failed) - _SHOWN} more"
+    return (
+        f"the virtual disk uuid of {len(failed)} VMDK(s) no VM uses could not be read, "
+        f"so their key is null: {shown}"
+    )

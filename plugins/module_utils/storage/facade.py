@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from ..vi.faults import InvalidArgument, MultipleFound, NotFound
 from ..vi.find import find_datacenter
+from .backend import Pool, Scope
+from .datastore import DatastoreBackend
+from .iscsi import IscsiBackend
 
-# Importing a backend module registers it: a new backend is one more line here.
-from . import (  # noqa: F401  # pylint: disable=unused-import
-    datastore,
-    iscsi,
-)
-from .backend import Pool, Scope, registered
-
+# Every backend, in the order their pools are listed; a new backend is one more entry here.
+BACKENDS = (DatastoreBackend, IscsiBackend)
 VOLUME_TYPES = ("file", "block")
 
 
 def pool_types() -> list[str]:
     """Every pool type some backend can report."""
-    return sorted({t for cls in registered() for t in cls.pool_types})
+    return sorted({t for cls in BACKENDS for t in cls.pool_types})
 
 
 class Storage:
@@ -34,7 +32,12 @@ class Storage:
         self.client = client
         root = find_datacenter(client, datacenter) if datacenter else None
         self.scope = Scope(root=root, datacenter=datacenter, host=host)
-        self._backends = {cls.name: cls(client, self.scope) for cls in backends or registered()}
+        self._backends = {cls.name: cls(client, self.scope) for cls in backends or BACKENDS}
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the backends' reads found that the user should be told (for module.warn)."""
+        return [w for b in self._backends.values() for w in b.warnings]
 
     def backends(self, pool_types=None, volume_type: str | None = None) -> list:
         """The backends that can have pools of these types / volumes of this type."""

@@ -17,7 +17,6 @@ from .backend import (
     Pool,
     host_in_scope,
     pool_record,
-    register,
     volume_record,
 )
 from .ids import iscsi_pool_uuid, lun_key
@@ -154,7 +153,6 @@ def lun_volume(pool: dict, number: int | None, lun: dict) -> dict:
     )  # fmt: skip
 
 
-@register
 class IscsiBackend(CachedPools):
     """iSCSI static targets as pools; their LUNs as volumes."""
 

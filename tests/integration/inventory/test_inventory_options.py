@@ -84,6 +84,22 @@ def test_hostnames_first_non_empty_wins_and_duplicates_get_a_suffix(fleet_vpx, t
     assert "3 VM(s) got a hostname already taken (DC0)" in clash.stderr
 
 
+def test_a_hostnames_entry_that_fails_is_a_warning_and_the_next_entry_names_the_vms(
+    fleet_vpx, tmp_path
+):
+    options = dict(endpoint(fleet_vpx), hostnames=["esx_nothing.upper()", "esx_moid"])
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0, inventory.output
+    vms = server_vms(fleet_vpx)
+    assert inventory.hosts == sorted(vm["moid"] for vm in vms.values())
+    stderr = " ".join(inventory.stderr.split())  # however the warning was wrapped
+    assert (
+        f"hostnames: 'esx_nothing.upper()' could not be evaluated for {len(vms)} VM(s), "
+        "which were named by the next entry" in stderr
+    ), inventory.stderr
+    assert stderr.count("could not be evaluated") == 1  # one warning, not one per VM
+
+
 def test_extra_properties_become_esx_vi_variables(fleet_vpx, tmp_path):
     paths = [
         "config.cpuHotAddEnabled",

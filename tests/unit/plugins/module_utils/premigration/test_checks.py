@@ -1,8 +1,18 @@
-"""Each built-in check on hand-built snapshots: the passing case, the failing case(s), n/a."""
+"""Each built-in check on hand-built snapshots: the passing case, the failing case(s), n/a.
+
+The first tests run over the registry itself, so a new check is held to them without an edit
+here; CASES gives every check a passing and a failing snapshot, and docs/premigration.md and
+esx_migrate's documented choices must list exactly the registered checks.
+"""
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 from premigration_facts import snapshot
 
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import checks
@@ -11,22 +21,137 @@ from ansible_collections.viapi.esx.plugins.module_utils.premigration.check impor
     PASSED,
     SKIPPED,
     WARNING,
+    Severity,
 )
 
+COLLECTION = Path(checks.__file__).resolve().parents[3]
+REGISTERED = [c.name for c in checks.REGISTRY]
 
-def test_registry_names_are_the_api_in_report_order():
-    assert checks.NAMES == (
-        "vm_state", "destination_host_state", "same_placement", "vmotion_enabled",
-        "cpu_compatibility", "hardware_version", "product_version", "shared_storage", "networks",
-        "host_devices", "passthrough", "independent_disks", "destination_memory",
-        "datastore_space", "server_checks",
-    )  # fmt: skip
-    assert {c.severity for c in checks.REGISTRY} <= {"critical", "warning", "info"}
-    assert all(c.description and callable(c.function) for c in checks.REGISTRY)
+
+def _at(s: dict, part: str):
+    for key in part.split("."):
+        s = s[key]
+    return s
+
+
+def _edit(part: str, **values):
+    """A case: the snapshot with `values` set in snapshot[part] (a dotted path)."""
+
+    def apply(s: dict) -> dict:
+        _at(s, part).update(values)
+        return s
+
+    return apply
+
+
+def _first(part: str, **values):
+    """A case: the snapshot with `values` set in the first item of the list snapshot[part]."""
+
+    def apply(s: dict) -> dict:
+        _at(s, part)[0].update(values)
+        return s
+
+    return apply
+
+
+def _storage_move(**target):
+    """A case: web01 stays on esx01 and moves to datastore ds-2 (with `target` set on ds-2)."""
+
+    def apply(_s: dict) -> dict:
+        s = snapshot(dest_host="host-1", datastore_moid="ds-2")
+        s["datastores"]["ds-2"].update(target)
+        return s
+
+    return apply
+
+
+def _server(**said):
+    """A case: the snapshot with the server's own checks answered."""
+
+    def apply(s: dict) -> dict:
+        s["server"] = {"available": True, "errors": [], "warnings": [], "calls": [], **said}
+        return s
+
+    return apply
+
+
+def _clean(s: dict) -> dict:
+    return s
+
+
+# check name -> (a snapshot it passes, a snapshot it finds a problem in, or None if it never can).
+CASES = {
+    "vm_state": (_clean, _edit("vm", template=True)),
+    "destination_host_state": (_clean, _edit("destination.host", connection_state="disconnected")),
+    "same_placement": (_clean, None),  # it says what moves; it never finds a problem
+    "vmotion_enabled": (_clean, _edit("destination.host", vmotion_enabled=False)),
+    "cpu_compatibility": (_clean, _edit("destination.host", cpu_vendor="amd")),
+    "hardware_version": (_clean, _edit("destination.host", version="6.7.0", build="8169922")),
+    "product_version": (_clean, _edit("destination.host", version="8.0.2")),
+    "shared_storage": (_clean, _edit("destination.host", datastores=["ds-2"])),
+    "networks": (_clean, _first("vm.nics", network=None, network_name="gone")),
+    "host_devices": (
+        _clean,
+        _first("vm.devices", host_backed=True, connected=True, device="/vmfs/devices/cdrom/x"),
+    ),
+    "passthrough": (_clean, _edit("vm", passthrough=["PCI device 0"])),
+    "independent_disks": (_clean, _first("vm.disks", mode="independent_persistent")),
+    "destination_memory": (_clean, _edit("destination.host", memory_used_mb=63000)),
+    "datastore_space": (_storage_move(), _storage_move(free_bytes=2**30)),
+    "server_checks": (_server(), _server(errors=["esx02: Insufficient resources"])),
+}
+
+
+def test_check_names_are_unique_snake_case_identifiers():
+    assert len(set(REGISTERED)) == len(REGISTERED)
+    assert all(re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", n) for n in REGISTERED), REGISTERED
+    assert tuple(REGISTERED) == checks.NAMES
+
+
+@pytest.mark.parametrize("check", checks.REGISTRY, ids=REGISTERED)
+def test_every_check_has_a_severity_a_description_and_a_documented_function(check):
+    assert check.severity in Severity.ALL
+    assert check.description.strip() and "\n" not in check.description
+    assert callable(check.function) and (check.function.__doc__ or "").strip()
+
+
+@pytest.mark.parametrize("check", checks.REGISTRY, ids=REGISTERED)
+def test_every_check_passes_one_snapshot_and_finds_the_problem_in_another(check):
+    assert check.name in CASES, f"give {check.name} a passing and a failing snapshot in CASES"
+    passing, failing = CASES[check.name]
+    finding = check.function(passing(snapshot()))
+    assert finding.status == PASSED, finding
+    assert finding.message
+    if failing is not None:
+        finding = check.function(failing(snapshot()))
+        assert finding.status == FAILED, finding
+        assert finding.message
+
+
+def test_the_cases_are_of_registered_checks_only():
+    assert set(CASES) <= set(REGISTERED)
+
+
+def test_docs_list_every_registered_check_with_its_default_severity():
+    text = (COLLECTION / "docs" / "premigration.md").read_text()
+    table = text.split("\n## The checks\n", 1)[1].split("\n## ", 1)[0]
+    documented = dict(re.findall(r"^\| `(\w+)` \| (\w+) \|", table, re.MULTILINE))
+    assert documented == {c.name: c.severity for c in checks.REGISTRY}
+
+
+def test_esx_migrate_documents_every_registered_check_as_a_skip_choice():
+    source = (COLLECTION / "plugins" / "modules" / "esx_migrate.py").read_text()
+    doc = next(
+        yaml.safe_load(node.value.value)
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "DOCUMENTATION"
+    )
+    choices = doc["options"]["checks"]["suboptions"]["skip"]["choices"]
+    assert sorted(choices) == sorted(REGISTERED)
 
 
 def test_a_clean_move_passes_every_client_side_check(snap):
-    for check in checks.REGISTRY[:-1]:
+    for check in checks.REGISTRY:
         finding = check.function(snap)
         assert finding.status in (PASSED, SKIPPED), (check.name, finding)
     assert checks.datastore_space(snap).status == SKIPPED  # no storage move

@@ -210,21 +210,41 @@ def test_query_disk_uuids_per_unattached_disk():
     client = FakeClient(uuids={"[ds1] a.vmdk": "60 00 C2 9a 1b 2c 3d 4e-5f 60 71 82 93 a4 b5 c6",
                                "[ds1] b.vmdk": make_fault("FileNotFound", "gone")})  # fmt: skip
     disks = _orphans("[ds1] a.vmdk", "[ds1] b.vmdk")
-    files.query_disk_uuids(client, disks)
+    warnings = []
+    files.query_disk_uuids(client, disks, warnings)
     assert [v["key"] for _p, v in disks] == ["6000c29a-1b2c-3d4e-5f60-718293a4b5c6", None]
+    # The file the server could not answer for is named, with the fault, in one warning.
+    assert warnings == [
+        "the virtual disk uuid of 1 VMDK(s) no VM uses could not be read, so their key is null: "
+        "[ds1] b.vmdk (FileNotFound: gone)"
+    ]
+
+
+def test_query_disk_uuids_names_the_first_five_failures_and_counts_the_rest():
+    paths = [f"[ds1] d{n}.vmdk" for n in range(7)]
+    client = FakeClient(uuids={p: make_fault("FileLocked", "locked") for p in paths})
+    warnings = []
+    files.query_disk_uuids(client, _orphans(*paths), warnings)
+    (warning,) = warnings
+    assert warning.startswith("the virtual disk uuid of 7 VMDK(s)")
+    assert "[ds1] d4.vmdk (FileLocked: locked); and 2 more" in warning
+    assert "d5.vmdk" not in warning and client.calls == ["QueryVirtualDiskUuid"] * 7
 
 
 @pytest.mark.parametrize("name", ["MethodNotFound", "NotImplemented", "NotSupported"])
 def test_query_disk_uuids_stops_when_the_server_lacks_the_method(name):
     client = FakeClient(uuids={"[ds1] a.vmdk": make_fault(name, "no")})
     disks = _orphans("[ds1] a.vmdk", "[ds1] b.vmdk")
-    files.query_disk_uuids(client, disks)
+    warnings = []
+    files.query_disk_uuids(client, disks, warnings)
     assert [v["key"] for _p, v in disks] == [None, None]
     assert client.calls == ["QueryVirtualDiskUuid"]  # not asked again for b
+    assert warnings == []  # a server without the method has no keys to give (documented)
 
 
 def test_query_disk_uuids_without_a_disk_manager():
     client = FakeClient(manager=None)
     disks = _orphans("[ds1] a.vmdk")
-    files.query_disk_uuids(client, disks)
-    assert disks[0][1]["key"] is None and client.calls == []
+    warnings = []
+    files.query_disk_uuids(client, disks, warnings)
+    assert disks[0][1]["key"] is None and client.calls == [] and warnings == []

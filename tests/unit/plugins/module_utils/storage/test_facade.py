@@ -28,6 +28,7 @@ class Fake:
 
     def __init__(self, client, scope):
         self.scope = scope
+        self.warnings = []
 
     def pools(self):
         Fake.log.append((self.name, "pools"))
@@ -88,16 +89,22 @@ def storage():
     return facade.Storage(client=None, backends=[FakeDatastores, FakeTargets])
 
 
-def test_registry_has_both_backends_in_listing_order():
-    assert backend.registered()[:2] == (DatastoreBackend, IscsiBackend)
+def test_backends_are_both_in_listing_order():
+    assert (DatastoreBackend, IscsiBackend) == facade.BACKENDS
     assert facade.pool_types() == sorted(DatastoreBackend.pool_types | IscsiBackend.pool_types)
 
 
-def test_register_refuses_nameless_or_twice():
-    with pytest.raises(ValueError):
-        backend.register(type("NoName", (), {}))
-    with pytest.raises(ValueError):
-        backend.register(DatastoreBackend)
+def test_every_backend_has_its_own_name_and_says_what_it_holds():
+    names = [cls.name for cls in facade.BACKENDS]
+    assert all(names) and len(set(names)) == len(names)  # Storage keys its backends by name
+    for cls in facade.BACKENDS:
+        assert cls.pool_types and cls.volume_type in facade.VOLUME_TYPES, cls
+        assert issubclass(cls, backend.CachedPools), cls
+
+
+def test_the_default_backends_are_the_tuple_in_its_order():
+    storage = facade.Storage(client=None)
+    assert [type(b) for b in storage.backends()] == list(facade.BACKENDS)
 
 
 def test_module_type_choices_are_the_backends_types():
@@ -205,3 +212,11 @@ def test_pool_path_or_key_is_required(storage):
 def test_bad_volume_type(storage):
     with pytest.raises(InvalidArgument, match="type must be one of file, block; got tape"):
         storage.volumes(pool="ds1", volume_type="tape")
+
+
+def test_warnings_are_every_backends_in_backend_order(storage):
+    assert storage.warnings == []
+    targets, datastores = storage.backends(["iscsi"])[0], storage.backends(["vmfs"])[0]
+    targets.warnings.append("from the targets")
+    datastores.warnings.append("from the datastores")
+    assert storage.warnings == ["from the datastores", "from the targets"]

@@ -76,13 +76,21 @@ def test_the_fast_path_stays_off_with_extra_vars():
 
 def test_hostnames_first_non_empty_entry_wins():
     p = plugin(hostnames=["guest_hostname", "esx_moid + '-' + esx_name"])
-    assert p._hostname(VM1) == "db1.lab"
-    assert p._hostname(VM0) == "vm-1-web0"
+    assert p._hostnames([VM1, VM0]) == ["db1.lab", "vm-1-web0"]
+    assert p.display.warnings == []  # an empty value is no failure
 
 
 def test_hostnames_fall_back_to_the_vm_name_and_skip_failing_entries():
     p = plugin(hostnames=["guest_hostname", "esx_nothing.upper()"])
-    assert p._hostname(VM0) == "web0"
+    assert p._hostnames([VM0]) == ["web0"]
+
+
+def test_a_failing_hostnames_entry_is_one_warning_naming_the_first_vm():
+    p = plugin(hostnames=["esx_nothing.upper()", "esx_moid"])
+    assert p._hostnames([VM0, VM1, dict(VM0, esx_name="web2")]) == ["vm-1", "vm-2", "vm-1"]
+    (warning,) = p.display.warnings
+    assert "hostnames: 'esx_nothing.upper()' could not be evaluated for 3 VM(s)" in warning
+    assert "named by the next entry (first: web0: " in warning
 
 
 def test_hostnames_failure_is_fatal_with_strict():
@@ -90,7 +98,7 @@ def test_hostnames_failure_is_fatal_with_strict():
     with pytest.raises(
         AnsibleError, match="hostnames: 'esx_nothing.upper\\(\\)' failed for VM web0"
     ):
-        p._hostname(VM0)
+        p._hostnames([VM0])
 
 
 def test_filters_keep_a_vm_only_when_all_are_true():
