@@ -79,7 +79,8 @@ options:
         or C(summary.quickStats.overallCpuUsage).
       - Each becomes the variable C(esx_vi_<path>), every character other than a letter, digit or
         underscore replaced by C(_) (C(config.cpuHotAddEnabled) -> C(esx_vi_config_cpuHotAddEnabled)).
-        References to other objects become C({type, value}) dicts.
+        References to other objects become C({_type, type, value}) dicts, C(_type) being
+        C(ManagedObjectReference) (as in M(viapi.esx.esx_vm_info)'s C(vi_properties)).
     type: list
     elements: str
     default: []

@@ -6,12 +6,13 @@ from ..vi.collector import collect, get_properties, with_ancestors
 from ..vi.envelope import MoRef
 from ..vi.find import Tree, unescape
 
-PATHS = (
-    "name", "parent", "datastore", "network", "vm",
-    "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
+# What own_facts() reads: the host's own state, no reference to another object.
+OWN_PATHS = (
+    "name", "runtime.connectionState", "runtime.powerState", "runtime.inMaintenanceMode",
     "runtime.inQuarantineMode", "summary.config.product", "summary.config.vmotionEnabled",
-    "summary.currentEVCModeKey", "summary.maxEVCModeKey", "summary.hardware", "hardware.cpuPkg",
+    "summary.currentEVCModeKey", "summary.hardware", "hardware.cpuPkg",
 )  # fmt: skip
+PATHS = (*OWN_PATHS, "parent", "datastore", "network", "vm", "summary.maxEVCModeKey")
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "standBy": "standby"}
 
 
@@ -35,17 +36,28 @@ def gather(client, refs: list[MoRef] | None = None, root: MoRef | None = None) -
 
 def host_facts(ref: MoRef, props: dict, tree: Tree) -> dict:
     """The facts dict of one host (pure)."""
+    compute = tree.nodes.get(ref, (None, None))[1]
+    facts = own_facts(ref, props)
+    facts.update(
+        datacenter=_name(tree, tree.datacenter(ref)),
+        cluster=_name(tree, compute)
+        if compute and compute.type == "ClusterComputeResource"
+        else None,
+        vm_count=len(props.get("vm") or []),
+        datastores=sorted(n for n in (_name(tree, d) for d in props.get("datastore") or []) if n),
+        networks=sorted(n for n in (_name(tree, d) for d in props.get("network") or []) if n),
+    )
+    return facts
+
+
+def own_facts(ref: MoRef, props: dict) -> dict:
+    """The facts a host's own properties give (OWN_PATHS), without any other object's name."""
     product = props.get("summary.config.product") or {}
     hardware = props.get("summary.hardware") or {}
-    compute = tree.nodes.get(ref, (None, None))[1]
     packages = props.get("hardware.cpuPkg") or []
     return {
         "name": unescape(props.get("name")),
         "moid": ref.value,
-        "datacenter": _name(tree, tree.datacenter(ref)),
-        "cluster": _name(tree, compute)
-        if compute and compute.type == "ClusterComputeResource"
-        else None,
         "connection_state": props.get("runtime.connectionState") or None,
         "power_state": POWER_STATES.get(
             props.get("runtime.powerState"), props.get("runtime.powerState")
@@ -63,11 +75,6 @@ def host_facts(ref: MoRef, props: dict, tree: Tree) -> dict:
         "memory_bytes": hardware.get("memorySize"),
         "vmotion_enabled": props.get("summary.config.vmotionEnabled"),
         "evc_mode": props.get("summary.currentEVCModeKey") or None,
-        "vm_count": len(props.get("vm") or []),
-        "datastores": sorted(
-            n for n in (_name(tree, d) for d in props.get("datastore") or []) if n
-        ),
-        "networks": sorted(n for n in (_name(tree, d) for d in props.get("network") or []) if n),
     }
 
 

@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Iterable
 
-from ..vi.envelope import MoRef
+from ..vi.values import plain
 from ..vm.facts import DEVICE_FIELDS, FIELDS
 
 PREFIX = "esx_"
@@ -29,17 +29,6 @@ def extra_variable(path: str) -> str:
     return sys.intern(EXTRA_PREFIX + _NOT_IN_NAME.sub("_", path))
 
 
-def plain(value):
-    """A decoded VI value as plain data: MoRefs become {type, value}; lists and dicts recurse."""
-    if isinstance(value, MoRef):
-        return {"type": value.type, "value": value.value}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
-
-
 def vm_variables(
     facts: dict, props: dict, endpoint: str, extra_paths: Iterable[str] = (), devices: bool = False
 ) -> dict:
@@ -51,8 +40,6 @@ def vm_variables(
     for fact in _REPEATED:
         if isinstance(facts.get(fact), str):
             variables[keys[fact]] = sys.intern(facts[fact])
-    if variables.get("esx_cores_per_socket") is None and facts.get("num_cpus") is not None:
-        variables["esx_cores_per_socket"] = 1  # unset on old hardware versions: one per socket
     variables["esx_endpoint"] = endpoint
     for path in extra_paths:
         variables[extra_variable(path)] = plain(props.get(path))

@@ -81,7 +81,7 @@ def candidate(outcome: Outcome) -> Candidate:
     blocked = list(report.blocked_by)
     reasons = [f"{r.name}: {r.message}" for r in report.results if r.name in blocked]
     # A live migration cannot land on a host without vMotion, whatever the checks options say.
-    live = s["vm"]["power_state"] == "poweredOn"
+    live = s["vm"]["power_state"] == "powered_on"
     if live and not host["vmotion_enabled"] and "vmotion_enabled" not in blocked:
         blocked.append("vmotion_enabled")
         reasons.append(f"vmotion_enabled: vMotion is not enabled on host '{host['name']}'")

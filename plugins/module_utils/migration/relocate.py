@@ -13,15 +13,13 @@ from ..premigration import runner, snapshot
 from ..premigration.snapshot import moves, target_host, target_pool
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
-from ..vi.faults import Fault, TaskFailed, TaskTimeout
+from ..vi.faults import Fault, TaskFailed, TaskTimeout, is_not_offered
 from ..vi.find import find_by_name
 from ..vi.tasks import wait_for_task
 from ..vm import facts
 from .request import Destination
 
 PRIORITIES = {"default": "defaultPriority", "high": "highPriority", "low": "lowPriority"}
-# Faults that mean "this server has no such check" rather than "the check says no".
-NOT_OFFERED = ("MethodNotFound", "NotImplemented", "NotSupported")
 DESTINATION = {
     "host": "HostSystem", "cluster": "ClusterComputeResource",
     "resource_pool": "ResourcePool", "datastore": "Datastore",
@@ -115,7 +113,7 @@ def _server_calls(vm: MoRef, spec: dict, s: dict) -> list[tuple[str, dict]]:
 
 
 def _not_offered(fault: Fault, checker: MoRef) -> bool:
-    if fault.name in NOT_OFFERED:
+    if is_not_offered(fault):
         return True
     return fault.name == "ManagedObjectNotFound" and fault.detail.get("obj") == checker
 

@@ -45,7 +45,7 @@ def _host_move(s: dict, powered_on_only: bool = False) -> tuple[dict | None, Fin
     """The destination host when the VM leaves its host, else why the check does not apply."""
     if not moves(s)["host"]:
         return None, not_applicable(f"{_vm(s)} stays on its host")
-    if powered_on_only and s["vm"]["power_state"] != "poweredOn":
+    if powered_on_only and s["vm"]["power_state"] != "powered_on":
         return None, not_applicable(f"{_vm(s)} is not powered on: a cold migration")
     host = target_host(s)
     if host is None:
@@ -104,11 +104,11 @@ def destination_host_state(s: dict) -> Finding:
     issues = []
     if host["connection_state"] != "connected":
         issues.append(f"it is {host['connection_state'] or 'not connected'}")
-    if host["power_state"] not in (None, "poweredOn"):
+    if host["power_state"] not in (None, "powered_on"):
         issues.append(f"its power state is {host['power_state']}")
-    if host["maintenance"]:
+    if host["maintenance_mode"]:
         issues.append("it is in maintenance mode")
-    if host["quarantine"]:
+    if host["quarantine_mode"]:
         issues.append("it is in quarantine mode")
     if issues:
         return problem(f"host '{host['name']}' cannot take VMs: {'; '.join(issues)}", issues=issues)
@@ -175,7 +175,7 @@ def cpu_compatibility(s: dict) -> Finding:
     vendors = (source.get("cpu_vendor"), host["cpu_vendor"])
     if all(vendors) and vendors[0].lower() != vendors[1].lower():
         issues.append(f"the CPU vendor differs ({vendors[0]} on the source, {vendors[1]} there)")
-    evc = _evc_issue(vm["min_evc"], host["current_evc"] or host["max_evc"])
+    evc = _evc_issue(vm["min_evc"], host["evc_mode"] or host["max_evc"])
     if evc:
         issues.append(evc)
     unmet = (
@@ -299,7 +299,7 @@ def passthrough(s: dict) -> Finding:
     if skip:
         return skip
     vm = s["vm"]
-    found = list(vm["passthrough"]) if vm["power_state"] == "poweredOn" else []
+    found = list(vm["passthrough"]) if vm["power_state"] == "powered_on" else []
     found += [f"{d['label']} (physical-mode RDM)" for d in vm["disks"] if d["rdm"] == "physical"]
     if found:
         return problem(f"{_vm(s)} is tied to host hardware: {', '.join(found)}", devices=found)

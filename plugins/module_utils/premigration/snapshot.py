@@ -5,29 +5,31 @@ specs) and the requested destination host / cluster / pool / datastore (with the
 resource they belong to). Read 2 fetches the VM's current host and its compute resource, plus
 the only host of a standalone destination picked by pool. Everything is turned into plain dicts
 keyed by moid, so checks are pure functions that unit tests feed by hand.
+
+The VM and the hosts carry the collection's facts of their own state (vm/facts.py and
+host/facts.py own_facts: `power_state: powered_on`, `maintenance_mode`, ...); what the checks
+need beyond them is added here. References in the snapshot are moids, the keys of its tables.
 """
 
 from __future__ import annotations
 
+from ..host import facts as host_schema
 from ..vi import schema
 from ..vi.collector import property_spec, retrieve, traversal
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
 from ..vi.find import unescape
+from ..vi.values import datastore_name, disk_bytes, portgroup_of
+from ..vm import facts as vm_schema
 
 VM_PATHS = (
-    "name", "runtime.host", "resourcePool", "datastore", "network", "runtime.powerState",
-    "runtime.connectionState", "runtime.question", "config.template", "config.version",
-    "config.hardware.memoryMB", "config.hardware.device", "runtime.minRequiredEVCModeKey",
+    *vm_schema.OWN_PATHS, "runtime.host", "resourcePool", "datastore", "network",
+    "runtime.question", "config.hardware.device", "runtime.minRequiredEVCModeKey",
     "runtime.featureRequirement", "summary.storage", "config.files.vmPathName",
 )  # fmt: skip
 HOST_PATHS = (
-    "name", "parent", "runtime.connectionState", "runtime.powerState",
-    "runtime.inMaintenanceMode", "runtime.inQuarantineMode", "summary.config.vmotionEnabled",
-    "summary.config.product", "summary.hardware.memorySize",
-    "summary.quickStats.overallMemoryUsage", "summary.maxEVCModeKey",
-    "summary.currentEVCModeKey", "hardware.cpuPkg", "config.featureCapability", "datastore",
-    "network",
+    *host_schema.OWN_PATHS, "parent", "summary.maxEVCModeKey",
+    "summary.quickStats.overallMemoryUsage", "config.featureCapability", "datastore", "network",
 )  # fmt: skip
 PATHS = {
     "VirtualMachine": VM_PATHS,
@@ -177,31 +179,19 @@ def destination_facts(destination: dict, hosts: dict, computes: dict, pools: dic
 
 
 def host_facts(ref: MoRef, p: dict) -> dict:
-    """One host as the checks see it."""
-    product = p.get("summary.config.product") or {}
-    packages = p.get("hardware.cpuPkg") or []
-    memory_mb = p.get("summary.hardware.memorySize")
-    return {
-        "moid": ref.value,
-        "name": unescape(p.get("name")),
-        "compute": _moid(p.get("parent")),
-        "connection_state": p.get("runtime.connectionState"),
-        "power_state": p.get("runtime.powerState"),
-        "maintenance": bool(p.get("runtime.inMaintenanceMode")),
-        "quarantine": bool(p.get("runtime.inQuarantineMode")),
-        "vmotion_enabled": p.get("summary.config.vmotionEnabled"),
-        "version": product.get("version") or None,
-        "build": product.get("build") or None,
-        "product": product.get("fullName") or None,
-        "cpu_vendor": (packages[0].get("vendor") or None) if packages else None,
-        "max_evc": p.get("summary.maxEVCModeKey") or None,
-        "current_evc": p.get("summary.currentEVCModeKey") or None,
-        "features": {f.get("key"): f.get("value") for f in p.get("config.featureCapability") or []},
-        "memory_mb": memory_mb // (1024 * 1024) if isinstance(memory_mb, int) else None,
-        "memory_used_mb": p.get("summary.quickStats.overallMemoryUsage"),
-        "datastores": [_moid(r) for r in p.get("datastore") or []],
-        "networks": [_moid(r) for r in p.get("network") or []],
-    }
+    """One host as the checks see it: its own facts, plus CPU features, memory and references."""
+    facts = host_schema.own_facts(ref, p)
+    memory = facts["memory_bytes"]
+    facts.update(
+        compute=_moid(p.get("parent")),
+        max_evc=p.get("summary.maxEVCModeKey") or None,
+        features={f.get("key"): f.get("value") for f in p.get("config.featureCapability") or []},
+        memory_mb=memory // (1024 * 1024) if isinstance(memory, int) else None,
+        memory_used_mb=p.get("summary.quickStats.overallMemoryUsage"),
+        datastores=[_moid(r) for r in p.get("datastore") or []],
+        networks=[_moid(r) for r in p.get("network") or []],
+    )
+    return facts
 
 
 def compute_facts(ref: MoRef, p: dict) -> dict:
@@ -237,43 +227,38 @@ def datastore_facts(ref: MoRef, p: dict) -> dict:
 
 
 def vm_facts(ref: MoRef, p: dict, rows: dict) -> dict:
-    """The VM as the checks see it."""
+    """The VM as the checks see it: its own facts, plus devices, placement and pending work."""
     devices = p.get("config.hardware.device") or []
     question = p.get("runtime.question")
     storage = p.get("summary.storage") or {}
-    return {
-        "moid": ref.value,
-        "name": unescape(p.get("name")),
-        "power_state": p.get("runtime.powerState"),
-        "connection_state": p.get("runtime.connectionState"),
-        "template": bool(p.get("config.template")),
-        "question": (question.get("text") or "a question") if question else None,
-        "running_tasks": _running_tasks(rows),
-        "hardware_version": p.get("config.version") or None,
-        "memory_mb": p.get("config.hardware.memoryMB"),
-        "min_evc": p.get("runtime.minRequiredEVCModeKey") or None,
-        "feature_requirements": [
+    facts = vm_schema.own_facts(ref, p)
+    facts.update(
+        question=(question.get("text") or "a question") if question else None,
+        running_tasks=_running_tasks(rows),
+        min_evc=p.get("runtime.minRequiredEVCModeKey") or None,
+        feature_requirements=[
             {"key": f.get("key"), "name": f.get("featureName"), "value": f.get("value")}
             for f in p.get("runtime.featureRequirement") or []
         ],
-        "host": _moid(p.get("runtime.host")),
-        "pool": _moid(p.get("resourcePool")),
-        "datastores": [_moid(r) for r in p.get("datastore") or []],
-        "config_datastore": _datastore_of(p.get("config.files.vmPathName"), rows),
-        "networks": [_moid(r) for r in p.get("network") or []],
-        "committed_bytes": storage.get("committed"),
-        "devices": [_device(d) for d in devices if d.get("_type") in DEVICE_KINDS],
-        "nics": [_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
-        "disks": [_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],
-        "passthrough": [_label(d) for d in devices if _is_passthrough(d)],
-    }
+        host=_moid(p.get("runtime.host")),
+        pool=_moid(p.get("resourcePool")),
+        datastores=[_moid(r) for r in p.get("datastore") or []],
+        config_datastore=_datastore_of(p.get("config.files.vmPathName"), rows),
+        networks=[_moid(r) for r in p.get("network") or []],
+        committed_bytes=storage.get("committed"),
+        devices=[_device(d) for d in devices if d.get("_type") in DEVICE_KINDS],
+        nics=[_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
+        disks=[_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],
+        passthrough=[_label(d) for d in devices if _is_passthrough(d)],
+    )
+    return facts
 
 
 def _datastore_of(path: str | None, rows: dict) -> str | None:
     """The moid of the datastore a '[name] dir/file' path is on (among the read datastores)."""
-    if not path or not path.startswith("["):
+    name = datastore_name(path)
+    if name is None:
         return None
-    name = path[1 : path.find("]")]
     for ref, props in rows.items():
         if ref.type == "Datastore" and unescape(props.get("name")) == name:
             return ref.value
@@ -316,10 +301,10 @@ def _device(device: dict) -> dict:
 
 def _nic(device: dict, props: dict, rows: dict) -> dict:
     backing = device.get("backing") or {}
-    port = backing.get("port") or {}
     network, name = backing.get("network"), backing.get("deviceName") or None
-    if port.get("portgroupKey"):
-        network = MoRef("DistributedVirtualPortgroup", port["portgroupKey"])
+    portgroup = portgroup_of(backing)
+    if portgroup is not None:
+        network = portgroup
     elif backing.get("opaqueNetworkId"):
         name = backing["opaqueNetworkId"]
     elif network is None and name:
@@ -339,16 +324,13 @@ def _nic(device: dict, props: dict, rows: dict) -> dict:
 
 def _disk(device: dict) -> dict:
     backing = device.get("backing") or {}
-    capacity = device.get("capacityInBytes")
-    if capacity is None and device.get("capacityInKB") is not None:
-        capacity = device["capacityInKB"] * 1024
     rdm = None
     if "RawDiskMapping" in (backing.get("_type") or ""):
         rdm = "physical" if backing.get("compatibilityMode") == "physicalMode" else "virtual"
     return {
         "label": _label(device),
         "datastore": _moid(backing.get("datastore")),
-        "capacity_bytes": capacity,
+        "capacity_bytes": disk_bytes(device),
         "mode": backing.get("diskMode"),
         "rdm": rdm,
     }

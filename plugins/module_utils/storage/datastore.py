@@ -10,6 +10,7 @@ from ..vi.collector import collect
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
+from ..vi.values import split_datastore_path
 from . import datastore_files
 from .backend import CachedPools, Pool, host_in_scope, pool_record
 from .ids import datastore_pool_uuid, mount_path_from_url
@@ -127,7 +128,7 @@ class DatastoreBackend(CachedPools):
         return path.startswith("[")
 
     def volumes_at(self, path: str) -> list[dict]:
-        name, rel = datastore_files.split_path(path)
+        name, rel = split_datastore_path(path)
         if name is None or not rel:
             raise InvalidArgument(
                 f"path '{path}' is not a datastore path like '[datastore] dir/file'"

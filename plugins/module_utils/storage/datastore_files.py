@@ -13,14 +13,14 @@ import re
 
 from ..vi.collector import get_properties
 from ..vi.envelope import MoRef
-from ..vi.faults import Fault, TaskFailed
+from ..vi.faults import Fault, TaskFailed, is_not_offered
 from ..vi.find import unescape
 from ..vi.tasks import task_fault, wait_for_task
+from ..vi.values import disk_bytes, join_datastore_path, split_datastore_path
 from ..vm.facts import disk_type
 from .backend import Pool, volume_record
 from .ids import reformat_uuid
 
-_DS_PATH = re.compile(r"^\[([^\]]+)\]\s*(.*)$")
 FORMATS = {
     "VmDiskFileInfo": "vmdk", "IsoImageFileInfo": "iso", "VmConfigFileInfo": "vmx",
     "VmNvramFileInfo": "nvram", "VmLogFileInfo": "log",
@@ -28,8 +28,6 @@ FORMATS = {
 EXTENSIONS = {".iso": "iso", ".vmx": "vmx", ".nvram": "nvram", ".log": "log"}
 # A disk's data files: the browser shows the descriptor (.vmdk) as the volume.
 _EXTENTS = re.compile(r"-(flat|delta|sesparse|rdm|rdmp|ctk|s\d{3})\.vmdk$")
-# Faults that mean the server has no QueryVirtualDiskUuid.
-_NO_METHOD = ("MethodNotFound", "NotImplemented", "NotSupported")
 _SHOWN = 5  # files named in a warning; the rest are counted
 DISK_QUERY = {
     "_type": "VmDiskFileQuery",
@@ -60,25 +58,12 @@ def search_spec(pattern: str = "*") -> dict:
     }  # fmt: skip
 
 
-def split_path(path: str) -> tuple[str | None, str]:
-    """'[ds] dir/file' -> ('ds', 'dir/file'); (None, '') when it is not a datastore path."""
-    m = _DS_PATH.match(path or "")
-    if not m:
-        return None, ""
-    return m.group(1), m.group(2).strip().strip("/")
-
-
-def join_path(datastore: str, rel: str) -> str:
-    """('ds', 'dir/file') -> '[ds] dir/file' (the form the VI API and libvirt use)."""
-    return f"[{datastore}] {rel}" if rel else f"[{datastore}]"
-
-
 def list_volumes(client, pools: list[Pool], warnings: list[str]) -> list[dict]:
     """Every file of the given datastores: one search task per accessible datastore."""
     pools = [p for p in pools if p.facts["accessible"] and p.handle.get("browser")]
     submitted = [
         (p, client.call(p.handle["browser"], "SearchDatastoreSubFolders_Task",
-                        datastorePath=join_path(p.name, ""), searchSpec=search_spec()))
+                        datastorePath=join_datastore_path(p.name, ""), searchSpec=search_spec()))
         for p in pools
     ]  # fmt: skip
     results = task_results(client, [task for _p, task in submitted])
@@ -88,7 +73,7 @@ def list_volumes(client, pools: list[Pool], warnings: list[str]) -> list[dict]:
 
 def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> list[dict]:
     """The file at a datastore path: one search task in its folder, on each datastore so named."""
-    name, rel = split_path(path)
+    name, rel = split_datastore_path(path)
     folder, _sep, base = rel.rpartition("/")
     if not base:
         return []
@@ -96,7 +81,7 @@ def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> lis
     for pool in [p for p in pools if p.facts["accessible"] and p.handle.get("browser")]:
         task = client.call(
             pool.handle["browser"], "SearchDatastore_Task",
-            datastorePath=join_path(name, folder), searchSpec=search_spec(base),
+            datastorePath=join_datastore_path(name, folder), searchSpec=search_spec(base),
         )  # fmt: skip
         try:
             found.append((pool, task_results(client, [task])[0]))
@@ -161,13 +146,13 @@ def file_volume(pool: Pool, folder_path: str, info: dict, disks: dict) -> dict |
     kind, name = info.get("_type") or "FileInfo", info.get("path") or ""
     if kind == "FolderFileInfo" or not name or (kind != "VmDiskFileInfo" and _EXTENTS.search(name)):
         return None
-    _ds, folder = split_path(folder_path)
+    _ds, folder = split_datastore_path(folder_path)
     rel = f"{folder}/{name}" if folder else name
     ext = name[name.rfind(".") :].lower() if "." in name else ""
     fmt = FORMATS.get(kind) or EXTENSIONS.get(ext, "other")
     size = info.get("fileSize") or 0
     vol = volume_record(
-        name=rel, path=join_path(pool.name, rel), pool=pool.name, pool_uuid=pool.uuid,
+        name=rel, path=join_datastore_path(pool.name, rel), pool=pool.name, pool_uuid=pool.uuid,
         type="file", format=fmt, capacity_bytes=size, allocation_bytes=size,
     )  # fmt: skip
     if fmt == "vmdk":
@@ -211,12 +196,10 @@ def disk_index(client, vms: list[MoRef]) -> dict[tuple[MoRef, str], dict]:
         for device in props.get("config.hardware.device") or []:
             if device.get("_type") != "VirtualDisk":
                 continue
-            capacity = device.get("capacityInBytes")
-            if capacity is None and device.get("capacityInKB") is not None:
-                capacity = device["capacityInKB"] * 1024
+            capacity = disk_bytes(device)
             backing = device.get("backing") or {}
             while backing:
-                _ds, rel = split_path(backing.get("fileName") or "")
+                _ds, rel = split_datastore_path(backing.get("fileName") or "")
                 if backing.get("datastore") is not None and rel:
                     entry = index.setdefault(
                         (backing["datastore"], rel),
@@ -247,7 +230,7 @@ def query_disk_uuids(client, disks: list[tuple[Pool, dict]], warnings: list[str]
                 datacenter=pool.handle.get("datacenter"),
             )
         except Fault as e:
-            if e.name in _NO_METHOD:
+            if is_not_offered(e):
                 break  # the server has no such method: no file has a key to give
             failed.append(f"{vol['path']} ({e})")
             continue

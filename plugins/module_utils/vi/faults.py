@@ -116,3 +116,13 @@ def make_fault(name: str, message: str, detail: dict | None = None) -> Fault:
 def fault(name: str) -> type[Fault]:
     """The exception class to catch for a fault name: `except fault("DuplicateName"):`."""
     return _FAULTS.get(name) or _fault_type(name)
+
+
+# Faults that mean "this server has no such method" rather than "the call failed": ESXi and
+# older servers answer so for vCenter-only or newer methods.
+NOT_OFFERED = ("MethodNotFound", "NotImplemented", "NotSupported")
+
+
+def is_not_offered(error: BaseException) -> bool:
+    """Whether an error is a fault saying the server does not offer the method called."""
+    return isinstance(error, Fault) and error.name in NOT_OFFERED

@@ -21,14 +21,19 @@ from ..vi.collector import (
 from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
+from ..vi.values import disk_bytes, portgroup_of
 
-PATHS = (
-    "name", "parent", "resourcePool", "datastore", "network", "customValue",
-    "config.uuid", "config.instanceUuid", "config.template", "config.guestId",
+# What own_facts() reads: the VM's own values, no reference to another object.
+OWN_PATHS = (
+    "name", "config.uuid", "config.instanceUuid", "config.template", "config.guestId",
     "config.guestFullName", "config.version", "config.annotation",
     "config.hardware.numCPU", "config.hardware.numCoresPerSocket", "config.hardware.memoryMB",
-    "config.hardware.device", "runtime.host", "runtime.powerState", "runtime.connectionState",
+    "runtime.powerState", "runtime.connectionState",
     "guest.hostName", "guest.ipAddress", "guest.net", "guest.toolsStatus",
+)  # fmt: skip
+PATHS = (
+    *OWN_PATHS, "parent", "resourcePool", "datastore", "network", "customValue",
+    "config.hardware.device", "runtime.host",
 )  # fmt: skip
 
 # Every path but the device list (and the networks, named only through NIC backings): all facts
@@ -181,18 +186,32 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     controllers = {
         d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)
     }
-    facts = {
+    facts = dict.fromkeys(FIELDS)  # schema order
+    facts.update(own_facts(ref, props))
+    facts.update(
+        datacenter=names.name(names.tree.datacenter(props.get("parent") or host)),
+        folder=names.tree.path(props.get("parent")),
+        host=names.name(host),
+        cluster=names.name(compute)
+        if compute and compute.type == "ClusterComputeResource"
+        else None,
+        resource_pool=names.name(props.get("resourcePool")),
+        datastores=[names.name(d) for d in props.get("datastore") or []],
+        disks=[_disk(d, controllers, names) for d in devices if d.get("_type") == "VirtualDisk"],
+        nics=[_nic(d, names) for d in devices if d.get("_type") in NIC_TYPES or _is_nic(d)],
+        cdroms=[_cdrom(d, controllers) for d in devices if d.get("_type") == "VirtualCdrom"],
+        custom_attributes=_custom(props.get("customValue"), names.custom_fields),
+    )
+    return facts
+
+
+def own_facts(ref: MoRef, props: dict) -> dict:
+    """The facts a VM's own properties give (OWN_PATHS), without any other object's name."""
+    return {
         "name": unescape(props.get("name")),
         "moid": ref.value,
         "uuid": props.get("config.uuid") or None,
         "instance_uuid": props.get("config.instanceUuid") or None,
-        "datacenter": names.name(names.tree.datacenter(props.get("parent") or host)),
-        "folder": names.tree.path(props.get("parent")),
-        "host": names.name(host),
-        "cluster": names.name(compute)
-        if compute and compute.type == "ClusterComputeResource"
-        else None,
-        "resource_pool": names.name(props.get("resourcePool")),
         "power_state": POWER_STATES.get(props.get("runtime.powerState")),
         "connection_state": props.get("runtime.connectionState") or None,
         "template": props.get("config.template"),
@@ -203,18 +222,19 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         "ip_addresses": _ip_addresses(props.get("guest.net")),
         "tools_status": TOOLS_STATUS.get(props.get("guest.toolsStatus")),
         "num_cpus": props.get("config.hardware.numCPU"),
-        "cores_per_socket": props.get("config.hardware.numCoresPerSocket")
-        or (1 if devices else None),
+        "cores_per_socket": cores_per_socket(props),
         "memory_mb": props.get("config.hardware.memoryMB"),
         "hardware_version": props.get("config.version") or None,
         "annotation": props.get("config.annotation") if "config.annotation" in props else None,
-        "datastores": [names.name(d) for d in props.get("datastore") or []],
-        "disks": [_disk(d, controllers, names) for d in devices if d.get("_type") == "VirtualDisk"],
-        "nics": [_nic(d, names) for d in devices if d.get("_type") in NIC_TYPES or _is_nic(d)],
-        "cdroms": [_cdrom(d, controllers) for d in devices if d.get("_type") == "VirtualCdrom"],
-        "custom_attributes": _custom(props.get("customValue"), names.custom_fields),
     }
-    return facts
+
+
+def cores_per_socket(props: dict) -> int | None:
+    """Cores per socket; unset (old hardware versions) is one per socket; None without config."""
+    cores = props.get("config.hardware.numCoresPerSocket")
+    if cores:
+        return cores
+    return 1 if props.get("config.hardware.numCPU") is not None else None
 
 
 def _label(device: dict) -> str | None:
@@ -236,14 +256,11 @@ def _connectable(device: dict) -> tuple[bool | None, bool | None]:
 
 def _disk(device: dict, controllers: dict, names: Names) -> dict:
     backing = device.get("backing") or {}
-    capacity = device.get("capacityInBytes")
-    if capacity is None and device.get("capacityInKB") is not None:
-        capacity = device["capacityInKB"] * 1024
     thin = backing.get("thinProvisioned")
     return {
         "label": _label(device),
         "key": device.get("key"),
-        "capacity_bytes": capacity,
+        "capacity_bytes": disk_bytes(device),
         "datastore": names.name(backing.get("datastore")),
         "file": backing.get("fileName") or None,
         "thin": bool(thin) if thin is not None else None,
@@ -269,10 +286,8 @@ def disk_type(backing: dict) -> str | None:
 
 def _nic(device: dict, names: Names) -> dict:
     backing = device.get("backing") or {}
-    network = backing.get("deviceName") or None
-    port = backing.get("port")
-    if port and port.get("portgroupKey"):
-        network = names.name(MoRef("DistributedVirtualPortgroup", port["portgroupKey"]))
+    portgroup = portgroup_of(backing)
+    network = names.name(portgroup) if portgroup else backing.get("deviceName") or None
     connected, start_connected = _connectable(device)
     return {
         "label": _label(device),

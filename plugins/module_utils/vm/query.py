@@ -22,6 +22,7 @@ from ..vi.find import (
     vm_tree,
     vms_named,
 )
+from ..vi.values import plain
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 
 # A VI property path: dotted names, each optionally keyed, e.g. config.extraConfig["guestinfo.x"].
@@ -121,14 +122,3 @@ def _selected(facts: dict, params: dict) -> bool:
         if params.get(option) and facts.get(option) != params[option]:
             return False
     return not params.get("folder") or folder_matches(facts.get("folder"), params["folder"])
-
-
-def plain(value):
-    """A decoded VI value as plain JSON data: MoRefs become {_type, type, value} dicts."""
-    if isinstance(value, MoRef):
-        return {"_type": "ManagedObjectReference", "type": value.type, "value": value.value}
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value

@@ -115,7 +115,11 @@ def test_extra_properties_become_esx_vi_variables(fleet_vpx, tmp_path):
         }
     for name, vars_ in inventory.hostvars.items():
         host = raw[name]["runtime.host"]
-        assert vars_["esx_vi_runtime_host"] == {"type": "HostSystem", "value": host.value}
+        assert vars_["esx_vi_runtime_host"] == {
+            "_type": "ManagedObjectReference",
+            "type": "HostSystem",
+            "value": host.value,
+        }
         assert vars_["esx_vi_summary_runtime_powerState"] == raw[name]["summary.runtime.powerState"]
         assert vars_["esx_vi_config_cpuHotAddEnabled"] == raw[name].get("config.cpuHotAddEnabled")
         hardware = vars_["esx_vi_config_hardware"]

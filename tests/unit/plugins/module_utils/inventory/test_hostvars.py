@@ -45,18 +45,6 @@ def test_every_fact_variable_is_a_valid_name():
     assert set(variables) == {f"esx_{f}" for f in FIELDS} | {"esx_endpoint"}
 
 
-def test_plain_turns_references_into_dicts_recursively():
-    ref = MoRef("HostSystem", "host-21")
-    value = {"_type": "X", "host": ref, "list": [ref, 1, "a"], "tuple": (ref,)}
-    assert hostvars.plain(value) == {
-        "_type": "X",
-        "host": {"type": "HostSystem", "value": "host-21"},
-        "list": [{"type": "HostSystem", "value": "host-21"}, 1, "a"],
-        "tuple": [{"type": "HostSystem", "value": "host-21"}],
-    }
-    assert hostvars.plain(None) is None
-
-
 def test_vm_variables_without_devices_drops_the_device_lists():
     props = {"runtime.host": MoRef("HostSystem", "host-9"), "config.template": False}
     variables = hostvars.vm_variables(
@@ -66,13 +54,17 @@ def test_vm_variables_without_devices_drops_the_device_lists():
     assert "esx_cdroms" not in variables
     assert variables["esx_endpoint"] == "vc1:8443"
     assert variables["esx_name"] == "web1" and variables["esx_num_cpus"] == 2
-    assert variables["esx_vi_runtime_host"] == {"type": "HostSystem", "value": "host-9"}
+    assert variables["esx_vi_runtime_host"] == {
+        "_type": "ManagedObjectReference",
+        "type": "HostSystem",
+        "value": "host-9",
+    }
     assert variables["esx_vi_config_template"] is False
     assert variables["esx_vi_guest_ipAddress"] is None  # asked for, not given: null, not absent
 
 
-def test_cores_per_socket_defaults_to_one_when_the_server_leaves_it_unset():
-    assert hostvars.vm_variables(facts(cores_per_socket=None), {}, "e")["esx_cores_per_socket"] == 1
+def test_cores_per_socket_is_the_facts_value():
+    assert hostvars.vm_variables(facts(cores_per_socket=4), {}, "e")["esx_cores_per_socket"] == 4
     no_config = facts(cores_per_socket=None, num_cpus=None)
     assert hostvars.vm_variables(no_config, {}, "e")["esx_cores_per_socket"] is None
 

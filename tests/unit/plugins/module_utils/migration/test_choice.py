@@ -65,7 +65,7 @@ def test_the_most_free_memory_wins_and_a_tie_goes_to_the_first(monkeypatch):
 
 
 def test_no_host_accepting_fails_naming_each_hosts_checks(monkeypatch):
-    maintenance = host("host-9", "esx09", maintenance=True)
+    maintenance = host("host-9", "esx09", maintenance_mode=True)
     outcome = choose(monkeypatch, towards(AMD, NO_VMOTION, maintenance))
     assert outcome.choice.host is None and outcome.changed is False
     # Every check that refused some host, in the registry's order.
@@ -96,7 +96,7 @@ def test_a_host_without_vmotion_is_left_out_even_when_the_check_is_skipped(monke
 
 def test_a_powered_off_vm_may_go_to_a_host_without_vmotion(monkeypatch):
     snaps = towards(NO_VMOTION)
-    snaps[0]["vm"]["power_state"] = "poweredOff"
+    snaps[0]["vm"]["power_state"] = "powered_off"
     outcome = choose(monkeypatch, snaps)
     assert outcome.choice.host == "esx04" and outcome.changed is True
 

@@ -83,7 +83,7 @@ def test_a_real_run_applies_the_plan(steps):
 
 
 def test_a_blocked_move_fails_with_every_result_and_applies_nothing(steps):
-    steps["snapshot"]["destination"]["host"]["maintenance"] = True
+    steps["snapshot"]["destination"]["host"]["maintenance_mode"] = True
     client = Client()
     with pytest.raises(MigrationFailed, match="blocked by destination_host_state") as e:
         migrate.run(client, request(check_mode=False))

@@ -20,7 +20,7 @@ def test_placements_and_messages(snap):
         "VM 'web01' would move to host 'esx02' (checks: 13 passed, 2 skipped)"
     )
     assert result.message(outcome).startswith("VM 'web01' moved to host 'esx02'")
-    snap["destination"]["host"]["maintenance"] = True
+    snap["destination"]["host"]["maintenance_mode"] = True
     blocked = relocate.Outcome(snap, runner.run(snap), relocate.build_spec(snap))
     assert result.message(blocked) == (
         "VM 'web01' cannot move to host 'esx02': blocked by destination_host_state "

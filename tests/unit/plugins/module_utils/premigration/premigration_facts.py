@@ -11,10 +11,10 @@ def host(moid: str, name: str, **changes) -> dict:
     """A connected ESXi 7.0 U3 host with vMotion on, on Intel, mounting ds-1 and net-1."""
     facts = {
         "moid": moid, "name": name, "compute": "domain-c1", "connection_state": "connected",
-        "power_state": "poweredOn", "maintenance": False, "quarantine": False,
+        "power_state": "powered_on", "maintenance_mode": False, "quarantine_mode": False,
         "vmotion_enabled": True, "version": "7.0.3", "build": "21930508",
-        "product": "VMware ESXi 7.0.3 build-21930508", "cpu_vendor": "intel",
-        "max_evc": "intel-cascadelake", "current_evc": None, "features": {},
+        "product": "VMware ESXi", "cpu_vendor": "intel",
+        "max_evc": "intel-cascadelake", "evc_mode": None, "features": {},
         "memory_mb": 65536, "memory_used_mb": 16384,
         "datastores": ["ds-1", "ds-2"], "networks": ["dvportgroup-1"],
     }  # fmt: skip
@@ -25,7 +25,7 @@ def host(moid: str, name: str, **changes) -> dict:
 def vm(**changes) -> dict:
     """A powered-on vmx-19 VM with one disk on ds-1 and one NIC on dvportgroup-1."""
     facts = {
-        "moid": "vm-42", "name": "web01", "power_state": "poweredOn",
+        "moid": "vm-42", "name": "web01", "power_state": "powered_on",
         "connection_state": "connected", "template": False, "question": None,
         "running_tasks": [], "hardware_version": "vmx-19", "memory_mb": 4096,
         "min_evc": None, "feature_requirements": [], "host": "host-1", "pool": "resgroup-1",

@@ -195,10 +195,10 @@ def test_vm_state_lists_every_problem(snap):
 @pytest.mark.parametrize(
     "change, words",
     [
-        ({"maintenance": True}, "maintenance mode"),
-        ({"quarantine": True}, "quarantine mode"),
+        ({"maintenance_mode": True}, "maintenance mode"),
+        ({"quarantine_mode": True}, "quarantine mode"),
         ({"connection_state": "disconnected"}, "it is disconnected"),
-        ({"power_state": "standBy"}, "power state is standBy"),
+        ({"power_state": "standby"}, "power state is standby"),
     ],
 )
 def test_destination_host_state_fails(snap, change, words):
@@ -247,7 +247,7 @@ def test_vmotion_enabled_fails_on_either_host(snap):
 
 def test_vmotion_enabled_does_not_apply_to_a_powered_off_vm(snap):
     snap["destination"]["host"]["vmotion_enabled"] = False
-    snap["vm"]["power_state"] = "poweredOff"
+    snap["vm"]["power_state"] = "powered_off"
     finding = checks.vmotion_enabled(snap)
     assert finding.status == SKIPPED and "cold migration" in finding.message
 
@@ -276,7 +276,7 @@ def test_cpu_compatibility_compares_evc_baselines(snap):
     snap["vm"]["min_evc"] = "intel-someday"  # unknown to the table: not judged here
     assert checks.cpu_compatibility(snap).status == PASSED
     snap["vm"]["min_evc"] = "intel-skylake"  # an EVC cluster presents its mode, not the host's best
-    snap["destination"]["host"]["current_evc"] = "intel-broadwell"
+    snap["destination"]["host"]["evc_mode"] = "intel-broadwell"
     assert "offers at most intel-broadwell" in checks.cpu_compatibility(snap).message
 
 
@@ -301,7 +301,7 @@ def test_cpu_compatibility_checks_feature_requirements(snap):
 
 def test_cpu_compatibility_does_not_apply_to_a_cold_migration(snap):
     snap["destination"]["host"]["cpu_vendor"] = "amd"
-    snap["vm"]["power_state"] = "poweredOff"
+    snap["vm"]["power_state"] = "powered_off"
     assert checks.cpu_compatibility(snap).status == SKIPPED
 
 
@@ -332,7 +332,7 @@ def test_hardware_version_fails_on_an_older_host(snap):
 
 
 def test_hardware_version_applies_to_powered_off_vms_and_knows_its_limits(snap):
-    snap["vm"]["power_state"] = "poweredOff"
+    snap["vm"]["power_state"] = "powered_off"
     snap["destination"]["host"]["version"] = "6.0.0"
     assert checks.hardware_version(snap).status == FAILED
     snap["destination"]["host"]["version"] = "9.0.0"  # newer than the table
@@ -455,7 +455,7 @@ def test_passthrough_fails_on_pci_devices_of_a_running_vm_and_physical_rdms(snap
     assert checks.passthrough(snap).status == PASSED
     snap["vm"]["passthrough"] = ["PCI device 0"]
     assert checks.passthrough(snap).details["devices"] == ["PCI device 0"]
-    snap["vm"]["power_state"] = "poweredOff"
+    snap["vm"]["power_state"] = "powered_off"
     assert checks.passthrough(snap).status == PASSED
     snap["vm"]["disks"][0]["rdm"] = "physical"
     finding = checks.passthrough(snap)

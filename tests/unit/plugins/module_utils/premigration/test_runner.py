@@ -146,7 +146,7 @@ def test_bad_options_name_the_option_and_the_value(params, words):
 
 def test_the_real_registry_on_a_snapshot_gives_one_result_per_check():
     s = snapshot()
-    s["destination"]["host"]["maintenance"] = True
+    s["destination"]["host"]["maintenance_mode"] = True
     s["destination"]["host"]["version"] = "7.0.2"
     report = runner.run(s)
     assert [r.name for r in report.results] == list(checks.NAMES)

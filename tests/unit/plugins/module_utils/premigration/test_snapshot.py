@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.viapi.esx.plugins.module_utils.host import facts as host_facts
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import snapshot
 from ansible_collections.viapi.esx.plugins.module_utils.vi import envelope
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+from ansible_collections.viapi.esx.plugins.module_utils.vm import facts as vm_facts
 
 VM = MoRef("VirtualMachine", "vm-42")
 H1, H2, H9 = (
@@ -67,7 +69,8 @@ def host_props(name, compute, vmotion=True, version="8.0.2", vendor="intel"):
         "summary.config.vmotionEnabled": vmotion,
         "summary.config.product": {"_type": "AboutInfo", "version": version, "build": "22380479",
                                    "fullName": f"VMware ESXi {version} build-22380479"},
-        "summary.hardware.memorySize": 68719476736, "summary.quickStats.overallMemoryUsage": 20000,
+        "summary.hardware": {"_type": "HostHardwareSummary", "memorySize": 68719476736},
+        "summary.quickStats.overallMemoryUsage": 20000,
         "summary.maxEVCModeKey": "intel-icelake",
         "hardware.cpuPkg": [{"_type": "HostCpuPackage", "index": 0, "vendor": vendor}],
         "config.featureCapability": [{"_type": "HostFeatureCapability", "key": "cpuid.SSE3",
@@ -160,6 +163,27 @@ def test_host_and_datastore_facts():
     assert ds["mounts"]["host-2"] == {"mounted": True, "accessible": False}
     assert ds["free_bytes"] == 100 and ds["accessible"] is True
     assert s["networks"]["dvportgroup-13"]["type"] == "DistributedVirtualPortgroup"
+
+
+def test_the_vm_and_hosts_carry_the_facts_vocabulary():
+    s = build(**{"runtime.powerState": "suspended"})
+    vm, source = s["vm"], s["source"]["host"]
+    own = vm_facts.own_facts(VM, rows(**{"runtime.powerState": "suspended"})[VM])
+    assert {k: vm[k] for k in own} == own
+    assert vm["power_state"] == "suspended" and vm["connection_state"] == "connected"
+    assert (vm["template"], vm["hardware_version"], vm["memory_mb"]) == (False, "vmx-21", 4096)
+    assert {k: source[k] for k in host_facts.own_facts(H1, rows()[H1])} == host_facts.own_facts(
+        H1, rows()[H1]
+    )
+    assert (source["power_state"], source["maintenance_mode"], source["quarantine_mode"]) == (
+        "powered_on",
+        False,
+        False,
+    )
+    assert source["evc_mode"] is None and source["memory_bytes"] == 68719476736
+    # The one bulk read asks for every path those facts come from.
+    assert set(vm_facts.OWN_PATHS) <= set(snapshot.PATHS["VirtualMachine"])
+    assert set(host_facts.OWN_PATHS) <= set(snapshot.PATHS["HostSystem"])
 
 
 def test_moves_within_a_cluster_change_only_the_host():

@@ -17,28 +17,6 @@ POOL = Pool(
 )
 
 
-@pytest.mark.parametrize(
-    "path, expected",
-    [
-        ("[ds1] vm1/vm1.vmdk", ("ds1", "vm1/vm1.vmdk")),
-        ("[ds1]vm1/vm1.vmdk", ("ds1", "vm1/vm1.vmdk")),
-        ("[ds 1] a b/c.iso", ("ds 1", "a b/c.iso")),
-        ("[ds1] vm1/", ("ds1", "vm1")),  # ESXi's folderPath
-        ("[ds1]/vm1", ("ds1", "vm1")),  # the simulator's folderPath
-        ("[ds1]", ("ds1", "")),
-        ("vm1/vm1.vmdk", (None, "")),
-        ("", (None, "")),
-    ],
-)
-def test_split_path(path, expected):
-    assert files.split_path(path) == expected
-
-
-def test_join_path():
-    assert files.join_path("ds1", "vm1/a.vmdk") == "[ds1] vm1/a.vmdk"
-    assert files.join_path("ds1", "") == "[ds1]"
-
-
 def test_search_spec_asks_for_disk_details_and_every_file():
     spec = files.search_spec()
     assert spec["matchPattern"] == ["*"]

@@ -97,3 +97,20 @@ def test_multiple_found_lists_candidates():
     e = faults.MultipleFound("2 VMs are named 'web'", ["/dc/vm/a", "/dc/vm/b"])
     assert e.candidates == ["/dc/vm/a", "/dc/vm/b"]
     assert str(e) == "2 VMs are named 'web': /dc/vm/a, /dc/vm/b"
+
+
+@pytest.mark.parametrize(
+    "error, expected",
+    [
+        (faults.make_fault("MethodNotFound", "no QueryVirtualDiskUuid"), True),
+        (faults.make_fault("NotImplemented", ""), True),
+        (faults.make_fault("NotSupported", ""), True),
+        (faults.make_fault("RestrictedVersion", ""), False),  # the edition refuses: reported
+        (faults.make_fault("NoPermission", "", {"privilegeId": "System.Read"}), False),
+        (faults.make_fault("ManagedObjectNotFound", ""), False),
+        (faults.TaskFailed("task-1", faults.make_fault("NotSupported", "")), False),
+        (faults.TransportError("HTTP 501", status=501), False),
+    ],
+)
+def test_is_not_offered_only_for_faults_that_name_a_missing_method(error, expected):
+    assert faults.is_not_offered(error) is expected

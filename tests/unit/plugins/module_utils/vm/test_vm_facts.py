@@ -66,6 +66,25 @@ def test_missing_values_are_null_not_strings():
     assert f["disks"] == [] and f["ip_addresses"] == [] and f["power_state"] == "powered_off"
 
 
+def test_cores_per_socket_defaults_to_one_when_the_server_leaves_it_unset():
+    # Old hardware versions leave numCoresPerSocket unset: one core per socket. The device list
+    # plays no part (the inventory and devices=false do not read it).
+    summary = {"name": "x", "config.hardware.numCPU": 4}
+    assert facts.vm_facts(VM, summary, facts.Names({}, None))["cores_per_socket"] == 1
+    with_devices = dict(summary, **{"config.hardware.device": []})
+    assert facts.vm_facts(VM, with_devices, facts.Names({}, None))["cores_per_socket"] == 1
+    set_ = dict(summary, **{"config.hardware.numCoresPerSocket": 2})
+    assert facts.own_facts(VM, set_)["cores_per_socket"] == 2
+    no_config = {"name": "x"}  # no config readable (an inaccessible VM): unknown, not 1
+    assert facts.vm_facts(VM, no_config, facts.Names({}, None))["cores_per_socket"] is None
+
+
+def test_own_facts_need_only_the_vms_own_paths():
+    own = facts.own_facts(VM, {p: v for p, v in props().items() if p in facts.OWN_PATHS})
+    assert own == {k: v for k, v in facts.vm_facts(VM, props(), names()).items() if k in own}
+    assert set(facts.OWN_PATHS) <= set(facts.PATHS) and set(own) < set(facts.FIELDS)
+
+
 def test_disk_types():
     flat = {"_type": "VirtualDiskFlatVer2BackingInfo"}
     assert facts.disk_type(dict(flat, thinProvisioned=True)) == "thin"
