@@ -195,6 +195,16 @@ def test_idempotent_reads_are_retried_on_connection_errors():
     assert client.round_trips == 5
 
 
+def test_retries_sleep_the_backoffs_delays_through_its_own_sleep():
+    refused = faults.TransportError("connection to x failed: refused", retryable=True)
+    slept = []
+    backoff = Backoff(uniform=lambda low, high: high, sleep=slept.append)
+    t = vi_wire.standard(FakeTransport().on("RetrievePropertiesEx", refused, refused, NAME))
+    client = session.Client("vc", "u", "p", backoff=backoff, transport=t).connect()
+    assert read_name(client) == "Datacenters"
+    assert slept == [0.5, 1.0]  # before retry 0 and 1: the upper bound this uniform returns
+
+
 def test_a_read_that_timed_out_is_not_waited_out_again():
     t = FakeTransport().on("RetrievePropertiesEx", lost(), NAME)
     with pytest.raises(faults.ReadTimeout):
