@@ -28,17 +28,17 @@ def powered_on(sim, client, index: int) -> MoRef:
     return ref
 
 
-def recording(client) -> list:
-    """Record every method `client` calls, with its target and result."""
-    calls, call = [], client.call
+def powered_off_after(seen: list, act):
+    """POWERED_OFF's predicate, recording each state seen and running `act` once the wait
+    watches (at its first update), so the change comes while the wait is on."""
 
-    def record(obj, method, **args):
-        result = call(obj, method, **args)
-        calls.append((method, obj, result))
-        return result
+    def off(props):
+        seen.append(props[POWER])
+        if len(seen) == 1:
+            act()
+        return waits.POWERED_OFF.holds(props)
 
-    client.call = record
-    return calls
+    return off
 
 
 def assert_collectors_gone(client, calls) -> None:
@@ -50,17 +50,11 @@ def assert_collectors_gone(client, calls) -> None:
             client.call(pc, "DestroyPropertyCollector")
 
 
-def test_a_power_off_through_the_api_ends_the_wait(sim, connect):
+def test_a_power_off_through_the_api_ends_the_wait(sim, connect, spy):
     client, admin = connect(sim), connect(sim)
     vm = powered_on(sim, client, 1)
-    calls, seen = recording(client), []
-
-    def off(props):
-        seen.append(props[POWER])
-        if len(seen) == 1:  # the wait is watching: power the VM off from another session
-            admin.call(vm, "PowerOffVM_Task")
-        return waits.POWERED_OFF.holds(props)
-
+    calls, seen = spy(client), []
+    off = powered_off_after(seen, lambda: admin.call(vm, "PowerOffVM_Task"))  # another session
     props = wait_until(client, vm, [POWER], off, time.monotonic() + 120, what="the VM to power off")
     assert props == {POWER: "poweredOff"} and seen[0] == "poweredOn" and seen[-1] == "poweredOff"
     assert collector.get_one(admin, vm, [POWER]) == {POWER: "poweredOff"}
@@ -68,10 +62,10 @@ def test_a_power_off_through_the_api_ends_the_wait(sim, connect):
     assert_collectors_gone(client, calls)
 
 
-def test_a_wait_that_runs_out_says_what_it_saw_and_leaves_no_collector(sim, connect):
+def test_a_wait_that_runs_out_says_what_it_saw_and_leaves_no_collector(sim, connect, spy):
     client = connect(sim)
     vm = powered_on(sim, client, 2)
-    calls = recording(client)
+    calls = spy(client)
     started = time.monotonic()
     with pytest.raises(faults.WaitTimeout) as info:
         wait_until(client, vm, [POWER], lambda p: p[POWER] == "suspended", started + 2,
@@ -85,19 +79,17 @@ def test_a_wait_that_runs_out_says_what_it_saw_and_leaves_no_collector(sim, conn
     assert_collectors_gone(client, calls)
 
 
-def test_the_wait_goes_on_after_its_session_is_terminated(sim, connect):
+def test_the_wait_goes_on_after_its_session_is_terminated(sim, connect, spy):
     client, admin = connect(sim), connect(sim)
     vm = powered_on(sim, client, 3)
-    calls, seen = recording(client), []
+    calls, seen = spy(client), []
 
-    def off(props):
-        seen.append(props[POWER])
-        if len(seen) == 1:  # end the waiting session, then change what it waits for
-            admin.call(admin.content["sessionManager"], "TerminateSession",
-                       sessionId=[client.session["key"]])  # fmt: skip
-            admin.call(vm, "PowerOffVM_Task")
-        return waits.POWERED_OFF.holds(props)
+    def end_the_session_then_power_off():
+        admin.call(admin.content["sessionManager"], "TerminateSession",
+                   sessionId=[client.session["key"]])  # fmt: skip
+        admin.call(vm, "PowerOffVM_Task")
 
+    off = powered_off_after(seen, end_the_session_then_power_off)
     props = wait_until(client, vm, waits.POWERED_OFF.paths, off, time.monotonic() + 120)
     assert props == {POWER: "poweredOff"} and seen[0] == "poweredOn"
     methods = [m for m, _o, _r in calls]
@@ -106,11 +98,11 @@ def test_the_wait_goes_on_after_its_session_is_terminated(sim, connect):
     assert_collectors_gone(client, calls)
 
 
-def test_an_ip_address_the_guest_reports_ends_the_wait_at_once(sim, connect):
+def test_an_ip_address_the_guest_reports_ends_the_wait_at_once(sim, connect, spy):
     client = connect(sim)
     (moid, ip), *_ = sim.manifest["guest_ips"].items()
     vm = MoRef("VirtualMachine", moid)
-    calls = recording(client)
+    calls = spy(client)
     assert waits.wait_for(client, vm, waits.IP_ADDRESS, time.monotonic() + 120) == {
         "guest.ipAddress": ip
     }

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 import vi_wire
-from vi_wire import FakeTransport, fault, object_content, response, response_ref, retrieve_result
+from vi_wire import (
+    Clock,
+    FakeTransport,
+    fault,
+    object_content,
+    response,
+    response_ref,
+    retrieve_result,
+)
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults, tasks
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
@@ -134,20 +142,6 @@ def test_an_error_without_a_fault_type_is_a_task_error():
     )
     with pytest.raises(faults.TaskFailed, match="TaskError: it broke"):
         tasks.wait_for_task(vi_wire.client(t), TASK)
-
-
-class Clock:
-    """time.monotonic for tasks.py that advances by each long poll's maxWaitSeconds."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def waited(self, request):
-        self.now += request.arg("options")["maxWaitSeconds"]
-        return response("WaitForUpdatesEx")  # nothing changed within the wait
 
 
 def test_the_deadline_raises_task_timeout_with_the_last_state(monkeypatch):

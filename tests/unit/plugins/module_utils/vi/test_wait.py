@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import vi_wire
-from vi_wire import FakeTransport, fault, response, response_ref
+from vi_wire import Clock, FakeTransport, fault, response, response_ref
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults, wait
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
@@ -105,20 +105,6 @@ def test_wait_until_returns_the_properties_once_the_predicate_holds():
     waits = [r for r in t.requests if r.method == "WaitForUpdatesEx"]
     assert [w.arg("version") for w in waits] == ["", "1"] and all(w.this == PRIVATE for w in waits)
     assert t.requests[-1].this == PRIVATE
-
-
-class Clock:
-    """time.monotonic that advances by each long poll's maxWaitSeconds."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def waited(self, request):
-        self.now += request.arg("options")["maxWaitSeconds"]
-        return response("WaitForUpdatesEx")  # nothing changed within the wait
 
 
 def test_running_out_raises_wait_timeout_with_what_was_seen_last(monkeypatch):
