@@ -97,7 +97,7 @@ def run(module, client) -> dict:
 
 
 def main():
-    EsxModule(ARGS, supports_check_mode=True).run(run)
+    EsxModule(ARGS, positive=("wait_timeout",), supports_check_mode=True).run(run)
 
 
 if __name__ == "__main__":

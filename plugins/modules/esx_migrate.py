@@ -329,8 +329,7 @@ vm:
 
 from ansible_collections.viapi.esx.plugins.module_utils.migration import migrate as migration
 from ansible_collections.viapi.esx.plugins.module_utils.migration.request import MigrationRequest
-from ansible_collections.viapi.esx.plugins.module_utils.migration.result import MigrationFailed
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
 
@@ -359,10 +358,7 @@ def migrate(module, client) -> dict:
     """Build the request once and run the migration runner."""
     identity = {k: module.params[k] for k in identify.IDENTITY_ARGS}
     request = MigrationRequest.from_params(module.params, identity, module.check_mode)
-    try:
-        return migration.run(client, request)
-    except MigrationFailed as e:
-        raise ModuleFailure(str(e), **e.result) from None
+    return migration.run(client, request)
 
 
 def main():
@@ -371,7 +367,9 @@ def main():
         ("host", "cluster", "resource_pool", "datastore", "hosts")
     ]
     rules["mutually_exclusive"] = rules["mutually_exclusive"] + [("host", "hosts")]
-    EsxModule(ARGUMENT_SPEC, supports_check_mode=True, **rules).run(migrate)
+    EsxModule(ARGUMENT_SPEC, positive=("wait_timeout",), supports_check_mode=True, **rules).run(
+        migrate
+    )
 
 
 if __name__ == "__main__":

@@ -292,15 +292,12 @@ changes:
   sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_ARGS,
     IDENTITY_RULES,
 )
-from ansible_collections.viapi.esx.plugins.module_utils.vm.lifecycle import (
-    PartialFailure,
-    ensure,
-)
+from ansible_collections.viapi.esx.plugins.module_utils.vm.lifecycle import ensure
 
 STATES = ["present", "absent", "powered_on", "powered_off", "suspended", "restarted",
           "shutdown_guest", "reboot_guest"]  # fmt: skip
@@ -338,23 +335,17 @@ ARGS = dict(
 
 
 def run(module, client) -> dict:
-    """Converge the VM; partial results come back with the failure."""
-    for option in ("wait_timeout", "guest_timeout"):
-        if module.params[option] <= 0:
-            module.fail(
-                f"{option} must be a positive number of seconds, got {module.params[option]}"
-            )
-    try:
-        result = ensure(client, module.params, module.check_mode)
-    except PartialFailure as e:
-        raise ModuleFailure(str(e), **e.result) from None
+    """Converge the VM (a PartialFailure brings its partial result to the failure)."""
+    result = ensure(client, module.params, module.check_mode)
     if not module.diff_mode:
         result.pop("diff", None)
     return result
 
 
 def main() -> None:
-    EsxModule(ARGS, supports_check_mode=True, **IDENTITY_RULES).run(run)
+    EsxModule(
+        ARGS, positive=("wait_timeout", "guest_timeout"), supports_check_mode=True, **IDENTITY_RULES
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -198,6 +198,21 @@ class FakeTransport:
         self.closed = True
 
 
+class Clock:
+    """A time.monotonic for waits that advances by each long poll's maxWaitSeconds: install it
+    with monkeypatch, and answer WaitForUpdatesEx with `waited` (nothing changes meanwhile)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def waited(self, request: Request) -> bytes:
+        self.now += request.arg("options")["maxWaitSeconds"]
+        return response("WaitForUpdatesEx")
+
+
 def standard(transport: FakeTransport | None = None) -> FakeTransport:
     """A transport that answers RetrieveServiceContent, Login and Logout like vCenter."""
     t = transport or FakeTransport()

@@ -29,10 +29,6 @@ class MaintenanceRequest:
     @classmethod
     def from_params(cls, params: dict, check_mode: bool = False) -> MaintenanceRequest:
         """The request from the options (validated: errors name the option and the value)."""
-        if params["wait_timeout"] <= 0:
-            raise InvalidArgument(
-                f"wait_timeout must be a positive number of seconds, got {params['wait_timeout']}"
-            )
         if params["state"] not in STATES:
             raise InvalidArgument(f"state: '{params['state']}' is not one of present, absent")
         return cls(

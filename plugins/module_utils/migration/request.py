@@ -41,10 +41,6 @@ class MigrationRequest:
     @classmethod
     def from_params(cls, params: dict, identity: Any, check_mode: bool = False):
         """The request from the module's options (validated: errors name the option)."""
-        if params["wait_timeout"] <= 0:
-            raise InvalidArgument(
-                f"wait_timeout must be a positive number of seconds, got {params['wait_timeout']}"
-            )
         if params.get("priority", "default") not in PRIORITIES:
             raise InvalidArgument(f"priority: '{params['priority']}' is not one of {PRIORITIES}")
         hosts = tuple(dict.fromkeys(params.get("hosts") or ()))

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from ..premigration import runner
 from ..premigration.snapshot import moves, storage_datastores, target_host, target_pool
-from ..vi.faults import ViError
+from ..vi.faults import PartialFailure
 from .choice import refusals
 from .relocate import Outcome
 
 
-class MigrationFailed(ViError):
+class MigrationFailed(PartialFailure):
     """The migration was blocked or went wrong; `result` holds the return values so far."""
 
     def __init__(self, message: str, result: dict):
-        super().__init__(message)
-        self.result = result
+        super().__init__(message, None, **result)
 
 
 def source_placement(s: dict) -> dict:

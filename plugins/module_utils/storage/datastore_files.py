@@ -15,12 +15,13 @@ from ..vi.collector import get_properties
 from ..vi.envelope import MoRef
 from ..vi.faults import Fault, TaskFailed, is_not_offered
 from ..vi.find import unescape
-from ..vi.tasks import task_fault, wait_for_task
+from ..vi.tasks import wait_for_tasks
 from ..vi.values import disk_bytes, join_datastore_path, split_datastore_path
 from ..vm.facts import disk_type
 from .backend import Pool, volume_record
 from .ids import reformat_uuid
 
+SEARCH = "datastore search"  # what a failed search task is called in its error
 FORMATS = {
     "VmDiskFileInfo": "vmdk", "IsoImageFileInfo": "iso", "VmConfigFileInfo": "vmx",
     "VmNvramFileInfo": "nvram", "VmLogFileInfo": "log",
@@ -66,7 +67,7 @@ def list_volumes(client, pools: list[Pool], warnings: list[str]) -> list[dict]:
                         datastorePath=join_datastore_path(p.name, ""), searchSpec=search_spec()))
         for p in pools
     ]  # fmt: skip
-    results = task_results(client, [task for _p, task in submitted])
+    results = wait_for_tasks(client, [task for _p, task in submitted], description=SEARCH)
     found = [(p, r) for (p, task), r in zip(submitted, results)]
     return _volumes(client, found, warnings)
 
@@ -84,29 +85,11 @@ def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> lis
             datastorePath=join_datastore_path(name, folder), searchSpec=search_spec(base),
         )  # fmt: skip
         try:
-            found.append((pool, task_results(client, [task])[0]))
+            found.append((pool, wait_for_tasks(client, [task], description=SEARCH)[0]))
         except TaskFailed as e:
             if e.fault.name not in ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile"):
                 raise
     return [v for v in _volumes(client, found, warnings) if v["name"] == rel]
-
-
-def task_results(client, tasks: list[MoRef]) -> list:
-    """The results of tasks: one bulk read of their state; a wait only for those still running."""
-    infos = get_properties(client, tasks, {"Task": ["info.state", "info.result", "info.error"]})
-    out = []
-    for task in tasks:
-        info = infos.get(task) or {}
-        state = info.get("info.state")
-        if state == "success":
-            out.append(info.get("info.result"))
-        elif state == "error":
-            raise TaskFailed(
-                task.value, task_fault({"error": info.get("info.error")}), "datastore search"
-            )
-        else:
-            out.append(wait_for_task(client, task))
-    return out
 
 
 def _volumes(client, found: list[tuple[Pool, object]], warnings: list[str]) -> list[dict]:

@@ -11,7 +11,15 @@ import time
 
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
-from ..vi.faults import Fault, InvalidArgument, NotFound, TaskFailed, ToolsUnavailable, ViError
+from ..vi.faults import (
+    Fault,
+    InvalidArgument,
+    NotFound,
+    PartialFailure,
+    TaskFailed,
+    ToolsUnavailable,
+    ViError,
+)
 from ..vi.find import find_vm_by_name
 from ..vi.tasks import wait_for_task
 from . import spec
@@ -30,14 +38,6 @@ POWER_TASKS = {
     "power_on": "PowerOnVM_Task", "power_off": "PowerOffVM_Task", "suspend": "SuspendVM_Task",
     "reset": "ResetVM_Task",
 }  # fmt: skip
-
-
-class PartialFailure(ViError):
-    """A step failed; `result` says whether earlier steps changed the VM, and its facts."""
-
-    def __init__(self, message: str, **result):
-        super().__init__(message)
-        self.result = result
 
 
 def ensure(client, params: dict, check_mode: bool = False) -> dict:
@@ -93,7 +93,7 @@ def _delete(client, ref: MoRef | None, params: dict, check_mode: bool) -> dict:
             raise
         raise PartialFailure(
             f"VM '{facts['name']}': {describe(e)} (after power_off succeeded)",
-            changed=True, vm=gather_one(client, ref)[1], **_why(e),
+            e, changed=True, vm=gather_one(client, ref)[1],
         ) from None  # fmt: skip
     return result
 
@@ -128,6 +128,7 @@ def _create(client, params: dict, want: dict, check_mode: bool) -> dict:
             _props, facts = gather_one(client, ref)
             raise PartialFailure(
                 f"VM '{name}' was created ({ref.value}) but powering it on failed: {e}",
+                e,
                 changed=True,
                 vm=facts,
                 changes=["created"],
@@ -186,18 +187,9 @@ def _converge(client, ref: MoRef, params: dict, want: dict, check_mode: bool) ->
         if done:
             message += f" (after {', '.join(done)} succeeded)"
             facts = gather_one(client, ref)[1]
-        raise PartialFailure(message, changed=bool(done), vm=facts, **_why(e)) from None
+        raise PartialFailure(message, e, changed=bool(done), vm=facts) from None
     result["vm"] = gather_one(client, ref)[1]
     return result
-
-
-def _why(error: ViError) -> dict:
-    """error_type and fault of an error, as module.py reports them for any ViError."""
-    fault = error if isinstance(error, Fault) else getattr(error, "fault", None)
-    details = {"error_type": type(error).__name__}
-    if fault is not None:
-        details["fault"] = fault.name
-    return details
 
 
 def _apply(client, ref: MoRef, plan, pre: list, post: list, params: dict, done: list) -> None:

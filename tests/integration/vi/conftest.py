@@ -38,3 +38,22 @@ def connect():
 def make_client():
     """make_client(sim, **overrides) -> a Client not yet connected (for `with` and errors)."""
     return client_for
+
+
+def _spy(client) -> list:
+    """Record (method, obj, result) of every call the client makes (the server still answers)."""
+    calls, call = [], client.call
+
+    def recording(obj, method, **args):
+        result = call(obj, method, **args)
+        calls.append((method, obj, result))
+        return result
+
+    client.call = recording
+    return calls
+
+
+@pytest.fixture
+def spy():
+    """spy(client) -> the list of (method, obj, result) the client calls from now on."""
+    return _spy

@@ -28,20 +28,7 @@ def fleet(vcsim_factory):
     sim.stop()  # a large model: free it as soon as this module is done
 
 
-def spy(client) -> list:
-    """Record (method, obj, result) of every call the client makes (the server still answers)."""
-    calls, call = [], client.call
-
-    def recording(obj, method, **args):
-        result = call(obj, method, **args)
-        calls.append((method, obj, result))
-        return result
-
-    client.call = recording
-    return calls
-
-
-def test_every_vm_exactly_once_in_pages_of_1000(fleet, connect):
+def test_every_vm_exactly_once_in_pages_of_1000(fleet, connect, spy):
     client = connect(fleet)
     calls = spy(client)
     rows = collector.collect(client, {"VirtualMachine": ["name"]}, page_size=1000)
@@ -58,7 +45,7 @@ def test_every_vm_exactly_once_in_pages_of_1000(fleet, connect):
     assert pages == [1000, 1000, 1000, 1000, 800]
 
 
-def test_the_view_is_destroyed_on_the_server(fleet, connect):
+def test_the_view_is_destroyed_on_the_server(fleet, connect, spy):
     client = connect(fleet)
     calls = spy(client)
     collector.collect(client, {"Datacenter": ["name"]})
@@ -67,7 +54,7 @@ def test_the_view_is_destroyed_on_the_server(fleet, connect):
         client.call(view, "DestroyView")
 
 
-def test_stopping_early_cancels_the_retrieval_on_the_server(fleet, connect):
+def test_stopping_early_cancels_the_retrieval_on_the_server(fleet, connect, spy):
     client = connect(fleet)
     calls = spy(client)
     with collector.container_view(client, ["VirtualMachine"]) as view:

@@ -29,7 +29,6 @@ def test_the_options_become_typed_values():
 @pytest.mark.parametrize(
     "changes, words",
     [
-        ({"host": "esx02", "wait_timeout": 0}, "wait_timeout must be a positive number"),
         ({"host": "esx02", "hosts": ["esx03"]}, "host and hosts are mutually exclusive"),
         ({"hosts": []}, "one of host, hosts, cluster, resource_pool or datastore is required"),
         ({"host": "esx02", "priority": "urgent"}, "priority: 'urgent'"),
