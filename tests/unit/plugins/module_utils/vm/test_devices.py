@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from test_spec import plan, want
 from test_vm_facts import VM, names
-from test_vm_spec import plan, want
 from vm_fixtures import DS2, Refs, props
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, NotFound
@@ -187,3 +187,43 @@ def test_a_vm_without_cdrom_gets_one_on_a_free_ide_slot():
         1,
     )
     assert result.cold == ["cdrom"] and result.after["cdroms"][0]["iso_path"] == "[ds1] iso/a.iso"
+
+
+def test_a_disk_without_a_size_keeps_its_size():
+    assert plan(disks=[{}]).changes == []
+    moded = plan(powered_on=False, disks=[{"mode": "independent_persistent"}])
+    assert [c.path for c in moded.changes] == ["disks[0].mode"]
+    assert moded.devices[0]["device"]["capacityInKB"] == 10 * 2**20
+    added = plan(disks=[{}, {"size_gb": 1}])
+    assert ops(added) == [("add", "create", "VirtualDisk", -100)]
+    assert added.after["disks"][0] == added.before["disks"][0]
+
+
+def test_a_new_disk_needs_a_size_and_the_error_names_it():
+    with pytest.raises(InvalidArgument) as e:
+        plan(disks=[{}, {"size_gb": 2}, {"type": "thick"}])
+    assert str(e.value) == (
+        "disks[2].size_gb: the VM has no disks[2], and a new disk needs a size: set size_gb "
+        "or size_mb"
+    )
+
+
+def test_a_replaced_nic_keeps_a_manual_mac_set_by_an_earlier_run():
+    p = props()
+    manual = p["config.hardware.device"][6]
+    manual["addressType"], manual["macAddress"] = "manual", "00:50:56:00:12:34"
+    result = plan(
+        p, networks=[{"name": "prod-pg"}, {"name": "VM Network", "device_type": "e1000e"}]
+    )
+    nic = result.devices[1]["device"]
+    assert (nic["_type"], nic["addressType"], nic["macAddress"]) == (
+        "VirtualE1000e", "manual", "00:50:56:00:12:34")  # fmt: skip
+    assert result.after["nics"][1]["mac_address"] == "00:50:56:00:12:34"
+    assert [c.path for c in result.changes] == ["nics[1].device_type"]
+
+
+def test_a_replaced_nic_with_a_generated_mac_gets_a_new_one():
+    result = plan(networks=[{"name": "prod-pg"}, {"name": "VM Network", "device_type": "vmxnet3"}])
+    assert result.before["nics"][1]["mac_address"] == "00:50:56:aa:bb:02"
+    assert result.after["nics"][1]["mac_address"] is None, "the server generates it"
+    assert result.after["nics"][1]["device_type"] == "vmxnet3"
