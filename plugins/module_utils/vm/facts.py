@@ -21,6 +21,7 @@ from ..vi.collector import (
 from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
+from .devices import ordered
 
 PATHS = (
     "name", "parent", "resourcePool", "datastore", "network", "customValue",
@@ -209,9 +210,9 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         "hardware_version": props.get("config.version") or None,
         "annotation": props.get("config.annotation") if "config.annotation" in props else None,
         "datastores": [names.name(d) for d in props.get("datastore") or []],
-        "disks": [_disk(d, controllers, names) for d in devices if d.get("_type") == "VirtualDisk"],
-        "nics": [_nic(d, names) for d in devices if d.get("_type") in NIC_TYPES or _is_nic(d)],
-        "cdroms": [_cdrom(d, controllers) for d in devices if d.get("_type") == "VirtualCdrom"],
+        "disks": [_disk(d, controllers, names) for d in ordered(devices, "disks")],
+        "nics": [_nic(d, names) for d in ordered(devices, "nics")],
+        "cdroms": [_cdrom(d, controllers) for d in ordered(devices, "cdroms")],
         "custom_attributes": _custom(props.get("customValue"), names.custom_fields),
     }
     return facts
@@ -223,10 +224,6 @@ def _label(device: dict) -> str | None:
 
 def _is_controller(device: dict) -> bool:
     return schema.is_subtype(device.get("_type") or "", "VirtualController")
-
-
-def _is_nic(device: dict) -> bool:
-    return schema.is_subtype(device.get("_type") or "", "VirtualEthernetCard")
 
 
 def _connectable(device: dict) -> tuple[bool | None, bool | None]:

@@ -8,7 +8,7 @@ from test_vm_facts import VM, names
 from vm_fixtures import DS2, Refs, props
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, NotFound
-from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, spec
+from ansible_collections.viapi.esx.plugins.module_utils.vm import devices, facts, spec
 
 GiB = 2**30
 
@@ -187,6 +187,28 @@ def test_a_vm_without_cdrom_gets_one_on_a_free_ide_slot():
         1,
     )
     assert result.cold == ["cdrom"] and result.after["cdroms"][0]["iso_path"] == "[ds1] iso/a.iso"
+
+
+def test_one_order_for_facts_plans_and_diffs():
+    """Facts list devices as the options match them, whatever order the server sends."""
+    p = props()
+    listed = p["config.hardware.device"]
+    replaced = dict(listed[5], _type="VirtualE1000e", key=4005)  # NIC 1 replaced: same unit
+    p["config.hardware.device"] = [d for d in listed if d["key"] != 4000][::-1] + [
+        replaced,
+        dict(listed[4], key=2001, unitNumber=1, controllerKey=1000),
+        dict(listed[4], key=2002, unitNumber=0, controllerKey=1000),
+    ]
+    p["config.hardware.device"] = [d for d in p["config.hardware.device"] if d["key"] != 2000]
+    f = facts.vm_facts(VM, p, names())
+    assert [d["key"] for d in f["disks"]] == [2002, 2001]
+    assert [n["key"] for n in f["nics"]] == [4005, 4001]
+    for kind in ("disks", "nics", "cdroms"):
+        assert [d["key"] for d in devices.ordered(p["config.hardware.device"], kind)] == [
+            d["key"] for d in f[kind]
+        ]
+    result = plan(p, networks=[{"name": "prod-pg", "device_type": "e1000e"}])
+    assert result.changes == [] and result.before["nics"][0]["device_type"] == "e1000e"
 
 
 def test_a_disk_without_a_size_keeps_its_size():
