@@ -50,9 +50,12 @@ BUSES = {
 # default", as EnvironmentBrowser.QueryConfigOption lists in defaultDevice; the VDDK
 # Programming Guide ("Using the VirtualMachineConfigInfo"): a spec that adds default devices
 # such as VirtualIDEController "usually fails", and a device on a default controller takes the
-# controller's key. ESXi's defaultDevice list gives IDE 0 key 200 and IDE 1 key 201; govmomi's
-# simulator serves the same list (simulator/esx/virtual_device.go, captured from ESXi with
-# `govc vm.create`) and creates it with every VM.
+# controller's key. ESXi's defaultDevice list (hostd's vmconfigoption-esx-hw*.xml) gives IDE 0
+# key 200 and IDE 1 key 201; govmomi's simulator serves the same list (simulator/esx/
+# virtual_device.go, captured from ESXi with `govc vm.create`) and creates it with every VM.
+# govc's vm.create itself adds an IDE controller for an ISO (govc/vm/create.go, addStorage);
+# the simulator keeps that as a third controller on bus 0, while a device on key 200 works on
+# both. A caller that read QueryConfigOption's defaultDevice may pass it to spec.create_spec.
 NEW_VM_DEVICES = (
     {"_type": "VirtualIDEController", "key": 200, "busNumber": 0},
     {"_type": "VirtualIDEController", "key": 201, "busNumber": 1},
