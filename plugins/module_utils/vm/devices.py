@@ -2,10 +2,10 @@
 
 Pure: no I/O (names resolve through `refs`, see vm/spec.py). One planner serves a new VM (a
 `plan.Machine` with the devices the server gives every VM, controllers.NEW_VM_DEVICES) and an
-existing one.
-Devices are matched, listed and diffed in one order, that of their facts paths (`ordered`):
-disks by (controller, unit number), NICs by (unit number, key), CD-ROMs by (controller, unit
-number). Devices the task does not list are left alone; nothing here removes a disk or a NIC.
+existing one. Devices are matched, listed and diffed in one order, that of their facts paths
+(`ordered`): disks by (controller, unit number), NICs by (unit number, key), CD-ROMs by
+(controller, unit number). Devices the task does not list are left alone; nothing here removes
+a disk or a NIC.
 """
 
 from __future__ import annotations
