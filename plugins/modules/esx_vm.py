@@ -124,15 +124,20 @@ options:
     type: str
   disks:
     description:
-      - Virtual disks, matched to the VM's disks in order (by controller, then unit number).
+      - Virtual disks, matched to the VM's disks in order (by controller, then unit number),
+        the order of C(vm.disks).
       - A listed disk that the VM lacks is added on the first SCSI controller with a free slot
-        (a new VM gets a paravirtual SCSI controller). A larger size grows a disk (also on a
+        (unit 7 is the controller's own); when all are full, a paravirtual SCSI controller is
+        added, up to 4 (60 disks), at creation too. A larger size grows a disk (also on a
         running VM); a smaller size is an error naming the disk.
     type: list
     elements: dict
     suboptions:
       size_gb:
-        description: Size in GiB. Exactly one of O(disks[].size_gb) and O(disks[].size_mb).
+        description:
+          - Size in GiB. At most one of O(disks[].size_gb) and O(disks[].size_mb).
+          - A disk the VM lacks needs one of them. Without either, an existing disk keeps its
+            size, so a list may name the existing disks with C({}) and add one at the end.
         type: float
       size_mb:
         description: Size in MiB.
@@ -154,8 +159,8 @@ options:
         choices: [persistent, independent_persistent, independent_nonpersistent]
   networks:
     description:
-      - Network adapters, matched to the VM's NICs in order. A listed NIC that the VM lacks is
-        added.
+      - Network adapters, matched to the VM's NICs in order (by unit number), the order of
+        C(vm.nics). A listed NIC that the VM lacks is added.
     type: list
     elements: dict
     suboptions:
@@ -168,7 +173,9 @@ options:
       device_type:
         description:
           - Adapter type; V(vmxnet3) for a new NIC. Changing it on an existing NIC replaces the
-            NIC (a new MAC address unless O(networks[].mac_address) is set) and needs the VM off.
+            NIC in its slot and needs the VM off. A manual MAC address (O(networks[].mac_address),
+            now or in an earlier run) is kept; a generated one is not - the server generates a
+            new one, and the diff shows C(mac_address) as null.
         type: str
         choices: [vmxnet3, e1000e, e1000]
       connected:
@@ -186,8 +193,8 @@ options:
         type: str
   cdrom:
     description:
-      - The first CD-ROM drive. Added (on a free IDE slot, with the VM off) when the VM has
-        none.
+      - The first CD-ROM drive. Added (on a free slot of the VM's IDE controllers, with the VM
+        off) when the VM has none; a new VM's drive goes on its default IDE 0 controller.
     type: dict
     suboptions:
       type:
@@ -286,6 +293,8 @@ changes:
   description:
     - What changed, as facts paths - C(memory_mb), C(disks[0].capacity_bytes),
       C(nics[1]) (added), C(power_state) - or C(created) / C(deleted).
+    - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
+      and in the diff - one order, by controller and unit number (NICs by unit number).
   returned: changed
   type: list
   elements: str
@@ -328,7 +337,7 @@ ARGS = dict(
     cores_per_socket={"type": "int"}, memory_mb={"type": "int"},
     hardware_version={"type": "str"}, annotation={"type": "str"},
     disks={"type": "list", "elements": "dict", "options": DISK,
-           "mutually_exclusive": [("size_gb", "size_mb")], "required_one_of": [("size_gb", "size_mb")]},
+           "mutually_exclusive": [("size_gb", "size_mb")]},
     networks={"type": "list", "elements": "dict", "options": NIC},
     cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])]},
 )  # fmt: skip

@@ -1,8 +1,11 @@
-"""Disks, NICs and the CD-ROM of esx_vm: wanted lists, their diff with a VM, device specs.
+"""Disks, NICs and the CD-ROM of esx_vm: wanted lists, their diff with a VM, every device spec.
 
-Pure: no I/O (names resolve through `refs`, see vm/spec.py). Existing devices are matched by
-order: disks by (controller, unit number), NICs by (unit number, key), the first CD-ROM.
-Devices the task does not list are left alone; nothing here removes a disk or a NIC.
+Pure: no I/O (names resolve through `refs`, see vm/spec.py). One planner serves a new VM (a
+`plan.Machine` with the devices the server gives every VM, controllers.NEW_VM_DEVICES) and an
+existing one. Devices are matched, listed and diffed in one order, that of their facts paths
+(`ordered`): disks by (controller, unit number), NICs by (unit number, key), CD-ROMs by
+(controller, unit number). Devices the task does not list are left alone; nothing here removes
+a disk or a NIC.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import re
 
 from ..vi import schema
 from ..vi.faults import InvalidArgument
+from ..vi.values import datastore_name, split_datastore_path
+from .controllers import BUSES, Slots
+from .plan import Machine, Plan
 
 DIFF_KEYS = {
     "disks": ("label", "capacity_bytes", "datastore", "disk_type", "mode"),
@@ -23,26 +29,67 @@ DISK_FLAGS = {  # type -> (thinProvisioned, eagerlyScrub)
     "thin": (True, False), "thick": (False, False), "eager_zeroed": (False, True),
 }  # fmt: skip
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
-_ISO = re.compile(r"^\[([^\]]+)\]\s*(\S.*)$")
-SCSI_UNITS = [u for u in range(16) if u != 7]  # unit 7 is the controller's own
+
+
+def _slot(device: dict) -> tuple:
+    return (device.get("controllerKey") or 0, device.get("unitNumber") or 0, device.get("key") or 0)
+
+
+def _is_nic(device: dict) -> bool:
+    kind = device.get("_type") or ""
+    # The type table lacks VirtualVmxnet3Vrdma (a VirtualVmxnet3 since vSphere 6.7).
+    return schema.is_subtype(kind, "VirtualEthernetCard") or kind == "VirtualVmxnet3Vrdma"
+
+
+def _nic_slot(device: dict) -> tuple:
+    return (device.get("unitNumber") or 0, device.get("key") or 0)
+
+
+# facts list -> (which devices belong to it, their order). The order of the facts paths
+# disks[i], nics[i], cdroms[i]: in the VM facts, in `changes`, in every diff, and in matching
+# the disks, networks and cdrom options to the VM's devices. A replaced NIC keeps its unit.
+ORDER = {
+    "disks": (lambda d: d.get("_type") == "VirtualDisk", _slot),
+    "nics": (_is_nic, _nic_slot),
+    "cdroms": (lambda d: d.get("_type") == "VirtualCdrom", _slot),
+}
+
+
+def ordered(devices: list, kind: str) -> list[dict]:
+    """The VM's devices of one facts list (disks, nics or cdroms), in the order of its paths."""
+    belongs, order = ORDER[kind]
+    return sorted((d for d in devices if belongs(d)), key=order)
+
+
+def plan_devices(result: Plan, want: dict, vm: Machine, refs) -> None:
+    """The device changes of the disks, networks and cdrom options that are set."""
+    if want["disks"] is not None:
+        plan_disks(result, want["disks"], vm, refs)
+    if want["networks"] is not None:
+        plan_nics(result, want["networks"], vm, refs)
+    if want["cdrom"] is not None:
+        plan_cdrom(result, want["cdrom"], vm, refs)
 
 
 # ---------------------------------------------------------------- wanted
 
 
 def wanted_disks(items) -> list[dict] | None:
-    """The disks option, validated: sizes in KiB, with the option names for messages."""
+    """The disks option, validated: sizes in KiB (None: keep), with the option names."""
     if items is None:
         return None
     out = []
     for i, item in enumerate(items):
         option = f"disks[{i}]"
         gb, mb = item.get("size_gb"), item.get("size_mb")
-        if (gb is None) == (mb is None):
-            raise InvalidArgument(f"{option}: set exactly one of size_gb or size_mb")
-        kb = int(round(gb * 1024 * 1024)) if gb is not None else mb * 1024
-        size_option = f"{option}.size_gb" if gb is not None else f"{option}.size_mb"
-        if kb <= 0:
+        if gb is not None and mb is not None:
+            raise InvalidArgument(
+                f"{option}: set exactly one of size_gb or size_mb (or neither, to keep the size "
+                "of an existing disk)"
+            )
+        kb = _kib(gb, mb)
+        size_option = f"{option}.size_mb" if mb is not None else f"{option}.size_gb"
+        if kb is not None and kb <= 0:
             raise InvalidArgument(
                 f"{size_option} must be more than 0, got {gb if mb is None else mb}"
             )
@@ -75,7 +122,7 @@ def wanted_cdrom(item) -> dict | None:
         return None
     kind = item.get("type") or ("iso" if item.get("iso_path") else "client")
     path = item.get("iso_path")
-    if kind == "iso" and not _ISO.match(path or ""):
+    if kind == "iso" and not all(split_datastore_path(path)):
         raise InvalidArgument(
             f"cdrom.iso_path must look like '[datastore] dir/file.iso', got '{path or ''}'"
         )
@@ -86,19 +133,10 @@ def wanted_cdrom(item) -> dict | None:
 # ---------------------------------------------------------------- helpers
 
 
-def _key(result) -> int:
-    """A new, negative device key, unique within one spec."""
-    return -(100 + len(result.devices))
-
-
-def device_spec(operation: str, device: dict, file_operation: str | None = None) -> dict:
-    """A VirtualDeviceConfigSpec."""
-    return {"_type": "VirtualDeviceConfigSpec", "operation": operation,
-            "fileOperation": file_operation, "device": device}  # fmt: skip
-
-
-def _of_type(devices: list, ancestor: str) -> list[dict]:
-    return [d for d in devices if schema.is_subtype(d.get("_type") or "", ancestor)]
+def _kib(gb: float | None, mb: int | None) -> int | None:
+    if gb is not None:
+        return int(round(gb * 1024 * 1024))
+    return None if mb is None else mb * 1024
 
 
 def _size(n: int | None) -> str:
@@ -116,12 +154,6 @@ def _project(facts: dict, kind: str) -> dict:
 
 
 # ---------------------------------------------------------------- disks
-
-
-def ordered_disks(devices: list) -> list[dict]:
-    """The VM's disks in the order the disks option matches them."""
-    disks = [d for d in devices if d.get("_type") == "VirtualDisk"]
-    return sorted(disks, key=lambda d: (d.get("controllerKey") or 0, d.get("unitNumber") or 0))
 
 
 def disk_facts(want: dict, datastore: str | None) -> dict:
@@ -147,31 +179,44 @@ def new_disk(key: int, controller: int, unit: int, want: dict, backing: dict) ->
             "unitNumber": unit, "capacityInKB": kb, "capacityInBytes": kb * 1024}  # fmt: skip
 
 
-def plan_disks(result, wanted: list, facts: dict, devices: list, refs, vm_ds: str | None):
+def plan_disks(result: Plan, wanted: list, vm: Machine, refs) -> None:
     """Grow, re-mode or add disks; shrinking, moving or converting one is an error."""
-    existing = ordered_disks(devices)
-    known = _by_key(facts.get("disks") or [])
+    existing = ordered(vm.devices, "disks")
+    known = _by_key(vm.facts.get("disks") or [])
     before = [_project(known.get(d.get("key"), {}), "disks") for d in existing]
     after = copy.deepcopy(before)
-    slots = _ScsiSlots(devices)
+    slots = Slots(BUSES["scsi"], vm.devices, result)
     for i, want in enumerate(wanted):
         if i < len(existing):
             _edit_disk(result, want, existing[i], known.get(existing[i].get("key"), {}), after[i])
-            continue
-        ds = want["datastore"]
-        ref = refs.datastore(ds, f"{want['option']}.datastore") if ds else None
-        controller, unit, cold = slots.take(result)
-        disk = new_disk(_key(result), controller, unit, want, disk_backing(want, ds, ref))
-        result.devices.append(device_spec("add", disk, "create"))
-        result.add(want["option"], want["option"], cold)
-        after.append(disk_facts(want, ds or vm_ds))
+        else:
+            after.append(_add_disk(result, want, vm, refs, slots))
     result.before["disks"], result.after["disks"] = before, after
 
 
-def _edit_disk(result, want: dict, device: dict, facts: dict, after: dict) -> None:
+def _add_disk(result: Plan, want: dict, vm: Machine, refs, slots: Slots) -> dict:
+    """Add a disk on a free SCSI slot; its facts as they will read."""
+    option = want["option"]
+    if want["size_kb"] is None:
+        raise InvalidArgument(
+            f"{option}.size_gb: the VM has no {option}, and a new disk needs a size: set "
+            "size_gb or size_mb"
+        )
+    ds = want["datastore"] or (vm.datastore if vm.new else None)
+    ref = refs.datastore(ds, f"{option}.datastore") if ds else None
+    controller, unit, cold = slots.take(option)
+    disk = new_disk(result.new_key(), controller, unit, want, disk_backing(want, ds, ref))
+    result.add_device("add", disk, "create")
+    result.add(option, option, cold)
+    return disk_facts(want, ds or vm.datastore)
+
+
+def _edit_disk(result: Plan, want: dict, device: dict, facts: dict, after: dict) -> None:
+    """Grow or re-mode an existing disk; a disk without a size keeps its size."""
     option, label = want["option"], facts.get("label") or f"disk {device.get('key')}"
-    have, size = facts.get("capacity_bytes"), want["size_kb"] * 1024
-    if have is not None and size < have:
+    have = facts.get("capacity_bytes")
+    size = want["size_kb"] * 1024 if want["size_kb"] is not None else None
+    if have is not None and size is not None and size < have:
         raise InvalidArgument(
             f"{want['size_option']}: {label} is {_size(have)}; shrinking it to {_size(size)} "
             "is not possible"
@@ -187,7 +232,7 @@ def _edit_disk(result, want: dict, device: dict, facts: dict, after: dict) -> No
             f"{want['datastore']} is not supported by esx_vm"
         )
     edited = copy.deepcopy(device)
-    if have is None or size > have:
+    if size is not None and (have is None or size > have):
         edited["capacityInKB"], edited["capacityInBytes"] = want["size_kb"], size
         after["capacity_bytes"] = size
         result.add(f"{option}.capacity_bytes", want["size_option"])
@@ -196,58 +241,17 @@ def _edit_disk(result, want: dict, device: dict, facts: dict, after: dict) -> No
         after["mode"] = want["mode"]
         result.add(f"{option}.mode", f"{option}.mode", cold=True)
     if edited != device:
-        result.devices.append(device_spec("edit", edited))
-
-
-class _ScsiSlots:
-    """Free (controller, unit) places for new disks; adds a controller when all are full."""
-
-    def __init__(self, devices: list):
-        self.controllers = sorted(
-            _of_type(devices, "VirtualSCSIController"), key=lambda c: c.get("busNumber") or 0
-        )
-        self.used = {(d.get("controllerKey"), d.get("unitNumber")) for d in devices}
-        self.buses = {c.get("busNumber") for c in self.controllers}
-
-    def take(self, result) -> tuple[int, int, bool]:
-        """(controller key, unit number, whether a new controller makes the change cold)."""
-        for c in self.controllers:
-            own = c.get("scsiCtlrUnitNumber", 7)
-            for unit in (u for u in range(16) if u != own):
-                if (c["key"], unit) not in self.used:
-                    self.used.add((c["key"], unit))
-                    return c["key"], unit, c.get("_new", False)
-        bus = next((b for b in range(4) if b not in self.buses), None)
-        if bus is None:
-            raise InvalidArgument("disks: every SCSI controller of the VM is full")
-        controller = new_scsi_controller(_key(result), bus)
-        result.devices.append(device_spec("add", controller))
-        self.controllers.append(dict(controller, _new=True))
-        self.buses.add(bus)
-        self.used.add((controller["key"], 0))
-        return controller["key"], 0, True
-
-
-def new_scsi_controller(key: int, bus: int) -> dict:
-    """A VMware paravirtual SCSI controller."""
-    return {"_type": "ParaVirtualSCSIController", "key": key, "busNumber": bus,
-            "sharedBus": "noSharing"}  # fmt: skip
+        result.add_device("edit", edited)
 
 
 # ---------------------------------------------------------------- NICs
-
-
-def ordered_nics(devices: list) -> list[dict]:
-    """The VM's NICs in the order the networks option matches them."""
-    nics = _of_type(devices, "VirtualEthernetCard")
-    return sorted(nics, key=lambda d: (d.get("unitNumber") or 0, d.get("key") or 0))
 
 
 def new_nic(key: int, want: dict, backing: dict) -> dict:
     """A NIC to add: type, backing, connection flags, and a manual or generated MAC."""
     connected = want.get("connected")
     start = want.get("start_connected")
-    nic = {
+    return {
         "_type": NIC_CLASSES[want.get("device_type") or "vmxnet3"], "key": key,
         "backing": backing,
         "connectable": {"_type": "VirtualDeviceConnectInfo",
@@ -257,7 +261,6 @@ def new_nic(key: int, want: dict, backing: dict) -> dict:
         "addressType": "manual" if want.get("mac_address") else "generated",
         "macAddress": want.get("mac_address"),
     }  # fmt: skip
-    return nic
 
 
 def nic_facts(want: dict) -> dict:
@@ -269,18 +272,18 @@ def nic_facts(want: dict) -> dict:
             "start_connected": True if start is None else start}  # fmt: skip
 
 
-def plan_nics(result, wanted: list, facts: dict, devices: list, refs, powered_on: bool):
+def plan_nics(result: Plan, wanted: list, vm: Machine, refs) -> None:
     """Reconnect, re-back, re-address or add NICs; a new device_type replaces the NIC."""
-    existing = ordered_nics(devices)
-    known = _by_key(facts.get("nics") or [])
+    existing = ordered(vm.devices, "nics")
+    known = _by_key(vm.facts.get("nics") or [])
     before = [_project(known.get(d.get("key"), {}), "nics") for d in existing]
     after = copy.deepcopy(before)
     for i, want in enumerate(wanted):
         if i < len(existing):
-            _edit_nic(result, i, want, existing[i], after[i], refs, powered_on)
+            _edit_nic(result, i, want, existing[i], after[i], refs, vm.powered_on)
             continue
         backing = refs.network(want["name"], f"{want['option']}.name")
-        result.devices.append(device_spec("add", new_nic(_key(result), want, backing)))
+        result.add_device("add", new_nic(result.new_key(), want, backing))
         result.add(f"nics[{i}]", want["option"])
         after.append(nic_facts(want))
     result.before["nics"], result.after["nics"] = before, after
@@ -300,33 +303,38 @@ def _edit_nic(result, i: int, want: dict, device: dict, after: dict, refs, power
         result.add(f"{path}.mac_address", f"{option}.mac_address", cold=True)
     kind = want.get("device_type")
     if kind and after["device_type"] != kind:
-        _replace_nic(result, device, edited, want)
-        after["device_type"] = kind
+        _replace_nic(result, device, edited, kind, after)
         result.add(f"{path}.device_type", f"{option}.device_type", cold=True)
     elif edited != device:
-        result.devices.append(device_spec("edit", edited))
+        result.add_device("edit", edited)
 
 
-def _replace_nic(result, device: dict, edited: dict, want: dict) -> None:
-    """A new device type: remove the NIC and add one in its slot with the same settings."""
+def _replace_nic(result: Plan, device: dict, edited: dict, kind: str, after: dict) -> None:
+    """A new device type: remove the NIC and add one in its slot with the same settings.
+
+    A manual MAC address (set now or by an earlier run) goes with it: the server keeps a
+    manual address as given, while it may replace a generated or assigned one
+    (VirtualEthernetCard.macAddress), so those are not sent: the new NIC gets a new address,
+    which the diff shows as unknown (null).
+    """
     nic = {k: v for k, v in edited.items() if k not in ("slotInfo", "deviceInfo", "_type", "key")}
-    if not want.get("mac_address"):
-        nic["addressType"], nic["macAddress"] = "generated", None
-    result.devices.append(device_spec("remove", device))
-    nic = {"_type": NIC_CLASSES[want["device_type"]], "key": _key(result), **nic}
-    result.devices.append(device_spec("add", nic))
+    if nic.get("addressType") != "manual":
+        nic["addressType"], nic["macAddress"], after["mac_address"] = "generated", None, None
+    result.add_device("remove", device)
+    result.add_device("add", {"_type": NIC_CLASSES[kind], "key": result.new_key(), **nic})
+    after["device_type"] = kind
 
 
 def _connect(result, edited: dict, after: dict, want: dict, on: bool, path: str, options: dict):
     """startConnected as wanted, and connected too while the VM runs (off, it never is)."""
     have = edited.get("connectable") or {"_type": "VirtualDeviceConnectInfo"}
     conn = dict(have)
-    for name, field, live in (("start_connected", "startConnected", False),
-                              ("connected", "connected", True)):  # fmt: skip
+    for name, vi_field, live in (("start_connected", "startConnected", False),
+                                 ("connected", "connected", True)):  # fmt: skip
         value = want.get(name)
         if value is None or (live and not on) or after[name] == value:
             continue
-        conn[field], after[name] = value, value
+        conn[vi_field], after[name] = value, value
         result.add(f"{path}.{name}", options[name])
     if conn != have:
         edited["connectable"] = conn
@@ -338,7 +346,7 @@ def _connect(result, edited: dict, after: dict, want: dict, on: bool, path: str,
 def cdrom_backing(want: dict, refs) -> dict:
     """An ISO file backing, or the client device (remote passthrough)."""
     if want["type"] == "iso":
-        ds = _ISO.match(want["iso_path"]).group(1)
+        ds = datastore_name(want["iso_path"])
         return {"_type": "VirtualCdromIsoBackingInfo", "fileName": want["iso_path"],
                 "datastore": refs.datastore(ds, "cdrom.iso_path")}  # fmt: skip
     return {"_type": "VirtualCdromRemotePassthroughBackingInfo", "deviceName": "",
@@ -354,21 +362,18 @@ def new_cdrom(key: int, controller: int, unit: int, want: dict, backing: dict) -
             "controllerKey": controller, "unitNumber": unit}  # fmt: skip
 
 
-def plan_cdrom(result, want: dict, facts: dict, devices: list, refs, powered_on: bool):
+def plan_cdrom(result: Plan, want: dict, vm: Machine, refs) -> None:
     """Change the first CD-ROM's medium or connection, or add a CD-ROM on a free IDE slot."""
-    drives = sorted(
-        (d for d in devices if d.get("_type") == "VirtualCdrom"),
-        key=lambda d: (d.get("controllerKey") or 0, d.get("unitNumber") or 0),
-    )
-    known = _by_key(facts.get("cdroms") or [])
+    drives = ordered(vm.devices, "cdroms")
+    known = _by_key(vm.facts.get("cdroms") or [])
     before = [_project(known.get(d.get("key"), {}), "cdroms") for d in drives]
     after = copy.deepcopy(before)
     if drives:
-        _edit_cdrom(result, want, drives[0], after[0], refs, powered_on)
+        _edit_cdrom(result, want, drives[0], after[0], refs, vm.powered_on)
     else:
-        controller, unit = _ide_slot(devices)
-        drive = new_cdrom(_key(result), controller, unit, want, cdrom_backing(want, refs))
-        result.devices.append(device_spec("add", drive))
+        controller, unit, _added = Slots(BUSES["ide"], vm.devices, result).take("cdrom")
+        drive = new_cdrom(result.new_key(), controller, unit, want, cdrom_backing(want, refs))
+        result.add_device("add", drive)
         result.add("cdroms[0]", "cdrom", cold=True)
         after.append(cdrom_facts(want))
     result.before["cdroms"], result.after["cdroms"] = before, after
@@ -387,18 +392,7 @@ def _edit_cdrom(result, want: dict, device: dict, after: dict, refs, powered_on:
     options = {"start_connected": "cdrom.connected", "connected": "cdrom.connected"}
     _connect(result, edited, after, wanted, powered_on, "cdroms[0]", options)
     if edited != device:
-        result.devices.append(device_spec("edit", edited))
-
-
-def _ide_slot(devices: list) -> tuple[int, int]:
-    used = {(d.get("controllerKey"), d.get("unitNumber")) for d in devices}
-    for c in sorted(
-        _of_type(devices, "VirtualIDEController"), key=lambda c: c.get("busNumber") or 0
-    ):
-        for unit in (0, 1):
-            if (c["key"], unit) not in used:
-                return c["key"], unit
-    raise InvalidArgument("cdrom: the VM has no free IDE slot for a CD-ROM drive")
+        result.add_device("edit", edited)
 
 
 def cdrom_facts(want: dict) -> dict:

@@ -22,6 +22,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
 from ..vi.values import disk_bytes, portgroup_of
+from .devices import ordered
 
 # What own_facts() reads: the VM's own values, no reference to another object.
 OWN_PATHS = (
@@ -197,9 +198,9 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         else None,
         resource_pool=names.name(props.get("resourcePool")),
         datastores=[names.name(d) for d in props.get("datastore") or []],
-        disks=[_disk(d, controllers, names) for d in devices if d.get("_type") == "VirtualDisk"],
-        nics=[_nic(d, names) for d in devices if d.get("_type") in NIC_TYPES or _is_nic(d)],
-        cdroms=[_cdrom(d, controllers) for d in devices if d.get("_type") == "VirtualCdrom"],
+        disks=[_disk(d, controllers, names) for d in ordered(devices, "disks")],
+        nics=[_nic(d, names) for d in ordered(devices, "nics")],
+        cdroms=[_cdrom(d, controllers) for d in ordered(devices, "cdroms")],
         custom_attributes=_custom(props.get("customValue"), names.custom_fields),
     )
     return facts
@@ -243,10 +244,6 @@ def _label(device: dict) -> str | None:
 
 def _is_controller(device: dict) -> bool:
     return schema.is_subtype(device.get("_type") or "", "VirtualController")
-
-
-def _is_nic(device: dict) -> bool:
-    return schema.is_subtype(device.get("_type") or "", "VirtualEthernetCard")
 
 
 def _connectable(device: dict) -> tuple[bool | None, bool | None]:

@@ -2,16 +2,19 @@
 
 Pure: no I/O. Names the server must resolve (datastores, networks) go through `refs`, an object
 with `datastore(name, option) -> MoRef` and `network(name, option) -> backing dict` supplied by
-the caller. Device specs for disks, NICs and the CD-ROM are in vm/devices.py.
+the caller. This file assembles the ConfigSpec (scalars, version); every device spec, of a new
+VM or an existing one, comes from vm/devices.py; the Plan they fill is in vm/plan.py.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from ..vi.faults import InvalidArgument
+from ..vi.values import datastore_name
 from . import devices as dev
+from .controllers import NEW_VM_DEVICES
+from .plan import Machine, Plan
 
 SCALARS = (
     "guest_id",
@@ -33,44 +36,6 @@ EXTRA_PATHS = (
     "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.memoryHotAddEnabled",
     "config.files.vmPathName",
 )  # fmt: skip
-
-
-@dataclass
-class Change:
-    """One difference: its facts path, the option that asked for it, whether the VM must be off."""
-
-    path: str
-    option: str
-    cold: bool = False
-
-
-@dataclass
-class Plan:
-    """The changes one run makes to an existing VM, the specs that make them, and the diff."""
-
-    config: dict = field(default_factory=dict)
-    devices: list = field(default_factory=list)
-    upgrade: str | None = None
-    changes: list = field(default_factory=list)
-    before: dict = field(default_factory=dict)
-    after: dict = field(default_factory=dict)
-
-    def add(self, path: str, option: str, cold: bool = False) -> None:
-        self.changes.append(Change(path, option, cold))
-
-    @property
-    def cold(self) -> list[str]:
-        """The options whose changes need the VM powered off."""
-        return list(dict.fromkeys(c.option for c in self.changes if c.cold))
-
-    def config_spec(self) -> dict | None:
-        """The VirtualMachineConfigSpec for ReconfigVM_Task; None when nothing to reconfigure."""
-        if not self.config and not self.devices:
-            return None
-        spec = {"_type": "VirtualMachineConfigSpec", **self.config}
-        if self.devices:
-            spec["deviceChange"] = self.devices
-        return spec
 
 
 # ---------------------------------------------------------------- validation
@@ -129,14 +94,11 @@ def plan(want: dict, facts: dict, props: dict, refs, powered_on: bool) -> Plan:
     check_cpus(want, facts)
     result = Plan()
     _plan_scalars(result, want, facts, props)
-    devices = props.get("config.hardware.device") or []
-    vm_datastore = datastore_of(props.get("config.files.vmPathName"))
-    if want["disks"] is not None:
-        dev.plan_disks(result, want["disks"], facts, devices, refs, vm_datastore)
-    if want["networks"] is not None:
-        dev.plan_nics(result, want["networks"], facts, devices, refs, powered_on)
-    if want["cdrom"] is not None:
-        dev.plan_cdrom(result, want["cdrom"], facts, devices, refs, powered_on)
+    vm = Machine(
+        props.get("config.hardware.device") or [], facts,
+        datastore_name(props.get("config.files.vmPathName")), powered_on,
+    )  # fmt: skip
+    dev.plan_devices(result, want, vm, refs)
     if facts.get("template"):
         _refuse_on_template(result)
     return result
@@ -190,17 +152,16 @@ def _refuse_on_template(result: Plan) -> None:
         )
 
 
-def datastore_of(path: str | None) -> str | None:
-    """'ds1' from '[ds1] dir/vm.vmx'."""
-    m = re.match(r"^\[([^\]]+)\]", path or "")
-    return m.group(1) if m else None
-
-
 # ---------------------------------------------------------------- new VMs
 
 
-def create_spec(want: dict, name: str, datastore: str, refs) -> tuple[dict, dict]:
-    """The CreateVM_Task config for a new VM, and its managed facts as they will read."""
+def create_spec(
+    want: dict, name: str, datastore: str, refs, devices=NEW_VM_DEVICES
+) -> tuple[dict, dict]:
+    """The CreateVM_Task config for a new VM, and its managed facts as they will read.
+
+    `devices` are those the server gives every new VM (its default IDE controllers).
+    """
     check_cpus(want, None)
     spec = {"_type": "VirtualMachineConfigSpec", "name": name}
     spec["files"] = {"_type": "VirtualMachineFileInfo", "vmPathName": f"[{datastore}]"}
@@ -213,41 +174,12 @@ def create_spec(want: dict, name: str, datastore: str, refs) -> tuple[dict, dict
             spec[_SPEC_FIELDS[option]] = value
         if value is not None:
             after[option] = value
-    specs, facts = _new_devices(want, refs, datastore)
-    if specs:
-        spec["deviceChange"] = specs
-    after.update(facts)
+    result = Plan()
+    dev.plan_devices(result, want, Machine(list(devices), {}, datastore, new=True), refs)
+    if result.devices:
+        spec["deviceChange"] = result.devices
+    after.update((kind, listed) for kind, listed in result.after.items() if listed)
     return spec, after
-
-
-def _new_devices(want: dict, refs, datastore: str) -> tuple[list, dict]:
-    """deviceChange for CreateVM_Task (SCSI + disks, NICs, IDE + CD-ROM) and their facts."""
-    specs, facts, key = [], {}, iter(range(-100, -200, -1))
-    if want["disks"]:
-        if len(want["disks"]) > len(dev.SCSI_UNITS):
-            raise InvalidArgument(f"disks: at most {len(dev.SCSI_UNITS)} disks at creation")
-        controller = dev.new_scsi_controller(next(key), 0)
-        specs.append(dev.device_spec("add", controller))
-        facts["disks"] = []
-        for disk, unit in zip(want["disks"], dev.SCSI_UNITS):
-            ds = disk["datastore"] or datastore
-            backing = dev.disk_backing(disk, ds, refs.datastore(ds, f"{disk['option']}.datastore"))
-            device = dev.new_disk(next(key), controller["key"], unit, disk, backing)
-            specs.append(dev.device_spec("add", device, "create"))
-            facts["disks"].append(dev.disk_facts(disk, ds))
-    if want["networks"]:
-        facts["nics"] = []
-        for nic in want["networks"]:
-            backing = refs.network(nic["name"], f"{nic['option']}.name")
-            specs.append(dev.device_spec("add", dev.new_nic(next(key), nic, backing)))
-            facts["nics"].append(dev.nic_facts(nic))
-    if want["cdrom"]:
-        ide = {"_type": "VirtualIDEController", "key": next(key), "busNumber": 0}
-        backing = dev.cdrom_backing(want["cdrom"], refs)
-        drive = dev.new_cdrom(next(key), ide["key"], 0, want["cdrom"], backing)
-        specs += [dev.device_spec("add", ide), dev.device_spec("add", drive)]
-        facts["cdroms"] = [dev.cdrom_facts(want["cdrom"])]
-    return specs, facts
 
 
 def project(facts: dict | None, fields) -> dict:

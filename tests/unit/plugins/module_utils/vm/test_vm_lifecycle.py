@@ -9,7 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_vm_spec import plan
+from test_spec import plan
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef

@@ -44,7 +44,7 @@ def test_bad_input_names_the_option(params, message):
 def test_versions_normalize():
     assert [spec.version(v) for v in (19, "19", "vmx-19", " vmx-07 ", None)] == [
         "vmx-19", "vmx-19", "vmx-19", "vmx-7", None]  # fmt: skip
-    assert spec.datastore_of("[ds 1] web/web.vmx") == "ds 1" and spec.datastore_of(None) is None
+    assert spec.datastore_name("[ds 1] web/web.vmx") == "ds 1" and spec.datastore_name(None) is None
 
 
 def test_same_values_plan_nothing():
@@ -119,8 +119,10 @@ def test_create_spec():
     assert kinds == [
         ("add", None, "ParaVirtualSCSIController"), ("add", "create", "VirtualDisk"),
         ("add", "create", "VirtualDisk"), ("add", None, "VirtualVmxnet3"),
-        ("add", None, "VirtualIDEController"), ("add", None, "VirtualCdrom"),
+        ("add", None, "VirtualCdrom"),
     ]  # fmt: skip
+    drive = config["deviceChange"][-1]["device"]
+    assert (drive["controllerKey"], drive["unitNumber"]) == (200, 0), "the default IDE 0"
     scsi, disk1, disk2 = (c["device"] for c in config["deviceChange"][:3])
     assert disk1["controllerKey"] == disk2["controllerKey"] == scsi["key"] < 0
     assert (disk1["unitNumber"], disk2["unitNumber"]) == (0, 1)
@@ -142,3 +144,30 @@ def test_project_keeps_the_managed_device_fields():
     assert shown["disks"] == [{"label": "Hard disk 1", "capacity_bytes": 10 * 2**30, "datastore": "ds1",
                                "disk_type": "thin", "mode": "persistent"}]  # fmt: skip
     assert spec.project(None, spec.MANAGED) == {}
+
+
+def test_create_spec_adds_scsi_controllers_as_the_disks_need_them():
+    w = want(guest_id="otherGuest64", disks=[{"size_mb": 1}] * 17)
+    config, after = spec.create_spec(w, "new", "ds1", Refs())
+    changes = [c["device"] for c in config["deviceChange"]]
+    controllers = [d for d in changes if d["_type"] == "ParaVirtualSCSIController"]
+    assert [c["busNumber"] for c in controllers] == [0, 1]
+    places = [(d["controllerKey"], d["unitNumber"]) for d in changes if d["_type"] == "VirtualDisk"]
+    first, second = (c["key"] for c in controllers)
+    assert places == [(first, u) for u in range(16) if u != 7] + [(second, 0), (second, 1)]
+    assert len(after["disks"]) == 17
+    with pytest.raises(InvalidArgument, match=r"^disks\[60\]: the VM has no free SCSI slot"):
+        spec.create_spec(want(disks=[{"size_mb": 1}] * 61), "new", "ds1", Refs())
+
+
+def test_create_spec_needs_a_size_for_every_disk():
+    with pytest.raises(InvalidArgument, match=r"^disks\[1\]\.size_gb: the VM has no disks\[1\]"):
+        spec.create_spec(want(disks=[{"size_mb": 1}, {}]), "new", "ds1", Refs())
+
+
+def test_create_spec_puts_devices_on_the_controllers_a_new_vm_has():
+    """A caller that read the host's default devices (QueryConfigOption) may pass them."""
+    ide = [{"_type": "VirtualIDEController", "key": 250, "busNumber": 0}]
+    config, _after = spec.create_spec(want(cdrom={"type": "client"}), "new", "ds1", Refs(), ide)
+    (change,) = config["deviceChange"]
+    assert (change["device"]["controllerKey"], change["device"]["unitNumber"]) == (250, 0)

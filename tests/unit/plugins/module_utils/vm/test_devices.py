@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from test_spec import plan, want
 from test_vm_facts import VM, names
-from test_vm_spec import plan, want
 from vm_fixtures import DS2, Refs, props
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, NotFound
-from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, spec
+from ansible_collections.viapi.esx.plugins.module_utils.vm import devices, facts, spec
 
 GiB = 2**30
 
@@ -187,3 +187,65 @@ def test_a_vm_without_cdrom_gets_one_on_a_free_ide_slot():
         1,
     )
     assert result.cold == ["cdrom"] and result.after["cdroms"][0]["iso_path"] == "[ds1] iso/a.iso"
+
+
+def test_one_order_for_facts_plans_and_diffs():
+    """Facts list devices as the options match them, whatever order the server sends."""
+    p = props()
+    listed = p["config.hardware.device"]
+    replaced = dict(listed[5], _type="VirtualE1000e", key=4005)  # NIC 1 replaced: same unit
+    p["config.hardware.device"] = [d for d in listed if d["key"] != 4000][::-1] + [
+        replaced,
+        dict(listed[4], key=2001, unitNumber=1, controllerKey=1000),
+        dict(listed[4], key=2002, unitNumber=0, controllerKey=1000),
+    ]
+    p["config.hardware.device"] = [d for d in p["config.hardware.device"] if d["key"] != 2000]
+    f = facts.vm_facts(VM, p, names())
+    assert [d["key"] for d in f["disks"]] == [2002, 2001]
+    assert [n["key"] for n in f["nics"]] == [4005, 4001]
+    for kind in ("disks", "nics", "cdroms"):
+        assert [d["key"] for d in devices.ordered(p["config.hardware.device"], kind)] == [
+            d["key"] for d in f[kind]
+        ]
+    result = plan(p, networks=[{"name": "prod-pg", "device_type": "e1000e"}])
+    assert result.changes == [] and result.before["nics"][0]["device_type"] == "e1000e"
+
+
+def test_a_disk_without_a_size_keeps_its_size():
+    assert plan(disks=[{}]).changes == []
+    moded = plan(powered_on=False, disks=[{"mode": "independent_persistent"}])
+    assert [c.path for c in moded.changes] == ["disks[0].mode"]
+    assert moded.devices[0]["device"]["capacityInKB"] == 10 * 2**20
+    added = plan(disks=[{}, {"size_gb": 1}])
+    assert ops(added) == [("add", "create", "VirtualDisk", -100)]
+    assert added.after["disks"][0] == added.before["disks"][0]
+
+
+def test_a_new_disk_needs_a_size_and_the_error_names_it():
+    with pytest.raises(InvalidArgument) as e:
+        plan(disks=[{}, {"size_gb": 2}, {"type": "thick"}])
+    assert str(e.value) == (
+        "disks[2].size_gb: the VM has no disks[2], and a new disk needs a size: set size_gb "
+        "or size_mb"
+    )
+
+
+def test_a_replaced_nic_keeps_a_manual_mac_set_by_an_earlier_run():
+    p = props()
+    manual = p["config.hardware.device"][6]
+    manual["addressType"], manual["macAddress"] = "manual", "00:50:56:00:12:34"
+    result = plan(
+        p, networks=[{"name": "prod-pg"}, {"name": "VM Network", "device_type": "e1000e"}]
+    )
+    nic = result.devices[1]["device"]
+    assert (nic["_type"], nic["addressType"], nic["macAddress"]) == (
+        "VirtualE1000e", "manual", "00:50:56:00:12:34")  # fmt: skip
+    assert result.after["nics"][1]["mac_address"] == "00:50:56:00:12:34"
+    assert [c.path for c in result.changes] == ["nics[1].device_type"]
+
+
+def test_a_replaced_nic_with_a_generated_mac_gets_a_new_one():
+    result = plan(networks=[{"name": "prod-pg"}, {"name": "VM Network", "device_type": "vmxnet3"}])
+    assert result.before["nics"][1]["mac_address"] == "00:50:56:aa:bb:02"
+    assert result.after["nics"][1]["mac_address"] is None, "the server generates it"
+    assert result.after["nics"][1]["device_type"] == "vmxnet3"
