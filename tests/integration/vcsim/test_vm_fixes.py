@@ -160,3 +160,33 @@ def test_clone_with_a_name_over_80_characters_is_invalid_name(client, place):
         tasks.wait_for_task(client, task, timeout=WAIT)
     assert failed.value.fault.name == "InvalidName"
     assert children(client, place[0]) == before
+
+
+def snapshot(client, vm, name):
+    task = client.call(vm, "CreateSnapshot_Task", name=name, description=f"{name} notes",
+                       memory=False, quiesce=False)  # fmt: skip
+    return tasks.wait_for_task(client, task, timeout=WAIT)
+
+
+def tree(client, vm):
+    """[(name, description, children)] of the VM's snapshot tree."""
+
+    def walk(nodes):
+        # (a one-element list may come back as the element itself)
+        nodes = [nodes] if isinstance(nodes, dict) else nodes or []
+        return [(n["name"], n["description"], walk(n.get("childSnapshotList"))) for n in nodes]
+
+    info = collector.get_one(client, vm, ["snapshot"])["snapshot"]
+    return walk(info["rootSnapshotList"])
+
+
+def test_rename_snapshot_changes_its_name_and_description(client, place):
+    vm = create(client, place, "snapped")
+    first = snapshot(client, vm, "before-patch")
+    child = snapshot(client, vm, "after-reboot")
+    assert client.call(first, "RenameSnapshot", name="pre-patch", description="kernel 6.1") is None
+    assert tree(client, vm) == [
+        ("pre-patch", "kernel 6.1", [("after-reboot", "after-reboot notes", [])])
+    ]
+    client.call(child, "RenameSnapshot", description="rebooted once")  # the name stays
+    assert tree(client, vm)[0][2] == [("after-reboot", "rebooted once", [])]
