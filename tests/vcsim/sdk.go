@@ -43,6 +43,7 @@ var routes = map[string]string{
 	"ReconfigVM_Task": "VirtualMachine",
 	"Rename_Task":     "VirtualMachine",
 	"RenameSnapshot":  "VirtualMachineSnapshot",
+	"UpgradeVM_Task":  "VirtualMachine",
 }
 
 // installSDKFront moves the simulator's /sdk handler and serves /sdk in front of it.

@@ -7,6 +7,7 @@ directory from, applies a spec before refusing it, and ignores an empty annotati
 from __future__ import annotations
 
 import pytest
+from test_harness import VIM, XSI, Soap
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import collector, faults, tasks
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
@@ -190,3 +191,44 @@ def test_rename_snapshot_changes_its_name_and_description(client, place):
     ]
     client.call(child, "RenameSnapshot", description="rebooted once")  # the name stays
     assert tree(client, vm)[0][2] == [("after-reboot", "rebooted once", [])]
+
+
+def upgrade(client, vm, version=None):
+    args = {"version": version} if version else {}
+    return tasks.wait_for_task(client, client.call(vm, "UpgradeVM_Task", **args), timeout=WAIT)
+
+
+def upgrade_fault(sim, client, vm, version=None) -> str:
+    """The fault type of a failed upgrade, read from the task with a second SOAP reader
+    (these faults have no fields, and the VI client decodes an empty typed fault as '')."""
+    with pytest.raises(faults.TaskFailed) as failed:
+        upgrade(client, vm, version)
+    soap = Soap(sim)
+    soap.login()
+    spec = (
+        "<specSet><propSet><type>Task</type><pathSet>info.error</pathSet></propSet>"
+        f'<objectSet><obj type="Task">{failed.value.task}</obj></objectSet></specSet>'
+    )
+    status, res = soap.call("RetrieveProperties", ("PropertyCollector", "propertyCollector"), spec)
+    assert status == 200
+    return res.find(f".//{{{VIM}}}fault").get(f"{{{XSI}}}type")
+
+
+def test_upgrade_goes_to_the_version_asked_for(sim, client, place):
+    vm = create(client, place, "old-hardware", version="vmx-9")
+    upgrade(client, vm, "vmx-11")
+    assert config(client, vm, "version") == {"config.version": "vmx-11"}
+    assert upgrade_fault(sim, client, vm, "vmx-10") == "AlreadyUpgraded"
+    # vmx-12 is a Workstation version and vmx-99 none at all: ESXi 6.5 offers neither
+    assert upgrade_fault(sim, client, vm, "vmx-12") == "InvalidState"
+    assert upgrade_fault(sim, client, vm, "vmx-99") == "InvalidState"
+    upgrade(client, vm)  # no version: the newest the host offers
+    assert config(client, vm, "version") == {"config.version": "vmx-13"}
+    assert upgrade_fault(sim, client, vm) == "AlreadyUpgraded"
+
+
+def test_upgrade_needs_the_vm_powered_off(sim, client, place):
+    vm = create(client, place, "running-old", version="vmx-11")
+    tasks.wait_for_task(client, client.call(vm, "PowerOnVM_Task"), timeout=WAIT)
+    assert upgrade_fault(sim, client, vm) == "InvalidPowerState"
+    assert config(client, vm, "version") == {"config.version": "vmx-11"}
