@@ -86,6 +86,9 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // reroute points a routed call's _this at its proxy; other bodies come back unchanged.
 func reroute(body []byte) []byte {
+	if !mentionsRoute(body) {
+		return body // most calls: not decoded twice
+	}
 	method, err := simulator.UnmarshalBody(typeFunc, body)
 	if err != nil || routes[method.Name] != method.This.Type || simulator.Map.Get(method.This) == nil {
 		return body
@@ -101,6 +104,15 @@ func reroute(body []byte) []byte {
 		return body
 	}
 	return out
+}
+
+func mentionsRoute(body []byte) bool {
+	for name := range routes {
+		if bytes.Contains(body, []byte(name)) {
+			return true
+		}
+	}
+	return false
 }
 
 // typeFunc resolves vim25 type names as the simulator does, also with a namespace prefix.
