@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
 )
 
 // options holds the parsed command line.
@@ -138,12 +139,16 @@ func startServer(m *simulator.Model, o *options, cert tls.Certificate) (s *simul
 	}()
 	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.username, o.password)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	return m.Service.NewServer(), nil
+	installSDKFront(m.Service)
+	s = m.Service.NewServer()
+	fixServerURLSetting(sdkURL(s))
+	return s, nil
 }
 
-// sdkURL is the server URL without the credentials the simulator keeps in it.
+// sdkURL is the server URL without the credentials the simulator keeps in it, at the
+// path clients use (the simulator's own handler sits behind it, see sdk.go).
 func sdkURL(s *simulator.Server) *url.URL {
-	return &url.URL{Scheme: s.URL.Scheme, Host: s.URL.Host, Path: s.URL.Path}
+	return &url.URL{Scheme: s.URL.Scheme, Host: s.URL.Host, Path: vim25.Path}
 }
 
 // waitForStop blocks until SIGINT/SIGTERM, or stdin EOF when asked to watch it.
