@@ -273,6 +273,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule,
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
 from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, identify
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
 ARGUMENT_SPEC = dict(
     identify.IDENTITY_ARGS,
@@ -302,8 +303,9 @@ def migrate(module, client) -> dict:
             f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}"
         )
     options = runner.Options.from_params(p["checks"])
-    datacenter = identify.datacenter_of(client, p)
-    vm = identify.find_vm(client, p, datacenter)
+    identity = VmIdentity(**{k: p[k] for k in identify.IDENTITY_ARGS})
+    datacenter = identify.datacenter_of(client, identity)
+    vm = identify.find_vm(client, identity, datacenter)
     destination = relocate.resolve_destination(client, p, datacenter)
     outcome = relocate.migrate(
         client, vm, destination, options, module.check_mode, p["wait_timeout"], p["priority"]
