@@ -15,7 +15,11 @@ from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import (
     LXML_IMPORT_ERROR,
     XML_INVALID,
 )
-from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Fault, ViError
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    Fault,
+    PartialFailure,
+    ViError,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vi.transport import REQUESTS_IMPORT_ERROR
 
@@ -47,18 +51,14 @@ CONNECTION_ARGS = {
 }  # fmt: skip
 
 
-class ModuleFailure(Exception):
-    """Raised by a module's runner to fail with a message and partial results."""
-
-    def __init__(self, msg: str, **result):
-        super().__init__(msg)
-        self.msg, self.result = msg, result
-
-
 class EsxModule:
-    """An AnsibleModule with the connection options and one place that handles errors."""
+    """An AnsibleModule with the connection options and one place that handles errors.
 
-    def __init__(self, argument_spec: dict, **kwargs):
+    `positive` names the module's options that are seconds and must be above zero (the
+    connection's `timeout` always is).
+    """
+
+    def __init__(self, argument_spec: dict, positive: tuple = (), **kwargs):
         spec = dict(CONNECTION_ARGS)
         spec.update(argument_spec)
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
@@ -73,8 +73,10 @@ class EsxModule:
         bad = _unsendable(self.params)
         if bad:
             self.fail(f"{bad}: the value holds control characters the vSphere API cannot carry")
-        if self.params["timeout"] <= 0:
-            self.fail(f"timeout must be a positive number of seconds, got {self.params['timeout']}")
+        for option in ("timeout", *positive):
+            value = self.params[option]
+            if value is not None and value <= 0:
+                self.fail(f"{option} must be a positive number of seconds, got {value}")
 
     def warn(self, message: str) -> None:
         self.ansible.warn(message)
@@ -101,15 +103,22 @@ class EsxModule:
         try:
             with self.client() as client:
                 result = runner(self, client)
-        except ModuleFailure as e:
-            self.fail(e.msg, **e.result)
         except ViError as e:
-            details = _error_details(e)
-            hint = (
-                f" (missing privilege: {details['privileges']})" if "privileges" in details else ""
-            )
-            self.fail(str(e) + hint, **details)
+            msg, details = failure(e)
+            self.fail(msg, **details)
         self.ansible.exit_json(**result)
+
+
+def failure(error: ViError) -> tuple[str, dict]:
+    """The message and fail_json keys for an error: a PartialFailure's result first, then the
+    details of the error that caused it (the error itself for any other ViError)."""
+    result = dict(error.result) if isinstance(error, PartialFailure) else {}
+    cause = error.cause if isinstance(error, PartialFailure) else error
+    if cause is None:
+        return str(error), result
+    details = _error_details(cause)
+    hint = f" (missing privilege: {details['privileges']})" if "privileges" in details else ""
+    return str(error) + hint, dict(result, **details)
 
 
 def _error_details(error: Exception) -> dict:
@@ -127,9 +136,18 @@ def _error_details(error: Exception) -> dict:
 def _privileges(detail: dict) -> list:
     """The privilege ids a NoPermission fault's detail names (older and newer servers)."""
     found = [detail["privilegeId"]] if detail.get("privilegeId") else []
-    for missing in detail.get("missingPrivileges") or []:
-        found += missing.get("privilegeIds") or []
+    for missing in _listed(detail.get("missingPrivileges")):
+        if isinstance(missing, dict):
+            found += _listed(missing.get("privilegeIds"))
     return list(dict.fromkeys(found))
+
+
+def _listed(value) -> list:
+    """An array the type table does not describe (missingPrivileges is newer than its source):
+    one element decodes as a scalar, none as absent."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
 
 
 def _unsendable(params: dict, prefix: str = ""):

@@ -89,8 +89,6 @@ ARGS = {
 
 def maintenance(module, client) -> dict:
     p = module.params
-    if p["wait_timeout"] <= 0:
-        module.fail(f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}")
     ref = find_by_name(client, "HostSystem", p["name"], where="the inventory")
     host = facts.gather(client, [ref])[0]
     wanted = p["state"] == "present"
@@ -118,7 +116,7 @@ def maintenance(module, client) -> dict:
 
 
 def main():
-    EsxModule(ARGS, supports_check_mode=True).run(maintenance)
+    EsxModule(ARGS, positive=("wait_timeout",), supports_check_mode=True).run(maintenance)
 
 
 if __name__ == "__main__":

@@ -269,9 +269,10 @@ vm:
   sample: {"name": "web01", "moid": "vm-42", "host": "esx02.example.com", "datastores": ["ssd-02"]}
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.premigration import relocate, runner
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import PartialFailure
 from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, identify
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
@@ -298,10 +299,6 @@ ARGUMENT_SPEC = dict(
 def migrate(module, client) -> dict:
     """Check, move (unless blocked, already there or check mode), report."""
     p = module.params
-    if p["wait_timeout"] <= 0:
-        raise ModuleFailure(
-            f"wait_timeout must be a positive number of seconds, got {p['wait_timeout']}"
-        )
     options = runner.Options.from_params(p["checks"])
     identity = VmIdentity(**{k: p[k] for k in identify.IDENTITY_ARGS})
     datacenter = identify.datacenter_of(client, identity)
@@ -318,7 +315,7 @@ def migrate(module, client) -> dict:
     result = relocate.result(outcome, vm_facts, module.check_mode)
     msg = relocate.message(outcome, module.check_mode)
     if outcome.blocked_by or outcome.error:
-        raise ModuleFailure(msg, **result)
+        raise PartialFailure(msg, **result)
     return dict(result, msg=msg)
 
 
@@ -327,7 +324,9 @@ def main():
     rules["required_one_of"] = rules["required_one_of"] + [
         ("host", "cluster", "resource_pool", "datastore")
     ]
-    EsxModule(ARGUMENT_SPEC, supports_check_mode=True, **rules).run(migrate)
+    EsxModule(ARGUMENT_SPEC, positive=("wait_timeout",), supports_check_mode=True, **rules).run(
+        migrate
+    )
 
 
 if __name__ == "__main__":

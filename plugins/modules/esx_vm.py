@@ -337,7 +337,7 @@ changes:
   sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, ModuleFailure
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_ARGS,
@@ -402,23 +402,17 @@ def request(params: dict, check_mode: bool) -> VmRequest:
 
 
 def run(module, client) -> dict:
-    """Converge the VM; partial results come back with the failure."""
-    for option in ("wait_timeout", "guest_timeout"):
-        if module.params[option] <= 0:
-            module.fail(
-                f"{option} must be a positive number of seconds, got {module.params[option]}"
-            )
-    try:
-        result = lifecycle.run(client, request(module.params, module.check_mode))
-    except lifecycle.PartialFailure as e:
-        raise ModuleFailure(str(e), **e.result) from None
+    """Converge the VM (a PartialFailure brings its partial result to the failure)."""
+    result = lifecycle.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff", None)
     return result
 
 
 def main() -> None:
-    EsxModule(ARGS, supports_check_mode=True, **IDENTITY_RULES).run(run)
+    EsxModule(
+        ARGS, positive=("wait_timeout", "guest_timeout"), supports_check_mode=True, **IDENTITY_RULES
+    ).run(run)
 
 
 if __name__ == "__main__":

@@ -15,11 +15,12 @@ from ..vi.collector import get_properties
 from ..vi.envelope import MoRef
 from ..vi.faults import Fault, TaskFailed
 from ..vi.find import unescape
-from ..vi.tasks import task_fault, wait_for_task
+from ..vi.tasks import wait_for_tasks
 from ..vm.facts import disk_type
 from .backend import Pool, volume_record
 from .ids import reformat_uuid
 
+SEARCH = "datastore search"  # what a failed search task is called in its error
 _DS_PATH = re.compile(r"^\[([^\]]+)\]\s*(.*)$")
 FORMATS = {
     "VmDiskFileInfo": "vmdk", "IsoImageFileInfo": "iso", "VmConfigFileInfo": "vmx",
@@ -80,7 +81,7 @@ def list_volumes(client, pools: list[Pool]) -> list[dict]:
                         datastorePath=join_path(p.name, ""), searchSpec=search_spec()))
         for p in pools
     ]  # fmt: skip
-    results = task_results(client, [task for _p, task in submitted])
+    results = wait_for_tasks(client, [task for _p, task in submitted], description=SEARCH)
     found = [(p, r) for (p, task), r in zip(submitted, results)]
     return _volumes(client, found)
 
@@ -98,29 +99,11 @@ def volumes_at(client, pools: list[Pool], path: str) -> list[dict]:
             datastorePath=join_path(name, folder), searchSpec=search_spec(base),
         )  # fmt: skip
         try:
-            found.append((pool, task_results(client, [task])[0]))
+            found.append((pool, wait_for_tasks(client, [task], description=SEARCH)[0]))
         except TaskFailed as e:
             if e.fault.name not in ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile"):
                 raise
     return [v for v in _volumes(client, found) if v["name"] == rel]
-
-
-def task_results(client, tasks: list[MoRef]) -> list:
-    """The results of tasks: one bulk read of their state; a wait only for those still running."""
-    infos = get_properties(client, tasks, {"Task": ["info.state", "info.result", "info.error"]})
-    out = []
-    for task in tasks:
-        info = infos.get(task) or {}
-        state = info.get("info.state")
-        if state == "success":
-            out.append(info.get("info.result"))
-        elif state == "error":
-            raise TaskFailed(
-                task.value, task_fault({"error": info.get("info.error")}), "datastore search"
-            )
-        else:
-            out.append(wait_for_task(client, task))
-    return out
 
 
 def _volumes(client, found: list[tuple[Pool, object]]) -> list[dict]:

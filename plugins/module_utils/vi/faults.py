@@ -52,15 +52,39 @@ class TaskFailed(ViError):
         super().__init__(f"task {task}{what} failed: {fault}")
 
 
-class TaskTimeout(ViError):
+class WaitTimeout(ViError):
+    """A wait on the client's side ran out: `what` was awaited, `last_seen` is what the server
+    showed last (a property dict), `timeout` how many seconds the wait lasted."""
+
+    def __init__(self, what: str, last_seen, timeout: float, message: str | None = None):
+        self.what, self.last_seen, self.timeout = what, last_seen, timeout
+        super().__init__(
+            message
+            or f"gave up waiting for {what} after {timeout:g}s; last seen: {_shown(last_seen)}"
+        )
+
+
+def _shown(seen) -> str:
+    """A property dict as path=value pairs (nothing seen: 'nothing')."""
+    if not seen:
+        return "nothing"
+    if isinstance(seen, dict):
+        return ", ".join(f"{path}={value}" for path, value in seen.items())
+    return str(seen)
+
+
+class TaskTimeout(WaitTimeout):
     """A task did not finish before the deadline; carries its last known state and progress."""
 
     def __init__(self, task: str, state: str | None, progress: int | None, timeout: float):
         self.task, self.state, self.progress = task, state, progress
         done = f", {progress}% done" if progress is not None else ""
         super().__init__(
+            f"task {task} to finish",
+            {"state": state, "progress": progress},
+            timeout,
             f"task {task} still {state or 'unknown'}{done} after {timeout:g}s; "
-            "it may still complete on the server"
+            "it may still complete on the server",
         )
 
 
@@ -78,6 +102,16 @@ class MultipleFound(ViError):
 
 class InvalidArgument(ViError):
     """Input that the server would refuse, caught before any call: names the option."""
+
+
+class PartialFailure(ViError):
+    """A run failed after it had done (or found) something the user must know: `result` holds
+    it (changed, vm, changes, ...), `cause` the ViError that stopped the run (None when the run
+    itself decided to stop, e.g. a migration blocked by its checks)."""
+
+    def __init__(self, message: str, cause: ViError | None = None, **result):
+        super().__init__(message)
+        self.cause, self.result = cause, result
 
 
 _FAULTS: dict[str, type[Fault]] = {}

@@ -1,8 +1,9 @@
 """The VI client: ServiceContent, login/logout, and call(), the one way to reach the server.
 
 call() owns the session and the retry of that one call: it relogs in once on NotAuthenticated,
-retries only idempotent reads on connection errors (bounded, jittered), and never sends a
-*_Task twice blindly: when a task submit's answer is lost it looks for the task on the server.
+retries what retry.should_retry allows (idempotent reads after transient errors; bounded,
+jittered), and never sends a *_Task twice blindly: when a task submit's answer is lost it looks
+for the task on the server.
 """
 
 from __future__ import annotations
@@ -16,23 +17,14 @@ from typing import Any
 
 from . import envelope
 from .envelope import MoRef
-from .faults import ConnectTimeout, NotAuthenticated, ReadTimeout, TransportError, ViError
-from .retry import Backoff, sleep
+from .faults import NotAuthenticated, TransportError, ViError
+from .retry import Backoff, is_task_submit, lost_task_submit, should_retry
 from .transport import Transport
 
 log = logging.getLogger("viapi.esx.vi")
 SERVICE_INSTANCE = MoRef("ServiceInstance", "ServiceInstance")
 BOOTSTRAP_VERSION = "6.0"  # every server from vSphere 6.0 on answers RetrieveServiceContent in it
 
-# Calls that read only: repeating them after a lost answer changes nothing on the server.
-IDEMPOTENT = frozenset(
-    (
-        "RetrieveServiceContent", "RetrievePropertiesEx", "RetrieveProperties", "CurrentTime",
-        "FindByUuid", "FindByInventoryPath", "FindChild", "FindAllByUuid", "SessionIsActive",
-        "QueryVirtualDiskUuid", "QueryConfigOptionDescriptor", "QueryConfigOptionEx",
-        "WaitForUpdatesEx", "ValidateMigration", "QueryTargetCapabilities",
-    )
-)  # fmt: skip
 _NO_RELOGIN = frozenset(("Login", "Logout", "RetrieveServiceContent"))
 _COLLECTOR_READS = frozenset(
     ("RetrievePropertiesEx", "ContinueRetrievePropertiesEx", "RetrieveProperties")
@@ -152,29 +144,22 @@ class Client:
                 ) from None
 
     def _call_with_retry(self, obj: MoRef, method: str, args: dict) -> Any:
-        idempotent = method in IDEMPOTENT
         delays = self.backoff.delays()
         while True:
             sent_at = time.time() + self._server_offset
             try:
                 result = self._send(obj, method, args)
-                if method.endswith("_Task") and isinstance(result, MoRef):
+                if is_task_submit(method) and isinstance(result, MoRef):
                     self._known_tasks.add(result)
                 return result
             except TransportError as e:
-                if not e.retryable:
-                    raise
-                if method.endswith("_Task") and not isinstance(e, ConnectTimeout):
+                if lost_task_submit(method, e):
                     return self._find_submitted_task(obj, method, sent_at, e)
-                if not idempotent and not isinstance(e, ConnectTimeout):
-                    raise
-                if isinstance(e, ReadTimeout):
-                    raise  # a server silent for `timeout` gets no second `timeout` to wait out
-                delay = next(delays, None)
+                delay = next(delays, None) if should_retry(method, e) else None
                 if delay is None:
                     raise
                 log.debug("%s: %s; retrying in %.2fs", method, e, delay)
-                sleep(delay)
+                self.backoff.sleep(delay)
 
     def _send(self, obj: MoRef, method: str, args: dict) -> Any:
         try:

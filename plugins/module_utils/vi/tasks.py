@@ -1,87 +1,61 @@
-"""Waiting for tasks: a private PropertyCollector, WaitForUpdatesEx, a deadline, cleanup."""
+"""Waiting for tasks: wait_until on the task's info, with the task's own result and errors."""
 
 from __future__ import annotations
 
 import time
 
-from .collector import call_quietly
+from .collector import get_properties
 from .envelope import MoRef
-from .faults import Fault, ManagedObjectNotFound, TaskFailed, TaskTimeout, make_fault
+from .faults import Fault, TaskFailed, TaskTimeout, WaitTimeout, make_fault
+from .wait import POLL, wait_until
 
 _DONE = ("success", "error")
-_MAX_RENEWALS = 2  # new collectors after a lost session, per wait: never a loop
+# What a bulk read of finished tasks needs (TaskInfo is large; these three say how it ended).
+_OUTCOME_PATHS = ["info.state", "info.result", "info.error"]
 
 
-def wait_for_task(client, task: MoRef, timeout: float = 3600.0, poll: int = 10):
+def wait_for_task(client, task: MoRef, timeout: float = 3600.0, poll: int = POLL):
     """Wait until `task` ends; return its result, raise TaskFailed or TaskTimeout."""
+    return _wait(client, task, time.monotonic() + timeout, timeout, poll)
+
+
+def wait_for_tasks(client, tasks: list[MoRef], timeout: float = 3600.0, description: str = ""):
+    """The results of several tasks, in order, under one deadline: one bulk read of how they
+    stand, then a wait for each one still running. The first failed task raises TaskFailed
+    (`description` names what the tasks do, in its message)."""
     deadline = time.monotonic() + timeout
-    collector = _watch(client, task)
-    renewals = 0
+    infos = get_properties(client, tasks, {"Task": _OUTCOME_PATHS})
+    out = []
+    for task in tasks:
+        known = infos.get(task) or {}
+        info = {path.partition(".")[2]: known.get(path) for path in _OUTCOME_PATHS}
+        if info["state"] in _DONE:
+            out.append(_outcome(task, info, description))
+        else:
+            out.append(_wait(client, task, deadline, timeout, POLL, description))
+    return out
+
+
+def _finished(props: dict) -> bool:
+    return (props.get("info") or {}).get("state") in _DONE
+
+
+def _wait(client, task: MoRef, deadline: float, timeout: float, poll: int, description=""):
+    """wait_until the task's info says it ended; its outcome, or TaskTimeout."""
     try:
-        version, info = "", {}
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TaskTimeout(task.value, info.get("state"), info.get("progress"), timeout)
-            # Each long poll must come back within the HTTP read timeout of the client.
-            wait = max(1, min(poll, int(remaining), int(client.timeout) - 1))
-            try:
-                update = client.call(
-                    collector, "WaitForUpdatesEx", version=version,
-                    options={"_type": "WaitOptions", "maxWaitSeconds": wait},
-                )  # fmt: skip
-            except ManagedObjectNotFound:
-                # The session was renewed (terminated or expired, then a relogin in call()):
-                # its private collector went with it. Watch again from the task's current state.
-                if renewals >= _MAX_RENEWALS:
-                    raise
-                renewals += 1
-                collector, version = _watch(client, task), ""
-                continue
-            if not update:
-                continue
-            version = update.get("version", version)
-            info = _merge_info(info, update)
-            if info.get("state") in _DONE:
-                return _outcome(task, info)
-    finally:
-        call_quietly(client, collector, "DestroyPropertyCollector")
+        props = wait_until(
+            client, task, ["info"], _finished, deadline, what=f"task {task.value}", poll=poll
+        )
+    except WaitTimeout as e:
+        info = (e.last_seen or {}).get("info") or {}
+        raise TaskTimeout(task.value, info.get("state"), info.get("progress"), timeout) from None
+    return _outcome(task, props["info"], description)
 
 
-def _watch(client, task: MoRef) -> MoRef:
-    """A private PropertyCollector with a filter on the task's info."""
-    collector = client.call(client.content["propertyCollector"], "CreatePropertyCollector")
-    spec = {
-        "_type": "PropertyFilterSpec",
-        "propSet": [{"_type": "PropertySpec", "type": "Task", "all": False, "pathSet": ["info"]}],
-        "objectSet": [{"_type": "ObjectSpec", "obj": task, "skip": False}],
-    }
-    try:
-        client.call(collector, "CreateFilter", spec=spec, partialUpdates=False)
-    except BaseException:
-        call_quietly(client, collector, "DestroyPropertyCollector")
-        raise
-    return collector
-
-
-def _merge_info(info: dict, update: dict) -> dict:
-    """Apply the property changes of an UpdateSet to the task info we know so far."""
-    info = dict(info)
-    for filter_update in update.get("filterSet") or ():
-        for obj_update in filter_update.get("objectSet") or ():
-            for change in obj_update.get("changeSet") or ():
-                name, val = change.get("name", ""), change.get("val")
-                if name == "info" and isinstance(val, dict):
-                    info.update(val)
-                elif name.startswith("info."):
-                    info[name[5:]] = val
-    return info
-
-
-def _outcome(task: MoRef, info: dict):
+def _outcome(task: MoRef, info: dict, description: str = ""):
     if info.get("state") == "success":
         return info.get("result")
-    raise TaskFailed(task.value, task_fault(info), info.get("descriptionId") or "")
+    raise TaskFailed(task.value, task_fault(info), description or info.get("descriptionId") or "")
 
 
 def task_fault(info: dict) -> Fault:

@@ -29,6 +29,7 @@ from .faults import (
     ResponseError,
     TransportError,
 )
+from .retry import TRANSIENT_STATUSES
 
 log = logging.getLogger("viapi.esx.vi")
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
@@ -138,7 +139,7 @@ class Transport:
             raise TransportError(
                 f"HTTP {resp.status_code} from {self.url}: {excerpt}",
                 status=resp.status_code,
-                retryable=resp.status_code in (502, 503, 504),
+                retryable=resp.status_code in TRANSIENT_STATUSES,
             )
         return resp.status_code, content
 

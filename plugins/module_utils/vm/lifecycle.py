@@ -13,16 +13,16 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import (
-    Fault,
     InvalidArgument,
     MultipleFound,
     NotFound,
+    PartialFailure,
     TaskFailed,
     ToolsUnavailable,
     ViError,
+    WaitTimeout,
 )
 from ..vi.find import find_vm_by_name
 from ..vi.tasks import wait_for_task
@@ -33,6 +33,7 @@ from .identify import datacenter_of, find_vm
 from .placement import Catalog, place
 from .power import FINAL, power_steps
 from .request import VmRequest
+from .waits import WAITS, wait_for
 
 TASK_TIMEOUT = 3600.0  # a task's wait when no request sets one (the cleanup of a failed create)
 CREATE_DEFAULTS = {"num_cpus": 1, "memory_mb": 1024}
@@ -40,14 +41,6 @@ POWER_TASKS = {
     "power_on": "PowerOnVM_Task", "power_off": "PowerOffVM_Task", "suspend": "SuspendVM_Task",
     "reset": "ResetVM_Task",
 }  # fmt: skip
-
-
-class PartialFailure(ViError):
-    """A step failed; `result` says whether earlier steps changed the VM, and its facts."""
-
-    def __init__(self, message: str, **result):
-        super().__init__(message)
-        self.result = result
 
 
 @dataclass
@@ -153,7 +146,7 @@ def _delete(client, ref: MoRef | None, request: VmRequest) -> RunPlan:
             return error
         return PartialFailure(
             f"VM '{facts['name']}': {describe(error)} (after power_off succeeded)",
-            changed=True, vm=gather_one(client, ref)[1], **_why(error),
+            error, changed=True, vm=gather_one(client, ref)[1],
         )  # fmt: skip
 
     result = _result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
@@ -193,7 +186,7 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         if done:
             return PartialFailure(
                 f"VM '{name}' was created ({made[0].value}) but powering it on failed: {error}",
-                changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
+                error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
             )  # fmt: skip
         if isinstance(error, TaskFailed):
             return ViError(_cleanup_failed_create(client, name, where, error))
@@ -255,7 +248,7 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
         if done:
             message += f" (after {', '.join(done)} succeeded)"
             vm = gather_one(client, ref)[1]
-        return PartialFailure(message, changed=bool(done), vm=vm, **_why(error))
+        return PartialFailure(message, error, changed=bool(done), vm=vm)
 
     result = _result(bool(changes), facts, changes, before, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, ref)[1])
@@ -321,15 +314,6 @@ def _config_steps(client, ref: MoRef, plan, request: VmRequest) -> list[Step]:
     return steps
 
 
-def _why(error: ViError) -> dict:
-    """error_type and fault of an error, as module.py reports them for any ViError."""
-    fault = error if isinstance(error, Fault) else getattr(error, "fault", None)
-    details = {"error_type": type(error).__name__}
-    if fault is not None:
-        details["fault"] = fault.name
-    return details
-
-
 # ---------------------------------------------------------------- calls
 
 
@@ -365,18 +349,13 @@ def _power_steps(client, ref: MoRef, step: str, request: VmRequest) -> list[Step
     return steps
 
 
-def _wait_off(client, ref: MoRef, request: VmRequest, poll: float = 2.0) -> None:
+def _wait_off(client, ref: MoRef, request: VmRequest) -> None:
     """Wait for a guest shutdown to power the VM off; after guest_timeout, force or fail."""
     timeout = request.guest_timeout
-    deadline = time.monotonic() + timeout
-    while True:
-        state = get_one(client, ref, ["runtime.powerState"]).get("runtime.powerState")
-        if state == "poweredOff":
-            return
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-    if request.force:
+    try:
+        wait_for(client, ref, WAITS["powered_off"], time.monotonic() + timeout)
+    except WaitTimeout as e:
+        if not request.force:
+            message = f"the guest did not shut down within {timeout:g}s (guest_timeout)"
+            raise WaitTimeout(e.what, e.last_seen, e.timeout, message) from None
         _task(client, ref, "PowerOffVM_Task", request)
-        return
-    raise Fault("Timeout", f"the guest did not shut down within {timeout}s (guest_timeout)")

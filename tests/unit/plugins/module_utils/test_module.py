@@ -1,12 +1,27 @@
-"""EsxModule's error details and input screening (pure helpers of module.py)."""
+"""EsxModule: error details, input screening, and run() turning every ViError into fail_json."""
 
 from __future__ import annotations
 
+import json
+from contextlib import contextmanager
+
+import pytest
+import vi_wire
+from vi_wire import FakeTransport, fault, response, response_ref
+
+from ansible_collections.viapi.esx.plugins.module_utils import module
 from ansible_collections.viapi.esx.plugins.module_utils.module import (
     _error_details,
     _unsendable,
 )
-from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import TaskFailed, make_fault
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    PartialFailure,
+    TaskFailed,
+    ViError,
+    make_fault,
+)
+from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
 
 
 def test_no_permission_names_the_missing_privileges():
@@ -33,3 +48,139 @@ def test_control_characters_are_found_in_options_and_suboptions():
         _unsendable({"disks": [{"datastore": "ds1"}, {"datastore": "d\x0bs"}]}) == "disks.datastore"
     )
     assert _unsendable({"properties": ["ok", "bad\x00"]}) == "properties"
+
+
+# ---------------------------------------------------------------- EsxModule.run, end to end
+
+VM = MoRef("VirtualMachine", "vm-42")
+# NoPermission as vCenter 8 sends it: the newer missingPrivileges list, with one entry.
+DENIED = (
+    '<object type="VirtualMachine">vm-42</object><privilegeId>VirtualMachine.Config.Memory'
+    '</privilegeId><missingPrivileges><entity type="VirtualMachine">vm-42</entity>'
+    "<privilegeIds>VirtualMachine.Config.Memory</privilegeIds></missingPrivileges>"
+)
+TASK = "task-77"
+
+
+def task_denied() -> FakeTransport:
+    """ReconfigVM_Task is accepted; its task ends in NoPermission."""
+    t = FakeTransport()
+    t.on("ReconfigVM_Task", response_ref("ReconfigVM_Task", "Task", TASK))
+    t.on("CreatePropertyCollector", response_ref("CreatePropertyCollector", "PropertyCollector",
+                                                 "session[52a6]52c1"))  # fmt: skip
+    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "session[52a6]52f0"))
+    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    info = (
+        f'<key>{TASK}</key><task type="Task">{TASK}</task><name>ReconfigVM_Task</name>'
+        "<descriptionId>VirtualMachine.reconfigure</descriptionId>"
+        '<entity type="VirtualMachine">vm-42</entity><state>error</state>'
+        f'<cancelled>false</cancelled><cancelable>false</cancelable><error><fault xsi:type="NoPermission">'
+        f"{DENIED}</fault><localizedMessage>Permission to perform this operation was denied."
+        "</localizedMessage></error><queueTime>2024-01-02T03:04:05.1Z</queueTime>"
+        "<eventChainId>7</eventChainId>"
+    )  # fmt: skip
+    t.on("WaitForUpdatesEx", response("WaitForUpdatesEx", (
+        '<version>1</version><filterSet><filter type="PropertyFilter">session[52a6]52f0</filter>'
+        f'<objectSet><kind>enter</kind><obj type="Task">{TASK}</obj><changeSet><name>info</name>'
+        f'<op>assign</op><val xsi:type="TaskInfo">{info}</val></changeSet></objectSet></filterSet>'
+    )))  # fmt: skip
+    return t
+
+
+def submit_denied() -> FakeTransport:
+    """ReconfigVM_Task itself is refused with NoPermission."""
+    return FakeTransport().on(
+        "ReconfigVM_Task",
+        fault("NoPermission", "Permission to perform this operation was denied.", DENIED),
+    )
+
+
+def run_module(monkeypatch, capsys, transport, runner, **params) -> dict:
+    """EsxModule(...).run(runner) on a client over `transport`; the JSON the module printed."""
+    args = {
+        "hostname": "vcenter.example.com",
+        "username": "u",
+        "password": vi_wire.PASSWORD,
+        **params,
+    }
+    monkeypatch.setattr(module, "Client", lambda *a, **kw: vi_wire.client(transport, False))
+    with patch_args(args), pytest.raises(SystemExit):
+        module.EsxModule({"wait_timeout": {"type": "int", "default": 60}},
+                         positive=("wait_timeout",)).run(runner)  # fmt: skip
+    return json.loads(capsys.readouterr().out)
+
+
+@contextmanager
+def patch_args(args: dict):
+    """The module's arguments, as Ansible hands them over (2.19+ helper, or the older global)."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:
+        from ansible.module_utils import basic
+
+        old = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode()
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = old
+        return
+    with patch_module_args(args):
+        yield
+
+
+def reconfigure_after_power_off(_module, client) -> dict:
+    """Like esx_vm's runner: a failure after a step that changed the VM is a PartialFailure."""
+    try:
+        task = client.call(VM, "ReconfigVM_Task", spec={"_type": "VirtualMachineConfigSpec",
+                                                        "memoryMB": 2048})  # fmt: skip
+        wait_for_task(client, task, 60)
+    except ViError as e:
+        raise PartialFailure(
+            f"VM 'web01': {e} (after power_off succeeded)", e, changed=True, vm={"name": "web01"}
+        ) from None
+    return {"changed": True}
+
+
+@pytest.mark.parametrize("transport, error_type", [(submit_denied, "NoPermission"),
+                                                    (task_denied, "TaskFailed")])  # fmt: skip
+def test_a_partial_failure_keeps_the_missing_privilege_hint(
+    monkeypatch, capsys, transport, error_type
+):
+    out = run_module(monkeypatch, capsys, transport(), reconfigure_after_power_off)
+    assert out["failed"] is True
+    assert out["msg"].startswith("VM 'web01': ")
+    assert out["msg"].endswith(
+        "(after power_off succeeded) (missing privilege: VirtualMachine.Config.Memory)"
+    )
+    assert out["changed"] is True and out["vm"] == {"name": "web01"}
+    assert out["error_type"] == error_type and out["fault"] == "NoPermission"
+    assert out["privileges"] == "VirtualMachine.Config.Memory"
+
+
+def test_a_partial_failure_without_a_cause_carries_only_its_result(monkeypatch, capsys):
+    def blocked(_module, _client):
+        raise PartialFailure("web01 was not moved: blocked by cpu", changed=False, checks=[])
+
+    out = run_module(monkeypatch, capsys, FakeTransport(), blocked)
+    assert out["msg"] == "web01 was not moved: blocked by cpu"
+    assert (out["changed"], out["checks"]) == (False, [])
+    assert "error_type" not in out and "fault" not in out
+
+
+def test_any_vi_error_fails_with_its_details(monkeypatch, capsys):
+    def denied(_module, client):
+        client.call(VM, "ReconfigVM_Task", spec={"_type": "VirtualMachineConfigSpec"})
+
+    out = run_module(monkeypatch, capsys, submit_denied(), denied)
+    assert out["msg"] == ("NoPermission: Permission to perform this operation was denied. "
+                          "(missing privilege: VirtualMachine.Config.Memory)")  # fmt: skip
+    assert (out["error_type"], out["fault"]) == ("NoPermission", "NoPermission")
+
+
+@pytest.mark.parametrize("option, value", [("timeout", 0), ("wait_timeout", -5)])
+def test_positive_options_are_checked_before_connecting(monkeypatch, capsys, option, value):
+    transport = FakeTransport()
+    out = run_module(monkeypatch, capsys, transport, None, **{option: value})
+    assert out["msg"] == f"{option} must be a positive number of seconds, got {value}"
+    assert transport.requests == []

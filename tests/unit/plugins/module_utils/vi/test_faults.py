@@ -57,7 +57,8 @@ def test_fault_message_and_fields():
 def test_every_error_is_a_vi_error():
     for cls in (faults.TransportError, faults.CertificateError, faults.ConnectTimeout,
                 faults.ReadTimeout, faults.ResponseError, faults.Fault, faults.TaskFailed,
-                faults.TaskTimeout, faults.NotFound, faults.MultipleFound, faults.InvalidArgument):  # fmt: skip
+                faults.TaskTimeout, faults.NotFound, faults.MultipleFound, faults.InvalidArgument,
+                faults.WaitTimeout, faults.PartialFailure):  # fmt: skip
         assert issubclass(cls, faults.ViError)
     assert issubclass(faults.CertificateError, faults.TransportError)
     assert not issubclass(faults.InvalidArgument, faults.Fault)
@@ -97,3 +98,33 @@ def test_multiple_found_lists_candidates():
     e = faults.MultipleFound("2 VMs are named 'web'", ["/dc/vm/a", "/dc/vm/b"])
     assert e.candidates == ["/dc/vm/a", "/dc/vm/b"]
     assert str(e) == "2 VMs are named 'web': /dc/vm/a, /dc/vm/b"
+
+
+def test_wait_timeout_names_what_was_awaited_and_what_was_seen_last():
+    e = faults.WaitTimeout("the VM to power off", {"runtime.powerState": "poweredOn"}, 300.0)
+    assert (e.what, e.last_seen, e.timeout) == (
+        "the VM to power off", {"runtime.powerState": "poweredOn"}, 300.0)  # fmt: skip
+    assert str(e) == (
+        "gave up waiting for the VM to power off after 300s; last seen: runtime.powerState=poweredOn"
+    )
+    assert str(faults.WaitTimeout("an IP address", {}, 1.5)).endswith(
+        "after 1.5s; last seen: nothing"
+    )
+    assert not issubclass(faults.WaitTimeout, faults.Fault)  # a client-side wait, no server fault
+
+
+def test_task_timeout_is_a_wait_timeout():
+    e = faults.TaskTimeout("task-7", "running", 40, 30.0)
+    assert isinstance(e, faults.WaitTimeout)
+    assert (e.what, e.last_seen, e.timeout) == (
+        "task task-7 to finish", {"state": "running", "progress": 40}, 30.0)  # fmt: skip
+
+
+def test_partial_failure_carries_the_result_and_the_cause():
+    cause = faults.make_fault("NoPermission", "denied")
+    e = faults.PartialFailure("VM 'web': denied (after power_off succeeded)", cause,
+                              changed=True, vm={"name": "web"})  # fmt: skip
+    assert isinstance(e, faults.ViError) and e.cause is cause
+    assert e.result == {"changed": True, "vm": {"name": "web"}}
+    assert str(e) == "VM 'web': denied (after power_off succeeded)"
+    assert faults.PartialFailure("blocked", changed=False).cause is None

@@ -195,6 +195,16 @@ def test_idempotent_reads_are_retried_on_connection_errors():
     assert client.round_trips == 5
 
 
+def test_retries_sleep_the_backoffs_delays_through_its_own_sleep():
+    refused = faults.TransportError("connection to x failed: refused", retryable=True)
+    slept = []
+    backoff = Backoff(uniform=lambda low, high: high, sleep=slept.append)
+    t = vi_wire.standard(FakeTransport().on("RetrievePropertiesEx", refused, refused, NAME))
+    client = session.Client("vc", "u", "p", backoff=backoff, transport=t).connect()
+    assert read_name(client) == "Datacenters"
+    assert slept == [0.5, 1.0]  # before retry 0 and 1: the upper bound this uniform returns
+
+
 def test_a_read_that_timed_out_is_not_waited_out_again():
     t = FakeTransport().on("RetrievePropertiesEx", lost(), NAME)
     with pytest.raises(faults.ReadTimeout):
@@ -416,17 +426,34 @@ def test_credentials_never_appear_in_errors_or_logs(caplog):
     assert "Pa55" not in caplog.text
 
 
-def test_the_client_does_not_show_the_password():
-    client = vi_wire.client(FakeTransport())
-    assert PASSWORD not in repr(client) and PASSWORD not in str(vars(client).get("session"))
+def holders(value, secret: str, path: str = "", seen=None) -> list[str]:
+    """The attribute paths below `value` whose text holds `secret`."""
+    if isinstance(value, (str, bytes)):
+        text = value if isinstance(value, str) else value.decode("utf-8", "replace")
+        return [path] if secret in text else []
+    seen = set() if seen is None else seen
+    if id(value) in seen:  # objects that refer to each other
+        return []
+    seen.add(id(value))
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = enumerate(value)
+    elif hasattr(value, "__dict__") and not isinstance(value, type):
+        items = vars(value).items()
+    else:
+        return [path] if secret in repr(value) else []
+    return [p for key, item in items for p in holders(item, secret, f"{path}.{key}", seen)]
 
 
-def test_backoff_is_bounded_and_jittered():
-    delays = list(Backoff(attempts=5, base=1.0, cap=3.0, total=100).delays())
-    assert len(delays) == 4
-    assert all(0 <= d <= min(3.0, 2**n) for n, d in enumerate(delays))
-    assert sum(Backoff(attempts=50, base=1.0, cap=5.0, total=4.0).delays()) <= 4.0
-    assert list(NO_DELAY.delays()) == [0.0, 0.0]
+def test_the_password_is_kept_in_one_attribute_only():
+    # After a login and a relogin; the transport is left out: this fake one records requests.
+    t = FakeTransport().on("RetrievePropertiesEx", not_authenticated(), NAME)
+    client = vi_wire.client(t)
+    assert read_name(client) == "Datacenters" and t.methods.count("Login") == 2
+    state = {k: v for k, v in vars(client).items() if k != "transport"}
+    assert holders(state, PASSWORD) == ["._password"]
+    assert PASSWORD not in repr(client) and PASSWORD not in str(client)
 
 
 def test_redaction_covers_the_escaped_forms_of_the_password():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import vi_wire
-from vi_wire import FakeTransport, fault, response, response_ref
+from vi_wire import FakeTransport, fault, object_content, response, response_ref, retrieve_result
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults, tasks
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
@@ -224,3 +224,67 @@ def test_task_fault_reads_a_task_info():
     f = tasks.task_fault(info)
     assert isinstance(f, faults.DuplicateName) and f.detail["name"] == "web01"
     assert str(f) == "DuplicateName: The name 'web01' already exists."
+
+
+# ---------------------------------------------------------------- several tasks, one deadline
+
+OTHER = MoRef("Task", "task-43")
+
+
+def outcome(task: MoRef, state: str, result: str = "", error: str = "") -> str:
+    """A task's info.state / info.result / info.error as a bulk read returns them."""
+    props = {"info.state": f'<val xsi:type="TaskInfoState">{state}</val>'}
+    if result:
+        props["info.result"] = result
+    if error:
+        props["info.error"] = f'<val xsi:type="LocalizedMethodFault">{error}</val>'
+    return object_content(("Task", task.value), props)
+
+
+def bulk(*objects: str) -> bytes:
+    return response("RetrievePropertiesEx", retrieve_result(list(objects)))
+
+
+def test_finished_tasks_cost_one_read_and_no_collector():
+    t = FakeTransport().on("RetrievePropertiesEx", bulk(
+        outcome(OTHER, "success", '<val xsi:type="xsd:string">second</val>'),
+        outcome(TASK, "success", '<val xsi:type="xsd:string">first</val>')))  # fmt: skip
+    assert tasks.wait_for_tasks(vi_wire.client(t), [TASK, OTHER]) == ["first", "second"]
+    assert t.methods[2:] == ["RetrievePropertiesEx"]
+    spec = t.requests[2].arg("specSet")[0]
+    assert spec["propSet"][0]["pathSet"] == ["info.state", "info.result", "info.error"]
+
+
+def test_a_task_still_running_is_waited_for():
+    t = watcher(update("1", info_change("success", '<result xsi:type="xsd:string">late</result>')))
+    t.on("RetrievePropertiesEx", bulk(outcome(TASK, "running"),
+                                      outcome(OTHER, "success", '<val xsi:type="xsd:string">now</val>')))  # fmt: skip
+    assert tasks.wait_for_tasks(vi_wire.client(t), [TASK, OTHER]) == ["late", "now"]
+    assert t.methods[2:] == ["RetrievePropertiesEx", "CreatePropertyCollector", "CreateFilter",
+                             "WaitForUpdatesEx", "DestroyPropertyCollector"]  # fmt: skip
+
+
+def test_a_failed_task_raises_with_the_description_given():
+    error = ('<fault xsi:type="FileNotFound"><file>[ds1] nope</file></fault>'
+             "<localizedMessage>File [ds1] nope was not found</localizedMessage>")  # fmt: skip
+    t = FakeTransport().on("RetrievePropertiesEx", bulk(outcome(TASK, "error", error=error)))
+    with pytest.raises(faults.TaskFailed) as info:
+        tasks.wait_for_tasks(vi_wire.client(t), [TASK], description="datastore search")
+    assert isinstance(info.value.fault, faults.FileNotFound)
+    assert str(info.value) == (
+        "task task-42 (datastore search) failed: FileNotFound: File [ds1] nope was not found"
+    )
+
+
+def test_the_tasks_share_one_deadline(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(tasks.time, "monotonic", clock)
+    t = watcher()
+    t.on("RetrievePropertiesEx", bulk(outcome(TASK, "running"), outcome(OTHER, "running")))
+    t.on("WaitForUpdatesEx", clock.waited, always=True)
+    with pytest.raises(faults.TaskTimeout, match="task task-42 still unknown after 15s"):
+        tasks.wait_for_tasks(vi_wire.client(t), [TASK, OTHER], timeout=15)
+    waits = [
+        r.arg("options")["maxWaitSeconds"] for r in t.requests if r.method == "WaitForUpdatesEx"
+    ]
+    assert waits == [10, 5] and t.methods.count("CreatePropertyCollector") == 1

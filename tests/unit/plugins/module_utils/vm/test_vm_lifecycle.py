@@ -116,7 +116,7 @@ def test_an_accepted_guest_shutdown_counts_as_done_even_if_it_never_finishes(mon
             assert method == "ShutdownGuest"
 
     def never_off(client, ref, request):
-        raise faults.make_fault("Timeout", "the guest did not shut down within 1s (guest_timeout)")
+        raise faults.WaitTimeout("the VM to power off", {}, 1, "the guest did not shut down")
 
     monkeypatch.setattr(lifecycle, "_wait_off", never_off)
     done = []
@@ -127,6 +127,32 @@ def test_an_accepted_guest_shutdown_counts_as_done_even_if_it_never_finishes(mon
 
     ref, request = MoRef("VirtualMachine", "vm-9"), VmRequest(VmIdentity())
     steps = lifecycle._power_steps(Client(), ref, "shutdown_guest", request)
-    with pytest.raises(faults.Fault):
+    with pytest.raises(faults.WaitTimeout):
         lifecycle.apply(lifecycle.RunPlan({}, steps, failed))
     assert done == ["shutdown_guest"]
+
+
+def still_on(client, ref, wait, deadline):
+    """What vm/waits.wait_for raises when the VM is still on at the deadline."""
+    assert wait.what == "the VM to power off"
+    raise faults.WaitTimeout(wait.what, {"runtime.powerState": "poweredOn"}, 7.0)
+
+
+def test_a_guest_that_does_not_shut_down_in_time_is_a_typed_timeout(monkeypatch):
+    monkeypatch.setattr(lifecycle, "wait_for", still_on)
+    request = VmRequest(VmIdentity(), guest_timeout=7)
+    with pytest.raises(faults.WaitTimeout) as err:
+        lifecycle._wait_off(None, MoRef("VirtualMachine", "vm-9"), request)
+    assert str(err.value) == "the guest did not shut down within 7s (guest_timeout)"
+    assert err.value.last_seen == {"runtime.powerState": "poweredOn"}
+    assert not isinstance(err.value, faults.Fault), "a client-side wait is not a server fault"
+
+
+def test_force_powers_off_a_guest_that_does_not_shut_down(monkeypatch):
+    monkeypatch.setattr(lifecycle, "wait_for", still_on)
+    sent = []
+    monkeypatch.setattr(
+        lifecycle, "_task", lambda client, ref, method, request: sent.append(method)
+    )
+    lifecycle._wait_off(None, MoRef("VirtualMachine", "vm-9"), VmRequest(VmIdentity(), force=True))
+    assert sent == ["PowerOffVM_Task"]
