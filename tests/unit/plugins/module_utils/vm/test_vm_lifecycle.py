@@ -156,3 +156,16 @@ def test_force_powers_off_a_guest_that_does_not_shut_down(monkeypatch):
     )
     lifecycle._wait_off(None, MoRef("VirtualMachine", "vm-9"), VmRequest(VmIdentity(), force=True))
     assert sent == ["PowerOffVM_Task"]
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_check_mode_skips_the_apply_step_and_only_it(monkeypatch, check_mode):
+    sent = []
+    steps = [lifecycle.Step("reconfigure", lambda: sent.append("ReconfigVM_Task"))]
+    plan = lifecycle.RunPlan({"changed": True, "vm": {"name": "web"}}, steps,
+                             finish=lambda: {"name": "web", "num_cpus": 2})  # fmt: skip
+    monkeypatch.setattr(lifecycle, "_plan", lambda client, request: plan)
+    result = lifecycle.run(None, VmRequest(VmIdentity(name="web"), check_mode=check_mode))
+    assert sent == ([] if check_mode else ["ReconfigVM_Task"])
+    assert result["changed"] is True
+    assert result["vm"] == ({"name": "web"} if check_mode else {"name": "web", "num_cpus": 2})
