@@ -32,6 +32,7 @@ from _common import MODEL, VENV_BIN, bench_venv, env_for, load_harness
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmQuery
 
 GOAL_RATIO, GOAL_TRIPS = 40, 5
 
@@ -86,12 +87,10 @@ def peer(sim, venv: Path | None, why: str) -> dict:
 
 def round_trips(sim, name: str) -> dict:
     """SOAP requests for esx_vm_info's runner on one VM by name, login and logout included."""
-    params = {"name": name, "uuid": None, "moid": None, "use_instance_uuid": False,
-              "folder": None, "datacenter": None, "host": None, "cluster": None,
-              "power_state": None, "include_templates": False, "properties": None}  # fmt: skip
+    query = VmQuery(VmIdentity(name=name))
     client = Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=sim.ca_path)
     with client:
-        vms = vm_info(client, params)["vms"]
+        vms = vm_info(client, query)["vms"]
     return {"round_trips": client.round_trips, "vms": len(vms), "name": name}
 
 

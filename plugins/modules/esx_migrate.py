@@ -332,6 +332,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.migration.request import
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
 ARGUMENT_SPEC = dict(
     identify.IDENTITY_ARGS,
@@ -356,7 +357,7 @@ ARGUMENT_SPEC = dict(
 
 def migrate(module, client) -> dict:
     """Build the request once and run the migration runner."""
-    identity = {k: module.params[k] for k in identify.IDENTITY_ARGS}
+    identity = VmIdentity(**{k: module.params[k] for k in identify.IDENTITY_ARGS})
     request = MigrationRequest.from_params(module.params, identity, module.check_mode)
     return migration.run(client, request)
 

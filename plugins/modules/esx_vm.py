@@ -49,6 +49,15 @@ options:
     type: str
     choices: [present, absent, powered_on, powered_off, suspended, restarted, shutdown_guest, reboot_guest]
     default: present
+  new_name:
+    description:
+      - Renames the VM the identity options find (Rename_Task). The diff shows C(name) before
+        and after; a VM that already has this name is not changed.
+      - Idempotent with O(name) - when no VM has O(name) but one has O(new_name), that one is
+        taken as already renamed. A VM is never created by a rename.
+      - Fails, before anything changes, when another VM in the VM's folder has O(new_name).
+        Not allowed with O(state=absent).
+    type: str
   force:
     description:
       - Let V(shutdown_guest) and V(reboot_guest) fall back to a hard power off or reset when
@@ -100,6 +109,9 @@ options:
     description:
       - The guest OS identifier, for example C(otherGuest64), C(ubuntu64Guest),
         C(windows2019srv_64Guest). Required to create a VM. Changing it needs the VM off.
+      - Checked, in check mode too, against the guest ids the host offers at the VM's
+        hardware version (its environment browser's config options); an id it does not offer
+        fails with the nearest ids it does.
     type: str
   num_cpus:
     description:
@@ -118,6 +130,9 @@ options:
     description:
       - The virtual hardware version, C(vmx-19) or C(19). A new VM gets it at creation; an
         existing VM is upgraded (never downgraded - a lower version is an error).
+      - Checked, in check mode too, against the versions the host offers for a new VM or as
+        an upgrade (EnvironmentBrowser.QueryConfigOptionDescriptor); a version it does not offer
+        fails with the nearest versions it does.
     type: str
   annotation:
     description: The VM's notes.
@@ -267,9 +282,14 @@ EXAMPLES = r"""
     state: shutdown_guest
     force: true
 
-- name: Delete the VM
+- name: Rename the VM (a second run finds it by its new name and changes nothing)
   viapi.esx.esx_vm:
     name: web01
+    new_name: web01-old
+
+- name: Delete the VM
+  viapi.esx.esx_vm:
+    name: web01-old
     state: absent
 """
 
@@ -291,8 +311,9 @@ vm:
     hardware_version: vmx-19
 changes:
   description:
-    - What changed, as facts paths - C(memory_mb), C(disks[0].capacity_bytes),
-      C(nics[1]) (added), C(power_state) - or C(created) / C(deleted).
+    - What changed, as facts paths - C(name) (renamed), C(memory_mb),
+      C(disks[0].capacity_bytes), C(nics[1]) (added), C(power_state) - or C(created) /
+      C(deleted).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
   returned: changed
@@ -302,11 +323,18 @@ changes:
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_ARGS,
     IDENTITY_RULES,
 )
-from ansible_collections.viapi.esx.plugins.module_utils.vm.lifecycle import ensure
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+    PlacementRequest,
+    VmConfig,
+    VmIdentity,
+    VmRequest,
+    field_names,
+)
 
 STATES = ["present", "absent", "powered_on", "powered_off", "suspended", "restarted",
           "shutdown_guest", "reboot_guest"]  # fmt: skip
@@ -328,6 +356,7 @@ CDROM = {
 ARGS = dict(
     IDENTITY_ARGS,
     state={"type": "str", "choices": STATES, "default": "present"},
+    new_name={"type": "str"},
     force={"type": "bool", "default": False},
     allow_power_cycle={"type": "bool", "default": False},
     guest_timeout={"type": "int", "default": 300},
@@ -343,9 +372,23 @@ ARGS = dict(
 )  # fmt: skip
 
 
+def request(params: dict, check_mode: bool) -> VmRequest:
+    """The typed request the runner takes, built once from the options."""
+
+    def pick(cls):
+        return cls(**{k: params[k] for k in field_names(cls)})
+
+    return VmRequest(
+        identity=pick(VmIdentity), config=pick(VmConfig), placement=pick(PlacementRequest),
+        state=params["state"], new_name=params["new_name"], force=params["force"],
+        allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
+        wait_timeout=params["wait_timeout"], check_mode=check_mode,
+    )  # fmt: skip
+
+
 def run(module, client) -> dict:
     """Converge the VM (a PartialFailure brings its partial result to the failure)."""
-    result = ensure(client, module.params, module.check_mode)
+    result = lifecycle.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff", None)
     return result

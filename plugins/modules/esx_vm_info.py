@@ -210,6 +210,11 @@ vms:
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+    VmIdentity,
+    VmQuery,
+    field_names,
+)
 
 # The identity options of esx_vm, here as filters (none required, any combination).
 ARGS = dict(IDENTITY_ARGS)
@@ -225,9 +230,20 @@ ARGS.update(
 )
 
 
+def query(params: dict) -> VmQuery:
+    """The filters as the typed query the runner takes."""
+    p = params
+    return VmQuery(
+        identity=VmIdentity(**{k: p[k] for k in field_names(VmIdentity)}),
+        host=p["host"], cluster=p["cluster"], power_state=p["power_state"],
+        include_templates=p["include_templates"], devices=p["devices"],
+        properties=tuple(p["properties"] or ()),
+    )  # fmt: skip
+
+
 def run(module, client) -> dict:
     """Read the selected VMs' facts."""
-    return vm_info(client, module.params)
+    return vm_info(client, query(module.params))
 
 
 def main() -> None:

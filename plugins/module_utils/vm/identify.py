@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
 from ..vi.find import find_by_moid, find_by_uuid, find_datacenter, find_vm_by_name
+from .request import VmIdentity
 
 # Argspec entries (plain dicts: no Ansible import here) and the rules between them.
 IDENTITY_ARGS = {
@@ -21,20 +22,18 @@ IDENTITY_RULES = {
 }
 
 
-def datacenter_of(client, params: dict) -> MoRef | None:
+def datacenter_of(client, identity: VmIdentity) -> MoRef | None:
     """The datacenter option as a MoRef; None when not given."""
-    name = params.get("datacenter")
+    name = identity.datacenter
     return find_datacenter(client, name) if name else None
 
 
-def find_vm(client, params: dict, datacenter: MoRef | None = None) -> MoRef:
+def find_vm(client, identity: VmIdentity, datacenter: MoRef | None = None) -> MoRef:
     """The VM the identity options name: moid, then uuid, then name (+ folder)."""
-    if params.get("moid"):
-        return find_by_moid(client, "VirtualMachine", params["moid"])
-    if params.get("uuid"):
-        return find_by_uuid(
-            client, params["uuid"], params.get("use_instance_uuid", False), datacenter
-        )
-    if not params.get("name"):
+    if identity.moid:
+        return find_by_moid(client, "VirtualMachine", identity.moid)
+    if identity.uuid:
+        return find_by_uuid(client, identity.uuid, identity.use_instance_uuid, datacenter)
+    if not identity.name:
         raise InvalidArgument("one of name, uuid or moid is required to identify the VM")
-    return find_vm_by_name(client, params["name"], params.get("folder"), datacenter)
+    return find_vm_by_name(client, identity.name, identity.folder, datacenter)

@@ -1,61 +1,118 @@
-"""esx_vm's runner without Ansible: find the VM, then create, converge, power or delete it.
+"""esx_vm's runner without Ansible: find the VM, plan its creation, change, power or deletion,
+then apply the plan.
 
-`ensure(client, params, check_mode)` returns the module result. In check mode it computes the
-same `changed`, `changes` and diff and sends no mutating call. Failures raise ViError; a failure
-after something already changed raises `PartialFailure` carrying what the user must know.
+`run(client, request)` returns the module result. Every path first computes a `RunPlan`: the
+result (`changed`, `changes`, the diff) and the steps, each a call, that make it true. `apply`
+is the only code check mode skips. Failures raise ViError; a failure after something already
+changed raises `PartialFailure` carrying what the user must know.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
-from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import (
-    Fault,
     InvalidArgument,
+    MultipleFound,
     NotFound,
     PartialFailure,
     TaskFailed,
     ToolsUnavailable,
     ViError,
+    WaitTimeout,
 )
 from ..vi.find import find_vm_by_name
 from ..vi.tasks import wait_for_task
 from . import spec
+from .config_options import VM_PATHS, ConfigOptions
 from .facts import gather_one
 from .identify import datacenter_of, find_vm
 from .placement import Catalog, place
+from .power import FINAL, power_steps
+from .request import VmRequest
+from .waits import WAITS, wait_for
 
-TASK_TIMEOUT = 3600.0
+TASK_TIMEOUT = 3600.0  # a task's wait when no request sets one (the cleanup of a failed create)
 CREATE_DEFAULTS = {"num_cpus": 1, "memory_mb": 1024}
-FINAL = {
-    "present": None, "powered_on": "powered_on", "powered_off": "powered_off",
-    "shutdown_guest": "powered_off", "suspended": "suspended", "restarted": "powered_on",
-    "reboot_guest": "powered_on",
-}  # fmt: skip
 POWER_TASKS = {
     "power_on": "PowerOnVM_Task", "power_off": "PowerOffVM_Task", "suspend": "SuspendVM_Task",
     "reset": "ResetVM_Task",
 }  # fmt: skip
 
 
-def ensure(client, params: dict, check_mode: bool = False) -> dict:
-    """Bring the VM the identity options name to `state`; the module's result dict."""
-    want = spec.desired(params)
-    ref = _lookup(client, params)
-    if params["state"] == "absent":
-        return _delete(client, ref, params, check_mode)
+@dataclass
+class Step:
+    """One call that makes part of the change; `name` is reported as done once it returns."""
+
+    name: str | None
+    call: Callable[[], object]
+
+
+@dataclass
+class RunPlan:
+    """What a run changes: the result check mode returns, and the steps that make it true."""
+
+    result: dict
+    steps: list[Step] = field(default_factory=list)
+    # The error to raise when a step fails, from that error and the names of the steps done.
+    failed: Callable[[ViError, list], ViError] = lambda error, done: error
+    # The VM's facts after the steps ({} when there is no VM).
+    finish: Callable[[], dict] = dict
+
+
+def run(client, request: VmRequest) -> dict:
+    """Bring the VM the request names to its state; the module's result dict."""
+    plan = _plan(client, request)
+    if request.check_mode or not plan.steps:
+        return plan.result
+    return apply(plan)
+
+
+def apply(plan: RunPlan) -> dict:
+    """Make the plan's changes, step by step: the one code check mode skips."""
+    done: list[str] = []
+    for step in plan.steps:
+        try:
+            step.call()
+        except ViError as e:
+            raise plan.failed(e, done) from None
+        if step.name:
+            done.append(step.name)
+    plan.result["vm"] = plan.finish()
+    return plan.result
+
+
+def _plan(client, request: VmRequest) -> RunPlan:
+    want = spec.desired(request.config)
+    if request.new_name is not None and request.state == "absent":
+        raise InvalidArgument("new_name: a VM is renamed or deleted, not both (state: absent)")
+    ref = _lookup(client, request)
+    if request.state == "absent":
+        return _delete(client, ref, request)
     if ref is None:
-        return _create(client, params, want, check_mode)
-    return _converge(client, ref, params, want, check_mode)
+        return _create(client, request, want)
+    return _converge(client, ref, request, want)
 
 
-def _lookup(client, params: dict) -> MoRef | None:
+def _lookup(client, request: VmRequest) -> MoRef | None:
+    """The VM, by its identity or, once renamed, by new_name; None when it is to be made."""
+    identity = request.identity
+    datacenter = datacenter_of(client, identity)
     try:
-        return find_vm(client, params, datacenter_of(client, params))
+        return find_vm(client, identity, datacenter)
     except NotFound as e:
-        if params["state"] == "absent" or params.get("name"):
+        if request.new_name and identity.name:
+            try:  # an earlier run renamed it
+                return find_vm(client, replace(identity, name=request.new_name), datacenter)
+            except NotFound:
+                raise NotFound(
+                    f"{e}, nor VM '{request.new_name}' (new_name): new_name renames an "
+                    "existing VM, it does not create one"
+                ) from None
+        if request.state == "absent" or identity.name:
             return None
         raise NotFound(f"{e}; a new VM is created only from name") from None
 
@@ -71,70 +128,72 @@ def _result(changed: bool, facts: dict | None, changes: list, before: dict, afte
 # ---------------------------------------------------------------- delete
 
 
-def _delete(client, ref: MoRef | None, params: dict, check_mode: bool) -> dict:
+def _delete(client, ref: MoRef | None, request: VmRequest) -> RunPlan:
     if ref is None:
-        return _result(False, None, [], {}, {})
+        return RunPlan(_result(False, None, [], {}, {}))
     _props, facts = gather_one(client, ref)
     running = facts["power_state"] != "powered_off"
-    if running and not params.get("force"):
+    if running and not request.force:
         raise InvalidArgument(
             f"VM '{facts['name']}' is {facts['power_state']}; set force: true to power it off "
             "and delete it"
         )
+    steps = [Step("power_off", _calls(client, ref, "PowerOffVM_Task", request))] if running else []
+    steps.append(Step("delete", _calls(client, ref, "Destroy_Task", request)))
+
+    def failed(error: ViError, done: list) -> ViError:
+        if not done:
+            return error
+        return PartialFailure(
+            f"VM '{facts['name']}': {describe(error)} (after power_off succeeded)",
+            error, changed=True, vm=gather_one(client, ref)[1],
+        )  # fmt: skip
+
     result = _result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
-    if check_mode:
-        return result
-    if running:
-        _task(client, ref, "PowerOffVM_Task", params)
-    try:
-        _task(client, ref, "Destroy_Task", params)
-    except ViError as e:
-        if not running:
-            raise
-        raise PartialFailure(
-            f"VM '{facts['name']}': {describe(e)} (after power_off succeeded)",
-            e, changed=True, vm=gather_one(client, ref)[1],
-        ) from None  # fmt: skip
-    return result
+    return RunPlan(result, steps, failed)
 
 
 # ---------------------------------------------------------------- create
 
 
-def _create(client, params: dict, want: dict, check_mode: bool) -> dict:
-    name, state = params["name"], params["state"]
+def _create(client, request: VmRequest, want: dict) -> RunPlan:
+    name, state = request.identity.name, request.state
     if state not in ("present", "powered_on", "powered_off"):
         raise NotFound(f"VM '{name}' not found; state {state} needs an existing VM")
     if want["guest_id"] is None:
         raise InvalidArgument(f"guest_id is required to create VM '{name}'")
     want = dict(want, **{k: want[k] or v for k, v in CREATE_DEFAULTS.items()})
-    where = place(client, params)
+    where = place(client, request.placement)
+    options = ConfigOptions(client, where.browser, where.host, where.where)
+    if want["hardware_version"]:
+        options.check_version(want["hardware_version"], creating=True)
+    options.check_guest(want["guest_id"], want["hardware_version"])
     config, after = spec.create_spec(want, name, where.datastore, where.catalog)
     after["power_state"] = "powered_on" if state == "powered_on" else "powered_off"
-    result = _result(True, None, ["created"], {}, after)
-    if check_mode:
-        return result
-    task = client.call(
-        where.folder, "CreateVM_Task", config=config, pool=where.pool, host=where.host
-    )
-    try:
-        ref = wait_for_task(client, task, _deadline(params))
-    except TaskFailed as e:
-        raise ViError(_cleanup_failed_create(client, name, where, e)) from None
+    made: list[MoRef] = []
+
+    def create() -> None:
+        task = client.call(
+            where.folder, "CreateVM_Task", config=config, pool=where.pool, host=where.host
+        )
+        made.append(wait_for_task(client, task, request.wait_timeout))
+
+    steps = [Step("created", create)]
     if state == "powered_on":
-        try:
-            _task(client, ref, "PowerOnVM_Task", params)
-        except ViError as e:
-            _props, facts = gather_one(client, ref)
-            raise PartialFailure(
-                f"VM '{name}' was created ({ref.value}) but powering it on failed: {e}",
-                e,
-                changed=True,
-                vm=facts,
-                changes=["created"],
-            ) from None
-    result["vm"] = gather_one(client, ref)[1]
-    return result
+        steps.append(Step("power_on", lambda: _task(client, made[0], "PowerOnVM_Task", request)))
+
+    def failed(error: ViError, done: list) -> ViError:
+        if done:
+            return PartialFailure(
+                f"VM '{name}' was created ({made[0].value}) but powering it on failed: {error}",
+                error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
+            )  # fmt: skip
+        if isinstance(error, TaskFailed):
+            return ViError(_cleanup_failed_create(client, name, where, error))
+        return error
+
+    result = _result(True, None, ["created"], {}, after)
+    return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
@@ -164,174 +223,139 @@ def describe(error: ViError) -> str:
 # ---------------------------------------------------------------- converge
 
 
-def _converge(client, ref: MoRef, params: dict, want: dict, check_mode: bool) -> dict:
-    props, facts = gather_one(client, ref, spec.EXTRA_PATHS)
-    state, current = params["state"], facts["power_state"]
+def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
+    props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, *VM_PATHS))
+    current = facts["power_state"]
     catalog = Catalog(client, None, facts["datacenter"])
     plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
-    pre, post = power_steps(facts, state, plan, params)
+    _check_options(client, props, facts, plan, want)
+    pre, post = power_steps(facts, plan, request)
     changes = [c.path for c in plan.changes]
     before, after = plan.before, plan.after
-    if FINAL[state] is not None:
-        before["power_state"], after["power_state"] = current, FINAL[state]
+    steps = _rename(client, ref, request, facts, before, after, changes)
+    if FINAL[request.state] is not None:
+        before["power_state"], after["power_state"] = current, FINAL[request.state]
         if pre or post:
             changes.append("power_state")
-    result = _result(bool(changes), facts, changes, before, after)
-    if check_mode or not changes:
-        return result
-    done: list[str] = []
-    try:
-        _apply(client, ref, plan, pre, post, params, done)
-    except ViError as e:
-        message = f"VM '{facts['name']}': {describe(e)}"
+    for step in pre:
+        steps += _power_steps(client, ref, step, request)
+    steps += _config_steps(client, ref, plan, request)
+    for step in post:
+        steps += _power_steps(client, ref, step, request)
+
+    def failed(error: ViError, done: list) -> ViError:
+        message, vm = f"VM '{facts['name']}': {describe(error)}", facts
         if done:
             message += f" (after {', '.join(done)} succeeded)"
-            facts = gather_one(client, ref)[1]
-        raise PartialFailure(message, e, changed=bool(done), vm=facts) from None
-    result["vm"] = gather_one(client, ref)[1]
-    return result
+            vm = gather_one(client, ref)[1]
+        return PartialFailure(message, error, changed=bool(done), vm=vm)
+
+    result = _result(bool(changes), facts, changes, before, after)
+    return RunPlan(result, steps, failed, lambda: gather_one(client, ref)[1])
 
 
-def _apply(client, ref: MoRef, plan, pre: list, post: list, params: dict, done: list) -> None:
-    """Power steps, reconfigure, upgrade, power steps; `done` names each step that succeeded."""
-    for step in pre:
-        _power(client, ref, step, params, done)
+def _check_options(client, props: dict, facts: dict, plan, want: dict) -> None:
+    """The hardware version and guest id the plan changes to, checked against what the VM's
+    host offers."""
+    guest = any(c.option == "guest_id" for c in plan.changes)
+    if not (plan.upgrade or guest):
+        return
+    host = props.get("runtime.host")
+    where = f"host '{facts.get('host') or (host.value if host else '?')}'"
+    options = ConfigOptions(client, props.get("environmentBrowser"), host, where)
+    if plan.upgrade:
+        options.check_version(plan.upgrade, creating=False)
+    if guest:
+        options.check_guest(want["guest_id"], plan.upgrade or facts.get("hardware_version"))
+
+
+def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, changes) -> list:
+    """The Rename_Task step new_name asks for (none when the VM has that name), and its diff."""
+    new_name = request.new_name
+    if new_name is None:
+        return []
+    if not new_name.strip():
+        raise InvalidArgument("new_name must not be empty")
+    before["name"], after["name"] = facts["name"], new_name
+    if facts["name"] == new_name:
+        return []
+    if _taken(client, new_name, facts["folder"]):
+        raise InvalidArgument(
+            f"new_name: folder '{facts['folder']}' already has a VM named '{new_name}'; "
+            f"VM '{facts['name']}' is not renamed"
+        )
+    changes.insert(0, "name")
+    return [Step("rename", _calls(client, ref, "Rename_Task", request, newName=new_name))]
+
+
+def _taken(client, name: str, folder: str) -> bool:
+    """Whether a VM in `folder` (an inventory path) is called `name`."""
+    try:
+        find_vm_by_name(client, name, folder)
+    except NotFound:
+        return False
+    except MultipleFound:
+        pass
+    return True
+
+
+def _config_steps(client, ref: MoRef, plan, request: VmRequest) -> list[Step]:
+    """ReconfigVM_Task for the spec, UpgradeVM_Task for the version, as the plan needs them."""
+    steps = []
     config = plan.config_spec()
     if config is not None:
-        _task(client, ref, "ReconfigVM_Task", params, spec=config)
-        done.append("reconfigure")
-    if plan.upgrade:
-        _task(client, ref, "UpgradeVM_Task", params, version=plan.upgrade)
-        done.append("upgrade")
-    for step in post:
-        _power(client, ref, step, params, done)
-
-
-def power_steps(facts: dict, state: str, plan: spec.Plan, params: dict) -> tuple[list, list]:
-    """(power steps before reconfiguring, steps after) from the current state to `state`."""
-    current, final = facts["power_state"], FINAL[state] or facts["power_state"]
-    if facts.get("template") and state not in ("present", "powered_off"):
-        raise InvalidArgument(f"VM '{facts['name']}' is a template; state {state} needs a VM")
-    if state == "suspended" and current == "powered_off":
-        raise InvalidArgument(f"VM '{facts['name']}' is powered off; it cannot be suspended")
-    tools = facts.get("tools_status") in ("ok", "old")
-    if final == "powered_off":
-        if current == "powered_off":
-            return [], []
-        return [_stop(facts, state == "shutdown_guest", tools, params)], []
-    stop_for = plan.cold
-    if current == "suspended":
-        stop_for = [c.option for c in plan.changes if c.option != "annotation"]
-    if stop_for and current != "powered_off":
-        _check_cycle(facts, state, stop_for, params)
-        post = ["power_on"] + (["suspend"] if final == "suspended" else [])
-        return [_stop(facts, state == "reboot_guest", tools, params)], post
-    return [], _after(current, state, final, tools, params, facts)
-
-
-def _stop(facts: dict, guest: bool, tools: bool, params: dict) -> str:
-    """shutdown_guest when asked for and possible; power_off when not asked or forced."""
-    if not guest or (facts["power_state"] == "suspended" and params.get("force")):
-        return "power_off"
-    if facts["power_state"] == "powered_on" and tools:
-        return "shutdown_guest"
-    if params.get("force"):
-        return "power_off"
-    raise InvalidArgument(_no_tools(facts))
-
-
-def _no_tools(facts: dict) -> str:
-    status = facts["power_state"]
-    if status != "powered_on":
-        why = f"it is {status}"
-    else:
-        why = f"VMware Tools are not running (tools_status: {facts.get('tools_status')})"
-    return (
-        f"VM '{facts['name']}': a guest operation needs a running guest with VMware Tools, but "
-        f"{why}; set force: true to use a hard power operation instead"
-    )
-
-
-def _check_cycle(facts: dict, state: str, options: list, params: dict) -> None:
-    if facts["power_state"] == "suspended" and state not in ("restarted",):
-        raise InvalidArgument(
-            f"VM '{facts['name']}' is suspended; changing {', '.join(options)} needs it powered "
-            "off: set state to powered_off or restarted"
+        steps.append(
+            Step("reconfigure", _calls(client, ref, "ReconfigVM_Task", request, spec=config))
         )
-    if state in ("restarted", "reboot_guest") or params.get("allow_power_cycle"):
-        return
-    raise InvalidArgument(
-        f"changing {', '.join(options)} needs VM '{facts['name']}' powered off (it is "
-        f"{facts['power_state']}); set allow_power_cycle: true to power it off, reconfigure it "
-        "and restore its power state, or set state: powered_off"
-    )
-
-
-def _after(current: str, state: str, final: str, tools: bool, params: dict, facts: dict) -> list:
-    if final == "suspended":
-        return ["suspend"] if current == "powered_on" else []
-    if final != "powered_on":
-        return []
-    if current != "powered_on":
-        return ["power_on"]
-    if state == "restarted":
-        return ["reset"]
-    if state == "reboot_guest":
-        if tools:
-            return ["reboot_guest"]
-        if params.get("force"):
-            return ["reset"]
-        raise InvalidArgument(_no_tools(facts))
-    return []
+    if plan.upgrade:
+        steps.append(
+            Step("upgrade", _calls(client, ref, "UpgradeVM_Task", request, version=plan.upgrade))
+        )
+    return steps
 
 
 # ---------------------------------------------------------------- calls
 
 
-def _task(client, ref: MoRef, method: str, params: dict | None = None, **args):
+def _task(client, ref: MoRef, method: str, request: VmRequest | None = None, **args):
     """Run one *_Task method on `ref` and wait for it (up to the wait_timeout option)."""
-    return wait_for_task(client, client.call(ref, method, **args), _deadline(params))
+    timeout = request.wait_timeout if request else TASK_TIMEOUT
+    return wait_for_task(client, client.call(ref, method, **args), timeout)
 
 
-def _deadline(params: dict | None) -> float:
-    """Seconds a task may take: the wait_timeout option, or an hour."""
-    return float((params or {}).get("wait_timeout") or TASK_TIMEOUT)
+def _calls(client, ref: MoRef, method: str, request: VmRequest, **args) -> Callable[[], object]:
+    """The call that runs one *_Task method, for a Step."""
+    return lambda: _task(client, ref, method, request, **args)
 
 
-def _power(client, ref: MoRef, step: str, params: dict, done: list) -> None:
-    """One power step; `done` gets its name as soon as the server has accepted it."""
+def _power_steps(client, ref: MoRef, step: str, request: VmRequest) -> list[Step]:
+    """The calls of one power step; a guest shutdown is done once the guest was asked."""
     if step in POWER_TASKS:
-        _task(client, ref, POWER_TASKS[step], params)
-        done.append(step)
-        return
+        return [Step(step, _calls(client, ref, POWER_TASKS[step], request))]
     method = "ShutdownGuest" if step == "shutdown_guest" else "RebootGuest"
-    try:
-        client.call(ref, method)
-    except ToolsUnavailable:
-        if not params.get("force"):
-            raise
-        _task(
-            client, ref, "PowerOffVM_Task" if step == "shutdown_guest" else "ResetVM_Task", params
-        )
-        done.append(step)
-        return
-    done.append(step)  # the guest was asked: the VM changes even if we stop waiting
+    hard = "PowerOffVM_Task" if step == "shutdown_guest" else "ResetVM_Task"
+
+    def ask_guest() -> None:
+        try:
+            client.call(ref, method)
+        except ToolsUnavailable:
+            if not request.force:
+                raise
+            _task(client, ref, hard, request)
+
+    steps = [Step(step, ask_guest)]  # the guest was asked: the VM changes even if we stop waiting
     if step == "shutdown_guest":
-        _wait_off(client, ref, params)
+        steps.append(Step(None, lambda: _wait_off(client, ref, request)))
+    return steps
 
 
-def _wait_off(client, ref: MoRef, params: dict, poll: float = 2.0) -> None:
+def _wait_off(client, ref: MoRef, request: VmRequest) -> None:
     """Wait for a guest shutdown to power the VM off; after guest_timeout, force or fail."""
-    timeout = params.get("guest_timeout") or 300
-    deadline = time.monotonic() + timeout
-    while True:
-        state = get_one(client, ref, ["runtime.powerState"]).get("runtime.powerState")
-        if state == "poweredOff":
-            return
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
-    if params.get("force"):
-        _task(client, ref, "PowerOffVM_Task", params)
-        return
-    raise Fault("Timeout", f"the guest did not shut down within {timeout}s (guest_timeout)")
+    timeout = request.guest_timeout
+    try:
+        wait_for(client, ref, WAITS["powered_off"], time.monotonic() + timeout)
+    except WaitTimeout as e:
+        if not request.force:
+            message = f"the guest did not shut down within {timeout:g}s (guest_timeout)"
+            raise WaitTimeout(e.what, e.last_seen, e.timeout, message) from None
+        _task(client, ref, "PowerOffVM_Task", request)

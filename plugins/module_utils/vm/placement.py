@@ -20,6 +20,7 @@ from ..vi.find import (
     unescape,
     vm_tree,
 )
+from .request import PlacementRequest
 
 COMPUTE = ("ComputeResource", "ClusterComputeResource")
 NETWORKS = ("Network", "DistributedVirtualPortgroup", "OpaqueNetwork")
@@ -31,12 +32,13 @@ CATALOG_PATHS = {
         "runtime.connectionState",
         "runtime.inMaintenanceMode",
     ],
-    "ComputeResource": ["name", "resourcePool", "host", "datastore"],
+    "ComputeResource": ["name", "resourcePool", "host", "datastore", "environmentBrowser"],
     "ClusterComputeResource": [
         "name",
         "resourcePool",
         "host",
         "datastore",
+        "environmentBrowser",
         "configurationEx.drsConfig.enabled",
     ],
     "ResourcePool": ["name", "parent", "owner"],
@@ -135,28 +137,41 @@ class Placement:
     host: MoRef | None
     datastore: str
     catalog: Catalog
+    compute: MoRef | None = None
+
+    @property
+    def browser(self) -> MoRef | None:
+        """The compute resource's EnvironmentBrowser: the config options the VM may use."""
+        return self.catalog.props(self.compute).get("environmentBrowser")
+
+    @property
+    def where(self) -> str:
+        """The host (or cluster) the VM goes to, for messages."""
+        holder = self.host or self.compute
+        kind = "host" if holder is None or holder.type != "ClusterComputeResource" else "cluster"
+        return f"{kind} '{self.catalog.label(holder)}'"
 
 
-def place(client, params: dict) -> Placement:
+def place(client, want: PlacementRequest) -> Placement:
     """Resolve datacenter, folder, host / cluster / resource_pool and datastore for a new VM."""
-    dc_ref, dc_name, folder, folder_path = _folder(client, params)
+    dc_ref, dc_name, folder, folder_path = _folder(client, want)
     catalog = Catalog(client, dc_ref, dc_name)
-    compute, pool, host = _compute(catalog, params)
-    datastore = _datastore(catalog, params, compute, host)
-    return Placement(dc_name, folder, folder_path, pool, host, datastore, catalog)
+    compute, pool, host = _compute(catalog, want)
+    datastore = _datastore(catalog, want, compute, host)
+    return Placement(dc_name, folder, folder_path, pool, host, datastore, catalog, compute)
 
 
-def _folder(client, params: dict) -> tuple[MoRef, str, MoRef, str | None]:
+def _folder(client, want: PlacementRequest) -> tuple[MoRef, str, MoRef, str | None]:
     """(datacenter, its name, VM folder, folder path) from the datacenter and folder options."""
     rows, tree = vm_tree(client, types=VM_TREE[1:], extra={"Datacenter": ["vmFolder"]})
     props = dict(rows)
     dcs = {r: unescape(p.get("name")) for r, p in rows if r.type == "Datacenter"}
-    wanted_dc = params.get("datacenter")
+    wanted_dc = want.datacenter
     if wanted_dc:
         dcs = {r: n for r, n in dcs.items() if n == wanted_dc}
         if not dcs:
             raise NotFound(f"datacenter: datacenter '{wanted_dc}' not found")
-    folder = params.get("folder")
+    folder = want.folder
     if folder:
         where = f"datacenter '{wanted_dc}'" if wanted_dc else "any datacenter"
         found = find_vm_folder(rows, tree, folder, dcs, where)
@@ -170,20 +185,18 @@ def _folder(client, params: dict) -> tuple[MoRef, str, MoRef, str | None]:
     return dc, dcs[dc], vm_folder, tree.path(vm_folder)
 
 
-def _compute(cat: Catalog, params: dict) -> tuple[MoRef, MoRef, MoRef | None]:
+def _compute(cat: Catalog, want: PlacementRequest) -> tuple[MoRef, MoRef, MoRef | None]:
     """(compute resource, resource pool, host or None) from host, cluster and resource_pool."""
     cluster = host = None
-    if params.get("cluster"):
-        cluster = cat.one(("ClusterComputeResource",), params["cluster"], "cluster", "cluster")
-    if params.get("host"):
-        host = cat.one(("HostSystem",), params["host"], "host", "host")
+    if want.cluster:
+        cluster = cat.one(("ClusterComputeResource",), want.cluster, "cluster", "cluster")
+    if want.host:
+        host = cat.one(("HostSystem",), want.host, "host", "host")
         if cluster and cat.props(host).get("parent") != cluster:
-            raise InvalidArgument(
-                f"host: host '{params['host']}' is not in cluster '{params['cluster']}'"
-            )
+            raise InvalidArgument(f"host: host '{want.host}' is not in cluster '{want.cluster}'")
     compute = cluster or (cat.props(host).get("parent") if host else None)
-    if params.get("resource_pool"):
-        pool = _pool(cat, params, compute)
+    if want.resource_pool:
+        pool = _pool(cat, want.resource_pool, compute)
         compute = compute or cat.props(pool).get("owner")
     elif compute:
         pool = cat.props(compute).get("resourcePool")
@@ -226,8 +239,7 @@ def _eligible_host(cat: Catalog, cluster: MoRef) -> MoRef:
     return min(hosts, key=cat.label)
 
 
-def _pool(cat: Catalog, params: dict, compute: MoRef | None) -> MoRef:
-    name = params["resource_pool"]
+def _pool(cat: Catalog, name: str, compute: MoRef | None) -> MoRef:
     pools = [r for r in cat.named(("ResourcePool",), name)
              if compute is None or cat.props(r).get("owner") == compute]  # fmt: skip
     where = f"datacenter '{cat.name}'"
@@ -245,13 +257,13 @@ def _pool(cat: Catalog, params: dict, compute: MoRef | None) -> MoRef:
     return pools[0]
 
 
-def _datastore(cat: Catalog, params: dict, compute: MoRef, host: MoRef | None) -> str:
+def _datastore(cat: Catalog, want: PlacementRequest, compute: MoRef, host: MoRef | None) -> str:
     """The datastore option checked against what the host (or cluster) sees, or the only one."""
     holder = host or compute
     visible = cat.props(holder).get("datastore") or []
     kind = "host" if holder.type == "HostSystem" else "cluster"
     where = f"{kind} '{cat.label(holder)}'"
-    name = params.get("datastore")
+    name = want.datastore
     if name:
         ref = cat.datastore(name, "datastore")
         if ref not in visible:

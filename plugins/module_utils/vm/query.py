@@ -24,6 +24,7 @@ from ..vi.find import (
 )
 from ..vi.values import plain
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
+from .request import VmQuery
 
 # A VI property path: dotted names, each optionally keyed, e.g. config.extraConfig["guestinfo.x"].
 _PROPERTY_PATH = re.compile(
@@ -31,11 +32,11 @@ _PROPERTY_PATH = re.compile(
 )
 
 
-def vm_info(client, params: dict) -> dict:
+def vm_info(client, query: VmQuery) -> dict:
     """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
-    extra = check_properties(params.get("properties") or [])
+    extra = check_properties(query.properties or [])
     try:
-        return _vm_info(client, params, extra)
+        return _vm_info(client, query, extra)
     except fault("InvalidProperty") as e:
         if not extra:
             raise
@@ -55,13 +56,14 @@ def check_properties(paths: list) -> list:
     return list(paths)
 
 
-def _vm_info(client, params: dict, extra: list) -> dict:
-    devices = params.get("devices", True)
+def _vm_info(client, query: VmQuery, extra: list) -> dict:
+    devices = query.devices
     paths = PATHS if devices else SUMMARY_PATHS
-    datacenter = find_datacenter(client, params["datacenter"]) if params.get("datacenter") else None
-    refs = _lookup(client, params, datacenter)
+    dc_name = query.identity.datacenter
+    datacenter = find_datacenter(client, dc_name) if dc_name else None
+    refs = _lookup(client, query, datacenter)
     if refs is None:
-        root = _root(client, params, datacenter)
+        root = _root(client, query, datacenter)
         rows = gather(client, root=root, extra_paths=extra, paths=paths)
     elif len(refs) == 1:
         rows = [(refs[0], *gather_one(client, refs[0], extra))]
@@ -69,7 +71,7 @@ def _vm_info(client, params: dict, extra: list) -> dict:
         rows = gather(client, refs, extra_paths=extra, paths=paths)
     vms = []
     for _ref, props, facts in rows:
-        if not _selected(facts, params):
+        if not _selected(facts, query):
             continue
         if extra:
             facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
@@ -81,44 +83,48 @@ def _vm_info(client, params: dict, extra: list) -> dict:
     return {"changed": False, "vms": vms}
 
 
-def _lookup(client, params: dict, datacenter: MoRef | None) -> list[MoRef] | None:
+def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | None:
     """The VMs a name / uuid / moid filter names (None: no such filter)."""
+    who = query.identity
     try:
-        if params.get("moid"):
-            return [find_by_moid(client, "VirtualMachine", params["moid"])]
-        if params.get("uuid"):
-            return [
-                find_by_uuid(client, params["uuid"], params.get("use_instance_uuid"), datacenter)
-            ]
+        if who.moid:
+            return [find_by_moid(client, "VirtualMachine", who.moid)]
+        if who.uuid:
+            return [find_by_uuid(client, who.uuid, who.use_instance_uuid, datacenter)]
     except NotFound:
         return []
-    if not params.get("name"):
+    if not who.name:
         return None
     rows, tree = vm_tree(client, datacenter)
-    if params.get("folder"):
-        find_vm_folder(rows, tree, params["folder"])  # a folder that does not exist is an error
-    return vms_named(rows, tree, params["name"], params.get("folder"))
+    if who.folder:
+        find_vm_folder(rows, tree, who.folder)  # a folder that does not exist is an error
+    return vms_named(rows, tree, who.name, who.folder)
 
 
-def _root(client, params: dict, datacenter: MoRef | None) -> MoRef | None:
+def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
     """The narrowest container the host / cluster / folder / datacenter filters allow."""
-    where = f"datacenter '{params['datacenter']}'" if datacenter else ""
-    if params.get("host"):
-        return find_by_name(client, "HostSystem", params["host"], datacenter, where)
-    if params.get("cluster"):
-        return find_by_name(client, "ClusterComputeResource", params["cluster"], datacenter, where)
-    if params.get("folder"):
-        return find_vm_folder(*vm_tree(client, datacenter, types=VM_TREE[1:]), params["folder"])
+    where = f"datacenter '{query.identity.datacenter}'" if datacenter else ""
+    if query.host:
+        return find_by_name(client, "HostSystem", query.host, datacenter, where)
+    if query.cluster:
+        return find_by_name(client, "ClusterComputeResource", query.cluster, datacenter, where)
+    if query.identity.folder:
+        return find_vm_folder(
+            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder
+        )
     return datacenter
 
 
-def _selected(facts: dict, params: dict) -> bool:
+def _selected(facts: dict, query: VmQuery) -> bool:
     """Whether one VM's facts pass the filters that apply to facts."""
-    if facts.get("template") and not params.get("include_templates"):
+    if facts.get("template") and not query.include_templates:
         return False
-    if params.get("power_state") and facts.get("power_state") != params["power_state"]:
+    if query.power_state and facts.get("power_state") != query.power_state:
         return False
-    for option in ("host", "cluster", "datacenter", "name"):
-        if params.get(option) and facts.get(option) != params[option]:
+    wanted = {"host": query.host, "cluster": query.cluster,
+              "datacenter": query.identity.datacenter, "name": query.identity.name}  # fmt: skip
+    for option, value in wanted.items():
+        if value and facts.get(option) != value:
             return False
-    return not params.get("folder") or folder_matches(facts.get("folder"), params["folder"])
+    folder = query.identity.folder
+    return not folder or folder_matches(facts.get("folder"), folder)

@@ -41,9 +41,10 @@ EXTRA_PATHS = (
 # ---------------------------------------------------------------- validation
 
 
-def desired(params: dict) -> dict:
-    """The configuration options, validated and normalized (None: not managed)."""
-    want = {k: params.get(k) for k in SCALARS}
+def desired(config) -> dict:
+    """The configuration options of a request.VmConfig, validated and normalized (None: not
+    managed)."""
+    want = {k: getattr(config, k) for k in SCALARS}
     if want["memory_mb"] is not None and (want["memory_mb"] <= 0 or want["memory_mb"] % 4):
         raise InvalidArgument(
             f"memory_mb must be a positive multiple of 4, got {want['memory_mb']}"
@@ -54,9 +55,9 @@ def desired(params: dict) -> dict:
     if want["num_cpus"] is not None and want["cores_per_socket"] is not None:
         check_cpus(want, None)
     want["hardware_version"] = version(want["hardware_version"])
-    want["disks"] = dev.wanted_disks(params.get("disks"))
-    want["networks"] = dev.wanted_nics(params.get("networks"))
-    want["cdrom"] = dev.wanted_cdrom(params.get("cdrom"))
+    want["disks"] = dev.wanted_disks(config.disks)
+    want["networks"] = dev.wanted_nics(config.networks)
+    want["cdrom"] = dev.wanted_cdrom(config.cdrom)
     return want
 
 

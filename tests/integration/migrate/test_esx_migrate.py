@@ -24,6 +24,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.premigration import (
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
 SCENARIO = ("--scenario", "premigration")
 
@@ -302,7 +303,7 @@ def test_bad_input_names_the_option(shared, args, words):
 
 def test_client_side_checks_need_at_most_two_bulk_reads(shared):
     with client(shared) as c:
-        vm = identify.find_vm(c, {"name": role(shared, "vms", "clean")})
+        vm = identify.find_vm(c, VmIdentity(name=role(shared, "vms", "clean")))
         destination = relocate.resolve_destination(
             c, Destination(host=role(shared, "hosts", "incompatible"))
         )

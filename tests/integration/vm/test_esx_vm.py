@@ -7,6 +7,7 @@ untouched), for real (the change is on the server, read back independently), and
 
 from __future__ import annotations
 
+from faultproxy import HOOK, FaultProxy
 from vm_runs import MODELS, ok, vm_run
 from vm_server import task_names
 
@@ -211,9 +212,24 @@ def test_delete(server, sim, model):
     assert server.vm("m-delete") is None
 
 
-def test_server_fault_reaches_the_user(server, sim, model):
+def test_server_fault_reaches_the_user(server, sim, model, tmp_path):
+    """The server refuses a reconfiguration: its fault reaches the user with the VM's facts.
+
+    esx_vm refuses a guest id the host does not offer before sending anything, so the proxy
+    turns the valid guest id of the ReconfigVM_Task into one the server refuses.
+    """
     ok(vm_run(sim, new_vm(model, "m-fault")))
-    failed = vm_run(sim, {"name": "m-fault", "guest_id": "noSuchGuest"})
+
+    def unknown_guest(req):
+        req.body = req.body.replace(b"<guestId>ubuntu64Guest<", b"<guestId>noSuchGuest<", 1)
+        req.headers = [
+            (k, str(len(req.body)) if k.lower() == "content-length" else v) for k, v in req.headers
+        ]
+
+    with FaultProxy(sim.host, sim.port, upstream_ca=sim.ca_path, cert_dir=tmp_path) as proxy:
+        proxy.next(HOOK, method="ReconfigVM_Task", hook=unknown_guest)
+        through = {"hostname": proxy.host, "port": proxy.port, "ca_path": proxy.ca_path}
+        failed = vm_run(sim, {"name": "m-fault", "guest_id": "ubuntu64Guest", **through})
     assert failed.failed
     assert "InvalidArgument" in failed["msg"] and "configSpec.guestId" in failed["msg"]
     assert failed["vm"]["name"] == "m-fault", "the failure comes with the VM's facts"

@@ -12,6 +12,7 @@ from vm_server import Server
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmQuery
 
 POWER = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
 RAW = ["name", "config.uuid", "config.instanceUuid", "config.hardware.numCPU",
@@ -169,14 +170,12 @@ def test_templates(vcsim_factory):
 def test_one_vm_costs_five_round_trips(shared, truth, how):
     """RetrieveServiceContent, Login, the lookup, one read of the VM and its names, Logout."""
     moid, want = sorted(truth.items())[0]
-    params = dict.fromkeys(("name", "uuid", "moid", "properties", "datacenter"))
-    params.update(use_instance_uuid=False, include_templates=False)
-    params[how] = moid if how == "moid" else want[how]
+    query = VmQuery(VmIdentity(**{how: moid if how == "moid" else want[how]}))
     client = Client(
         shared.host, shared.username, shared.password, port=shared.port, ca_path=shared.ca_path
     )
     with client:
-        result = vm_info(client, params)
+        result = vm_info(client, query)
     assert [v["moid"] for v in result["vms"]] == [moid]
     assert client.round_trips <= 5, client.round_trips
 

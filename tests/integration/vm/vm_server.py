@@ -102,6 +102,7 @@ METHODS = {
     "VirtualMachine.powerOn": "PowerOnVM_Task", "VirtualMachine.powerOff": "PowerOffVM_Task",
     "VirtualMachine.suspend": "SuspendVM_Task", "VirtualMachine.reset": "ResetVM_Task",
     "VirtualMachine.upgradeVm": "UpgradeVM_Task", "VirtualMachine.destroy": "Destroy_Task",
+    "VirtualMachine.rename": "Rename_Task",
 }  # fmt: skip
 
 

@@ -9,6 +9,7 @@ from vi_wire import FakeTransport, fault, object_content, response, response_ref
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
 ROOT = MoRef("Folder", "group-d1")
 DC = MoRef("Datacenter", "datacenter-2")
@@ -37,9 +38,9 @@ def tree_transport() -> FakeTransport:
     return FakeTransport().on("RetrievePropertiesEx", response("RetrievePropertiesEx", body))
 
 
-def identity(**given) -> dict:
-    """The identity options as find_vm takes them (every option; unset ones at their default)."""
-    return {**dict.fromkeys(identify.IDENTITY_ARGS), "use_instance_uuid": False, **given}
+def identity(**given) -> VmIdentity:
+    """The identity options as find_vm takes them (unset ones at their default)."""
+    return VmIdentity(**given)
 
 
 def calls(t: FakeTransport) -> list[str]:

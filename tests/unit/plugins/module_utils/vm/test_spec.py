@@ -8,12 +8,11 @@ from vm_fixtures import DS1, Refs, props
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.module_utils.vm import facts, spec
-
-EMPTY = {k: None for k in (*spec.SCALARS, "disks", "networks", "cdrom")}
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmConfig
 
 
 def want(**params) -> dict:
-    return spec.desired(dict(EMPTY, **params))
+    return spec.desired(VmConfig(**params))
 
 
 def plan(p=None, powered_on=True, **params) -> spec.Plan:

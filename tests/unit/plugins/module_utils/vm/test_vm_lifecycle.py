@@ -1,4 +1,4 @@
-"""vm/lifecycle.py: the power steps from each state, and the cleanup after a failed creation.
+"""vm/lifecycle.py: the plan-then-apply runner, and the cleanup after a failed creation.
 
 The simulator cannot make CreateVM_Task fail half-way (it always removes what it made), so the
 cleanup runs here over a call-level fake that answers like a vCenter would.
@@ -9,94 +9,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from test_spec import plan
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
-from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
-    InvalidArgument,
-    TaskFailed,
-    make_fault,
-)
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import TaskFailed, make_fault
 from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
-
-NOTHING = plan()  # no configuration change
-COLD = plan(num_cpus=4)  # a change that needs the VM off
-
-
-def steps(power, state, p=NOTHING, tools="ok", template=False, **params):
-    facts = {"name": "web", "power_state": power, "tools_status": tools, "template": template}
-    return lifecycle.power_steps(facts, state, p, params)
-
-
-@pytest.mark.parametrize(
-    "power, state, expected",
-    [
-        ("powered_on", "present", ([], [])),
-        ("powered_off", "powered_on", ([], ["power_on"])),
-        ("suspended", "powered_on", ([], ["power_on"])),
-        ("powered_on", "powered_off", (["power_off"], [])),
-        ("suspended", "powered_off", (["power_off"], [])),
-        ("powered_off", "powered_off", ([], [])),
-        ("powered_on", "suspended", ([], ["suspend"])),
-        ("suspended", "suspended", ([], [])),
-        ("powered_on", "restarted", ([], ["reset"])),
-        ("powered_off", "restarted", ([], ["power_on"])),
-        ("powered_on", "shutdown_guest", (["shutdown_guest"], [])),
-        ("powered_off", "shutdown_guest", ([], [])),
-        ("powered_on", "reboot_guest", ([], ["reboot_guest"])),
-        ("powered_off", "reboot_guest", ([], ["power_on"])),
-    ],
-)  # fmt: skip
-def test_power_steps(power, state, expected):
-    assert steps(power, state) == expected
-
-
-def test_guest_operations_without_tools_fail_or_force():
-    for state in ("shutdown_guest", "reboot_guest"):
-        with pytest.raises(InvalidArgument, match="VMware Tools are not running.*set force: true"):
-            steps("powered_on", state, tools="not_running")
-    assert steps("powered_on", "shutdown_guest", tools="not_installed", force=True) == (
-        ["power_off"],
-        [],
-    )
-    assert steps("powered_on", "reboot_guest", tools=None, force=True) == ([], ["reset"])
-    assert steps("suspended", "shutdown_guest", force=True) == (["power_off"], [])
-    with pytest.raises(InvalidArgument, match="it is suspended"):
-        steps("suspended", "shutdown_guest")
-
-
-def test_cold_changes_need_allow_power_cycle_and_restore_the_state():
-    with pytest.raises(InvalidArgument) as e:
-        steps("powered_on", "present", COLD)
-    assert "changing num_cpus needs VM 'web' powered off (it is powered_on)" in str(e.value)
-    assert "allow_power_cycle: true" in str(e.value)
-    assert steps("powered_on", "present", COLD, allow_power_cycle=True) == (
-        ["power_off"],
-        ["power_on"],
-    )
-    assert steps("powered_on", "powered_on", COLD, allow_power_cycle=True) == (
-        ["power_off"],
-        ["power_on"],
-    )
-    assert steps("powered_on", "suspended", COLD, allow_power_cycle=True) == (
-        ["power_off"], ["power_on", "suspend"])  # fmt: skip
-    assert steps("powered_on", "restarted", COLD) == (["power_off"], ["power_on"])
-    assert steps("powered_on", "reboot_guest", COLD) == (["shutdown_guest"], ["power_on"])
-    assert steps("powered_off", "present", COLD) == ([], [])
-    assert steps("powered_on", "powered_off", COLD) == (["power_off"], [])
-
-
-def test_suspended_vms_and_templates():
-    with pytest.raises(
-        InvalidArgument, match="VM 'web' is suspended; changing memory_mb needs it powered off"
-    ):
-        steps("suspended", "present", plan(memory_mb=4096), allow_power_cycle=True)
-    assert steps("suspended", "present", plan(annotation="ok")) == ([], [])
-    with pytest.raises(InvalidArgument, match="powered off; it cannot be suspended"):
-        steps("powered_off", "suspended")
-    with pytest.raises(InvalidArgument, match="is a template; state powered_on needs a VM"):
-        steps("powered_off", "powered_on", template=True)
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmRequest
 
 
 class FakeVCenter:
@@ -179,14 +97,14 @@ def test_a_delete_that_fails_after_the_power_off_reports_the_change(monkeypatch)
     monkeypatch.setattr(lifecycle, "gather_one", lambda client, r, *a: ({}, facts))
     sent = []
 
-    def task(client, r, method, params=None, **args):
+    def task(client, r, method, request=None, **args):
         sent.append(method)
         if method == "Destroy_Task":
             raise faults.make_fault("InvalidState", "the VM is locked")
 
     monkeypatch.setattr(lifecycle, "_task", task)
     with pytest.raises(lifecycle.PartialFailure) as err:
-        lifecycle._delete(None, ref, {"force": True}, check_mode=False)
+        lifecycle.apply(lifecycle._delete(None, ref, VmRequest(VmIdentity(), force=True)))
     assert sent == ["PowerOffVM_Task", "Destroy_Task"]
     assert err.value.result["changed"] is True
     assert "after power_off succeeded" in str(err.value)
@@ -197,11 +115,57 @@ def test_an_accepted_guest_shutdown_counts_as_done_even_if_it_never_finishes(mon
         def call(self, obj, method, **args):
             assert method == "ShutdownGuest"
 
-    def never_off(client, ref, params):
-        raise faults.make_fault("Timeout", "the guest did not shut down within 1s (guest_timeout)")
+    def never_off(client, ref, request):
+        raise faults.WaitTimeout("the VM to power off", {}, 1, "the guest did not shut down")
 
     monkeypatch.setattr(lifecycle, "_wait_off", never_off)
     done = []
-    with pytest.raises(faults.Fault):
-        lifecycle._power(Client(), MoRef("VirtualMachine", "vm-9"), "shutdown_guest", {}, done)
+
+    def failed(error, steps_done):
+        done.extend(steps_done)
+        return error
+
+    ref, request = MoRef("VirtualMachine", "vm-9"), VmRequest(VmIdentity())
+    steps = lifecycle._power_steps(Client(), ref, "shutdown_guest", request)
+    with pytest.raises(faults.WaitTimeout):
+        lifecycle.apply(lifecycle.RunPlan({}, steps, failed))
     assert done == ["shutdown_guest"]
+
+
+def still_on(client, ref, wait, deadline):
+    """What vm/waits.wait_for raises when the VM is still on at the deadline."""
+    assert wait.what == "the VM to power off"
+    raise faults.WaitTimeout(wait.what, {"runtime.powerState": "poweredOn"}, 7.0)
+
+
+def test_a_guest_that_does_not_shut_down_in_time_is_a_typed_timeout(monkeypatch):
+    monkeypatch.setattr(lifecycle, "wait_for", still_on)
+    request = VmRequest(VmIdentity(), guest_timeout=7)
+    with pytest.raises(faults.WaitTimeout) as err:
+        lifecycle._wait_off(None, MoRef("VirtualMachine", "vm-9"), request)
+    assert str(err.value) == "the guest did not shut down within 7s (guest_timeout)"
+    assert err.value.last_seen == {"runtime.powerState": "poweredOn"}
+    assert not isinstance(err.value, faults.Fault), "a client-side wait is not a server fault"
+
+
+def test_force_powers_off_a_guest_that_does_not_shut_down(monkeypatch):
+    monkeypatch.setattr(lifecycle, "wait_for", still_on)
+    sent = []
+    monkeypatch.setattr(
+        lifecycle, "_task", lambda client, ref, method, request: sent.append(method)
+    )
+    lifecycle._wait_off(None, MoRef("VirtualMachine", "vm-9"), VmRequest(VmIdentity(), force=True))
+    assert sent == ["PowerOffVM_Task"]
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_check_mode_skips_the_apply_step_and_only_it(monkeypatch, check_mode):
+    sent = []
+    steps = [lifecycle.Step("reconfigure", lambda: sent.append("ReconfigVM_Task"))]
+    plan = lifecycle.RunPlan({"changed": True, "vm": {"name": "web"}}, steps,
+                             finish=lambda: {"name": "web", "num_cpus": 2})  # fmt: skip
+    monkeypatch.setattr(lifecycle, "_plan", lambda client, request: plan)
+    result = lifecycle.run(None, VmRequest(VmIdentity(name="web"), check_mode=check_mode))
+    assert sent == ([] if check_mode else ["ReconfigVM_Task"])
+    assert result["changed"] is True
+    assert result["vm"] == ({"name": "web"} if check_mode else {"name": "web", "num_cpus": 2})

@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.module_utils.vm.placement import Catalog, _compute
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import PlacementRequest
 
 CLUSTER = MoRef("ClusterComputeResource", "domain-c1")
 POOL = MoRef("ResourcePool", "resgroup-1")
@@ -42,13 +43,17 @@ HOSTS = {"esx-c": ("connected", False), "esx-a": ("connected", True), "esx-b": (
 
 @pytest.mark.parametrize("drs", [True, "true"])
 def test_drs_places_the_vm(drs):
-    assert _compute(catalog(drs, HOSTS), {"cluster": "prod"}) == (CLUSTER, POOL, None)
+    assert _compute(catalog(drs, HOSTS), PlacementRequest(cluster="prod")) == (CLUSTER, POOL, None)
 
 
 @pytest.mark.parametrize("drs", [False, "false", None])
 def test_without_drs_the_first_eligible_host_is_named(drs):
     # esx-0 is disconnected and esx-a in maintenance: esx-b is the first eligible by name.
-    assert _compute(catalog(drs, HOSTS), {"cluster": "prod"}) == (CLUSTER, POOL, host(2))
+    assert _compute(catalog(drs, HOSTS), PlacementRequest(cluster="prod")) == (
+        CLUSTER,
+        POOL,
+        host(2),
+    )
 
 
 def test_without_drs_and_no_eligible_host_the_error_names_the_cluster():
@@ -56,11 +61,11 @@ def test_without_drs_and_no_eligible_host_the_error_names_the_cluster():
     with pytest.raises(
         InvalidArgument, match="cluster 'prod' has no connected host outside maintenance"
     ):
-        _compute(catalog(False, hosts), {"cluster": "prod"})
+        _compute(catalog(False, hosts), PlacementRequest(cluster="prod"))
 
 
 def test_a_named_host_is_kept():
-    assert _compute(catalog(False, HOSTS), {"cluster": "prod", "host": "esx-c"}) == (
+    assert _compute(catalog(False, HOSTS), PlacementRequest(cluster="prod", host="esx-c")) == (
         CLUSTER,
         POOL,
         host(0),

@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, make_fault
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import check_properties, vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmQuery
 
 
 @pytest.mark.parametrize(
@@ -39,4 +40,4 @@ def test_a_property_the_server_does_not_know_names_the_option():
     with pytest.raises(
         InvalidArgument, match=r"^properties: the server knows no such VirtualMachine property"
     ):
-        vm_info(RefusingClient(), {"properties": ["config.nope"]})
+        vm_info(RefusingClient(), VmQuery(properties=("config.nope",)))
