@@ -11,6 +11,10 @@ SHELL := bash
 PYTHON ?= python3
 # Extra arguments for pytest, e.g. `make unit PYTEST_ARGS="-x -k envelope"`.
 PYTEST_ARGS ?=
+# What `make unit` / `make integration` collect: a file or folder below them narrows the run,
+# e.g. `make integration INTEGRATION_TESTS=tests/integration/vm INTEGRATION_WORKERS=0`.
+UNIT_TESTS ?= tests/unit
+INTEGRATION_TESTS ?= tests/integration
 # Parallel workers for the integration tests (pytest-xdist); each file stays on one worker, so
 # a file's module-scoped simulator is started once. INTEGRATION_WORKERS=0 runs them serially.
 INTEGRATION_WORKERS ?= 3
@@ -67,10 +71,10 @@ define run_pytest
 endef
 
 unit: venv ## unit tests (recorded XML, no network)
-	$(call run_pytest,tests/unit)
+	$(call run_pytest,$(UNIT_TESTS))
 
 integration: venv vcsim ## integration tests against the simulator
-	$(call run_pytest,tests/integration,-n $(INTEGRATION_WORKERS) --dist loadfile)
+	$(call run_pytest,$(INTEGRATION_TESTS),-n $(INTEGRATION_WORKERS) --dist loadfile)
 
 sanity: venv ## ansible-test sanity on a fresh copy of the collection's files
 	rm -rf $(SANITY_ROOT)
