@@ -176,9 +176,12 @@ func annotationCleared(method *simulator.Method, body []byte) bool {
 	}
 }
 
-// harnessProxy stands for one target object (and one variant of a call on it).
+// harnessProxy stands for one target object (and one variant of a call on it). It sits in the
+// simulator's registry, whose walks over every object (SearchIndex.FindByUuid, for one) dig
+// the managed object out of the first field and panic without one: hence the embedded
+// ExtensibleManagedObject, which no such walk takes for a VM, host or entity.
 type harnessProxy struct {
-	Self    types.ManagedObjectReference
+	mo.ExtensibleManagedObject
 	target  types.ManagedObjectReference
 	variant string
 }
@@ -204,7 +207,8 @@ func (r *proxyRegistry) get(target types.ManagedObjectReference, variant string)
 	if p, ok := r.all[key]; ok {
 		return p
 	}
-	p := &harnessProxy{Self: types.ManagedObjectReference{Type: proxyType, Value: key}, target: target, variant: variant}
+	self := types.ManagedObjectReference{Type: proxyType, Value: key}
+	p := &harnessProxy{ExtensibleManagedObject: mo.ExtensibleManagedObject{Self: self}, target: target, variant: variant}
 	simulator.Map.Put(p)
 	r.all[key] = p
 	return p

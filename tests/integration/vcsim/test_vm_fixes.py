@@ -232,3 +232,16 @@ def test_upgrade_needs_the_vm_powered_off(sim, client, place):
     tasks.wait_for_task(client, client.call(vm, "PowerOnVM_Task"), timeout=WAIT)
     assert upgrade_fault(sim, client, vm) == "InvalidPowerState"
     assert config(client, vm, "version") == {"config.version": "vmx-11"}
+
+
+def test_the_harness_objects_do_not_break_searches_over_every_object(client, place):
+    """A routed call leaves a harness object in the simulator's registry; FindByUuid walks
+    every object there and panicked on it (vm_fleet by uuid hit this)."""
+    vm = create(client, place, "fix-uuid-after-route")
+    reconfigure(client, vm, annotation="routed")  # a routed call: its harness object stays
+    uuid = collector.get_one(client, vm, ["config.uuid"])["config.uuid"]
+    index = client.content["searchIndex"]
+    assert client.call(index, "FindByUuid", uuid=uuid, vmSearch=True) == vm
+    # A uuid no VM has makes the walk visit every object, the harness's included.
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert client.call(index, "FindByUuid", uuid=missing, vmSearch=True) is None
