@@ -53,3 +53,15 @@ def test_a_slash_or_backslash_round_trips(server, sim, model, name):
     removed = ok(vm_run(sim, {"name": name, "state": "absent"}))
     assert removed["changed"] is True
     assert held(server, escaped) == []
+
+
+def test_new_name_is_sent_escaped(server, sim, model):
+    created = ok(vm_run(sim, new_vm(model, "ren-old")))
+    moid = created["vm"]["moid"]
+    renamed = ok(vm_run(sim, {"moid": moid, "new_name": "ren/new%2f"}))
+    assert renamed["changed"] is True and renamed["vm"]["name"] == "ren/new%2f"
+    assert held(server, "ren%2fnew%252f") == [moid]
+    again = ok(vm_run(sim, {"moid": moid, "new_name": "ren/new%2f"}))
+    assert again["changed"] is False, again.get("changes")
+    assert info_names(sim, "ren/new%2f") == ["ren/new%2f"]
+    ok(vm_run(sim, {"moid": moid, "state": "absent"}))
