@@ -81,6 +81,9 @@ options:
         underscore replaced by C(_) (C(config.cpuHotAddEnabled) -> C(esx_vi_config_cpuHotAddEnabled)).
         References to other objects become C({_type, type, value}) dicts, C(_type) being
         C(ManagedObjectReference) (as in M(viapi.esx.esx_vm_info)'s C(vi_properties)).
+      - A path the server knows but a VM leaves unset is C(null). A path the server does not know
+        makes that endpoint unreadable with an error naming this option (a warning, or fatal with
+        O(strict)).
     type: list
     elements: str
     default: []

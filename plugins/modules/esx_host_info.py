@@ -84,20 +84,25 @@ hosts:
 
 from ansible_collections.viapi.esx.plugins.module_utils.host import facts
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
-from ansible_collections.viapi.esx.plugins.module_utils.vi.find import find_by_name, find_datacenter
+from ansible_collections.viapi.esx.plugins.module_utils.vi.find import (
+    find_by_name,
+    find_datacenter,
+    in_datacenter,
+)
 
 ARGS = {"name": {"type": "str"}, "cluster": {"type": "str"}, "datacenter": {"type": "str"}}
 
 
 def host_info(module, client) -> dict:
     p = module.params
-    root = find_datacenter(client, p["datacenter"]) if p["datacenter"] else None
+    root = find_datacenter(client, p["datacenter"], "datacenter") if p["datacenter"] else None
+    where = in_datacenter(p["datacenter"])
     if p["cluster"]:
-        where = f"datacenter '{p['datacenter']}'" if root else "the inventory"
-        root = find_by_name(client, "ClusterComputeResource", p["cluster"], root, where)
+        root = find_by_name(client, "ClusterComputeResource", p["cluster"], root, where, "cluster")
+        where = f"cluster '{p['cluster']}'"
     if p["name"]:
-        where = f"cluster '{p['cluster']}'" if p["cluster"] else "the inventory"
-        hosts = facts.gather(client, [find_by_name(client, "HostSystem", p["name"], root, where)])
+        ref = find_by_name(client, "HostSystem", p["name"], root, where, "name")
+        hosts = facts.gather(client, [ref])
     else:
         hosts = facts.gather(client, root=root)
     return {"changed": False, "hosts": sorted(hosts, key=lambda h: h["name"] or "")}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
-from ..vi.find import find_by_name
+from ..vi.find import find_by_name, in_datacenter
 from ..vi.tasks import wait_for_task
 from . import facts
 
@@ -74,7 +74,7 @@ class Plan:
 
 def plan(client, request: MaintenanceRequest) -> Plan:
     """Read the host; the change (if any) with the task call that makes it."""
-    ref = find_by_name(client, "HostSystem", request.name, where="the inventory")
+    ref = find_by_name(client, "HostSystem", request.name, where=in_datacenter(None), option="name")
     host = facts.gather(client, [ref])[0]
     wanted = STATES[request.state]
     if host["maintenance_mode"] == wanted:

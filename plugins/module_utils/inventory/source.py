@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from ..vi.faults import InvalidArgument, ViError
+from ..vi.faults import InvalidArgument, ViError, fault
 from ..vi.session import Client
 from ..vm import facts as vm_facts
+from ..vm.query import refused_property
 from . import hostvars
 
 # The options an entry of `endpoints` may set; the rest of the config supplies what it leaves out.
@@ -128,6 +129,8 @@ def read_endpoint(
             _ref, props, facts = rows.pop()
             records.append(hostvars.vm_variables(facts, props, label, extra_paths, devices))
         result.records = sorted(records, key=hostvars.sort_key)
+    except fault("InvalidProperty") as e:
+        result.error = str(refused_property(e, extra_paths) or e)
     except ViError as e:
         result.error = str(e) or type(e).__name__
     result.seconds = time.monotonic() - started

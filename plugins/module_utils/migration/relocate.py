@@ -14,7 +14,7 @@ from ..premigration.snapshot import moves, target_host, target_pool
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import Fault, TaskFailed, TaskTimeout, is_not_offered
-from ..vi.find import find_by_name
+from ..vi.find import find_by_name, in_datacenter
 from ..vi.tasks import wait_for_task
 from ..vm import facts
 from .request import Destination
@@ -34,12 +34,14 @@ def resolve_destination(
     `candidates` lists the hosts to choose from: those of `hosts`, or every host of a
     `cluster` given alone whose DRS is off (with DRS on, DRS picks); else None.
     """
-    where = f"datacenter '{datacenter_name}'" if datacenter_name else ""
+    where = in_datacenter(datacenter_name)
     found = {}
     for option in ("host", "cluster", "datastore"):
         name = getattr(want, option)
         found[option] = (
-            find_by_name(client, DESTINATION[option], name, datacenter, where) if name else None
+            find_by_name(client, DESTINATION[option], name, datacenter, where, option)
+            if name
+            else None
         )
     found["pool"] = _find_pool(client, want, found, datacenter, where)
     found["candidates"] = candidate_hosts(client, want, found, datacenter, where)
@@ -59,7 +61,7 @@ def _find_pool(client, want: Destination, found: dict, datacenter: MoRef | None,
             get_one(client, found["host"], ["parent"]).get("parent"),
             f"host '{want.host}'",
         )
-    return find_by_name(client, "ResourcePool", name, root or datacenter, where)
+    return find_by_name(client, "ResourcePool", name, root or datacenter, where, "resource_pool")
 
 
 def candidate_hosts(
@@ -67,7 +69,9 @@ def candidate_hosts(
 ) -> list | None:
     """The hosts the runner chooses from, or None when the destination names the host."""
     if want.hosts:
-        return [find_by_name(client, "HostSystem", n, datacenter, where) for n in want.hosts]
+        return [
+            find_by_name(client, "HostSystem", n, datacenter, where, "hosts") for n in want.hosts
+        ]
     if found["cluster"] is None or found["host"] is not None:
         return None
     props = get_one(client, found["cluster"], ["configurationEx", "host"])

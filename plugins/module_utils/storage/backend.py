@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from ..vi.envelope import MoRef
-from ..vi.faults import NotFound
+from ..vi.find import in_datacenter, not_found
 
 # Every pool has every key (None where it does not apply); iSCSI-only keys are last.
 POOL_FIELDS = (
@@ -123,5 +123,4 @@ class CachedPools:
 def host_in_scope(names: Iterable[str], scope: Scope) -> None:
     """Raise NotFound when the scope names a host that is not among `names`."""
     if scope.host is not None and scope.host not in set(names):
-        where = f" in datacenter '{scope.datacenter}'" if scope.datacenter else ""
-        raise NotFound(f"host '{scope.host}' not found{where}")
+        raise not_found("host", scope.host, in_datacenter(scope.datacenter), "host")

@@ -30,7 +30,7 @@ class Storage:
         self, client, datacenter: str | None = None, host: str | None = None, backends=None
     ):
         self.client = client
-        root = find_datacenter(client, datacenter) if datacenter else None
+        root = find_datacenter(client, datacenter, option="datacenter") if datacenter else None
         self.scope = Scope(root=root, datacenter=datacenter, host=host)
         self._backends = {cls.name: cls(client, self.scope) for cls in backends or BACKENDS}
 

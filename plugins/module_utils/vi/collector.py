@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from .envelope import MoRef
-from .faults import ManagedObjectNotFound, ResponseError, ViError
+from .faults import ManagedObjectNotFound, ResponseError, ViError, make_fault
 
 log = logging.getLogger("viapi.esx.vi")
 PAGE_SIZE = 1000
@@ -55,8 +55,15 @@ def retrieve(
 
 
 def _properties(content: dict) -> PropertyMap:
+    """The properties of one object; a path the server had no value for is None, a path it
+    refused as unknown (InvalidProperty in missingSet, as vcsim answers) raises, as the same
+    refusal does when vCenter or ESXi fault the whole call."""
     props = {p["name"]: p.get("val") for p in content.get("propSet") or ()}
     for missing in content.get("missingSet") or ():
+        refusal = (missing.get("fault") or {}).get("fault") or {}
+        if refusal.get("_type") == "InvalidProperty":
+            path = refusal.get("name") or missing["path"]
+            raise make_fault("InvalidProperty", path, {"name": path})
         props.setdefault(missing["path"], None)
     return props
 

@@ -1,7 +1,10 @@
 """Lookups: name / inventory path / uuid / moid -> MoRef, with NotFound and MultipleFound.
 
-Inventory names come from the server with '/', '\\' and '%' escaped as %2f, %5c and %25;
-everything here compares and returns them unescaped, as a person would type them.
+vSphere keeps '/', '\\' and '%' in entity names escaped as %2f, %5c and %25 (ManagedEntity.name).
+One rule both ways, so what a user writes is what they read back: a name is escape()d where it
+is sent (create, rename) and unescape()d wherever it is compared or returned.
+
+A failed lookup reads "<option>: <what> '<name>' not found in <where>" (not_found()).
 """
 
 from __future__ import annotations
@@ -27,6 +30,23 @@ def unescape(name: str | None) -> str | None:
     if not name or "%" not in name:
         return name
     return _ESCAPES.sub(lambda m: _UNESCAPE[m.group(1).lower()], name)
+
+
+def escape(name: str) -> str:
+    """A name as the server must be sent it (/ -> %2f), so that unescape() gives it back."""
+    return name.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
+
+
+def in_datacenter(datacenter: str | None) -> str:
+    """Where a lookup looked, for messages: "datacenter 'DC0'", or "any datacenter"."""
+    return f"datacenter '{datacenter}'" if datacenter else "any datacenter"
+
+
+def not_found(what: str, name: str, where: str = "", option: str | None = None) -> NotFound:
+    """The NotFound of a lookup: "<option>: <what> '<name>' not found in <where>"."""
+    prefix = f"{option}: " if option else ""
+    place = f" in {where}" if where else ""
+    return NotFound(f"{prefix}{what} '{name}' not found{place}")
 
 
 def split_path(path: str) -> list[str]:
@@ -60,8 +80,10 @@ class Tree:
         return None
 
 
-def find_datacenter(client, name: str | None = None) -> MoRef:
-    """The datacenter called `name`; without a name, the only one (an error if there are more)."""
+def find_datacenter(client, name: str | None = None, option: str | None = None) -> MoRef:
+    """The datacenter called `name`; without a name, the only one (an error if there are more).
+
+    `option` names the option the name came from, for the error."""
     rows = collect(client, {"Datacenter": ["name"]})
     names = {ref: unescape(p.get("name")) for ref, p in rows}
     if name is None:
@@ -72,25 +94,34 @@ def find_datacenter(client, name: str | None = None) -> MoRef:
         )
     matches = [ref for ref, n in names.items() if n == name]
     if not matches:
+        prefix = f"{option}: " if option else ""
         raise NotFound(
-            f"datacenter '{name}' not found (known: {', '.join(sorted(names.values()))})"
+            f"{prefix}datacenter '{name}' not found (known: {', '.join(sorted(names.values()))})"
         )
     return matches[0]
 
 
 def find_by_name(
-    client, type_name: str, name: str, root: MoRef | None = None, where: str = ""
+    client,
+    type_name: str,
+    name: str,
+    root: MoRef | None = None,
+    where: str = "",
+    option: str | None = None,
 ) -> MoRef:
-    """The one object of `type_name` called `name` below `root`."""
+    """The one object of `type_name` called `name` below `root` (`where` says what root is,
+    `option` which option gave the name, both for the errors)."""
     rows = collect(client, {type_name: ["name"]}, root)
     matches = [ref for ref, p in rows if unescape(p.get("name")) == name]
     label = LABELS.get(type_name, type_name)
-    place = f" in {where}" if where else ""
     if not matches:
-        raise NotFound(f"{label} '{name}' not found{place}")
+        raise not_found(label, name, where, option)
     if len(matches) > 1:
+        prefix = f"{option}: " if option else ""
+        place = f" in {where}" if where else ""
         raise MultipleFound(
-            f"{len(matches)} objects named {label} '{name}'{place}", [m.value for m in matches]
+            f"{prefix}{len(matches)} objects named {label} '{name}'{place}",
+            [m.value for m in matches],
         )
     return matches[0]
 
@@ -150,7 +181,7 @@ def find_vm_folder(
         and folder_matches(tree.path(ref), folder)
     ]  # fmt: skip
     if not found:
-        raise NotFound(f"folder: VM folder '{folder}' not found in {where}")
+        raise not_found("VM folder", folder, where, "folder")
     if len(found) > 1:
         raise MultipleFound(
             f"folder: {len(found)} VM folders match '{folder}'; set datacenter",

@@ -25,7 +25,7 @@ IDENTITY_RULES = {
 def datacenter_of(client, identity: VmIdentity) -> MoRef | None:
     """The datacenter option as a MoRef; None when not given."""
     name = identity.datacenter
-    return find_datacenter(client, name) if name else None
+    return find_datacenter(client, name, option="datacenter") if name else None
 
 
 def find_vm(client, identity: VmIdentity, datacenter: MoRef | None = None) -> MoRef:

@@ -24,7 +24,7 @@ from ..vi.faults import (
     ViError,
     WaitTimeout,
 )
-from ..vi.find import find_vm_by_name
+from ..vi.find import escape, find_vm_by_name
 from ..vi.tasks import wait_for_task
 from . import spec
 from .config_options import VM_PATHS, ConfigOptions
@@ -285,7 +285,7 @@ def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, 
             f"VM '{facts['name']}' is not renamed"
         )
     changes.insert(0, "name")
-    return [Step("rename", _calls(client, ref, "Rename_Task", request, newName=new_name))]
+    return [Step("rename", _calls(client, ref, "Rename_Task", request, newName=escape(new_name)))]
 
 
 def _taken(client, name: str, folder: str) -> bool:

@@ -19,6 +19,7 @@ from ..vi.find import (
     find_datacenter,
     find_vm_folder,
     folder_matches,
+    in_datacenter,
     vm_tree,
     vms_named,
 )
@@ -38,12 +39,19 @@ def vm_info(client, query: VmQuery) -> dict:
     try:
         return _vm_info(client, query, extra)
     except fault("InvalidProperty") as e:
-        if not extra:
-            raise
-        raise InvalidArgument(
-            f"properties: the server knows no such VirtualMachine property ({e.message or e.name}); "
-            f"asked for {', '.join(extra)}"
-        ) from None
+        raise refused_property(e, extra) or e from None
+
+
+def refused_property(error, extra: list) -> InvalidArgument | None:
+    """For a path the server refused (InvalidProperty) while `extra` paths were asked for, the
+    error naming the `properties` option; None without extra paths (then it is not the user's)."""
+    if not extra:
+        return None
+    path = error.detail.get("name") or error.message or error.name
+    return InvalidArgument(
+        f"properties: the server knows no such VirtualMachine property ({path}); "
+        f"asked for {', '.join(extra)}"
+    )
 
 
 def check_properties(paths: list) -> list:
@@ -60,7 +68,7 @@ def _vm_info(client, query: VmQuery, extra: list) -> dict:
     devices = query.devices
     paths = PATHS if devices else SUMMARY_PATHS
     dc_name = query.identity.datacenter
-    datacenter = find_datacenter(client, dc_name) if dc_name else None
+    datacenter = find_datacenter(client, dc_name, option="datacenter") if dc_name else None
     refs = _lookup(client, query, datacenter)
     if refs is None:
         root = _root(client, query, datacenter)
@@ -103,11 +111,13 @@ def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | N
 
 def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
     """The narrowest container the host / cluster / folder / datacenter filters allow."""
-    where = f"datacenter '{query.identity.datacenter}'" if datacenter else ""
-    if query.host:
-        return find_by_name(client, "HostSystem", query.host, datacenter, where)
-    if query.cluster:
-        return find_by_name(client, "ClusterComputeResource", query.cluster, datacenter, where)
+    where = in_datacenter(query.identity.datacenter)
+    for option, name, type_name in (
+        ("host", query.host, "HostSystem"),
+        ("cluster", query.cluster, "ClusterComputeResource"),
+    ):
+        if name:
+            return find_by_name(client, type_name, name, datacenter, where, option)
     if query.identity.folder:
         return find_vm_folder(
             *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ..vi.faults import InvalidArgument
+from ..vi.find import escape
 from ..vi.values import datastore_name
 from . import devices as dev
 from .controllers import NEW_VM_DEVICES
@@ -164,7 +165,7 @@ def create_spec(
     `devices` are those the server gives every new VM (its default IDE controllers).
     """
     check_cpus(want, None)
-    spec = {"_type": "VirtualMachineConfigSpec", "name": name}
+    spec = {"_type": "VirtualMachineConfigSpec", "name": escape(name)}
     spec["files"] = {"_type": "VirtualMachineFileInfo", "vmPathName": f"[{datastore}]"}
     after = {"name": name}
     for option in SCALARS:

@@ -89,3 +89,23 @@ def test_maintenance_bad_input(sim):
     assert res.failed and "wait_timeout" in res["msg"]
     res = run_module("esx_host_maintenance", {"name": "x", "state": "sideways"}, sim)
     assert res.failed and "state" in res["msg"] and "sideways" in res["msg"]
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "message"),
+    [
+        ("esx_host_info", {"name": "nohost"}, "name: host 'nohost' not found in any datacenter"),
+        ("esx_host_info", {"name": "nohost", "datacenter": "DC0"},
+         "name: host 'nohost' not found in datacenter 'DC0'"),
+        ("esx_host_info", {"name": "nohost", "cluster": "DC0_C0"},
+         "name: host 'nohost' not found in cluster 'DC0_C0'"),
+        ("esx_host_info", {"cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ("esx_host_info", {"datacenter": "nope"}, "datacenter: datacenter 'nope' not found (known: DC0)"),
+        ("esx_host_maintenance", {"name": "nohost"}, "name: host 'nohost' not found in any datacenter"),
+    ],
+)  # fmt: skip
+def test_lookup_errors_name_the_option_and_where(sim, module, args, message):
+    before = server_hosts(sim)
+    res = run_module(module, args, sim)
+    assert res.failed and res["msg"] == message, res.get("msg")
+    assert server_hosts(sim) == before

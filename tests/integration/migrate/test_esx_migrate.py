@@ -404,3 +404,20 @@ def test_host_and_hosts_are_mutually_exclusive(shared):
     assert result.failed and "mutually exclusive: host|hosts" in result.get("msg", ""), result.get(
         "msg"
     )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"host": "nohost", "datacenter": "DC0"}, "host: host 'nohost' not found in datacenter 'DC0'"),
+        ({"cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"datastore": "nods"}, "datastore: datastore 'nods' not found in any datacenter"),
+        ({"cluster": "DC0_C0", "resource_pool": "nopool"},
+         "resource_pool: resource pool 'nopool' not found in cluster 'DC0_C0'"),
+        ({"host": "DC0_C0_H1", "datacenter": "nope"}, "datacenter: datacenter 'nope' not found (known: DC0)"),
+    ],
+)  # fmt: skip
+def test_lookup_errors_name_the_option_and_where(shared, args, message):
+    result = run_module("esx_migrate", {"name": role(shared, "vms", "clean"), **args}, sim=shared)
+    assert result.failed and result["msg"] == message, result.get("msg")

@@ -175,3 +175,15 @@ def test_bulk_reads_only(iscsi_vpx):
         methods = list(recorder.methods)
     assert len(pools) == 6
     assert methods == ["CreateContainerView", "RetrievePropertiesEx", "DestroyView"] * 2
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"host": "nohost", "datacenter": "DC0"}, "host: host 'nohost' not found in datacenter 'DC0'"),
+        ({"datacenter": "NoDC"}, "datacenter: datacenter 'NoDC' not found (known: DC0)"),
+    ],
+)  # fmt: skip
+def test_lookup_errors_name_the_option_and_where(iscsi_vpx, args, message):
+    assert failure(iscsi_vpx, **args) == message

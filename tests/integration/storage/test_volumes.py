@@ -294,3 +294,17 @@ def test_esx_datastore_files(iscsi_esx):
         assert vol == expected_file(
             iscsi_esx, "LocalDS_0", vol["name"], on_disk[vol["name"]], disks
         )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"pool": "LocalDS_0", "host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"pool": "LocalDS_0", "host": "nohost", "datacenter": "DC0"},
+         "host: host 'nohost' not found in datacenter 'DC0'"),
+        ({"pool": "LocalDS_0", "datacenter": "NoDC"},
+         "datacenter: datacenter 'NoDC' not found (known: DC0)"),
+    ],
+)  # fmt: skip
+def test_lookup_errors_name_the_option_and_where(sim, args, message):
+    assert failure(sim, **args) == message

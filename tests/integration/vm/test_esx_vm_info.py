@@ -189,3 +189,30 @@ def test_a_folder_in_several_datacenters_is_ambiguous(vcsim_factory):
     assert len(info(sim, folder="vm", datacenter="DC1")) == len(
         [v for v in sim.manifest["vms"] if v["datacenter"] == "DC1"]
     )
+
+
+def test_lookup_errors_name_the_option_and_where(shared):
+    dc = "DC0" if shared.manifest["vms"][0]["datacenter"] == "DC0" else "ha-datacenter"
+    for args, message in (
+        ({"host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"host": "nohost", "datacenter": dc}, f"host: host 'nohost' not found in datacenter '{dc}'"),
+        ({"cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"datacenter": "nope"}, f"datacenter: datacenter 'nope' not found (known: {dc})"),
+    ):  # fmt: skip
+        result = run_module("esx_vm_info", args, sim=shared)
+        assert result.failed and result["msg"] == message, result.get("msg")
+
+
+@pytest.mark.parametrize("how", ["moid", "all"])
+def test_a_property_the_server_refuses_is_an_error_naming_the_option(shared, truth, how):
+    """The simulator answers an unknown path in missingSet (InvalidProperty), vCenter with a
+    fault: either way the option is named, never a silent null."""
+    args = {"properties": ["config.nosuch", "config.hardware.numCPU"]}
+    if how == "moid":
+        args["moid"] = sorted(truth)[0]
+    result = run_module("esx_vm_info", args, sim=shared)
+    assert result.failed, result.result
+    assert result["msg"] == (
+        "properties: the server knows no such VirtualMachine property (config.nosuch); "
+        "asked for config.nosuch, config.hardware.numCPU"
+    )

@@ -36,7 +36,7 @@ class Server:
 def server(monkeypatch):
     def make(in_maintenance: bool, is_vcenter: bool = True) -> Server:
         s = Server(in_maintenance, is_vcenter)
-        monkeypatch.setattr(maintenance, "find_by_name", lambda client, t, name, where: REF)
+        monkeypatch.setattr(maintenance, "find_by_name", lambda client, t, name, where, option: REF)
         monkeypatch.setattr(
             maintenance.facts,
             "gather",

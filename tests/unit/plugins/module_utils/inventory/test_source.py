@@ -137,3 +137,14 @@ def test_an_error_raised_by_the_progress_callback_stops_the_read(monkeypatch):
         source.read_all(
             [source.Endpoint("e0", "u", "p"), source.Endpoint("e1", "u", "p")], 1, on_result=strict
         )
+
+
+def test_a_refused_property_path_is_an_endpoint_error_naming_the_option(monkeypatch):
+    error = faults.make_fault("InvalidProperty", "config.nosuch", {"name": "config.nosuch"})
+    monkeypatch.setattr(source.Endpoint, "client", lambda self: FakeClient(error))
+    result = source.read_endpoint(source.Endpoint("vc1", "u", "p"), ["config.nosuch"])
+    assert result.error == (
+        "properties: the server knows no such VirtualMachine property (config.nosuch); "
+        "asked for config.nosuch"
+    )
+    assert result.records == []

@@ -94,8 +94,8 @@ def test_host_in_scope_passes_without_a_host_or_when_the_host_is_known():
 @pytest.mark.parametrize(
     "scope, message",
     [
-        (Scope(host="esx9"), "^host 'esx9' not found$"),
-        (Scope(datacenter="DC0", host="esx9"), "^host 'esx9' not found in datacenter 'DC0'$"),
+        (Scope(host="esx9"), "^host: host 'esx9' not found in any datacenter$"),
+        (Scope(datacenter="DC0", host="esx9"), "^host: host 'esx9' not found in datacenter 'DC0'$"),
     ],
 )
 def test_host_in_scope_names_the_missing_host_and_where_it_was_looked_for(scope, message):

@@ -285,3 +285,30 @@ def test_with_ancestors_climbs_parents_in_one_read():
     assert (up["name"], up["type"], up["path"]) == ("up", "ManagedEntity", "parent")
     assert up["selectSet"] == [{"_type": "SelectionSpec", "name": "up"}]
     assert collector.with_ancestors(vi_wire.client(FakeTransport()), [None]) == {}
+
+
+# The simulator's answer for an unknown path (recorded from vcsim 0.24): the path is listed in
+# missingSet with an InvalidProperty fault, beside the paths it could read.
+REFUSED = (
+    '<objects><obj type="VirtualMachine">vm-9</obj><propSet><name>name</name>'
+    '<val xsi:type="xsd:string">ha-host_VM0</val></propSet><missingSet>'
+    '<path>config.nosuch</path><fault><fault xsi:type="InvalidProperty">'
+    "<name>config.nosuch</name></fault></fault></missingSet></objects>"
+)
+
+
+def test_a_path_refused_in_missing_set_is_the_invalid_property_fault():
+    t = FakeTransport().on("RetrievePropertiesEx", response("RetrievePropertiesEx", REFUSED))
+    with pytest.raises(faults.fault("InvalidProperty")) as info:
+        collector.get_one(vi_wire.client(t), MoRef("VirtualMachine", "vm-9"), ["config.nosuch"])
+    assert info.value.detail == {"name": "config.nosuch"}
+    assert str(info.value) == "InvalidProperty: config.nosuch"
+
+
+def test_a_path_missing_for_another_reason_is_none():
+    content = object_content(("VirtualMachine", "vm-1"), {}, missing=("config.annotation",))
+    t = FakeTransport().on("RetrievePropertiesEx", response("RetrievePropertiesEx", content))
+    ref = MoRef("VirtualMachine", "vm-1")
+    assert collector.get_one(vi_wire.client(t), ref, ["config.annotation"]) == {
+        "config.annotation": None
+    }

@@ -233,3 +233,32 @@ def test_find_by_uuid():
     with pytest.raises(faults.NotFound, match=r"^no VM with instance uuid 'abc'$"):
         find.find_by_uuid(client, "abc", instance_uuid=True)
     assert t.requests[-1].arg("datacenter") is None  # unset, not sent
+
+
+@pytest.mark.parametrize(
+    "name, sent",
+    [("web01", "web01"), ("pct%2fx", "pct%252fx"), ("a/b", "a%2fb"), ("back\\slash", "back%5cslash"),
+     ("50%", "50%25"), ("%25/\\", "%2525%2f%5c")],
+)  # fmt: skip
+def test_escape_is_what_unescape_reads_back(name, sent):
+    assert find.escape(name) == sent
+    assert find.unescape(find.escape(name)) == name
+
+
+def test_not_found_names_the_option_and_where():
+    error = find.not_found("host", "esx9", find.in_datacenter("DC0"), "host")
+    assert str(error) == "host: host 'esx9' not found in datacenter 'DC0'"
+    assert str(find.not_found("host", "esx9", find.in_datacenter(None), "name")) == (
+        "name: host 'esx9' not found in any datacenter"
+    )
+
+
+def test_find_by_name_and_datacenter_with_the_option():
+    client = vi_wire.client(view_transport((MoRef("HostSystem", "host-1"), "esx1")))
+    with pytest.raises(faults.NotFound) as info:
+        find.find_by_name(client, "HostSystem", "esx9", where="any datacenter", option="host")
+    assert str(info.value) == "host: host 'esx9' not found in any datacenter"
+    client = vi_wire.client(view_transport((DC, "DC0")))
+    with pytest.raises(faults.NotFound) as info:
+        find.find_datacenter(client, "DC9", option="datacenter")
+    assert str(info.value) == "datacenter: datacenter 'DC9' not found (known: DC0)"

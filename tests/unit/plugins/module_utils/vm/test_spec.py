@@ -105,6 +105,8 @@ def test_create_spec():
              cdrom={"type": "client"})  # fmt: skip
     config, after = spec.create_spec(w, "new", "ds1", Refs())
     assert config["name"] == "new" and config["files"]["vmPathName"] == "[ds1]"
+    assert spec.create_spec(w, "a/b%2f", "ds1", Refs())[0]["name"] == "a%2fb%252f"
+    assert spec.create_spec(w, "a/b%2f", "ds1", Refs())[1]["name"] == "a/b%2f"
     assert (config["numCPUs"], config["memoryMB"], config["version"], config["guestId"]) == (
         2,
         512,

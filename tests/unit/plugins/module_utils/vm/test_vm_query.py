@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument, make_fault
-from ansible_collections.viapi.esx.plugins.module_utils.vm.query import check_properties, vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm.query import (
+    check_properties,
+    refused_property,
+    vm_info,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmQuery
 
 
@@ -41,3 +45,17 @@ def test_a_property_the_server_does_not_know_names_the_option():
         InvalidArgument, match=r"^properties: the server knows no such VirtualMachine property"
     ):
         vm_info(RefusingClient(), VmQuery(properties=("config.nope",)))
+
+
+def test_a_refused_path_names_the_option_and_the_path():
+    error = make_fault("InvalidProperty", "config.nosuch", {"name": "config.nosuch"})
+    assert str(refused_property(error, ["config.nosuch", "runtime.host"])) == (
+        "properties: the server knows no such VirtualMachine property (config.nosuch); "
+        "asked for config.nosuch, runtime.host"
+    )
+    assert refused_property(error, []) is None
+
+
+def test_without_properties_a_refusal_is_the_servers_fault():
+    with pytest.raises(type(make_fault("InvalidProperty", ""))):
+        vm_info(RefusingClient(), VmQuery(properties=()))
