@@ -31,7 +31,7 @@ from pathlib import Path
 from _common import MODEL, VENV_BIN, bench_venv, env_for, load_harness
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
-from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm import query as vm_query
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmQuery
 
 GOAL_RATIO, GOAL_TRIPS = 40, 5
@@ -90,7 +90,7 @@ def round_trips(sim, name: str) -> dict:
     query = VmQuery(VmIdentity(name=name))
     client = Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=sim.ca_path)
     with client:
-        vms = vm_info(client, query)["vms"]
+        vms = vm_query.run(client, query)["vms"]
     return {"round_trips": client.round_trips, "vms": len(vms), "name": name}
 
 

@@ -208,8 +208,8 @@ vms:
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vm import query as vm_query
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_ARGS
-from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
     VmIdentity,
     VmQuery,
@@ -243,7 +243,7 @@ def query(params: dict) -> VmQuery:
 
 def run(module, client) -> dict:
     """Read the selected VMs' facts."""
-    return vm_info(client, query(module.params))
+    return vm_query.run(client, query(module.params))
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ _PROPERTY_PATH = re.compile(
 )
 
 
-def vm_info(client, query: VmQuery) -> dict:
+def run(client, query: VmQuery) -> dict:
     """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
     extra = check_properties(query.properties or [])
     try:

@@ -11,7 +11,7 @@ from vm_server import Server
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
-from ansible_collections.viapi.esx.plugins.module_utils.vm.query import vm_info
+from ansible_collections.viapi.esx.plugins.module_utils.vm import query as vm_query
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmQuery
 
 POWER = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
@@ -175,7 +175,7 @@ def test_one_vm_costs_five_round_trips(shared, truth, how):
         shared.host, shared.username, shared.password, port=shared.port, ca_path=shared.ca_path
     )
     with client:
-        result = vm_info(client, query)
+        result = vm_query.run(client, query)
     assert [v["moid"] for v in result["vms"]] == [moid]
     assert client.round_trips <= 5, client.round_trips
 

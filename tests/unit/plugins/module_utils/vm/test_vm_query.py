@@ -8,7 +8,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import Invalid
 from ansible_collections.viapi.esx.plugins.module_utils.vm.query import (
     check_properties,
     refused_property,
-    vm_info,
+    run,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmQuery
 
@@ -44,7 +44,7 @@ def test_a_property_the_server_does_not_know_names_the_option():
     with pytest.raises(
         InvalidArgument, match=r"^properties: the server knows no such VirtualMachine property"
     ):
-        vm_info(RefusingClient(), VmQuery(properties=("config.nope",)))
+        run(RefusingClient(), VmQuery(properties=("config.nope",)))
 
 
 def test_a_refused_path_names_the_option_and_the_path():
@@ -58,4 +58,4 @@ def test_a_refused_path_names_the_option_and_the_path():
 
 def test_without_properties_a_refusal_is_the_servers_fault():
     with pytest.raises(type(make_fault("InvalidProperty", ""))):
-        vm_info(RefusingClient(), VmQuery(properties=()))
+        run(RefusingClient(), VmQuery(properties=()))
