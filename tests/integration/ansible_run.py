@@ -59,6 +59,24 @@ def connection(sim, **overrides) -> dict:
     return args
 
 
+def module_defaults_play(name: str, body: str) -> str:
+    """A playbook on localhost whose connection comes only from the play's module_defaults for
+    group/viapi.esx.esx, filled from the extra var `esx` (give it `connection(sim)`); `body`
+    is the rest of the play (`  roles:` or `  tasks:` and what follows, indented)."""
+    return (
+        f"- name: {name}\n"
+        "  hosts: localhost\n"
+        "  gather_facts: false\n"
+        "  module_defaults:\n"
+        "    group/viapi.esx.esx:\n"
+        + "".join(
+            f'      {k}: "{{{{ esx.{k} }}}}"\n'
+            for k in ("hostname", "port", "username", "password", "ca_path")
+        )
+        + body
+    )
+
+
 @dataclass
 class Result:
     """What one ansible run gave: exit code, output, and the module's result dict."""

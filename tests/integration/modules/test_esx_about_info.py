@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from ansible_run import connection, run_module, run_playbook
+from ansible_run import connection, module_defaults_play, run_module, run_playbook
 from return_docs import assert_matches_return
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
@@ -128,17 +128,9 @@ def test_a_port_in_hostname_is_named_with_the_fix(vcsim_vpx):
     assert "Traceback" not in everything(result) and vcsim_vpx.password not in everything(result)
 
 
-PLAYBOOK = """\
-- name: Connection options once, for every viapi.esx module
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/viapi.esx.esx:
-      hostname: "{{ esx.hostname }}"
-      port: "{{ esx.port }}"
-      username: "{{ esx.username }}"
-      password: "{{ esx.password }}"
-      ca_path: "{{ esx.ca_path }}"
+PLAYBOOK = module_defaults_play(
+    "Connection options once, for every viapi.esx module",
+    """\
   tasks:
     - name: Ask the server what it is
       viapi.esx.esx_about_info:
@@ -151,7 +143,8 @@ PLAYBOOK = """\
           - about.about.api_type == expected_api_type
           - about.about.api_version == expected_api_version
           - about.about.version is string
-"""
+""",
+)
 
 
 @pytest.mark.parametrize("model", ["vcsim_vpx", "vcsim_esx"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ansible_run import connection, run_playbook
+from ansible_run import connection, module_defaults_play, run_playbook
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
@@ -105,20 +105,13 @@ def test_without_destination_fails_clearly(vcsim_factory):
     assert "set host_evacuate_destinations" in res.stdout
 
 
-MODULE_DEFAULTS_PLAY = """\
-- name: The connection only through module_defaults
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/viapi.esx.esx:
-      hostname: "{{ esx.hostname }}"
-      port: "{{ esx.port }}"
-      username: "{{ esx.username }}"
-      password: "{{ esx.password }}"
-      ca_path: "{{ esx.ca_path }}"
+MODULE_DEFAULTS_PLAY = module_defaults_play(
+    "The connection only through module_defaults",
+    """\
   roles:
     - role: viapi.esx.host_evacuate
-"""
+""",
+)
 
 
 def test_the_play_module_defaults_give_the_connection(sim, roles, tmp_path):

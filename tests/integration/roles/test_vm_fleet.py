@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_run import connection, run_playbook
+from ansible_run import connection, module_defaults_play, run_playbook
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import CONNECTION_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
@@ -151,24 +151,17 @@ def test_the_task_passes_exactly_the_options_the_role_accepts():
     assert set(accepted["vm_fleet_options"]) <= set(esx_vm.ARGS)
 
 
-MODULE_DEFAULTS_PLAY = """\
-- name: The connection only through module_defaults
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/viapi.esx.esx:
-      hostname: "{{ esx.hostname }}"
-      port: "{{ esx.port }}"
-      username: "{{ esx.username }}"
-      password: "{{ esx.password }}"
-      ca_path: "{{ esx.ca_path }}"
+MODULE_DEFAULTS_PLAY = module_defaults_play(
+    "The connection only through module_defaults",
+    """\
   roles:
     - role: viapi.esx.vm_fleet
   post_tasks:
     - name: Show what changed
       ansible.builtin.debug:
         msg: "fleet-changed={{ vm_fleet_changed | to_json }}"
-"""
+""",
+)
 
 
 def test_the_play_module_defaults_give_the_connection(sim, tmp_path):
