@@ -142,8 +142,9 @@ def reconfigure_after_power_off(_module, client) -> dict:
     return {"changed": True}
 
 
-@pytest.mark.parametrize("transport, error_type", [(submit_denied, "NoPermission"),
-                                                    (task_denied, "TaskFailed")])  # fmt: skip
+@pytest.mark.parametrize(
+    "transport, error_type", [(submit_denied, "NoPermission"), (task_denied, "TaskFailed")]
+)
 def test_a_partial_failure_keeps_the_missing_privilege_hint(
     monkeypatch, capsys, transport, error_type
 ):

@@ -97,7 +97,7 @@ NAMES = [
 ]  # fmt: skip
 
 
-def names_body(rows=NAMES) -> str:
+def names_body(rows=tuple(NAMES)) -> str:
     objects = []
     for ref, name, parent in rows:
         props = {"name": _s(name)}
