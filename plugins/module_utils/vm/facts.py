@@ -57,6 +57,7 @@ TOOLS_STATUS = {
     "toolsOk": "ok", "toolsOld": "old", "toolsNotRunning": "not_running",
     "toolsNotInstalled": "not_installed",
 }  # fmt: skip
+_BLANK = dict.fromkeys(FIELDS)  # every field, in schema order, before a VM's values
 NIC_TYPES = {
     "VirtualVmxnet3": "vmxnet3", "VirtualE1000e": "e1000e", "VirtualE1000": "e1000",
     "VirtualPCNet32": "pcnet32", "VirtualVmxnet2": "vmxnet2", "VirtualVmxnet": "vmxnet",
@@ -187,22 +188,22 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     controllers = {
         d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)
     }
-    facts = dict.fromkeys(FIELDS)  # schema order
+    facts = dict(_BLANK)  # schema order
     facts.update(own_facts(ref, props))
-    facts.update(
-        datacenter=names.name(names.tree.datacenter(props.get("parent") or host)),
-        folder=names.tree.path(props.get("parent")),
-        host=names.name(host),
-        cluster=names.name(compute)
-        if compute and compute.type == "ClusterComputeResource"
-        else None,
-        resource_pool=names.name(props.get("resourcePool")),
-        datastores=[names.name(d) for d in props.get("datastore") or []],
-        disks=[_disk(d, controllers, names) for d in ordered(devices, "disks")],
-        nics=[_nic(d, names) for d in ordered(devices, "nics")],
-        cdroms=[_cdrom(d, controllers) for d in ordered(devices, "cdroms")],
-        custom_attributes=_custom(props.get("customValue"), names.custom_fields),
-    )
+    facts["datacenter"] = names.name(names.tree.datacenter(props.get("parent") or host))
+    facts["folder"] = names.tree.path(props.get("parent"))
+    facts["host"] = names.name(host)
+    if compute and compute.type == "ClusterComputeResource":
+        facts["cluster"] = names.name(compute)
+    facts["resource_pool"] = names.name(props.get("resourcePool"))
+    facts["datastores"] = [names.name(d) for d in props.get("datastore") or []]
+    if devices:
+        facts["disks"] = [_disk(d, controllers, names) for d in ordered(devices, "disks")]
+        facts["nics"] = [_nic(d, names) for d in ordered(devices, "nics")]
+        facts["cdroms"] = [_cdrom(d, controllers) for d in ordered(devices, "cdroms")]
+    else:
+        facts["disks"], facts["nics"], facts["cdroms"] = [], [], []
+    facts["custom_attributes"] = _custom(props.get("customValue"), names.custom_fields)
     return facts
 
 
