@@ -63,6 +63,7 @@ options:
       - V(true) keeps only the VMs that have at least one snapshot, V(false) only those that
         have none. Unset, both.
     type: bool
+    version_added: 0.2.0
   snapshot_older_than_days:
     description:
       - Only VMs whose oldest snapshot was taken more than this many days ago, on the server's
@@ -70,6 +71,7 @@ options:
       - With O(has_snapshots) and the rest of the filters this is a fleet report in one bulk
         read, for example every VM with a snapshot older than 3 days across a vCenter.
     type: int
+    version_added: 0.2.0
 notes:
   - Examples assume the connection options are set with C(module_defaults) for the
     C(group/viapi.esx.esx) action group.
@@ -220,12 +222,15 @@ vms:
           and C(children) (snapshots of the same shape).
       type: list
       elements: dict
+      version_added: 0.2.0
     current_snapshot:
       description: The current snapshot (C(name), C(path), C(id)); null without snapshots.
       type: dict
+      version_added: 0.2.0
     snapshot_count:
       description: How many snapshots the VM has.
       type: int
+      version_added: 0.2.0
     vi_properties:
       description: The O(properties) paths and their values, when O(properties) is set.
       type: dict

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: esx_vm_snapshot
 short_description: Create, remove, revert and rename snapshots of a virtual machine
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Manages one snapshot of one VM, named by O(snapshot_name), O(snapshot_path) or
     O(snapshot_id), or all of them (O(remove_all)).
