@@ -7,7 +7,7 @@ it predicts), and hands the plan to apply(), the only step check mode skips.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
@@ -116,7 +116,6 @@ class Plan:
     snapshot: dict | None = None
     step: Step | None = None
     current_moid: str | None = None
-    extra: dict = field(default_factory=dict)
 
     def diff(self) -> dict:
         return {"before": {"snapshots": self.before}, "after": {"snapshots": self.after}}
