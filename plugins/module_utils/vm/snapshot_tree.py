@@ -100,7 +100,7 @@ def current(nodes: list[dict], moid: str | None) -> dict | None:
 
 
 def count(nodes: list[dict]) -> int:
-    return sum(1 for _ in walk(nodes))
+    return len(list(walk(nodes)))
 
 
 def depth(nodes: list[dict]) -> int:

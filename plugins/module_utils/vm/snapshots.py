@@ -61,7 +61,9 @@ class SnapshotRequest:
         """(option, value) of the one option that names the snapshot, or None."""
         given = [(o, getattr(self, o)) for o in WHICH if getattr(self, o) is not None]
         if len(given) > 1:
-            raise InvalidArgument(f"{', '.join(o for o, _ in given)}: give only one of them")
+            raise InvalidArgument(
+                f"{', '.join(option for option, _value in given)}: give only one of them"
+            )
         return given[0] if given else None
 
     def validate(self) -> None:

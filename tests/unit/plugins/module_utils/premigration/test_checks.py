@@ -81,8 +81,8 @@ def _deep_chain(depth: int):
     def apply(_s: dict) -> dict:
         s = _storage_move()(_s)
         nodes: list = []
-        for _ in range(depth):
-            nodes = [{"name": "s", "children": nodes}]
+        for level in range(depth):
+            nodes = [{"name": f"s{level}", "children": nodes}]
         s["vm"].update(snapshots=nodes, snapshot_count=depth)
         return s
 
