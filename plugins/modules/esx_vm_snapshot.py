@@ -133,7 +133,7 @@ EXAMPLES = r"""
   viapi.esx.esx_vm_snapshot:
     name: web01
     snapshot_name: before-patch
-    description: "{{ ansible_date_time.iso8601 }}"
+    description: before the kernel update
     quiesce: true
 
 - name: Take a second one below it, with the memory of the running VM
