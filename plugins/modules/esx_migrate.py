@@ -92,7 +92,7 @@ options:
         default: []
         choices: [vm_state, destination_host_state, same_placement, vmotion_enabled,
                   cpu_compatibility, hardware_version, product_version, shared_storage, networks,
-                  host_devices, passthrough, independent_disks, destination_memory,
+                  host_devices, passthrough, independent_disks, snapshots, destination_memory,
                   datastore_space, server_checks]
       severity:
         description:

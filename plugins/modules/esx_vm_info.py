@@ -58,6 +58,20 @@ options:
         naming this option.
     type: list
     elements: str
+  has_snapshots:
+    description:
+      - V(true) keeps only the VMs that have at least one snapshot, V(false) only those that
+        have none. Unset, both.
+    type: bool
+    version_added: 0.2.0
+  snapshot_older_than_days:
+    description:
+      - Only VMs whose oldest snapshot was taken more than this many days ago, on the server's
+        clock (read from its answers, not the local one).
+      - With O(has_snapshots) and the rest of the filters this is a fleet report in one bulk
+        read, for example every VM with a snapshot older than 3 days across a vCenter.
+    type: int
+    version_added: 0.2.0
 notes:
   - Examples assume the connection options are set with C(module_defaults) for the
     C(group/viapi.esx.esx) action group.
@@ -69,6 +83,13 @@ EXAMPLES = r"""
 - name: Every VM (templates left out)
   viapi.esx.esx_vm_info:
   register: all_vms
+
+- name: Every VM with a snapshot older than 3 days
+  viapi.esx.esx_vm_info:
+    has_snapshots: true
+    snapshot_older_than_days: 3
+    devices: false
+  register: stale
 
 - name: Names of the powered-on VMs of one cluster
   viapi.esx.esx_vm_info:
@@ -191,6 +212,25 @@ vms:
     custom_attributes:
       description: Custom attribute name to value (null on ESXi).
       type: dict
+    snapshots:
+      description:
+        - The VM's snapshot tree, a list of the root snapshots (empty without snapshots). Each has
+          C(name), C(path) (names from the root joined by C(/), a C(/) inside a name as C(%2f)),
+          C(description), C(id) (the snapshot's managed object id, as M(viapi.esx.esx_vm_snapshot)'s
+          O(viapi.esx.esx_vm_snapshot#module:snapshot_id) takes it), C(number) (its number within the VM),
+          C(created) (ISO 8601, UTC), C(state) (the VM's power state when it was taken), C(quiesced)
+          and C(children) (snapshots of the same shape).
+      type: list
+      elements: dict
+      version_added: 0.2.0
+    current_snapshot:
+      description: The current snapshot (C(name), C(path), C(id)); null without snapshots.
+      type: dict
+      version_added: 0.2.0
+    snapshot_count:
+      description: How many snapshots the VM has.
+      type: int
+      version_added: 0.2.0
     vi_properties:
       description: The O(properties) paths and their values, when O(properties) is set.
       type: dict
@@ -226,6 +266,8 @@ ARGS.update(
         "include_templates": {"type": "bool", "default": False},
         "devices": {"type": "bool", "default": True},
         "properties": {"type": "list", "elements": "str"},
+        "has_snapshots": {"type": "bool"},
+        "snapshot_older_than_days": {"type": "int"},
     }
 )
 
@@ -238,6 +280,7 @@ def query(params: dict) -> VmQuery:
         host=p["host"], cluster=p["cluster"], power_state=p["power_state"],
         include_templates=p["include_templates"], devices=p["devices"],
         properties=tuple(p["properties"] or ()),
+        has_snapshots=p["has_snapshots"], snapshot_older_than_days=p["snapshot_older_than_days"],
     )  # fmt: skip
 
 

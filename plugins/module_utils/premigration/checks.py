@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..vm.snapshot_tree import depth
 from .check import Check, Finding, Severity, not_applicable, notice, passed, problem
 from .snapshot import moves, storage_datastores, target_host
 
@@ -19,6 +20,7 @@ HARDWARE_VERSIONS = (
     ((6, 7, 0), 14), ((6, 7, 2), 15), ((7, 0, 0), 17), ((7, 0, 1), 18), ((7, 0, 2), 19),
     ((8, 0, 0), 20), ((8, 0, 2), 21),
 )  # fmt: skip
+SNAPSHOT_CHAIN = 8  # snapshots in a row beyond which a storage move is flagged
 ESXI_67_U2_BUILD = 13006603  # ESXi 6.7 reports "6.7.0" for every update; U2 is told by build
 # EVC baselines per vendor, oldest first (the keys vCenter reports as EVC modes).
 EVC_MODES = {
@@ -320,6 +322,22 @@ def independent_disks(s: dict) -> Finding:
     return passed(f"{_vm(s)} has no independent disk")
 
 
+def snapshots(s: dict) -> Finding:
+    """A storage move of a VM with a deep snapshot chain (every delta disk is copied) is flagged."""
+    if not moves(s)["storage"]:
+        return not_applicable(f"{_vm(s)} stays on its datastores")
+    chain = depth(s["vm"]["snapshots"])
+    details = {"depth": chain, "limit": SNAPSHOT_CHAIN, "count": s["vm"]["snapshot_count"]}
+    if chain > SNAPSHOT_CHAIN:
+        return problem(
+            f"{_vm(s)} has a snapshot chain {chain} deep (more than {SNAPSHOT_CHAIN}): "
+            "remove or consolidate snapshots before the storage move", **details,
+        )  # fmt: skip
+    return passed(
+        f"{_vm(s)} has a snapshot chain {chain} deep (at most {SNAPSHOT_CHAIN})", **details
+    )
+
+
 def destination_memory(s: dict) -> Finding:
     """The destination host has free memory for a running VM."""
     host, skip = _host_move(s, powered_on_only=True)
@@ -387,6 +405,7 @@ REGISTRY = (
     Check("host_devices", CRITICAL, "no connected host-backed CD-ROM/floppy/serial/parallel", host_devices),
     Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV, no physical RDM", passthrough),
     Check("independent_disks", WARNING, "independent disks flagged", independent_disks),
+    Check("snapshots", WARNING, "snapshot chain not deeper than 8 for a storage move", snapshots),
     Check("destination_memory", WARNING, "free memory on the destination host", destination_memory),
     Check("datastore_space", CRITICAL, "free space for a storage move", datastore_space),
     Check("server_checks", CRITICAL, "vCenter's own migration checks", server_checks),

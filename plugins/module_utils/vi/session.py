@@ -122,6 +122,11 @@ class Client:
     def is_vcenter(self) -> bool:
         return self.about.get("apiType") == "VirtualCenter"
 
+    def server_time(self) -> float:
+        """Now on the server's clock (seconds since the epoch), from its last HTTP Date header;
+        the local clock until the server has answered."""
+        return time.time() + self._server_offset
+
     # ------------------------------------------------------------ calls
 
     def call(self, obj: MoRef, method: str, **args: Any) -> Any:

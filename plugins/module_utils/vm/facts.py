@@ -23,6 +23,7 @@ from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
 from ..vi.values import disk_bytes, portgroup_of
 from .devices import ordered
+from .snapshot_tree import facts as snapshot_facts
 
 # What own_facts() reads: the VM's own values, no reference to another object.
 OWN_PATHS = (
@@ -30,7 +31,7 @@ OWN_PATHS = (
     "config.guestFullName", "config.version", "config.annotation",
     "config.hardware.numCPU", "config.hardware.numCoresPerSocket", "config.hardware.memoryMB",
     "runtime.powerState", "runtime.connectionState",
-    "guest.hostName", "guest.ipAddress", "guest.net", "guest.toolsStatus",
+    "guest.hostName", "guest.ipAddress", "guest.net", "guest.toolsStatus", "snapshot",
 )  # fmt: skip
 PATHS = (
     *OWN_PATHS, "parent", "resourcePool", "datastore", "network", "customValue",
@@ -50,6 +51,7 @@ FIELDS = (
     "guest_full_name", "guest_hostname", "ip_address", "ip_addresses", "tools_status",
     "num_cpus", "cores_per_socket", "memory_mb", "hardware_version", "annotation",
     "datastores", "disks", "nics", "cdroms", "custom_attributes",
+    "snapshots", "current_snapshot", "snapshot_count",
 )  # fmt: skip
 
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
@@ -210,6 +212,7 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
 def own_facts(ref: MoRef, props: dict) -> dict:
     """The facts a VM's own properties give (OWN_PATHS), without any other object's name."""
     return {
+        **snapshot_facts(props.get("snapshot")),
         "name": unescape(props.get("name")),
         "moid": ref.value,
         "uuid": props.get("config.uuid") or None,

@@ -24,6 +24,7 @@ from ..vi.find import (
     vms_named,
 )
 from ..vi.values import plain
+from . import snapshot_tree
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 from .request import VmQuery
 
@@ -36,6 +37,10 @@ _PROPERTY_PATH = re.compile(
 def run(client, query: VmQuery) -> dict:
     """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
     extra = check_properties(query.properties or [])
+    if query.snapshot_older_than_days is not None and query.snapshot_older_than_days < 0:
+        raise InvalidArgument(
+            f"snapshot_older_than_days: {query.snapshot_older_than_days} is negative"
+        )
     try:
         return _vm_info(client, query, extra)
     except fault("InvalidProperty") as e:
@@ -77,9 +82,9 @@ def _vm_info(client, query: VmQuery, extra: list) -> dict:
         rows = [(refs[0], *gather_one(client, refs[0], extra))]
     else:
         rows = gather(client, refs, extra_paths=extra, paths=paths)
-    vms = []
+    vms, now = [], client.server_time()
     for _ref, props, facts in rows:
-        if not _selected(facts, query):
+        if not _selected(facts, query) or not snapshots_selected(facts, query, now):
             continue
         if extra:
             facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
@@ -123,6 +128,17 @@ def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
             *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder
         )
     return datacenter
+
+
+def snapshots_selected(facts: dict, query: VmQuery, now: float) -> bool:
+    """Whether one VM passes the snapshot filters (`now`: the server's clock, epoch seconds)."""
+    if query.has_snapshots is not None and bool(facts["snapshot_count"]) != query.has_snapshots:
+        return False
+    days = query.snapshot_older_than_days
+    if days is None:
+        return True
+    taken = snapshot_tree.oldest(facts["snapshots"])
+    return taken is not None and now - taken > days * 86400
 
 
 def _selected(facts: dict, query: VmQuery) -> bool:

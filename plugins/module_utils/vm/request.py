@@ -75,6 +75,8 @@ class VmQuery:
     include_templates: bool = False
     devices: bool = True
     properties: tuple = ()
+    has_snapshots: bool | None = None
+    snapshot_older_than_days: float | None = None
 
 
 def field_names(cls) -> tuple[str, ...]:

@@ -136,3 +136,11 @@ def test_unique_hostnames_never_repeats_a_name():
     names, _dups = hostvars.unique_hostnames(["a", "a_u1", "a", "a"], records)
     assert names == ["a", "a_u1", "a_u1_2", "a_u1_3"]
     assert len(set(names)) == len(names)
+
+
+def test_snapshot_facts_are_variables_for_grouping():
+    current = {"name": "before-patch", "path": "before-patch", "id": "snapshot-7"}
+    variables = hostvars.vm_variables(facts(snapshot_count=1, current_snapshot=current), {}, "vc1")
+    assert variables["esx_snapshot_count"] == 1
+    assert variables["esx_current_snapshot"] == current
+    assert hostvars.vm_variables(facts(), {}, "vc1")["esx_current_snapshot"] is None

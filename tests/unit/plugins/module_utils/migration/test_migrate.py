@@ -62,7 +62,7 @@ def test_check_mode_plans_and_skips_apply_only(steps):
     got = migrate.run(client, request(check_mode=True))
     assert client.calls == []
     assert got["changed"] is True and got["msg"].startswith("VM 'web01' would move to host 'esx02'")
-    assert len(got["checks"]) == 15
+    assert len(got["checks"]) == 16
 
 
 def test_a_real_run_applies_the_plan(steps):
@@ -89,7 +89,7 @@ def test_a_blocked_move_fails_with_every_result_and_applies_nothing(steps):
         migrate.run(client, request(check_mode=False))
     assert client.calls == []
     assert e.value.result["blocked_by"] == ["destination_host_state"]
-    assert e.value.result["changed"] is False and len(e.value.result["checks"]) == 15
+    assert e.value.result["changed"] is False and len(e.value.result["checks"]) == 16
 
 
 def test_a_move_that_landed_elsewhere_is_an_error(steps):

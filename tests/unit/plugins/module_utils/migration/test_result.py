@@ -17,7 +17,7 @@ def test_placements_and_messages(snap):
         "host": "esx02", "cluster": "prod", "resource_pool": "Resources", "datastores": ["ssd-01"]
     }  # fmt: skip
     assert result.message(outcome, check_mode=True) == (
-        "VM 'web01' would move to host 'esx02' (checks: 13 passed, 2 skipped)"
+        "VM 'web01' would move to host 'esx02' (checks: 13 passed, 3 skipped)"
     )
     assert result.message(outcome).startswith("VM 'web01' moved to host 'esx02'")
     snap["destination"]["host"]["maintenance_mode"] = True

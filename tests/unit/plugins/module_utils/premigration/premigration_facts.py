@@ -37,7 +37,7 @@ def vm(**changes) -> dict:
                   "network_name": "prod", "opaque": False}],
         "disks": [{"label": "Hard disk 1", "datastore": "ds-1", "capacity_bytes": 40 * 2**30,
                    "mode": "persistent", "rdm": None}],
-        "passthrough": [],
+        "passthrough": [], "snapshots": [], "current_snapshot": None, "snapshot_count": 0,
     }  # fmt: skip
     facts.update(changes)
     return facts

@@ -75,6 +75,20 @@ def _server(**said):
     return apply
 
 
+def _deep_chain(depth: int):
+    """A case: a storage move of a VM whose snapshots are `depth` in a row."""
+
+    def apply(_s: dict) -> dict:
+        s = _storage_move()(_s)
+        nodes: list = []
+        for level in range(depth):
+            nodes = [{"name": f"s{level}", "children": nodes}]
+        s["vm"].update(snapshots=nodes, snapshot_count=depth)
+        return s
+
+    return apply
+
+
 def _clean(s: dict) -> dict:
     return s
 
@@ -96,6 +110,7 @@ CASES = {
     ),
     "passthrough": (_clean, _edit("vm", passthrough=["PCI device 0"])),
     "independent_disks": (_clean, _first("vm.disks", mode="independent_persistent")),
+    "snapshots": (_storage_move(), _deep_chain(9)),
     "destination_memory": (_clean, _edit("destination.host", memory_used_mb=63000)),
     "datastore_space": (_storage_move(), _storage_move(free_bytes=2**30)),
     "server_checks": (_server(), _server(errors=["esx02: Insufficient resources"])),
@@ -525,3 +540,17 @@ def test_server_checks_report_what_the_server_said(snap):
     snap["server"]["errors"] = ["esx02: Insufficient resources"]
     finding = checks.server_checks(snap)
     assert finding.status == FAILED and "Insufficient resources" in finding.message
+
+
+def test_snapshots_flags_a_chain_deeper_than_eight_on_a_storage_move_only():
+    at_limit = checks.snapshots(_deep_chain(8)(snapshot()))
+    assert at_limit.status == PASSED and at_limit.details["depth"] == 8
+    deep = checks.snapshots(_deep_chain(9)(snapshot()))
+    assert deep.message == (
+        "VM 'web01' has a snapshot chain 9 deep (more than 8): remove or consolidate snapshots "
+        "before the storage move"
+    )
+    assert deep.details == {"depth": 9, "limit": 8, "count": 9}
+    host_only = snapshot()
+    host_only["vm"].update(_deep_chain(9)(snapshot())["vm"])
+    assert checks.snapshots(host_only).status == "skipped"

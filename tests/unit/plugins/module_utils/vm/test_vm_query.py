@@ -9,6 +9,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.query import (
     check_properties,
     refused_property,
     run,
+    snapshots_selected,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmQuery
 
@@ -59,3 +60,34 @@ def test_a_refused_path_names_the_option_and_the_path():
 def test_without_properties_a_refusal_is_the_servers_fault():
     with pytest.raises(type(make_fault("InvalidProperty", ""))):
         run(RefusingClient(), VmQuery(properties=()))
+
+
+def _snapshotted(created: str | None) -> dict:
+    nodes = [] if created is None else [{"name": "s", "created": created, "children": []}]
+    return {"snapshots": nodes, "snapshot_count": len(nodes)}
+
+
+# Server clock 2026-12-04T00:00:00Z: three days after the snapshot below.
+SERVER_NOW = 1796342400.0
+
+
+@pytest.mark.parametrize(
+    "query, created, selected",
+    [
+        (VmQuery(has_snapshots=True), "2026-12-01T00:00:00+00:00", True),
+        (VmQuery(has_snapshots=True), None, False),
+        (VmQuery(has_snapshots=False), None, True),
+        (VmQuery(has_snapshots=False), "2026-12-01T00:00:00+00:00", False),
+        (VmQuery(snapshot_older_than_days=2), "2026-12-01T00:00:00+00:00", True),
+        (VmQuery(snapshot_older_than_days=3), "2026-12-01T00:00:00+00:00", False),
+        (VmQuery(snapshot_older_than_days=0), None, False),
+        (VmQuery(), None, True),
+    ],
+)  # fmt: skip
+def test_snapshot_filters_use_the_time_given(query, created, selected):
+    assert snapshots_selected(_snapshotted(created), query, SERVER_NOW) is selected
+
+
+def test_a_negative_age_names_the_option():
+    with pytest.raises(InvalidArgument, match="^snapshot_older_than_days: -1 is negative$"):
+        run(RefusingClient(), VmQuery(snapshot_older_than_days=-1))

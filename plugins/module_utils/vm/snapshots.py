@@ -1,0 +1,370 @@
+"""esx_vm_snapshot's runner: create, remove, revert, rename one snapshot of one VM.
+
+run() reads the VM's snapshot tree once, plans the one call the request needs (with the tree
+it predicts), and hands the plan to apply(), the only step check mode skips.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from ..vi.collector import get_one
+from ..vi.envelope import MoRef
+from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskTimeout, ViError
+from ..vi.find import escape, unescape
+from ..vi.tasks import wait_for_task
+from . import snapshot_tree as st
+from .identify import datacenter_of, find_vm
+from .request import VmIdentity
+
+STATES = ("present", "absent", "reverted")
+WHICH = ("snapshot_name", "snapshot_path", "snapshot_id")
+_VM_PATHS = ["name", "snapshot", "runtime.powerState"]
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    """One esx_vm_snapshot run, built once from the module's options."""
+
+    identity: VmIdentity
+    state: str = "present"
+    snapshot_name: str | None = None
+    snapshot_path: str | None = None
+    snapshot_id: str | None = None
+    description: str | None = None
+    memory: bool = False
+    quiesce: bool = False
+    remove_children: bool = False
+    consolidate: bool = True
+    remove_all: bool = False
+    current: bool = False
+    suppress_power_on: bool = False
+    new_snapshot_name: str | None = None
+    new_description: str | None = None
+    wait_timeout: float = 3600.0
+    check_mode: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict, check_mode: bool = False) -> SnapshotRequest:
+        """The request from the options (validated: errors name the option and the value)."""
+        names = ("name", "uuid", "use_instance_uuid", "moid", "folder", "datacenter")
+        identity = VmIdentity(**{k: params.get(k) for k in names if params.get(k) is not None})
+        own = {k: params[k] for k in cls.__dataclass_fields__ if params.get(k) is not None}
+        own.pop("identity", None)
+        own.pop("check_mode", None)
+        request = cls(identity=identity, check_mode=check_mode, **own)
+        request.validate()
+        return request
+
+    def which(self) -> tuple[str, str] | None:
+        """(option, value) of the one option that names the snapshot, or None."""
+        given = [(o, getattr(self, o)) for o in WHICH if getattr(self, o) is not None]
+        if len(given) > 1:
+            raise InvalidArgument(
+                f"{', '.join(option for option, _value in given)}: give only one of them"
+            )
+        return given[0] if given else None
+
+    def validate(self) -> None:
+        if self.state not in STATES:
+            raise InvalidArgument(f"state: '{self.state}' is not one of {', '.join(STATES)}")
+        which = self.which()
+        for option, value in (("snapshot_name", self.snapshot_name),
+                              ("new_snapshot_name", self.new_snapshot_name)):  # fmt: skip
+            if value is not None and not value.strip():
+                raise InvalidArgument(f"{option}: '{value}' is empty")
+        if self.snapshot_path is not None:
+            st.split_path(self.snapshot_path)
+        _only_with(self.remove_all, "remove_all", self.state == "absent" and not which,
+                   "is only for state absent without snapshot_name, snapshot_path or snapshot_id")  # fmt: skip
+        _only_with(self.current, "current", self.state == "reverted" and not which,
+                   "is only for state reverted without snapshot_name, snapshot_path or snapshot_id")  # fmt: skip
+        renames = self.new_snapshot_name is not None or self.new_description is not None
+        _only_with(renames, "new_snapshot_name/new_description", self.state == "present",
+                   "is only for state present")  # fmt: skip
+        if not which and not self.remove_all and not self.current:
+            extra = {"absent": " (or remove_all)", "reverted": " (or current)"}.get(self.state, "")
+            raise InvalidArgument(
+                f"state {self.state}: one of snapshot_name, snapshot_path or snapshot_id{extra} "
+                "is required"
+            )
+
+
+def _only_with(given: bool, option: str, allowed: bool, rule: str) -> None:
+    if given and not allowed:
+        raise InvalidArgument(f"{option}: {rule}")
+
+
+@dataclass(frozen=True)
+class Step:
+    """The one call a plan makes: what it does (in messages), on which object, with what."""
+
+    what: str
+    obj: MoRef
+    method: str
+    args: dict
+    is_task: bool = True
+
+
+@dataclass
+class Plan:
+    """The VM, its tree now and as predicted, the snapshot meant (predicted), and the step."""
+
+    vm: MoRef
+    vm_name: str
+    before: list
+    after: list
+    snapshot: dict | None = None
+    step: Step | None = None
+    current_moid: str | None = None
+
+    def diff(self) -> dict:
+        return {"before": {"snapshots": self.before}, "after": {"snapshots": self.after}}
+
+
+def read(client, vm: MoRef) -> dict:
+    """The VM's name, snapshot info and power state: one read."""
+    return get_one(client, vm, _VM_PATHS)
+
+
+def plan(client, request: SnapshotRequest) -> Plan:
+    """Read the VM's tree; the step (if any) and the tree it leaves."""
+    vm = find_vm(client, request.identity, datacenter_of(client, request.identity))
+    props = read(client, vm)
+    info = props.get("snapshot")
+    nodes = st.tree(info)
+    base = Plan(vm, unescape(props.get("name")) or vm.value, nodes, nodes,
+                current_moid=st.current_id(info))  # fmt: skip
+    if request.state == "absent":
+        return _plan_absent(base, request)
+    if request.state == "reverted":
+        return _plan_revert(base, request)
+    return _plan_present(base, request, props.get("runtime.powerState"))
+
+
+def _target(planned: Plan, request: SnapshotRequest, which=None) -> dict | None:
+    """The node the request names (None: none), an error when the name is ambiguous."""
+    option, value = which or request.which()
+    if option == "snapshot_id":
+        return st.find_id(planned.before, value)
+    if option == "snapshot_path":
+        return st.find_path(planned.before, value)
+    return st.find_name(planned.before, value)
+
+
+def _plan_absent(planned: Plan, request: SnapshotRequest) -> Plan:
+    if request.remove_all:
+        if planned.before:
+            planned.after, planned.current_moid = [], None
+            planned.step = Step(f"removing every snapshot of VM '{planned.vm_name}'", planned.vm,
+                                "RemoveAllSnapshots_Task", {"consolidate": request.consolidate})  # fmt: skip
+        return planned
+    node = _target(planned, request)
+    if node is None:
+        return planned
+    planned.after = removed(planned.before, node["id"], request.remove_children)
+    gone = {n["id"] for n in st.walk([node])} if request.remove_children else {node["id"]}
+    if planned.current_moid in gone:  # the server makes the parent current
+        planned.current_moid = _parent_id(planned.before, node["id"])
+    args = {"removeChildren": request.remove_children, "consolidate": request.consolidate}
+    planned.step = Step(f"removing snapshot '{node['path']}' of VM '{planned.vm_name}'",
+                        _ref(node), "RemoveSnapshot_Task", args)  # fmt: skip
+    return planned
+
+
+def _plan_revert(planned: Plan, request: SnapshotRequest) -> Plan:
+    suppress = {"suppressPowerOn": request.suppress_power_on}
+    if request.current:
+        node = st.find_id(planned.before, planned.current_moid) if planned.current_moid else None
+        if node is None:
+            raise NotFound(f"current: VM '{planned.vm_name}' has no current snapshot")
+        planned.step = Step(f"reverting VM '{planned.vm_name}' to its current snapshot",
+                            planned.vm, "RevertToCurrentSnapshot_Task", suppress)  # fmt: skip
+    else:
+        option, value = request.which()
+        node = st.require(_target(planned, request), option, value, planned.vm_name)
+        planned.step = Step(f"reverting VM '{planned.vm_name}' to snapshot '{node['path']}'",
+                            _ref(node), "RevertToSnapshot_Task", suppress)  # fmt: skip
+    planned.snapshot, planned.current_moid = node, node["id"]
+    return planned
+
+
+def _plan_present(planned: Plan, request: SnapshotRequest, power_state) -> Plan:
+    option, value = request.which()
+    node = _target(planned, request)
+    if node is None and request.new_snapshot_name is not None and option != "snapshot_id":
+        node = _already_renamed(planned, request, option, value)
+    if node is not None:
+        return _plan_update(planned, request, node)
+    if option == "snapshot_id" or request.new_snapshot_name is not None:
+        raise NotFound(f"{option}: VM '{planned.vm_name}' has no snapshot '{value}'")
+    return _plan_create(planned, request, option, value, power_state)
+
+
+def _already_renamed(planned: Plan, request: SnapshotRequest, option: str, value: str):
+    """The snapshot under its new name when a rename already happened (None: not found)."""
+    if option == "snapshot_path":
+        parent = st.split_path(value)[:-1]
+        path = "/".join([escape(p) for p in parent] + [escape(request.new_snapshot_name)])
+        return st.find_path(planned.before, path)
+    return st.find_name(planned.before, request.new_snapshot_name, "new_snapshot_name")
+
+
+def _plan_update(planned: Plan, request: SnapshotRequest, node: dict) -> Plan:
+    """Rename or re-describe an existing snapshot (nothing to do: no step)."""
+    args = {}
+    new_name = request.new_snapshot_name
+    if new_name is not None and new_name != node["name"]:
+        _refuse_clash(planned, node, new_name)
+        args["name"] = escape(new_name)
+    description = (
+        request.new_description if request.new_description is not None else request.description
+    )
+    # vSphere keeps the old description when the new one is empty: an empty one is not managed.
+    if description and description != node["description"]:
+        args["description"] = description
+    planned.snapshot = node
+    if args:
+        planned.after = renamed(planned.before, node["id"], new_name, args.get("description"))
+        planned.snapshot = st.find_id(planned.after, node["id"])
+        planned.step = Step(f"renaming snapshot '{node['path']}' of VM '{planned.vm_name}'",
+                            _ref(node), "RenameSnapshot", args, is_task=False)  # fmt: skip
+    return planned
+
+
+def _refuse_clash(planned: Plan, node: dict, new_name: str) -> None:
+    parent = node["path"].rpartition("/")[0]
+    path = f"{parent}/{escape(new_name)}" if parent else escape(new_name)
+    other = st.find_path(planned.before, path) or next(
+        (n for n in st.walk(planned.before) if n["name"] == new_name), None
+    )
+    if other is not None and other["id"] != node["id"]:
+        raise InvalidArgument(
+            f"new_snapshot_name: VM '{planned.vm_name}' already has a snapshot '{new_name}' "
+            f"({other['path']}); snapshot '{node['path']}' is not renamed"
+        )
+
+
+def _plan_create(planned: Plan, request: SnapshotRequest, option, value, power_state) -> Plan:
+    """A new snapshot, below the current one (where vSphere puts it)."""
+    current = st.find_id(planned.before, planned.current_moid) if planned.current_moid else None
+    name = value
+    if option == "snapshot_path":
+        parts = st.split_path(value)
+        name, parent = parts[-1], "/".join(escape(p) for p in parts[:-1])
+        here = current["path"] if current else ""
+        if parent != here:
+            raise InvalidArgument(
+                f"snapshot_path: '{value}' cannot be created: vSphere creates a snapshot below "
+                f"the current one ({here or 'none'}); revert to '{parent or 'none'}' first"
+            )
+    planned.after, planned.snapshot = created(
+        planned.before, current, name, request.description or "",
+        st.POWER_STATES.get(power_state, power_state), request.quiesce,
+    )  # fmt: skip
+    args = {"name": escape(name), "description": request.description or "",
+            "memory": request.memory, "quiesce": request.quiesce}  # fmt: skip
+    planned.step = Step(f"creating snapshot '{planned.snapshot['path']}' of VM '{planned.vm_name}'",
+                        planned.vm, "CreateSnapshot_Task", args)  # fmt: skip
+    return planned
+
+
+def _parent_id(nodes: list[dict], moid: str) -> str | None:
+    parent = next((n for n in st.walk(nodes) if any(c["id"] == moid for c in n["children"])), None)
+    return parent["id"] if parent else None
+
+
+def _ref(node: dict) -> MoRef:
+    return MoRef("VirtualMachineSnapshot", node["id"])
+
+
+# ------------------------------------------------------------------ predicted trees
+
+
+def repath(nodes: list[dict], parent: str = "") -> list[dict]:
+    """The tree with every path recomputed from the names (after a rename or a move)."""
+    for node in nodes:
+        node["path"] = f"{parent}/{escape(node['name'])}" if parent else escape(node["name"])
+        repath(node["children"], node["path"])
+    return nodes
+
+
+def removed(nodes: list[dict], moid: str, with_children: bool) -> list[dict]:
+    """The tree without snapshot `moid`; its children take its place unless removed too."""
+    out = []
+    for node in copy.deepcopy(nodes):
+        if node["id"] == moid:
+            out.extend([] if with_children else node["children"])
+        else:
+            node["children"] = removed(node["children"], moid, with_children)
+            out.append(node)
+    return repath(out)
+
+
+def renamed(nodes: list[dict], moid: str, name: str | None, description: str | None) -> list[dict]:
+    """The tree with snapshot `moid` renamed and/or re-described."""
+    out = copy.deepcopy(nodes)
+    node = st.find_id(out, moid)
+    node["name"] = name if name is not None else node["name"]
+    node["description"] = description if description is not None else node["description"]
+    return repath(out)
+
+
+def created(nodes, current, name, description, state, quiesced) -> tuple[list, dict]:
+    """The tree with a new snapshot below `current` (a root without one), and that node."""
+    out = copy.deepcopy(nodes)
+    new = {"name": name, "path": "", "description": description, "id": None, "number": None,
+           "created": None, "state": state, "quiesced": quiesced, "children": []}  # fmt: skip
+    level = st.find_id(out, current["id"])["children"] if current else out
+    level.append(new)
+    return repath(out), new
+
+
+# ------------------------------------------------------------------ apply and run
+
+
+def apply(client, planned: Plan, timeout: float) -> str | None:
+    """Make the plan's call and wait for its task; the new snapshot's moid when it made one."""
+    step = planned.step
+    try:
+        result = client.call(step.obj, step.method, **step.args)
+        if step.is_task:
+            result = wait_for_task(client, result, timeout)
+    except TaskTimeout as e:
+        raise PartialFailure(
+            f"{step.what}: the task {e.task} is still running on the server "
+            f"(gave up waiting after {timeout:g}s)",
+            e, changed=True, task=e.task, diff=planned.diff(),
+        ) from None  # fmt: skip
+    return result.value if isinstance(result, MoRef) else None
+
+
+def run(client, request: SnapshotRequest) -> dict:
+    """The module's result: changed, diff, the snapshot meant and the VM's tree."""
+    planned = plan(client, request)
+    tree, current_moid, snapshot = planned.after, planned.current_moid, planned.snapshot
+    if planned.step and not request.check_mode:
+        made = apply(client, planned, request.wait_timeout)
+        try:
+            info = read(client, planned.vm).get("snapshot")
+        except ViError as e:
+            raise PartialFailure(f"{planned.step.what}: done, but the tree did not read back",
+                                 e, changed=True) from None  # fmt: skip
+        tree, current_moid = st.tree(info), st.current_id(info)
+        moid = made or (snapshot or {}).get("id")
+        snapshot = st.find_id(tree, moid) if moid else None
+    current = st.current(tree, current_moid)
+    if request.check_mode and planned.step and planned.step.method == "CreateSnapshot_Task":
+        current = {k: snapshot[k] for k in ("name", "path", "id")}  # the new one, not made yet
+    if request.state == "absent":
+        snapshot = None
+    planned.after = tree
+    return {
+        "changed": planned.step is not None,
+        "diff": planned.diff(),
+        "snapshot": snapshot,
+        "snapshots": tree,
+        "current_snapshot": current,
+        "snapshot_count": st.count(tree),
+    }

@@ -1,0 +1,251 @@
+"""esx_vm_snapshot on the simulator: every state and option, check mode compared on the server.
+
+The server's tree is read through vm_server's own collector read of the VM's raw `snapshot`
+property (walked here), never through the module or vm/facts.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from ansible_run import run_module
+from return_docs import assert_matches_return
+from test_esx_vm import new_vm
+from vm_runs import ok, vm_run
+from vm_server import new_tasks
+
+
+def snap_run(sim, args: dict, check: bool = False):
+    result = run_module("esx_vm_snapshot", args, sim=sim, check=check, diff=True, verbosity=3)
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
+    if not result.failed:
+        assert_matches_return("esx_vm_snapshot", result.result)
+    return result
+
+
+def listed(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def raw_paths(server, ref) -> dict[str, dict]:
+    """path -> {moid, description, quiesced} of every snapshot, from the raw property."""
+    info = server.props(ref, ["snapshot"]).get("snapshot") or {}
+    out = {}
+
+    def walk(nodes, parent):
+        for n in listed(nodes):
+            path = f"{parent}/{n['name']}" if parent else n["name"]
+            out[path] = {"moid": n["snapshot"].value, "description": n.get("description") or "",
+                         "quiesced": str(n.get("quiesced")).lower() == "true"}  # fmt: skip
+            walk(n.get("childSnapshotList"), path)
+
+    walk(info.get("rootSnapshotList"), "")
+    return out
+
+
+def current(server, ref) -> str | None:
+    info = server.props(ref, ["snapshot"]).get("snapshot") or {}
+    ref = info.get("currentSnapshot")
+    return ref.value if ref is not None else None
+
+
+def state(server):
+    return server.snapshot(), server.tasks(), {r.value: server.props(r, ["snapshot"])
+                                               for r in server.vms()}  # fmt: skip
+
+
+def three_runs(server, sim, args: dict, changes_again: bool = False):
+    """Check mode (the server unchanged, no task), the real run, and a second run."""
+    before = state(server)
+    check = ok(snap_run(sim, args, check=True))
+    assert check["changed"] is True
+    assert state(server) == before, "check mode changed the server or started a task"
+    real = ok(snap_run(sim, args))
+    assert real["changed"] is True
+    assert real["diff"]["before"] == check["diff"]["before"]
+    tasks = [desc for _n, desc, _e in new_tasks(before[1], server.tasks())]
+    again = ok(snap_run(sim, args))
+    assert again["changed"] is changes_again
+    if not changes_again:
+        assert again["diff"]["before"] == again["diff"]["after"]
+    return check, real, again, tasks
+
+
+@pytest.fixture(scope="module")
+def vm(server, sim, model):
+    """A VM of its own for these tests (powered on, so `state` at capture shows it)."""
+    ok(vm_run(sim, new_vm(model, "snap-vm", state="powered_on")))
+    return server.vm("snap-vm")
+
+
+def test_create_nested_by_path_and_name(server, sim, vm):
+    args = {"name": "snap-vm", "snapshot_name": "before-patch", "description": "first",
+            "quiesce": True}  # fmt: skip
+    check, real, _again, tasks = three_runs(server, sim, args)
+    assert tasks == ["VirtualMachine.createSnapshot"]
+    assert check["snapshot"]["id"] is None and check["snapshot"]["path"] == "before-patch"
+    assert check["current_snapshot"] == {"name": "before-patch", "path": "before-patch", "id": None}
+    assert check["diff"]["before"]["snapshots"] == []
+    assert [n["name"] for n in check["diff"]["after"]["snapshots"]] == ["before-patch"]
+    raw = raw_paths(server, vm)
+    assert list(raw) == ["before-patch"]
+    assert raw["before-patch"] == {"moid": real["snapshot"]["id"], "description": "first",
+                                   "quiesced": True}  # fmt: skip
+    assert real["snapshot"]["quiesced"] is True and real["snapshot"]["state"] == "powered_on"
+    nested = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot", "memory": True}
+    _check, real, _again, tasks = three_runs(server, sim, nested)
+    assert tasks == ["VirtualMachine.createSnapshot"]
+    assert list(raw_paths(server, vm)) == ["before-patch", "before-patch/after-reboot"]
+    assert real["current_snapshot"]["path"] == "before-patch/after-reboot"
+    assert current(server, vm) == real["snapshot"]["id"]
+    assert real["snapshot_count"] == 2
+
+
+def info_run(sim, args: dict):
+    result = ok(run_module("esx_vm_info", args, sim=sim))
+    assert_matches_return("esx_vm_info", result.result)
+    return result["vms"]
+
+
+def flat(nodes) -> dict:
+    out = {}
+    for n in nodes:
+        out[n["path"]] = {
+            "moid": n["id"],
+            "description": n["description"],
+            "quiesced": n["quiesced"],
+        }
+        out.update(flat(n["children"]))
+    return out
+
+
+def test_facts_tree_and_snapshot_filters(server, sim, vm):
+    (facts,) = info_run(sim, {"name": "snap-vm"})
+    assert flat(facts["snapshots"]) == raw_paths(server, vm)
+    assert facts["snapshot_count"] == 2
+    assert facts["current_snapshot"]["id"] == current(server, vm)
+    raw = server.props(vm, ["snapshot"])["snapshot"]["rootSnapshotList"]
+    raw = raw[0] if isinstance(raw, list) else raw
+    root = facts["snapshots"][0]
+    assert datetime.fromisoformat(root["created"]) == datetime.fromisoformat(
+        raw["createTime"][:26] + "+00:00"
+    ), "created is the server's createTime, to the microsecond"
+    assert root["state"] == "powered_on" and root["number"] == int(raw["id"])
+    # The fleet report: bulk reads (no name), each VM with or without snapshots.
+    with_snapshots = info_run(sim, {"has_snapshots": True, "devices": False})
+    assert [v["name"] for v in with_snapshots] == ["snap-vm"]
+    without = info_run(sim, {"has_snapshots": False, "devices": False})
+    assert without and all(v["snapshot_count"] == 0 for v in without)
+    assert "snap-vm" not in [v["name"] for v in without]
+    fresh = info_run(sim, {"snapshot_older_than_days": 0, "devices": False})
+    assert [v["name"] for v in fresh] == ["snap-vm"]
+    assert info_run(sim, {"snapshot_older_than_days": 1, "devices": False}) == []
+    (via_vm,) = [ok(vm_run(sim, {"name": "snap-vm"}))["vm"]]
+    assert via_vm["snapshots"] == facts["snapshots"]
+
+
+def test_description_is_an_update_and_rename(server, sim, vm):
+    args = {"name": "snap-vm", "snapshot_name": "before-patch", "description": "changed"}
+    _check, _real, _again, tasks = three_runs(server, sim, args)
+    assert tasks == [], "RenameSnapshot is no task"
+    assert raw_paths(server, vm)["before-patch"]["description"] == "changed"
+    rename = {"name": "snap-vm", "snapshot_path": "before-patch", "new_snapshot_name": "pre/patch",
+              "new_description": "renamed"}  # fmt: skip
+    check, real, _again, _tasks = three_runs(server, sim, rename)
+    assert check["snapshot"]["name"] == "pre/patch" and check["snapshot"]["path"] == "pre%2fpatch"
+    raw = raw_paths(server, vm)
+    assert list(raw) == ["pre%2fpatch", "pre%2fpatch/after-reboot"], "sent escaped, as VM names"
+    assert raw["pre%2fpatch"]["description"] == "renamed"
+    assert real["snapshots"][0]["children"][0]["path"] == "pre%2fpatch/after-reboot"
+    back = {"name": "snap-vm", "snapshot_id": real["snapshot"]["id"],
+            "new_snapshot_name": "before-patch"}  # fmt: skip
+    three_runs(server, sim, back)
+    assert list(raw_paths(server, vm))[0] == "before-patch"
+
+
+def test_ambiguous_name_lists_the_paths(server, sim, vm):
+    ok(snap_run(sim, {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot/dup"}))
+    ok(snap_run(sim, {"name": "snap-vm", "snapshot_id": raw_paths(server, vm)["before-patch"]["moid"],
+                      "state": "reverted"}))  # fmt: skip
+    ok(snap_run(sim, {"name": "snap-vm", "snapshot_path": "before-patch/dup"}))
+    before = state(server)
+    for check in (True, False):
+        for st in ("absent", "reverted", "present"):
+            args = {"name": "snap-vm", "snapshot_name": "dup", "state": st, "description": "x"}
+            result = snap_run(sim, args, check=check)
+            assert result.failed, result.result
+            assert result["msg"] == (
+                "snapshot_name: 'dup' names 2 snapshots (before-patch/after-reboot/dup, "
+                "before-patch/dup); give snapshot_path or snapshot_id instead"
+            )
+    assert state(server) == before
+    path = {"name": "snap-vm", "snapshot_path": "before-patch/dup", "state": "absent"}
+    three_runs(server, sim, path)
+    assert "before-patch/after-reboot/dup" in raw_paths(server, vm)
+
+
+def test_create_below_a_snapshot_that_is_not_current_fails(server, sim, vm):
+    before = state(server)
+    args = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot/later"}
+    result = snap_run(sim, args)
+    assert (
+        result.failed
+        and "snapshot_path: 'before-patch/after-reboot/later' cannot be created" in result["msg"]
+    )
+    assert state(server) == before
+
+
+def test_revert_named_and_current(server, sim, vm):
+    moids = raw_paths(server, vm)
+    args = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot", "state": "reverted",
+            "suppress_power_on": True}  # fmt: skip
+    check, real, _again, tasks = three_runs(server, sim, args, changes_again=True)
+    assert tasks == ["VirtualMachineSnapshot.revertToSnapshot"]
+    assert check["current_snapshot"]["id"] == moids["before-patch/after-reboot"]["moid"]
+    assert current(server, vm) == moids["before-patch/after-reboot"]["moid"]
+    check, real, _again, tasks = three_runs(
+        server, sim, {"name": "snap-vm", "current": True, "state": "reverted"}, changes_again=True
+    )
+    assert tasks == ["VirtualMachine.revertSnapshot"]
+    assert real["snapshot"]["path"] == "before-patch/after-reboot"
+
+
+def test_remove_with_and_without_children(server, sim, vm):
+    args = {"name": "snap-vm", "snapshot_path": "before-patch", "state": "absent"}
+    check, real, _again, tasks = three_runs(server, sim, args)
+    assert tasks == ["VirtualMachineSnapshot.removeSnapshot"]
+    assert list(raw_paths(server, vm)) == ["after-reboot", "after-reboot/dup"], "children moved up"
+    assert [n["path"] for n in check["diff"]["after"]["snapshots"]] == ["after-reboot"]
+    assert real["snapshot"] is None
+    assert check["current_snapshot"] == real["current_snapshot"]
+    args = {"name": "snap-vm", "snapshot_name": "after-reboot", "state": "absent",
+            "remove_children": True, "consolidate": False}  # fmt: skip
+    check, _real, _again, _tasks = three_runs(server, sim, args)
+    assert check["diff"]["after"]["snapshots"] == []
+    assert raw_paths(server, vm) == {} and current(server, vm) is None
+
+
+def test_remove_all(server, sim, vm):
+    for name in ("one", "two"):
+        ok(snap_run(sim, {"name": "snap-vm", "snapshot_name": name}))
+    args = {"name": "snap-vm", "state": "absent", "remove_all": True}
+    check, real, _again, tasks = three_runs(server, sim, args)
+    assert tasks == ["VirtualMachine.RemoveAllSnapshots"]
+    assert real["snapshot_count"] == 0 and raw_paths(server, vm) == {}
+
+
+def test_bad_requests_change_nothing(server, sim, vm):
+    before = state(server)
+    cases = [
+        ({"snapshot_id": "snapshot-0", "state": "reverted"}, "snapshot_id: VM 'snap-vm' has no snapshot 'snapshot-0'"),
+        ({"current": True, "state": "reverted"}, "current: VM 'snap-vm' has no current snapshot"),
+        ({"remove_all": True}, "remove_all: is only for state absent"),
+        ({"state": "absent"}, "(or remove_all) is required"),
+        ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: VM 'snap-vm' has no snapshot 'a'"),
+        ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = snap_run(sim, {"name": "snap-vm", **args})
+        assert result.failed and message in result["msg"], (args, result.get("msg"))
+    assert state(server) == before

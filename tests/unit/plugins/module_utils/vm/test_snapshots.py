@@ -1,0 +1,166 @@
+"""esx_vm_snapshot's runner: the request, the predicted trees, the calls on the wire."""
+
+from __future__ import annotations
+
+import pytest
+import vi_wire as w
+from vi_wire import Clock, FakeTransport, response, response_ref
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi import wait
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    InvalidArgument,
+    PartialFailure,
+)
+from ansible_collections.viapi.esx.plugins.module_utils.vm import snapshots as s
+from ansible_collections.viapi.esx.plugins.module_utils.vm.snapshots import SnapshotRequest
+
+VM = MoRef("VirtualMachine", "vm-1")
+
+
+def params(**given) -> dict:
+    defaults = {"name": "web", "state": "present", "memory": False, "quiesce": False,
+                "remove_children": False, "consolidate": True, "remove_all": False,
+                "current": False, "suppress_power_on": False, "wait_timeout": 60}  # fmt: skip
+    return {**defaults, **given}
+
+
+def node(moid, name, *children, path=None):
+    return {"name": name, "path": path or name, "description": "", "id": moid, "number": None,
+            "created": None, "state": "powered_on", "quiesced": False, "children": list(children)}  # fmt: skip
+
+
+TREE = [
+    node(
+        "snapshot-1", "a", node("snapshot-2", "b", path="a/b"), node("snapshot-3", "c", path="a/c")
+    )
+]
+
+
+def test_request_from_params():
+    r = SnapshotRequest.from_params(params(snapshot_name="x", description="d"), check_mode=True)
+    assert r.identity.name == "web" and r.snapshot_name == "x" and r.description == "d"
+    assert r.check_mode is True and r.consolidate is True
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"snapshot_name": "a", "snapshot_id": "b"}, "snapshot_name, snapshot_id: give only one of them"),
+        ({"state": "absent"}, "state absent: one of snapshot_name, snapshot_path or snapshot_id (or remove_all)"),
+        ({"remove_all": True, "snapshot_name": "a", "state": "absent"}, "remove_all: is only for state absent without"),
+        ({"current": True}, "current: is only for state reverted without"),
+        ({"snapshot_name": "a", "state": "absent", "new_description": "b"}, "new_snapshot_name/new_description: is"),
+        ({"snapshot_name": " "}, "snapshot_name: ' ' is empty"),
+        ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path like before-patch/after-reboot"),
+        ({"snapshot_name": "a", "state": "gone"}, "state: 'gone' is not one of present, absent, reverted"),
+    ],
+)  # fmt: skip
+def test_bad_requests_name_the_option(given, message):
+    with pytest.raises(InvalidArgument) as e:
+        SnapshotRequest.from_params(params(**given))
+    assert str(e.value).startswith(message)
+
+
+def test_removed_moves_children_up_or_drops_them():
+    assert [n["path"] for n in s.removed(TREE, "snapshot-1", False)] == ["b", "c"]
+    assert s.removed(TREE, "snapshot-1", True) == []
+    kept = s.removed(TREE, "snapshot-2", False)
+    assert [c["path"] for c in kept[0]["children"]] == ["a/c"]
+    assert [c["path"] for c in TREE[0]["children"]] == ["a/b", "a/c"], "the tree read is kept"
+
+
+def test_renamed_repaths_the_children():
+    out = s.renamed(TREE, "snapshot-1", "x/y", "new")
+    assert out[0]["path"] == "x%2fy" and out[0]["description"] == "new"
+    assert [c["path"] for c in out[0]["children"]] == ["x%2fy/b", "x%2fy/c"]
+
+
+def test_created_goes_below_the_current_snapshot():
+    out, new = s.created(TREE, TREE[0]["children"][0], "n", "d", "powered_off", True)
+    assert new["path"] == "a/b/n" and new["id"] is None and new["quiesced"] is True
+    assert out[0]["children"][0]["children"] == [new]
+    roots, first = s.created([], None, "n", "", "powered_on", False)
+    assert roots == [first] and first["path"] == "n"
+
+
+def planned(step) -> s.Plan:
+    return s.Plan(VM, "web", TREE, [], step=step)
+
+
+def test_apply_sends_the_arguments_in_the_servers_order():
+    t = FakeTransport().on(
+        "CreateSnapshot_Task", response_ref("CreateSnapshot_Task", "Task", "task-7")
+    )
+    t.on(
+        "CreatePropertyCollector",
+        response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
+    )
+    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
+    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    done = (
+        '<filterSet><filter type="PropertyFilter">f</filter><objectSet><kind>modify</kind>'
+        '<obj type="Task">task-7</obj><changeSet><name>info</name><op>assign</op>'
+        '<val xsi:type="TaskInfo"><key>task-7</key><task type="Task">task-7</task>'
+        "<descriptionId>VirtualMachine.createSnapshot</descriptionId><state>success</state>"
+        "<cancelled>false</cancelled><cancelable>false</cancelable>"
+        '<result type="VirtualMachineSnapshot" xsi:type="ManagedObjectReference">snapshot-9</result>'
+        "<queueTime>2026-12-01T10:00:00Z</queueTime><eventChainId>1</eventChainId></val>"
+        "</changeSet></objectSet></filterSet>"
+    )
+    t.on("WaitForUpdatesEx", response("WaitForUpdatesEx", f"<version>1</version>{done}"))
+    args = {"name": "a%2fb", "description": "d", "memory": True, "quiesce": False}
+    step = s.Step("creating", VM, "CreateSnapshot_Task", args)
+    assert s.apply(w.client(t), planned(step), 60) == "snapshot-9"
+    body = t.requests[2].body.decode()
+    order = [body.index(f"<{k}>") for k in ("name", "description", "memory", "quiesce")]
+    assert order == sorted(order), body
+    assert "<memory>true</memory>" in body and "<name>a%2fb</name>" in body
+
+
+def test_a_removal_that_times_out_names_the_task_still_running(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(wait.time, "monotonic", clock)
+    t = FakeTransport().on(
+        "RemoveSnapshot_Task", response_ref("RemoveSnapshot_Task", "Task", "task-8")
+    )
+    t.on(
+        "CreatePropertyCollector",
+        response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
+    )
+    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
+    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    t.on("WaitForUpdatesEx", clock.waited, always=True)
+    step = s.Step("removing snapshot 'a' of VM 'web'", MoRef("VirtualMachineSnapshot", "snapshot-1"),
+                  "RemoveSnapshot_Task", {"removeChildren": False, "consolidate": True})  # fmt: skip
+    with pytest.raises(PartialFailure) as e:
+        s.apply(w.client(t), planned(step), 30)
+    assert str(e.value) == (
+        "removing snapshot 'a' of VM 'web': the task task-8 is still running on the server "
+        "(gave up waiting after 30s)"
+    )
+    assert e.value.result["changed"] is True and e.value.result["task"] == "task-8"
+    assert "DestroyPropertyCollector" in t.methods
+
+
+@pytest.mark.parametrize(
+    "moid, children, current",
+    [
+        ("snapshot-2", False, "snapshot-1"),
+        ("snapshot-1", True, None),
+        ("snapshot-3", False, "snapshot-2"),
+    ],
+)
+def test_removing_the_current_snapshot_makes_its_parent_current(moid, children, current):
+    request = SnapshotRequest.from_params(
+        params(state="absent", snapshot_id=moid, remove_children=children)
+    )
+    planned = s._plan_absent(s.Plan(VM, "web", TREE, TREE, current_moid="snapshot-2"), request)
+    assert planned.current_moid == current
+    assert planned.step.method == "RemoveSnapshot_Task"
+    assert planned.step.args == {"removeChildren": children, "consolidate": True}
+
+
+def test_removing_a_missing_snapshot_plans_nothing():
+    request = SnapshotRequest.from_params(params(state="absent", snapshot_name="gone"))
+    assert s._plan_absent(s.Plan(VM, "web", TREE, TREE), request).step is None
