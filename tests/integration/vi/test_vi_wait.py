@@ -100,7 +100,7 @@ def test_the_wait_goes_on_after_its_session_is_terminated(sim, connect, spy):
 
 def test_an_ip_address_the_guest_reports_ends_the_wait_at_once(sim, connect, spy):
     client = connect(sim)
-    (moid, ip), *_ = sim.manifest["guest_ips"].items()
+    moid, ip = next(iter(sim.manifest["guest_ips"].items()))
     vm = MoRef("VirtualMachine", moid)
     calls = spy(client)
     assert waits.wait_for(client, vm, waits.IP_ADDRESS, time.monotonic() + 120) == {

@@ -143,7 +143,7 @@ def reconfigure_after_power_off(_module, client) -> dict:
 
 
 @pytest.mark.parametrize("transport, error_type", [(submit_denied, "NoPermission"),
-                                                    (task_denied, "TaskFailed")])  # fmt: skip
+                                                   (task_denied, "TaskFailed")])  # fmt: skip
 def test_a_partial_failure_keeps_the_missing_privilege_hint(
     monkeypatch, capsys, transport, error_type
 ):

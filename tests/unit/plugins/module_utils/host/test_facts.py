@@ -97,9 +97,9 @@ NAMES = [
 ]  # fmt: skip
 
 
-def names_body(rows=NAMES) -> str:
+def names_body(rows=None) -> str:
     objects = []
-    for ref, name, parent in rows:
+    for ref, name, parent in NAMES if rows is None else rows:
         props = {"name": _s(name)}
         if parent is not None:
             props["parent"] = _ref(parent)

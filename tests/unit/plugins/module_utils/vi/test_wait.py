@@ -46,7 +46,7 @@ def watching(*updates) -> FakeTransport:
 def decoded(*updates) -> list[dict]:
     """The UpdateSets as the client decodes them off the wire."""
     client = vi_wire.client(FakeTransport().on("WaitForUpdatesEx", *updates))
-    return [client.call(PRIVATE, "WaitForUpdatesEx", version="") for _ in updates]
+    return [client.call(PRIVATE, "WaitForUpdatesEx", version="") for _update in updates]
 
 
 def test_updates_merge_full_values_parts_removals_and_missing_paths():
@@ -114,7 +114,7 @@ def test_running_out_raises_wait_timeout_with_what_was_seen_last(monkeypatch):
     t.on("WaitForUpdatesEx", clock.waited, always=True)
     with pytest.raises(faults.WaitTimeout) as info:
         wait.wait_until(vi_wire.client(t), VM, [POWER], lambda p: p[POWER] == "poweredOff",
-                             deadline=clock.now + 25, what="the VM to power off")  # fmt: skip
+                        deadline=clock.now + 25, what="the VM to power off")  # fmt: skip
     e = info.value
     assert (e.what, e.last_seen, e.timeout) == ("the VM to power off", {POWER: "poweredOn"}, 25)
     assert str(e) == (
@@ -140,7 +140,7 @@ def test_a_collector_lost_with_the_session_is_made_again_bounded():
     t = watching(update("1", power("poweredOn"), kind="enter"), gone,
                  update("1", power("poweredOff"), kind="enter"))  # fmt: skip
     props = wait.wait_until(vi_wire.client(t), VM, [POWER],
-                                 lambda p: p[POWER] == "poweredOff", deadline=10**9)  # fmt: skip
+                            lambda p: p[POWER] == "poweredOff", deadline=10**9)  # fmt: skip
     assert props == {POWER: "poweredOff"}
     assert t.methods.count("CreatePropertyCollector") == 2 and t.methods.count("CreateFilter") == 2
     assert [r.arg("version") for r in t.requests if r.method == "WaitForUpdatesEx"] == ["", "1", ""]

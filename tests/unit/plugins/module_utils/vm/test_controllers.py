@@ -32,7 +32,7 @@ def test_scsi_units_skip_the_controllers_own_unit():
 def test_a_device_takes_the_first_free_unit_of_the_lowest_bus():
     devices = [lsi(1001, 1), lsi(1000, 0), *disks_on(1000, [0, 1, 3])]
     slots = Slots(SCSI, devices, Plan())
-    assert [slots.take("disks[3]") for _ in range(2)] == [(1000, 2, False), (1000, 4, False)]
+    assert [slots.take("disks[3]") for _n in range(2)] == [(1000, 2, False), (1000, 4, False)]
 
 
 def test_a_full_kind_gets_a_controller_on_the_first_free_bus():
@@ -68,7 +68,7 @@ def test_ide_controllers_are_never_added():
 
 def test_a_new_vm_has_its_two_ide_controllers():
     slots = Slots(IDE, list(NEW_VM_DEVICES), Plan())
-    assert [slots.take("cdrom") for _ in range(3)] == [
+    assert [slots.take("cdrom") for _n in range(3)] == [
         (200, 0, False),
         (200, 1, False),
         (201, 0, False),

@@ -15,7 +15,7 @@ def test_keys_count_down_with_the_device_changes():
 
 def test_keys_taken_before_their_devices_are_added_never_repeat():
     p = Plan()
-    keys = [p.new_key() for _ in range(3)]
+    keys = [p.new_key() for _n in range(3)]
     p.add_device("add", {"_type": "VirtualDisk", "key": keys[0]})
     keys.append(p.new_key())
     assert keys == [-100, -101, -102, -103]

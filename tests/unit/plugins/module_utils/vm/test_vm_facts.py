@@ -37,7 +37,8 @@ def test_every_field_of_the_schema_decodes():
 
 def test_devices_decode():
     f = facts.vm_facts(VM, props(), names())
-    (disk,) = f["disks"]
+    assert len(f["disks"]) == 1
+    disk = f["disks"][0]
     assert disk == {
         "label": "Hard disk 1", "key": 2000, "capacity_bytes": 10 * 2**30, "datastore": "ds1",
         "file": "[ds1] web/web.vmdk", "thin": True, "disk_type": "thin", "mode": "persistent",
@@ -48,7 +49,8 @@ def test_devices_decode():
         ("prod-pg", "vmxnet3", True),
         ("VM Network", "e1000", False),
     ]
-    (cdrom,) = f["cdroms"]
+    assert len(f["cdroms"]) == 1
+    cdrom = f["cdroms"][0]
     assert (cdrom["type"], cdrom["iso_path"], cdrom["controller"]) == (
         "iso",
         "[ds1] iso/a.iso",
