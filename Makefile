@@ -119,13 +119,13 @@ docs-lint: venv ## antsibull-docs lint-collection-docs on the collection (plugin
 
 # The ansible-core x Python matrix lives in noxfile.py; each session has its own venv in .nox/.
 matrix: venv vcsim ## every matrix session: unit + sanity + integration (all of it on the newest)
-	nox
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox
 
 matrix-full: venv vcsim ## the newest session only: unit, sanity, every integration test
-	nox -t full
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox -t full
 
 matrix-smoke: venv vcsim ## the other sessions: unit, sanity, the integration smoke set
-	nox -t smoke
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox -t smoke
 
 # The matrix runs unit, sanity and integration tests; the rest runs once, in .venv/.
 test: lint docs-check docs-lint install-check matrix ## every quality gate (what CI runs)
