@@ -32,8 +32,8 @@ export PATH := $(VENV)/bin:$(PATH)
 export VIRTUAL_ENV := $(VENV)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 
-.PHONY: help env venv vcsim unit integration sanity lint build install-check test demo bench \
-	docs docs-check clean distclean
+.PHONY: help env venv vcsim unit integration sanity sanity-local lint build install-check test \
+	matrix matrix-full matrix-smoke demo bench docs docs-check docs-lint clean distclean
 
 help: ## list the targets
 	@echo "Usage: make TARGET [PYTEST_ARGS=...]"
@@ -77,6 +77,10 @@ integration: venv vcsim ## integration tests against the simulator
 	$(call run_pytest,$(INTEGRATION_TESTS),-n $(INTEGRATION_WORKERS) --dist loadfile)
 
 sanity: venv ## ansible-test sanity on a fresh copy of the collection's files
+	@$(MAKE) --no-print-directory sanity-local
+
+# The same with the ansible-test of VENV (noxfile.py passes each session's VENV and SANITY_ROOT).
+sanity-local:
 	rm -rf $(SANITY_ROOT)
 	mkdir -p $(SANITY_ROOT)
 	@# Tracked and new-but-not-ignored files, so this works before a commit too; a real
@@ -110,7 +114,21 @@ install-check: build vcsim ## install the tarball into a temporary path and run 
 docs-check: venv ## fail when docs/reference is out of date with the plugins' own docs
 	python tools/gen_docs.py --check
 
-test: unit integration sanity lint docs-check install-check ## every quality gate (what CI runs)
+docs-lint: venv ## antsibull-docs lint-collection-docs on the collection (plugins' docs, runtime)
+	antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .
+
+# The ansible-core x Python matrix lives in noxfile.py; each session has its own venv in .nox/.
+matrix: venv vcsim ## every matrix session: unit + sanity + integration (all of it on the newest)
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox
+
+matrix-full: venv vcsim ## the newest session only: unit, sanity, every integration test
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox -t full
+
+matrix-smoke: venv vcsim ## the other sessions: unit, sanity, the integration smoke set
+	INTEGRATION_WORKERS=$(INTEGRATION_WORKERS) nox -t smoke
+
+# The matrix runs unit, sanity and integration tests; the rest runs once, in .venv/.
+test: lint docs-check docs-lint install-check matrix ## every quality gate (what CI runs)
 
 demo: venv vcsim ## start the simulator, run the demo playbooks against it, stop it
 	@if [ -e tests/vcsim/demo.sh ]; then bash tests/vcsim/demo.sh; \
@@ -124,8 +142,8 @@ docs: venv ## regenerate the module and plugin reference in docs/
 	python tools/gen_docs.py
 
 clean: ## remove build, test and cache output (keeps .venv/)
-	rm -rf $(CACHE)/dist $(CACHE)/sanity tests/output .pytest_cache .ruff_cache
+	rm -rf $(CACHE)/dist $(CACHE)/sanity $(CACHE)/sanity-* tests/output .pytest_cache .ruff_cache
 	find . \( -path ./.venv -o -path ./.cache \) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv/ and .cache/ too
-	rm -rf $(VENV) $(CACHE)
+	rm -rf $(VENV) $(CACHE) .nox

@@ -81,6 +81,7 @@ def mint_identity(directory: str | Path, hosts=("127.0.0.1", "localhost")) -> Id
     ca_cert = (
         _builder(ca_name, ca_name, ca_key, now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_CA_KEY_USAGE, critical=True)
         .sign(ca_key, hashes.SHA256())
     )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -89,6 +90,9 @@ def mint_identity(directory: str | Path, hosts=("127.0.0.1", "localhost")) -> Id
         _builder(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]), ca_name, key, now)
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     identity = Identity(
@@ -117,7 +121,16 @@ def _builder(subject, issuer, key, now) -> x509.CertificateBuilder:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(hours=1))
         .not_valid_after(now + datetime.timedelta(days=7))
+        # Key identifiers (and the CA's key usage): Python 3.13 verifies with VERIFY_X509_STRICT.
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
     )
+
+
+_CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=False, content_commitment=False, key_encipherment=False,
+    data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+    encipher_only=False, decipher_only=False,
+)  # fmt: skip
 
 
 def _san(host: str):

@@ -87,7 +87,8 @@ class Backend(Protocol):
     volume_type: ClassVar[str]  # "file" or "block"
     warnings: list[str]  # what the user should be told about this run's reads
 
-    def __init__(self, client, scope: Scope) -> None: ...
+    def __init__(self, client, scope: Scope) -> None:
+        """A backend for the reads of one run in `scope`."""
 
     def pools(self) -> list[Pool]:
         """Every pool in scope (read once, then cached by the backend)."""

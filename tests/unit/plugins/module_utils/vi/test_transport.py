@@ -36,6 +36,13 @@ DAY = datetime.timedelta(days=1)
 # ------------------------------------------------------------------ certificates
 
 
+CA_KEY_USAGE = x509.KeyUsage(
+    digital_signature=False, content_commitment=False, key_encipherment=False,
+    data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+    encipher_only=False, decipher_only=False,
+)  # fmt: skip
+
+
 def _name(cn: str):
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
@@ -50,7 +57,14 @@ def _cert(subject, issuer, key, signer, sans=None, ca=False, start=NOW - DAY, en
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        # Key identifiers and a CA's key usage: Python 3.13 verifies with VERIFY_X509_STRICT.
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
     )
+    if signer is not key:
+        aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key())
+        builder = builder.add_extension(aki, critical=False)
+    if ca:
+        builder = builder.add_extension(CA_KEY_USAGE, critical=True)
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
     return builder.sign(signer, hashes.SHA256())

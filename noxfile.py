@@ -1,0 +1,102 @@
+"""The ansible-core x Python matrix: `make matrix` (or `nox`) runs every session.
+
+Each session gets its own virtual environment (under .nox/) with one ansible-core series, the
+collection's requirements and the test packages of requirements-test.txt, then runs the unit
+tests, `ansible-test sanity` (through `make sanity-local`, the copy `make sanity` uses) and the
+integration tests: the whole suite in the newest session (FULL), the SMOKE list in the others.
+`nox -l` lists the sessions; `nox -s core-2.16-py3.11` runs one.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+# (ansible-core series, controller Python) pairs the collection is tested on.
+MATRIX = [("2.16", "3.11"), ("2.19", "3.11"), ("2.21", "3.12"), ("2.21", "3.13")]
+# The session that runs the whole integration suite (and that `make test` runs).
+FULL = ("2.21", "3.12")
+# Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
+# tools .venv/ runs: linters, docs, changelog, nox itself).
+TEST_PACKAGES = {"pytest", "pytest-xdist", "pyyaml", "jinja2", "ansible-runner", "ansible-builder"}
+# One test per module, the inventory plugin and one role: what every other session runs.
+SMOKE = [
+    "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
+    "tests/integration/vm/test_esx_vm.py::test_create",
+    "tests/integration/vm/test_esx_vm_info.py::test_filters",
+    "tests/integration/storage/test_pools.py::test_type_filter",
+    "tests/integration/storage/test_volumes.py::test_lookup_by_path",
+    "tests/integration/migrate/test_esx_migrate.py::"
+    "test_clean_vm_moves_to_ok_and_a_second_run_changes_nothing",
+    "tests/integration/host/test_host_modules.py::test_host_info_lists_every_host",
+    "tests/integration/host/test_host_modules.py::test_maintenance_matrix",
+    "tests/integration/inventory/test_inventory_listing.py::"
+    "test_every_vm_is_a_host_with_the_servers_values",
+    "tests/integration/roles/test_vm_fleet.py::test_fleet_converges_and_is_idempotent",
+]
+
+nox.options.error_on_missing_interpreters = True
+nox.options.reuse_existing_virtualenvs = True
+
+
+def interpreter(version: str) -> str:
+    """pyenv's pythonX.Y where pyenv has it (its shims need PYENV_VERSION), else the name."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    found = sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))
+    return found[-1] if found else f"python{version}"
+
+
+def test_packages() -> list[str]:
+    """The TEST_PACKAGES lines of requirements-test.txt, with their version ranges."""
+    wanted = []
+    for line in (ROOT / "requirements-test.txt").read_text().splitlines():
+        name = re.match(r"[A-Za-z0-9_.-]+", line.strip())
+        if name and name.group(0).lower() in TEST_PACKAGES:
+            wanted.append(line.strip())
+    return wanted
+
+
+def run_matrix_session(session: nox.Session, core: str, full: bool) -> None:
+    """Unit tests, sanity and integration tests on one ansible-core series."""
+    session.install("-r", "requirements.txt", f"ansible-core=={core}.*", *test_packages())
+    session.run("ansible", "--version")
+    link = ROOT / ".cache/collections/ansible_collections/viapi/esx"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to("../../../..")
+    session.env["ANSIBLE_COLLECTIONS_PATH"] = str(ROOT / ".cache/collections")
+    session.run("tests/vcsim/vcsim", "build", external=True)
+    session.run("pytest", "-q", "tests/unit")
+    venv = session.virtualenv.location
+    sanity_root = f"{ROOT}/.cache/sanity-{session.name}/ansible_collections/viapi/esx"
+    session.run(
+        "make", "-s", "sanity-local", f"VENV={venv}", f"SANITY_ROOT={sanity_root}", external=True
+    )
+    workers = os.environ.get("INTEGRATION_WORKERS", "3")
+    # `nox -s NAME -- tests/integration/vm -x` runs those integration tests instead.
+    tests = session.posargs or (["tests/integration"] if full else SMOKE)
+    session.run("pytest", "-q", "-n", workers, "--dist", "loadfile", *tests)
+
+
+def define_sessions() -> None:
+    for core, python in MATRIX:
+        full = (core, python) == FULL
+        tags = ["full"] if full else ["smoke"]
+
+        def session_func(session: nox.Session, core=core, full=full) -> None:
+            run_matrix_session(session, core, full)
+
+        session_func.__doc__ = f"ansible-core {core} on Python {python}: unit, sanity, " + (
+            "every integration test" if full else "the integration smoke set"
+        )
+        nox.session(name=f"core-{core}-py{python}", python=interpreter(python), tags=tags)(
+            session_func
+        )
+
+
+define_sessions()
