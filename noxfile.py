@@ -29,6 +29,7 @@ SMOKE = [
     "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
     "tests/integration/vm/test_esx_vm.py::test_create",
     "tests/integration/vm/test_esx_vm_info.py::test_filters",
+    "tests/integration/vm/test_esx_vm_snapshot.py::test_create_nested_by_path_and_name",
     "tests/integration/storage/test_pools.py::test_type_filter",
     "tests/integration/storage/test_volumes.py::test_lookup_by_path",
     "tests/integration/migrate/test_esx_migrate.py::"
