@@ -61,6 +61,27 @@ VM_CREATE = {"name": "rel-{n}", "guest_id": "otherGuest", "memory_mb": 64, "host
 
 MODULES: dict[str, ModuleSpec] = {
     "esx_about_info": ModuleSpec(success=[{}]),
+    "esx_vm_snapshot": ModuleSpec(
+        success=[
+            {"name": "DC0_H0_VM1", "snapshot_name": "rel-{n}", "state": "present"},
+            {"name": "DC0_H0_VM1", "snapshot_name": "rel-{n}", "state": "absent"},
+        ],
+        failure=[{"moid": "vm-424242", "snapshot_name": "s", "state": "present"}],
+        bad=[
+            Case(
+                "state-unknown-choice",
+                {"name": "x", "snapshot_name": "s", "state": "kept"},
+                "state",
+            ),
+            Case("no-identifier", {"snapshot_name": "s"}, "name"),
+            Case(
+                "timeout-zero",
+                {"name": "x", "snapshot_name": "s", "wait_timeout": 0},
+                "wait_timeout",
+            ),
+            Case("name-odd", {"name": ODD_NAME, "snapshot_name": "s"}, "name"),
+        ],
+    ),
     "esx_vm_info": ModuleSpec(
         success=[{}, {"name": "DC0_H0_VM0"}],
         failure=[{"datacenter": "NoSuchDC"}],
