@@ -1,209 +1,266 @@
 #!/usr/bin/env python
-"""Generate plugins/module_utils/vi/schema_types.py from govmomi's vim25/types/types.go.
+"""Generate plugins/module_utils/vi/schema_types.py: the whole vim25 API from pyVmomi's type info.
 
-The VI client needs, for each type it sends or reads, its fields in WSDL order, which of them
-are arrays and which are int / long / boolean / dateTime, and its parent type. govmomi's types.go
-(Debian package golang-github-vmware-govmomi-dev) is a faithful transcription of the WSDL, so this
-script reads it and keeps only the types we use (ROOTS) and the types their fields reach.
+pyVmomi ships the vSphere API's metadata as generated Python (pyVmomi/_typeinfo_core.py,
+_typeinfo_query.py, _typeinfo_vim.py: CreateDataType / CreateManagedType / CreateEnumType calls,
+each field with the API version that added it). This script runs those files against recording
+stand-ins of the Create* functions (pyVmomi itself is never imported, so nothing of its runtime
+gets in) and writes, for every data object, method, enum and managed object of the vim25
+namespace up to TARGET: fields in WSDL order with their kinds, arrays, parents, each method's
+arguments and return type. Fields newer than TARGET are left out: the client speaks TARGET at most.
 
-Usage: python tools/gen_schema.py [path/to/types.go]  (rewrites schema_types.py in place)
+The output is sharded (a type's shard is crc32(name) % SHARDS) so vi/schema.py parses only the
+shards a program touches. pyVmomi is a development and test dependency only; the runtime reads
+the generated file.
+
+Usage: python tools/gen_schema.py [path/to/site-packages/pyVmomi]  (rewrites schema_types.py)
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import textwrap
+import zlib
 from pathlib import Path
 
-DEFAULT_TYPES_GO = "/usr/share/gocode/src/github.com/vmware/govmomi/vim25/types/types.go"
-OUT = Path(__file__).resolve().parent.parent / "plugins/module_utils/vi/schema_types.py"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "plugins/module_utils/vi/schema_types.py"
+TARGET = "vim.version.v9_0_0_0"  # the newest API version the table describes (9.0.0.0)
+SOURCES = ("_typeinfo_core.py", "_typeinfo_query.py", "_typeinfo_vim.py")
+SHARDS = 64
 
-# Types we read or send, by area. Fields reach more types; subclasses must be named here.
-ROOTS = """
-ServiceContent AboutInfo UserSession ObjectContent RetrieveResult UpdateSet TaskInfo
-LocalizedMethodFault PropertyFilterSpec RetrieveOptions WaitOptions TraversalSpec
-CustomFieldDef CustomFieldStringValue OptionValue
-VirtualMachineConfigInfo VirtualMachineConfigSpec VirtualMachineRuntimeInfo GuestInfo
-VirtualMachineSummary VirtualMachineFileLayoutEx VirtualMachineRelocateSpec
-VirtualMachineConfigOptionDescriptor
-VirtualDisk VirtualVmxnet3 VirtualE1000 VirtualE1000e VirtualPCNet32 VirtualVmxnet2
-VirtualSriovEthernetCard VirtualCdrom VirtualFloppy VirtualSerialPort VirtualParallelPort
-VirtualPCIPassthrough VirtualLsiLogicController VirtualLsiLogicSASController
-ParaVirtualSCSIController VirtualBusLogicController VirtualAHCIController VirtualIDEController
-VirtualNVMEController VirtualPCIController VirtualSIOController VirtualPS2Controller
-VirtualUSBController VirtualUSBXHCIController VirtualMachineVideoCard VirtualKeyboard
-VirtualPointingDevice VirtualMachineVMCIDevice
-VirtualDiskFlatVer2BackingInfo VirtualDiskRawDiskMappingVer1BackingInfo
-VirtualDiskSparseVer2BackingInfo VirtualDiskSeSparseBackingInfo
-VirtualEthernetCardNetworkBackingInfo VirtualEthernetCardDistributedVirtualPortBackingInfo
-VirtualEthernetCardOpaqueNetworkBackingInfo
-VirtualCdromIsoBackingInfo VirtualCdromRemotePassthroughBackingInfo VirtualCdromAtapiBackingInfo
-VirtualCdromRemoteAtapiBackingInfo VirtualCdromPassthroughBackingInfo
-VirtualFloppyDeviceBackingInfo VirtualFloppyImageBackingInfo VirtualFloppyRemoteDeviceBackingInfo
-VirtualSerialPortDeviceBackingInfo VirtualSerialPortFileBackingInfo VirtualSerialPortPipeBackingInfo
-VirtualSerialPortURIBackingInfo
-VirtualParallelPortDeviceBackingInfo VirtualParallelPortFileBackingInfo
-VirtualPCIPassthroughDeviceBackingInfo VirtualPCIPassthroughDynamicBackingInfo
-HostListSummary HostRuntimeInfo HostHardwareInfo HostCapability HostConfigManager
-HostStorageDeviceInfo HostInternetScsiHba HostScsiDisk HostNetworkInfo
-ComputeResourceSummary ClusterComputeResourceSummary ResourcePoolSummary
-DatastoreSummary DatastoreInfo VmfsDatastoreInfo NasDatastoreInfo LocalDatastoreInfo
-VsanDatastoreInfo VvolDatastoreInfo DatastoreHostMount DatastoreCapability
-HostDatastoreBrowserSearchSpec HostDatastoreBrowserSearchResults VmDiskFileQuery
-VmDiskFileInfo IsoImageFileInfo VmConfigFileInfo VmNvramFileInfo VmLogFileInfo FolderFileInfo
-FloppyImageFileInfo VmSnapshotFileInfo VmConfigFileQuery VmNvramFileQuery VmLogFileQuery
-IsoImageFileQuery FolderFileQuery FloppyImageFileQuery FileQuery
-CheckResult HostVMotionCompatibility NetworkSummary
-VirtualMachineQuestionInfo
-""".split()
-
-# Methods we call: their request types give the argument order the server expects.
-METHODS = """
-RetrieveServiceContent Login Logout TerminateSession SessionIsActive CurrentTime
-RetrievePropertiesEx ContinueRetrievePropertiesEx CancelRetrievePropertiesEx RetrieveProperties
-CreateContainerView DestroyView CreatePropertyCollector DestroyPropertyCollector CreateFilter
-DestroyPropertyFilter WaitForUpdatesEx CancelTask FindByUuid FindByInventoryPath FindChild
-CreateVM_Task ReconfigVM_Task PowerOnVM_Task PowerOffVM_Task SuspendVM_Task ResetVM_Task
-ShutdownGuest RebootGuest StandbyGuest Destroy_Task UpgradeVM_Task AnswerVM MarkAsTemplate
-MarkAsVirtualMachine RelocateVM_Task MigrateVM_Task CheckMigrate_Task CheckRelocate_Task
-QueryVMotionCompatibilityEx_Task SearchDatastoreSubFolders_Task SearchDatastore_Task
-QueryVirtualDiskUuid EnterMaintenanceMode_Task ExitMaintenanceMode_Task
-QueryConfigOptionDescriptor QueryConfigOptionEx
-""".split()
-
+# pyVmomi's names of the XML Schema kinds and VMODL built-ins, as the WSDL types them.
 PRIMITIVES = {
-    "string": "string",
-    "bool": "boolean",
-    "int8": "byte",
-    "int16": "short",
-    "int32": "int",
-    "int64": "long",
-    "float32": "float",
-    "float64": "double",
-    "time.Time": "dateTime",
-    "byte": "byte",
-    "AnyType": "anyType",
-    "ManagedObjectReference": "ManagedObjectReference",
+    "string": "string", "boolean": "boolean", "bool": "boolean", "byte": "byte",
+    "short": "short", "int": "int", "long": "long", "float": "float", "double": "double",
+    "anyType": "anyType", "vmodl.DateTime": "dateTime", "vmodl.Binary": "base64Binary",
+    "vmodl.URI": "anyURI", "vmodl.TypeName": "string", "vmodl.MethodName": "string",
+    "vmodl.PropertyPath": "string", "vmodl.ManagedObject": "ManagedObjectReference",
+    "vmodl.DataObject": "anyType", "vmodl.DynamicData": "anyType",
+}  # fmt: skip
+# Built into pyVmomi's VmomiSupport rather than emitted; written here as the WSDL has them
+# (pyVmomi's own MethodFault adds "msg", which is not on the wire).
+BUILTINS = {
+    "MethodFault": (None, "faultCause:LocalizedMethodFault faultMessage:LocalizableMessage[]"),
+    "RuntimeFault": ("MethodFault", ""),
+    "LocalizedMethodFault": (None, "fault:MethodFault localizedMessage:string"),
 }
-
-STRUCT_RE = re.compile(r"^type (\w+) struct \{\n(.*?)^\}", re.S | re.M)
-FIELD_RE = re.compile(r'^\s*(\w+)\s+(\S+)\s+`xml:"([^"]*)"`')
-ALIAS_RE = re.compile(r"^type (\w+) (string|int32|int64|bool)$", re.M)
+F_LINK = 1  # VmomiSupport's flag of a field that holds a link: the linked object's key
+ROOT_TYPES = {"vmodl.DynamicData", "vmodl.DataObject", None}
 
 
-def parse(src: str) -> tuple[dict, set]:
-    structs = {}
-    for name, body in STRUCT_RE.findall(src):
-        base, fields = None, []
-        for line in body.splitlines():
-            line = line.strip()
-            if not line or line.startswith("//"):
+class Recorder:
+    """Stand-ins for VmomiSupport's Create* / AddVersion* functions, recording their arguments."""
+
+    def __init__(self):
+        self.data, self.managed, self.enums = {}, {}, {}
+        self.versions, self.parents = {}, {}
+
+    def namespace(self) -> dict:
+        def add_version(name, ns, version_id, _legacy, _service_ns):
+            self.versions[name] = (ns, version_id)
+
+        return {
+            "CreateDataType": lambda v, w, p, ver, props: self.data.setdefault(
+                v, (w, p, ver, props or [])
+            ),
+            "CreateManagedType": lambda v, w, p, ver, props, methods: self.managed.setdefault(
+                v, (w, p, ver, props or [], methods or [])
+            ),
+            "CreateEnumType": lambda v, w, ver, values: self.enums.setdefault(v, (w, ver)),
+            "AddVersion": add_version,
+            "AddVersionParent": lambda v, p: self.parents.setdefault(v, set()).add(p),
+            "AddBreakingChangesInfo": lambda *a: None,
+            "F_LINK": F_LINK, "F_LINKABLE": 2, "F_OPTIONAL": 4, "F_SECRET": 8,
+        }  # fmt: skip
+
+    def run(self, path: Path) -> None:
+        src = path.read_text()
+        # Keep the definitions; drop the imports and the maturity registrations (pyVmomi runtime).
+        lines = [
+            line
+            for line in src.splitlines()
+            if line.startswith(("Create", "AddVersion", "AddBreaking"))
+        ]
+        exec(compile("\n".join(lines), str(path), "exec"), self.namespace())  # noqa: S102
+
+
+class Table:
+    """What the recorded definitions say, restricted to the vim25 API up to TARGET."""
+
+    def __init__(self, rec: Recorder):
+        self.rec = rec
+        self.known = rec.parents[TARGET]  # the versions TARGET includes (itself among them)
+        self.wsdl = {v: d[0] for v, d in rec.data.items()}
+        self.wsdl.update({f"vmodl.{name}": name for name in BUILTINS})
+        self.managed = {v: d[0] for v, d in rec.managed.items()}
+        self.enums = {v: d[0] for v, d in rec.enums.items()}
+
+    def has(self, version: str) -> bool:
+        return version in self.known
+
+    def kind(self, vmodl_type: str) -> tuple[str, bool]:
+        """The table's kind of a pyVmomi type name, and whether it is an array."""
+        array = vmodl_type.endswith("[]")
+        t = vmodl_type[:-2] if array else vmodl_type
+        if t in PRIMITIVES:
+            return PRIMITIVES[t], array
+        if t in self.managed:
+            return "ManagedObjectReference", array
+        if t in self.enums:
+            return "string", array  # enums are strings on the wire
+        if t in self.wsdl:
+            return self.wsdl[t], array
+        raise SystemExit(f"unknown type {vmodl_type!r} in pyVmomi's type info")
+
+    def is_fault(self, vmodl_type: str) -> bool:
+        while vmodl_type and vmodl_type not in ROOT_TYPES:
+            if vmodl_type in ("vmodl.MethodFault", "vmodl.RuntimeFault"):
+                return True
+            vmodl_type = self.rec.data.get(vmodl_type, (None, None))[1]
+        return False
+
+    def field_kind(self, prop) -> tuple[str, bool]:
+        """The wire kind of a field or argument: a link is its target's key (a string), a fault
+        travels wrapped in a LocalizedMethodFault (as pyVmomi's SoapAdapter writes and reads)."""
+        array = prop[1].endswith("[]")
+        item = prop[1][:-2] if array else prop[1]
+        if prop[3] & F_LINK:
+            key = [p for p in self.rec.data[item][3] if p[0] == "key"]
+            return (self.kind(key[0][1])[0] if key else "string"), array
+        if self.is_fault(item):
+            return "LocalizedMethodFault", array
+        return self.kind(prop[1])
+
+    def spec(self, props) -> str:
+        out = []
+        for prop in props:
+            if self.has(prop[2]):
+                t, array = self.field_kind(prop)
+                out.append(f"{prop[0]}:{t}{'[]' if array else ''}")
+        return " ".join(out)
+
+    def parent(self, vmodl_parent: str | None) -> str:
+        return "-" if vmodl_parent in ROOT_TYPES else self.wsdl.get(vmodl_parent, "-")
+
+    def records(self) -> dict[str, str]:
+        """Each name -> its record line (see schema_types.py's docstring)."""
+        out: dict[str, str] = {}
+
+        def add(name: str, line: str) -> None:
+            if name in out and out[name] != line:
+                raise SystemExit(f"{name} is defined twice: {out[name]!r} and {line!r}")
+            out[name] = line
+
+        for vmodl, (wsdl, parent, version, props) in self.rec.data.items():
+            if self.has(version) and wsdl not in BUILTINS and vmodl not in ROOT_TYPES:
+                add(wsdl, f"D {wsdl} {self.parent(parent)} {self.spec(props)}".rstrip())
+        for wsdl, (parent, spec) in BUILTINS.items():
+            add(wsdl, f"D {wsdl} {parent or '-'} {spec}".rstrip())
+        for wsdl, version in self.rec.enums.values():
+            if self.has(version):
+                add(wsdl, f"E {wsdl}")
+        for vmodl, (wsdl, parent, version, _props, methods) in self.rec.managed.items():
+            if not self.has(version) or vmodl == "vmodl.ManagedObject":
                 continue
-            m = FIELD_RE.match(line)
-            if m:
-                fields.append((m.group(3).split(",")[0], m.group(2)))
-            elif re.fullmatch(r"\w+", line):
-                base = line
-        structs[name] = (base, fields)
-    return structs, {m.group(1) for m in ALIAS_RE.finditer(src)}
+            add(wsdl, f"O {wsdl} {self.managed.get(parent, '-')}")
+            for _py, method, mversion, params, result, _priv, _faults in methods:
+                if self.has(mversion):
+                    add(method, self.method(method, params, result))
+        return out
+
+    def method(self, name: str, params, result) -> str:
+        ret = "-"
+        if result[1] != "void":
+            t, array = self.kind(result[1])
+            ret = t + ("[]" if array else "")
+        args = self.spec(params)
+        return f"M {name} {ret} _this:ManagedObjectReference {args}".rstrip()
+
+    def versions(self) -> list[str]:
+        """The vim25 version ids TARGET includes, oldest first (each includes those before)."""
+        names = [v for v in self.known if self.rec.versions.get(v, ("",))[0] == "vim25"]
+        names.sort(key=lambda v: len(self.rec.parents.get(v, ())))
+        return [self.rec.versions[v][1] for v in names]
 
 
-def kind(gotype: str, structs: dict, aliases: set) -> tuple[str, bool]:
-    array = gotype.startswith("[]")
-    t = gotype.lstrip("[]*")
-    if t in PRIMITIVES:
-        return PRIMITIVES[t], array
-    if t.startswith("Base") and t[4:] in structs:
-        t = t[4:]
-    if t in structs:
-        return t, array
-    if t in aliases:
-        return "string", array
-    return "string", array
+def shard(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
 
 
-def request_type(method: str) -> str:
-    """govmomi names a method's request type without the _Task suffix."""
-    return method.removesuffix("_Task") + "RequestType"
+def wrap(record: str) -> list[str]:
+    """A record as lines of at most ~100 characters, cut after a field; continuation lines are
+    indented (vi/schema.py joins them back)."""
+    pieces = textwrap.wrap(record, 96, break_long_words=False, break_on_hyphens=False)
+    return [pieces[0]] + ["  " + p for p in pieces[1:]]
 
 
-def returns(structs: dict, aliases: set) -> dict[str, str]:
-    """Each method's return type ("" for none), from govmomi's <Method>Response structs."""
-    result = {}
-    for method in METHODS:
-        _base, fields = structs.get(method + "Response", (None, []))
-        if fields:
-            t, array = kind(fields[0][1], structs, aliases)
-            result[method] = t + ("[]" if array else "")
-        else:
-            result[method] = ""
-    return result
-
-
-def closure(structs: dict, aliases: set) -> list[str]:
-    rets = [r.rstrip("[]") for r in returns(structs, aliases).values() if r]
-    seen, todo = set(), list(ROOTS) + [request_type(m) for m in METHODS] + rets
-    while todo:
-        name = todo.pop()
-        if name in seen or name not in structs:
-            continue
-        seen.add(name)
-        base, fields = structs[name]
-        if base and base != "DynamicData":
-            todo.append(base)
-        for _field, gotype in fields:
-            t = kind(gotype, structs, aliases)[0]
-            if t in structs and t not in PRIMITIVES.values():
-                todo.append(t)
-    return sorted(seen)
-
-
-def render(names: list[str], structs: dict, aliases: set) -> str:
-    requests = {request_type(m): m for m in METHODS}
+def render(records: dict[str, str], versions: list[str]) -> str:
+    shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    for name in sorted(records):
+        shards[shard(name)].append(records[name])
+    counts = {k: sum(1 for r in records.values() if r[0] == k) for k in "DMEO"}
     out = [
-        '"""The VI type table, generated by tools/gen_schema.py from govmomi vim25/types/types.go.',
+        '"""The vim25 type table, generated by tools/gen_schema.py from pyVmomi\'s type info.',
         "",
-        "Do not edit by hand: add a type to ROOTS in tools/gen_schema.py and run it again.",
-        'Each entry: type name -> (parent type, "field:type field:type[] ..." in WSDL order).',
-        "A method's entry (e.g. 'CreateVM_Task') lists its arguments in the order the server expects.",
+        "Do not edit by hand: run tools/gen_schema.py. vi/schema.py reads it lazily, a shard at a",
+        "time: a name's shard is SHARDS[zlib.crc32(name) % len(SHARDS)]. One record a line (a",
+        "line indented by two spaces continues the record before it):",
+        "  D <DataType> <parent|-> <field>:<kind>[[]] ...   (fields in WSDL order, own fields only)",
+        "  M <Method> <return kind|-> _this:ManagedObjectReference <argument>:<kind> ...",
+        "  E <EnumType>                                     (an enum: a string on the wire)",
+        "  O <ManagedObjectType> <parent|->",
+        "Kinds: XML Schema scalars (string, int, long, short, byte, boolean, float, double,",
+        "dateTime, base64Binary, anyURI), anyType, ManagedObjectReference, or a data type.",
+        f"{counts['D']} data types, {counts['M']} methods, {counts['E']} enums, "
+        f"{counts['O']} managed object types.",
         '"""',
         "",
         "# fmt: off",
-        "TYPES = {",
-    ]
-    for name in names:
-        base, fields = structs[name]
-        parent = base if base and base != "DynamicData" else None
-        specs = []
-        for field, gotype in fields:
-            t, array = kind(gotype, structs, aliases)
-            specs.append(f"{field}:{t}{'[]' if array else ''}")
-        key = requests.get(name, name)
-        lines = textwrap.wrap(" ".join(specs), 84, break_long_words=False) or [""]
-        text = "\n".join(
-            f"        {line + (' ' if i < len(lines) - 1 else '')!r}"
-            for i, line in enumerate(lines)
-        )
-        out.append(f"    {key!r}: (\n        {parent!r},\n{text},\n    ),")
-    out += [
-        "}",
+        "# The vim25 API versions the table describes, oldest first; the last is the table's own.",
+        "VERSIONS = (",
+        *textwrap.wrap(
+            " ".join(f"{v!r}," for v in versions),
+            96,
+            initial_indent="    ",
+            subsequent_indent="    ",
+        ),
+        ")",
         "",
-        '# Method -> return type ("" when it returns nothing; "[]" marks an array).',
-        "RETURNS = {",
+        "SHARDS = (",
     ]
-    for method, ret in sorted(returns(structs, aliases).items()):
-        out.append(f"    {method!r}: {ret!r},")
-    out += ["}", "# fmt: on", ""]
+    for lines in shards:
+        out.append('"""\\')
+        for line in lines:
+            out.extend(wrap(line))
+        out.append('""",')
+    out += [")", "# fmt: on", ""]
     return "\n".join(out)
 
 
+def generate(pyvmomi_dir: Path) -> tuple[str, int]:
+    rec = Recorder()
+    for name in SOURCES:
+        rec.run(pyvmomi_dir / name)
+    table = Table(rec)
+    records = table.records()
+    return render(records, table.versions()), len(records)
+
+
+def default_source() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyVmomi")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("pyVmomi is not installed: give the path of its package directory")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def main() -> None:
-    src = Path(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_TYPES_GO).read_text()
-    structs, aliases = parse(src)
-    names = closure(structs, aliases)
-    OUT.write_text(render(names, structs, aliases))
-    print(f"wrote {OUT} ({len(names)} types)")
+    source = Path(sys.argv[1]) if len(sys.argv) > 1 else default_source()
+    text, count = generate(source)
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({count} records, {len(text) // 1024} KiB) from {source}")
 
 
 if __name__ == "__main__":

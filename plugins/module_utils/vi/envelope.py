@@ -22,7 +22,6 @@ except ImportError as e:  # module.py reports it as a missing library
 
 from . import schema
 from .faults import Fault, ResponseError, make_fault
-from .schema import TYPES
 
 NS_SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_VIM = "urn:vim25"
@@ -215,7 +214,7 @@ def _plan(type_name: str) -> dict[str, tuple] | None:
         elif f.kind in _FINAL_TYPES:
             how, read = _FINAL, _final_reader(f.kind)  # a decoder of the element
         else:
-            how = _OBJECT if f.kind in TYPES else _ANY
+            how = _OBJECT if schema.is_known(f.kind) else _ANY
         plan[name] = (f.kind, f.array, how, read)
     return plan
 
@@ -243,7 +242,7 @@ def _decode_as(el, t: str | None) -> Any:
     if t.startswith("ArrayOf"):
         item = _ARRAY_ITEM.get(t[7:], t[7:])
         return [_decode_as(c, _xsi(c) or item) for c in el if isinstance(c.tag, str)]
-    if t not in TYPES and len(el) == 0:
+    if len(el) == 0 and _plan(t) is None:
         return _decode_untyped(el)  # an enum (xsi:type names it) or a type newer than the table
     return _decode_object(el, t)
 

@@ -331,12 +331,12 @@ def test_byte_arrays_and_base64_fields():
     )
     got = props_of(("durableName", lun))["durableName"]
     assert (got["namespaceId"], got["data"]) == (5, [-12, 0, 127])
-    # The table has vmxConfigChecksum as a byte array (govmomi's types.go); the wire has base64.
+    # vmxConfigChecksum is xsd:base64Binary: one value, its base64 text (not a list of bytes).
     config = (
         '<val xsi:type="VirtualMachineConfigInfo"><name>web</name>'
         "<vmxConfigChecksum>q83vEjRWeJA=</vmxConfigChecksum></val>"
     )
-    assert props_of(("config", config))["config"]["vmxConfigChecksum"] == ["q83vEjRWeJA="]
+    assert props_of(("config", config))["config"]["vmxConfigChecksum"] == "q83vEjRWeJA="
 
 
 def test_array_fields_with_one_element_stay_lists():
