@@ -2,16 +2,15 @@
 
 Python values on the wire: str, bool, int, float, MoRef, list (repeated element), dict (a data
 object; its "_type" key names the VI type and is sent as xsi:type), None (omitted: unset).
-Decoded values: the same, with ints as ints, booleans as bools, dateTime as ISO 8601 strings,
-ArrayOfX wrappers unwrapped into lists, and every data object a dict carrying "_type".
+Decoded values (vi/decoder.py): the same, with ints as ints, booleans as bools, dateTime as
+ISO 8601 strings, ArrayOfX wrappers unwrapped into lists, and every data object a dict carrying
+"_type". A response the table says is wrong raises ResponseError naming the method and the path.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 try:
     from lxml import etree
@@ -21,14 +20,22 @@ except ImportError as e:  # module.py reports it as a missing library
     etree, LXML_IMPORT_ERROR = None, e
 
 from . import schema
+from .decoder import NS_VIM, NS_XSI, XSI_TYPE, BadValue, MoRef, _local, _xsi, decode, path_of
+from .decoder import to_timestamp as to_timestamp
 from .faults import Fault, ResponseError, make_fault
 
+__all__ = [
+    "XSI_TYPE",
+    "MoRef",
+    "build_request",
+    "decode",
+    "decode_fault",
+    "parse_response",
+    "to_timestamp",
+]
+
 NS_SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
-NS_VIM = "urn:vim25"
-NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
-XSI_TYPE = "{%s}type" % NS_XSI
 _BODY = "{%s}Body" % NS_SOAPENV
-_VIM_NAME, _VIM_VAL = "{%s}name" % NS_VIM, "{%s}val" % NS_VIM
 _FAULT = "{%s}Fault" % NS_SOAPENV
 # libxml2 refuses trees deeper than 256 levels unless huge_tree is set; the VI API needs ~20.
 _PARSER = etree and etree.XMLParser(
@@ -39,16 +46,6 @@ _FIRST_NAME = re.compile(rb"<([\w.:-]*)(.?)", re.S)
 _ENVELOPE_END = re.compile(rb"</(?:[\w.-]+:)?Envelope\s*>\s*$")
 _DTD_REFUSED = "the server's answer declares a DTD; refused (XML entity attacks)"
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class MoRef(NamedTuple):
-    """A managed object reference: its type ("VirtualMachine") and id ("vm-42")."""
-
-    type: str
-    value: str
-
-    def __str__(self) -> str:
-        return f"{self.type}:{self.value}"
 
 
 # ---------------------------------------------------------------- encoding
@@ -120,211 +117,6 @@ def build_request(method: str, this: MoRef, args: dict) -> bytes:
 
 # ---------------------------------------------------------------- decoding
 
-_DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-
-
-def to_timestamp(value: str | None) -> float | None:
-    """Seconds since the epoch of an xsd:dateTime string (any fraction length), or None."""
-    m = _DATETIME.match(value or "")
-    if not m:
-        return None
-    fraction = float(m.group(2) or 0)
-    zone = m.group(3) or "+00:00"
-    zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(m.group(1) + zone).timestamp() + fraction
-
-
-_LOCAL: dict[str, str] = {}  # "{urn:vim25}name" -> "name"
-_XSI_LOCAL: dict[str, str] = {}  # "xsd:int" -> "int"
-_new_moref = tuple.__new__  # MoRef(t, v) without the NamedTuple constructor's overhead
-
-
-def _local(tag: str) -> str:
-    name = _LOCAL.get(tag)
-    if name is None:
-        name = _LOCAL[tag] = tag.rpartition("}")[2]
-    return name
-
-
-def _xsi(el) -> str | None:
-    t = el.get(XSI_TYPE)
-    if not t:
-        return None
-    name = _XSI_LOCAL.get(t)
-    if name is None:
-        name = _XSI_LOCAL[t] = t.rpartition(":")[2]
-    return name
-
-
-def _to_bool(text: str | None) -> bool:
-    return text in ("true", "1")
-
-
-def _to_byte(text: str | None) -> int | str:
-    # govmomi's types.go, which the table comes from, writes xsd:base64Binary fields (e.g.
-    # VirtualMachineConfigInfo.vmxConfigChecksum) as byte arrays too: base64 text stays text.
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return text or ""
-
-
-_SCALARS = {
-    "string": lambda t: t or "",
-    "int": int,
-    "long": int,
-    "short": int,
-    "byte": _to_byte,
-    "boolean": _to_bool,
-    "float": float,
-    "double": float,
-    "dateTime": lambda t: t,
-    "base64Binary": lambda t: t or "",
-    "anyURI": lambda t: t or "",
-}
-_ARRAY_ITEM = {"String": "string", "Int": "int", "Long": "long", "Short": "short",
-               "Byte": "byte", "Boolean": "boolean", "Float": "float", "Double": "double",
-               "DateTime": "dateTime", "AnyType": "anyType", "URI": "anyURI"}  # fmt: skip
-
-
-# How _decode_object reads a field, by its kind in the table.
-_SCALAR, _REF, _FINAL, _OBJECT, _ANY = range(5)
-_NO_FIELDS: dict = {}  # the plan of a type the table does not know
-# The property collector's own result types: final in the VI API (no type derives from them),
-# so an xsi:type on them can name nothing else and is not read. They are most of every read.
-_FINAL_TYPES = frozenset(
-    ("RetrieveResult", "ObjectContent", "DynamicProperty", "MissingProperty", "UpdateSet",
-     "PropertyFilterUpdate", "ObjectUpdate", "PropertyChange", "LocalizedMethodFault")
-)  # fmt: skip
-
-
-@cache
-def _plan(type_name: str) -> dict[str, tuple] | None:
-    """Per field of a type: (kind, is an array, how to read it, its reader when it has one)."""
-    known = schema.fields(type_name)
-    if known is None:
-        return None
-    plan = {}
-    for name, f in known.items():
-        read = _SCALARS.get(f.kind)  # a converter of the element's text
-        if read is not None:
-            how = _SCALAR
-        elif f.kind == "ManagedObjectReference":
-            how = _REF
-        elif f.kind in _FINAL_TYPES:
-            how, read = _FINAL, _final_reader(f.kind)  # a decoder of the element
-        else:
-            how = _OBJECT if schema.is_known(f.kind) else _ANY
-        plan[name] = (f.kind, f.array, how, read)
-    return plan
-
-
-def _final_reader(type_name: str):
-    if type_name == "DynamicProperty":
-        return _decode_property
-    return lambda el: _decode_object(el, type_name)
-
-
-def decode(el, kind: str | None = None) -> Any:
-    """Decode one element as `kind` (its xsi:type, when present, wins)."""
-    return _decode_as(el, _xsi(el) or kind)
-
-
-def _decode_as(el, t: str | None) -> Any:
-    """Decode one element as type `t` (already resolved from its xsi:type)."""
-    conv = _SCALARS.get(t)
-    if conv is not None:
-        return conv(el.text)
-    if t == "ManagedObjectReference":
-        return _new_moref(MoRef, (el.get("type"), el.text))
-    if t is None or t == "anyType":
-        return _decode_untyped(el)
-    if t.startswith("ArrayOf"):
-        item = _ARRAY_ITEM.get(t[7:], t[7:])
-        return [_decode_as(c, _xsi(c) or item) for c in el if isinstance(c.tag, str)]
-    if len(el) == 0 and _plan(t) is None:
-        return _decode_untyped(el)  # an enum (xsi:type names it) or a type newer than the table
-    return _decode_object(el, t)
-
-
-def _decode_object(el, type_name: str | None) -> dict:
-    # The hot loop of every read, so lookups are hoisted and the common cases are inline.
-    # A field the WSDL types as a primitive or a MoRef is read without its xsi:type: servers
-    # only type polymorphic fields (data objects, anyType), so there it can say nothing else.
-    plan = _plan(type_name) if type_name else None
-    out: dict = {"_type": type_name} if type_name else {}
-    repeated: set | None = None
-    local, field = _LOCAL.get, (plan or _NO_FIELDS).get
-    for child in el:
-        tag = child.tag
-        name = local(tag)
-        if name is None:
-            if not isinstance(tag, str):
-                continue  # a comment or processing instruction
-            name = _local(tag)
-        entry = field(name)
-        if entry is None:
-            # A field the table does not know (a newer server): repeated elements form a list.
-            value = decode(child)
-            if name not in out:
-                out[name] = value
-            elif repeated and name in repeated:
-                out[name].append(value)
-            else:
-                out[name] = [out[name], value]
-                repeated = repeated or set()
-                repeated.add(name)
-            continue
-        kind, array, how, read = entry
-        if how == _SCALAR:
-            value = read(child.text)
-        elif how == _FINAL:
-            value = read(child)
-        elif how == _REF:
-            value = _new_moref(MoRef, (child.get("type"), child.text))
-        else:
-            xsi = child.get(XSI_TYPE)
-            if xsi:
-                t = _XSI_LOCAL.get(xsi) or _xsi(child) or kind
-                conv = _SCALARS.get(t)  # e.g. a property value typed xsd:int
-                value = conv(child.text) if conv is not None else _decode_as(child, t)
-            elif how == _OBJECT:
-                value = _decode_object(child, kind)
-            else:
-                value = _decode_as(child, kind)
-        if array:
-            lst = out.get(name)
-            if lst is None:
-                out[name] = [value]
-            else:
-                lst.append(value)
-        else:
-            out[name] = value
-    return out
-
-
-def _decode_property(el) -> dict:
-    """A DynamicProperty (name, val): what _decode_object makes of it, with its loop unrolled."""
-    if len(el) == 2:
-        name, val = el
-        if name.tag == _VIM_NAME and val.tag == _VIM_VAL:
-            xsi = val.get(XSI_TYPE)
-            t = (_XSI_LOCAL.get(xsi) or _xsi(val)) if xsi else None
-            conv = _SCALARS.get(t)
-            value = conv(val.text) if conv is not None else _decode_as(val, t or "anyType")
-            return {"_type": "DynamicProperty", "name": name.text or "", "val": value}
-    return _decode_object(el, "DynamicProperty")
-
-
-def _decode_untyped(el) -> Any:
-    """Decode an element the table does not describe: text, MoRef, or a dict of children."""
-    if len(el):
-        return _decode_object(el, None)
-    ref_type = el.get("type")
-    if ref_type is not None:
-        return _new_moref(MoRef, (ref_type, el.text))
-    return el.text or ""
-
 
 def _parse(body: bytes):
     first = _FIRST_ELEMENT.search(body)
@@ -394,6 +186,7 @@ def decode_fault(el) -> Fault:
 def parse_response(method: str, status: int, body: bytes) -> Any:
     """Decode the answer to `method`: its return value, or raise the Fault it carries."""
     child = _body_child(_parse(body))
+    where = child
     try:
         if child.tag == _FAULT:
             raise decode_fault(child)
@@ -403,14 +196,44 @@ def parse_response(method: str, status: int, body: bytes) -> Any:
             raise ResponseError(
                 f"expected {method}Response, the server answered {_local(child.tag)}"
             )
-        ret = schema.RETURNS.get(method)
+        ret = schema.RETURNS.get(method)  # None: a method newer than the table
         array = ret is not None and ret.endswith("[]")
         kind = ret[:-2] if array else (ret or None)
-        values = [decode(rv, kind) for rv in child if isinstance(rv.tag, str)]
-    except (ValueError, TypeError) as e:  # e.g. an int field that holds no number
-        raise ResponseError(
-            f"the answer to {method} holds a value that does not decode: {e}"
-        ) from None
-    if array:
+        values = []
+        for where in _return_values(method, child, ret):
+            values.append(decode(where, kind))
+    except BadValue as e:
+        raise _undecodable(method, child, e.element, str(e)) from None
+    except (ValueError, TypeError) as e:  # a scalar return value that does not convert
+        raise _undecodable(method, child, where, str(e)) from None
+    if array or (ret is None and len(values) > 1):
         return values
     return values[0] if values else None
+
+
+def _return_values(method: str, response, ret: str | None) -> list:
+    """The returnval elements of a response; anything else in it is refused."""
+    values = []
+    for el in response:
+        if not isinstance(el.tag, str):
+            continue
+        if _local(el.tag) != "returnval":
+            raise ResponseError(
+                f"the answer to {method} holds <{_local(el.tag)}> where only <returnval> "
+                "elements belong"
+            )
+        values.append(el)
+    if ret == "" and values:
+        raise ResponseError(f"the answer to {method} holds a return value; {method} returns none")
+    if ret and not ret.endswith("[]") and len(values) > 1:
+        raise ResponseError(
+            f"the answer to {method} holds {len(values)} return values; {method} returns one {ret}"
+        )
+    return values
+
+
+def _undecodable(method: str, response, element, why: str) -> ResponseError:
+    return ResponseError(
+        f"the answer to {method} holds a value that does not decode at "
+        f"{path_of(element, response)}: {why}"
+    )

@@ -1,0 +1,326 @@
+"""Decoding VI values from lxml elements with the type table (the hot loop of every read).
+
+Decoded values: str, bool, int, float, MoRef, list (an array field, however many elements it
+has), dict (a data object, its "_type" key naming its VI type). dateTime stays its ISO 8601
+text, base64Binary its base64 text. What the wire says that the table forbids (a boolean
+"yes", a MoRef without its type, an xsi:type that is no subtype of the field's type) raises
+BadValue with the element; envelope.parse_response turns it into a ResponseError with the path.
+docs/reliability.md "What the decoder promises" lists these rules.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from base64 import b64decode
+from datetime import datetime
+from functools import cache
+from typing import Any, NamedTuple
+
+from . import schema
+
+NS_VIM = "urn:vim25"
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_TYPE = "{%s}type" % NS_XSI
+_VIM_NAME, _VIM_VAL = "{%s}name" % NS_VIM, "{%s}val" % NS_VIM
+
+
+class MoRef(NamedTuple):
+    """A managed object reference: its type ("VirtualMachine") and id ("vm-42")."""
+
+    type: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.value}"
+
+
+class BadValue(Exception):
+    """A value the wire holds that its type forbids; `element` is where it is."""
+
+    def __init__(self, element, message: str):
+        super().__init__(message)
+        self.element = element
+
+
+_DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def to_timestamp(value: str | None) -> float | None:
+    """Seconds since the epoch of an xsd:dateTime string (any fraction length), or None."""
+    m = _DATETIME.match(value or "")
+    if not m:
+        return None
+    fraction = float(m.group(2) or 0)
+    zone = m.group(3) or "+00:00"
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(m.group(1) + zone).timestamp() + fraction
+
+
+_LOCAL: dict[str, str] = {}  # "{urn:vim25}name" -> "name"
+_XSI_LOCAL: dict[str, str] = {}  # "xsd:int" -> "int"
+_new_moref = tuple.__new__  # MoRef(t, v) without the NamedTuple constructor's overhead
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rpartition("}")[2]
+    return name
+
+
+def _xsi(el) -> str | None:
+    t = el.get(XSI_TYPE)
+    if not t:
+        return None
+    name = _XSI_LOCAL.get(t)
+    if name is None:
+        name = _XSI_LOCAL[t] = t.rpartition(":")[2]
+    return name
+
+
+_BOOLS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _to_bool(text: str | None) -> bool:
+    value = _BOOLS.get(text)  # type: ignore[arg-type]
+    if value is None:
+        value = _BOOLS.get((text or "").strip())  # xsd:boolean collapses white space
+        if value is None:
+            raise ValueError(f"{(text or '')!r} is not an xsd:boolean (true, false, 1 or 0)")
+    return value
+
+
+def _to_base64(text: str | None) -> str:
+    """The base64 text, checked and without the line breaks xsd:base64Binary allows."""
+    if not text:
+        return ""
+    text = "".join(text.split())
+    try:
+        b64decode(text, validate=True)
+    except binascii.Error:
+        raise ValueError(f"{text[:40]!r} is not xsd:base64Binary") from None
+    return text
+
+
+_SCALARS = {
+    "string": lambda t: t or "",
+    "int": int,
+    "long": int,
+    "short": int,
+    "byte": int,
+    "boolean": _to_bool,
+    "float": float,
+    "double": float,
+    "dateTime": lambda t: t,
+    "base64Binary": _to_base64,
+    "anyURI": lambda t: t or "",
+}
+_ARRAY_ITEM = {"String": "string", "Int": "int", "Long": "long", "Short": "short",
+               "Byte": "byte", "Boolean": "boolean", "Float": "float", "Double": "double",
+               "DateTime": "dateTime", "AnyType": "anyType", "URI": "anyURI",
+               "AnyURI": "anyURI", "Base64Binary": "base64Binary",
+               "ManagedObjectReference": "ManagedObjectReference"}  # fmt: skip
+
+
+# How _decode_object reads a field, by its kind in the table.
+_SCALAR, _REF, _FINAL, _OBJECT, _ANY = range(5)
+_NO_FIELDS: dict = {}  # the plan of a type the table does not know
+# The property collector's own result types: final in the VI API (no type derives from them),
+# so an xsi:type on them can name nothing else and is not read. They are most of every read.
+_FINAL_TYPES = frozenset(
+    ("RetrieveResult", "ObjectContent", "DynamicProperty", "MissingProperty", "UpdateSet",
+     "PropertyFilterUpdate", "ObjectUpdate", "PropertyChange", "LocalizedMethodFault")
+)  # fmt: skip
+
+
+@cache
+def _plan(type_name: str) -> dict[str, tuple] | None:
+    """Per field of a type: (kind, is an array, how to read it, its reader when it has one)."""
+    known = schema.fields(type_name)
+    if known is None:
+        return None
+    plan = {}
+    for name, f in known.items():
+        read = _SCALARS.get(f.kind)  # a converter of the element's text
+        if read is not None:
+            how = _SCALAR
+        elif f.kind == "ManagedObjectReference":
+            how = _REF
+        elif f.kind in _FINAL_TYPES:
+            how, read = _FINAL, _final_reader(f.kind)  # a decoder of the element
+        else:
+            how = _OBJECT if schema.is_known(f.kind) else _ANY
+        plan[name] = (f.kind, f.array, how, read)
+    return plan
+
+
+def _final_reader(type_name: str):
+    if type_name == "DynamicProperty":
+        return _decode_property
+    return lambda el: _decode_object(el, type_name)
+
+
+@cache
+def fits(xsi_type: str, declared: str | None) -> str | None:
+    """The type to decode a value of `declared` type as, given its xsi:type: the xsi:type when
+    it is the declared type or one of its subtypes; the declared type for a type the table does
+    not know (a newer server's subtype); None when the xsi:type names a known type that is not
+    a subtype (the wire is wrong)."""
+    if declared is None or declared == "anyType" or xsi_type == declared:
+        return xsi_type
+    if schema.is_known(xsi_type) or xsi_type in schema.ENUMS or xsi_type in schema.MANAGED:
+        if schema.is_known(declared) and schema.is_subtype(xsi_type, declared):
+            return xsi_type
+        return None
+    return declared if schema.is_known(declared) else xsi_type
+
+
+def decode(el, kind: str | None = None) -> Any:
+    """Decode one element as `kind` (its xsi:type, when present, wins if it fits)."""
+    t = _xsi(el)
+    if t is None or t == kind:
+        return _decode_as(el, kind)
+    if _SCALARS.get(t) is not None or t.startswith("ArrayOf"):
+        return _decode_as(el, t)
+    as_type = fits(t, kind)
+    if as_type is None:
+        raise BadValue(el, f"xsi:type {t} is not a {kind}")
+    value = _decode_as(el, as_type)
+    if as_type != t and isinstance(value, dict):
+        value["_type"] = t  # a newer server's type, read as the known type it derives from
+    return value
+
+
+def _ref(el) -> MoRef:
+    ref_type = el.get("type")
+    if not ref_type:
+        raise BadValue(el, "a ManagedObjectReference without its type attribute")
+    return _new_moref(MoRef, (ref_type, el.text))
+
+
+def _decode_as(el, t: str | None) -> Any:
+    """Decode one element as type `t` (already resolved from its xsi:type)."""
+    conv = _SCALARS.get(t)
+    if conv is not None:
+        return conv(el.text)
+    if t == "ManagedObjectReference":
+        return _ref(el)
+    if t is None or t == "anyType":
+        return _decode_untyped(el)
+    if t.startswith("ArrayOf"):
+        item = _ARRAY_ITEM.get(t[7:], t[7:])
+        return [decode(c, item) for c in el if isinstance(c.tag, str)]
+    if len(el) == 0 and _plan(t) is None:
+        text = el.text
+        if text:
+            return text  # an enum value (or a newer server's)
+        if t in schema.ENUMS:
+            return ""
+        if el.get("type") is not None:
+            return _ref(el)
+        return {"_type": t}  # a newer server's data object with no field set
+    return _decode_object(el, t)
+
+
+def _decode_object(el, type_name: str | None) -> dict:
+    # The hot loop of every read, so lookups are hoisted and the common cases are inline.
+    # A field the WSDL types as a primitive or a MoRef is read without its xsi:type: servers
+    # only type polymorphic fields (data objects, anyType), so there it can say nothing else.
+    plan = _plan(type_name) if type_name else None
+    out: dict = {"_type": type_name} if type_name else {}
+    repeated: set | None = None
+    local, field = _LOCAL.get, (plan or _NO_FIELDS).get
+    child = el
+    try:
+        for child in el:
+            tag = child.tag
+            name = local(tag)
+            if name is None:
+                if not isinstance(tag, str):
+                    continue  # a comment or processing instruction
+                name = _local(tag)
+            entry = field(name)
+            if entry is None:
+                # A field the table does not know (a newer server): repeated elements, a list.
+                value = decode(child)
+                if name not in out:
+                    out[name] = value
+                elif repeated and name in repeated:
+                    out[name].append(value)
+                else:
+                    out[name] = [out[name], value]
+                    repeated = repeated or set()
+                    repeated.add(name)
+                continue
+            kind, array, how, read = entry
+            if how == _SCALAR:
+                value = read(child.text)
+            elif how == _FINAL:
+                value = read(child)
+            elif how == _REF:
+                ref_type = child.get("type")
+                if not ref_type:
+                    raise BadValue(child, "a ManagedObjectReference without its type attribute")
+                value = _new_moref(MoRef, (ref_type, child.text))
+            elif child.get(XSI_TYPE):
+                value = decode(child, kind)
+            elif how == _OBJECT:
+                value = _decode_object(child, kind)
+            else:
+                value = _decode_as(child, kind)
+            if array:
+                lst = out.get(name)
+                if lst is None:
+                    out[name] = [value]
+                else:
+                    lst.append(value)
+            else:
+                out[name] = value
+    except (ValueError, TypeError) as e:  # e.g. an int field that holds no number
+        raise BadValue(child, str(e)) from None
+    return out
+
+
+def _decode_property(el) -> dict:
+    """A DynamicProperty (name, val): what _decode_object makes of it, with its loop unrolled."""
+    if len(el) == 2:
+        name, val = el
+        if name.tag == _VIM_NAME and val.tag == _VIM_VAL:
+            xsi = val.get(XSI_TYPE)
+            t = (_XSI_LOCAL.get(xsi) or _xsi(val)) if xsi else None
+            conv = _SCALARS.get(t)
+            try:
+                value = conv(val.text) if conv is not None else _decode_as(val, t or "anyType")
+            except (ValueError, TypeError) as e:
+                raise BadValue(val, str(e)) from None
+            return {"_type": "DynamicProperty", "name": name.text or "", "val": value}
+    return _decode_object(el, "DynamicProperty")
+
+
+def _decode_untyped(el) -> Any:
+    """Decode an element the table does not describe: text, MoRef, or a dict of children."""
+    if len(el):
+        return _decode_object(el, None)
+    ref_type = el.get("type")
+    if ref_type is not None:
+        return _ref(el)
+    return el.text or ""
+
+
+def path_of(el, stop) -> str:
+    """Where `el` is below `stop`: "returnval.objects[3].propSet[config.template].val.x"."""
+    parts = []
+    while el is not None and el is not stop:
+        parent = el.getparent()
+        name = _local(el.tag) if isinstance(el.tag, str) else "?"
+        label = name
+        if name in ("propSet", "changeSet") and len(el) and _local(el[0].tag) == "name":
+            label = f"{name}[{el[0].text}]"
+        elif parent is not None:
+            same = [c for c in parent if c.tag == el.tag]
+            if len(same) > 1:
+                label = f"{name}[{same.index(el)}]"
+        parts.append(label)
+        el = parent
+    return ".".join(reversed(parts))
