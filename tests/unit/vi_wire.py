@@ -15,6 +15,7 @@ from typing import Any, Callable
 from lxml import etree
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import envelope, schema, session
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import TransportError
 from ansible_collections.viapi.esx.plugins.module_utils.vi.retry import NO_DELAY
 
 PASSWORD = "s3cr3t-Pa55&<word>"
@@ -159,6 +160,9 @@ class FakeTransport:
         self.requests: list[Request] = []
         self.closed = False
         self.last_date: str | None = None
+        # /sdk/vimServiceVersions.xml: None answers 404, as a server without the file would.
+        self.service_versions: bytes | None = None
+        self.gets: list[str] = []
 
     def on(self, method: str, *answers: Answer, always: bool = False) -> FakeTransport:
         """Answer `method` with `answers` in turn (or with the one answer every time)."""
@@ -194,8 +198,25 @@ class FakeTransport:
             return answer
         return 200, answer
 
+    def get(self, name: str) -> bytes:
+        self.gets.append(name)
+        if name == "vimServiceVersions.xml" and self.service_versions is not None:
+            return self.service_versions
+        raise TransportError(f"HTTP 404 from https://vc.example.com/sdk/{name}: Not Found", 404)
+
     def close(self) -> None:
         self.closed = True
+
+
+def service_versions(current: str, *prior: str) -> bytes:
+    """A /sdk/vimServiceVersions.xml as vCenter publishes it (with another namespace first)."""
+    priors = "".join(f"<version>{v}</version>" for v in prior)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n'
+        " <namespace>\n  <name>urn:vim2</name>\n  <version>2.0</version>\n </namespace>\n"
+        f" <namespace>\n  <name>urn:vim25</name>\n  <version>{current}</version>\n"
+        f"  <priorVersions>\n   {priors}\n  </priorVersions>\n </namespace>\n</namespaces>\n"
+    ).encode()
 
 
 class Clock:

@@ -15,7 +15,7 @@ from .schema_types import SHARDS, VERSIONS
 
 __all__ = [
     "ENUMS", "MANAGED", "RETURNS", "TYPES", "VERSIONS", "Field", "fields", "is_known",
-    "is_subtype", "newest_common",
+    "is_subtype",
 ]  # fmt: skip
 
 # XML Schema kinds that decode to a Python scalar other than str.
@@ -140,12 +140,3 @@ def is_subtype(type_name: str, ancestor: str) -> bool:
         rec = _record(type_name)
         type_name = rec[1] if rec and rec[0] in "DO" and rec[1] != "-" else None
     return False
-
-
-def newest_common(server_versions) -> str | None:
-    """The newest vim25 version both the table and the server know, or None."""
-    theirs = set(server_versions)
-    for version in reversed(VERSIONS):
-        if version in theirs:
-            return version
-    return None

@@ -15,7 +15,7 @@ from contextlib import suppress
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from . import envelope
+from . import envelope, versions
 from .envelope import MoRef
 from .faults import NotAuthenticated, TransportError, ViError
 from .retry import Backoff, is_task_submit, lost_task_submit, should_retry
@@ -74,12 +74,24 @@ class Client:
     # ------------------------------------------------------------ lifecycle
 
     def connect(self) -> Client:
-        """Read ServiceContent and log in."""
+        """Read ServiceContent, agree on the API version and log in."""
+        # RetrieveServiceContent goes first, in the version every server answers: it is the
+        # call whose errors (TLS, address, retries) say whether the server can be reached.
         self.content = self.call(SERVICE_INSTANCE, "RetrieveServiceContent")
         about = self.content.get("about") or {}
-        self.api_version = about.get("apiVersion") or BOOTSTRAP_VERSION
+        listed = self._service_versions() or [about.get("apiVersion") or ""]
+        self.api_version = versions.choose(listed) or about.get("apiVersion") or BOOTSTRAP_VERSION
         self.login()
         return self
+
+    def _service_versions(self) -> list[str]:
+        """The versions the server lists in /sdk/vimServiceVersions.xml; [] when it has none."""
+        try:
+            body = self.transport.get("vimServiceVersions.xml")
+        except ViError as e:
+            log.debug("vimServiceVersions.xml: %s; using about.apiVersion", e)
+            return []
+        return versions.parse_service_versions(body)
 
     def login(self) -> None:
         """Log in with the stored credentials (the password never leaves this object)."""

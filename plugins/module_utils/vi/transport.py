@@ -99,12 +99,34 @@ class Transport:
     def post(self, body: bytes, soap_action: str) -> tuple[int, bytes]:
         """Send one envelope; return (status, body) for 200/500, raise TransportError otherwise."""
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": soap_action}
+        status, content = self._request("POST", self.url, data=body, headers=headers)
+        if status not in (200, 500):
+            raise self._status_error(status, content)
+        return status, content
+
+    def get(self, name: str) -> bytes:
+        """GET a file the server publishes beside the endpoint (/sdk/<name>); its body on HTTP
+        200, TransportError otherwise."""
+        status, content = self._request("GET", f"{self.url}/{name}")
+        if status != 200:
+            raise self._status_error(status, content)
+        return content
+
+    def _status_error(self, status: int, content: bytes) -> TransportError:
+        excerpt = _TAGS.sub(" ", content[:2000].decode("utf-8", "replace"))
+        excerpt = " ".join(excerpt.split())[:200]
+        return TransportError(
+            f"HTTP {status} from {self.url}: {excerpt}",
+            status=status,
+            retryable=status in TRANSIENT_STATUSES,
+        )
+
+    def _request(self, verb: str, url: str, **kwargs) -> tuple[int, bytes]:
+        """One HTTP request: (status, body), every failure of the connection a ViError."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning: we warn once
-                resp = self.http.post(
-                    self.url, data=body, headers=headers, timeout=self.timeout, stream=True
-                )
+                resp = self.http.request(verb, url, timeout=self.timeout, stream=True, **kwargs)
                 self.last_date = resp.headers.get("Date")
                 content = self._read(resp)
         except rex.SSLError as e:
@@ -134,14 +156,6 @@ class Transport:
             ) from None
         except rex.RequestException as e:  # anything else requests refuses, never a traceback
             raise TransportError(f"request to {self.url} failed: {_short(e)}") from None
-        if resp.status_code not in (200, 500):
-            excerpt = _TAGS.sub(" ", content[:2000].decode("utf-8", "replace"))
-            excerpt = " ".join(excerpt.split())[:200]
-            raise TransportError(
-                f"HTTP {resp.status_code} from {self.url}: {excerpt}",
-                status=resp.status_code,
-                retryable=resp.status_code in TRANSIENT_STATUSES,
-            )
         return resp.status_code, content
 
     def _read(self, resp) -> bytes:

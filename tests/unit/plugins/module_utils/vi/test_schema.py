@@ -93,13 +93,10 @@ def test_links_are_keys_and_faults_are_localized():
     assert schema.fields("VirtualMachineConfigInfo")["vmxConfigChecksum"].kind == "base64Binary"
 
 
-def test_versions_oldest_first_and_the_newest_common():
+def test_versions_oldest_first():
     assert schema.VERSIONS[-1] == "9.0.0.0"
     assert schema.VERSIONS.index("8.0.3.0") < schema.VERSIONS.index("9.0.0.0")
     assert schema.VERSIONS.index("6.7.3") < schema.VERSIONS.index("7.0.0.0")
-    assert schema.newest_common(["6.5", "8.0.3.0", "7.0.0.0"]) == "8.0.3.0"
-    assert schema.newest_common(["9.9.9.9", "9.0.0.0"]) == "9.0.0.0"
-    assert schema.newest_common(["1.0"]) is None
 
 
 def test_the_table_loads_lazily():

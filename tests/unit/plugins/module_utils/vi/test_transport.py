@@ -130,6 +130,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.server.seen.append((self.path, dict(self.headers), body))
         self.server.reply(self, body)
 
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self.server.seen.append((self.path, dict(self.headers), b""))
+        self.server.reply(self, b"")
+
     def log_message(self, *args):
         pass
 
@@ -201,6 +205,18 @@ def transport(
 
 
 # ------------------------------------------------------------------ statuses and bodies
+
+
+def test_get_reads_a_file_beside_the_endpoint(serve, pki):
+    server = serve()
+    t = transport(server, pki)
+    assert t.get("vimServiceVersions.xml") == BODY
+    assert server.seen[0][0] == "/sdk/vimServiceVersions.xml"
+    server.reply = lambda h, b: h.answer(404, b"<html><body>Not Found</body></html>")
+    with pytest.raises(faults.TransportError, match="HTTP 404 .*Not Found") as e:
+        t.get("vimServiceVersions.xml")
+    assert e.value.status == 404
+    t.close()
 
 
 def test_200_returns_the_body_and_sends_soap_headers(serve, pki):
