@@ -7,6 +7,7 @@ status is a TransportError with the status and a short excerpt of the body.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import logging
 import os
 import re
@@ -34,6 +35,11 @@ from .retry import TRANSIENT_STATUSES
 
 log = logging.getLogger("viapi.esx.vi")
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
+# For the test suite only (docs/reliability.md): a directory where every SOAP answer is written,
+# for the differential test against pyVmomi. Unset (the default), nothing is recorded.
+RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
+_SOAP_METHOD = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)")
+_recorded = itertools.count()
 _TAGS = re.compile(r"<[^>]*>")
 
 # What OpenSSL says, and what a person should read instead.
@@ -92,6 +98,7 @@ class Transport:
         self.http.verify = (ca_path or True) if validate_certs else False
         self.http.trust_env = False
         self.last_date: str | None = None  # the HTTP Date of the last answer: the server's clock
+        self.record_dir = os.environ.get(RECORD_ENV) or None
         if proxy_host:
             proxy = f"http://{proxy_host}:{proxy_port or 3128}"
             self.http.proxies = {"https": proxy, "http": proxy}
@@ -100,6 +107,8 @@ class Transport:
         """Send one envelope; return (status, body) for 200/500, raise TransportError otherwise."""
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": soap_action}
         status, content = self._request("POST", self.url, data=body, headers=headers)
+        if self.record_dir:
+            record(self.record_dir, body, status, content)
         if status not in (200, 500):
             raise self._status_error(status, content)
         return status, content
@@ -185,6 +194,17 @@ class Transport:
 
     def close(self) -> None:
         self.http.close()
+
+
+def record(directory: str, request: bytes, status: int, content: bytes) -> None:
+    """Write one answer as <directory>/<pid>-<n>-<method>-<status>.xml (readable by its owner)."""
+    m = _SOAP_METHOD.search(request[:4096])
+    method = m.group(1).decode("ascii", "replace") if m else "unknown"
+    name = f"{os.getpid()}-{next(_recorded):06d}-{method}-{status}.xml"
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
 
 
 def _check_endpoint(hostname: str, port, proxy_port) -> None:
