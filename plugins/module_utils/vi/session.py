@@ -79,7 +79,7 @@ class Client:
         # call whose errors (TLS, address, retries) say whether the server can be reached.
         self.content = self.call(SERVICE_INSTANCE, "RetrieveServiceContent")
         about = self.content.get("about") or {}
-        listed = self._service_versions() or [about.get("apiVersion") or ""]
+        listed = [*self._service_versions(), about.get("apiVersion") or ""]
         self.api_version = versions.choose(listed) or about.get("apiVersion") or BOOTSTRAP_VERSION
         self.login()
         return self

@@ -1,8 +1,8 @@
 """API version negotiation: the newest vim25 version both the server and the type table know.
 
 A server lists its versions in /sdk/vimServiceVersions.xml (its current one and the prior ones
-it still serves, per namespace); when that file cannot be read, ServiceContent's
-about.apiVersion is the server's current version. The client speaks the newest version both
+it still serves, per namespace); ServiceContent's about.apiVersion names its current version
+too (and alone, when that file cannot be read). The client speaks the newest version both
 know: a server newer than the table is spoken to at the table's newest version (servers keep
 answering the versions before their own), an older one at its own.
 """
@@ -19,6 +19,7 @@ except ImportError:  # module.py reports it as a missing library
     etree = None
 
 NAMESPACE = "urn:vim25"
+_NUMERIC = re.compile(r"^\d+(\.\d+)+(u\d+)?(server)?$")
 _PARSER = etree and etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -45,15 +46,18 @@ def parse_service_versions(body: bytes) -> list[str]:
 
 
 def choose(server_versions: list[str]) -> str | None:
-    """The version to speak to a server whose versions are `server_versions` (current first)."""
-    if not server_versions:
+    """The version to speak to a server that answers `server_versions` (from its versions file
+    and its about.apiVersion). Servers may list an internal build id ("uA046D008") as their
+    current version: only dotted numbers ("8.0.2.0", "6.7", "2.5u2") are versions here."""
+    numeric = [v for v in server_versions if _NUMERIC.match(v)]
+    if not numeric:
         return None
-    current = server_versions[0]
-    if _key(current) > _key(VERSIONS[-1]):
+    top = max(numeric, key=_key)
+    if _key(top) > _key(VERSIONS[-1]):
         return VERSIONS[-1]  # a newer server: the table's newest
-    theirs = set(server_versions)
+    theirs = set(numeric)
     common = [v for v in VERSIONS if v in theirs]
     if common:
         return common[-1]
-    older = [v for v in VERSIONS if _key(v) <= _key(current)]
+    older = [v for v in VERSIONS if _key(v) <= _key(top)]
     return older[-1] if older else None

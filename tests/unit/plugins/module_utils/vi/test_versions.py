@@ -32,12 +32,26 @@ def test_parse_of_something_else_lists_nothing(body):
         (["9.1.0.0", "9.0.0.0", "8.0.3.0"], NEWEST),  # newer than the table: the table's newest
         (["10.0.0.0", "6.0", "5.5"], NEWEST),  # newer, listing few priors (as vcsim does)
         (["8.0.3.7"], "8.0.3.1"),  # unknown patch version: the newest of ours below it
+        # vCenter 8.0U2 lists an internal build id as its current version (recorded: see
+        # test_a_recorded_vcenter_versions_file), about.apiVersion last.
+        (["uA046D008", "8.0.2.0", "8.0.1.0", "8.0.2.0"], "8.0.2.0"),
+        (["m5CA1EF4D"], None),
         (["1.0"], None),
         ([], None),
     ],
 )
 def test_choose(listed, spoken):
     assert versions.choose(listed) == spoken
+
+
+def test_a_recorded_vcenter_versions_file(real_vsphere_cassettes):
+    recorded = [i for c in real_vsphere_cassettes.values() for i in c
+                if i.uri.endswith("/sdk/vimServiceVersions.xml")]  # fmt: skip
+    assert recorded
+    for interaction in recorded:
+        listed = versions.parse_service_versions(interaction.body)
+        assert listed[0] == "uA046D008" and "8.0.2.0" in listed and "4.0" in listed
+        assert versions.choose([*listed, "8.0.2.0"]) == "8.0.2.0"
 
 
 def calls(t: FakeTransport) -> list[tuple[str, str]]:
