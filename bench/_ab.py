@@ -82,6 +82,7 @@ def main(argv=None) -> int:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--vm", type=int, default=10, help="VMs per host (10: 480 VMs)")
     p.add_argument("--page-size", type=int, default=1000)
+    p.add_argument("--keep", type=Path, help="also copy the decode corpora to this directory")
     args = p.parse_args(argv)
     variants = {"A (base)": collections_of(args.base), "B (this)": ROOT / ".cache/collections"}
     model = [*MODEL[:-1], str(args.vm)]
@@ -93,6 +94,10 @@ def main(argv=None) -> int:
             Path(tmp, name).write_bytes(ten_mib(pages))
             corpora.append(str(Path(tmp, name)))
         floor.logout()
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for corpus in corpora:
+                (args.keep / Path(corpus).name).write_bytes(Path(corpus).read_bytes())
         runs: dict[str, list] = {v: [] for v in variants}
         floors = []
         for r in range(args.rounds):

@@ -134,13 +134,16 @@ _FINAL_TYPES = frozenset(
 )  # fmt: skip
 
 
+_PLANS: dict[str, dict] = {}  # the plans _plan made, for a lookup without a call
+
+
 @cache
 def _plan(type_name: str) -> dict[str, tuple] | None:
     """Per field of a type: (kind, is an array, how to read it, its reader when it has one)."""
     known = schema.fields(type_name)
     if known is None:
         return None
-    plan = {}
+    plan = _PLANS[type_name] = {}
     for name, f in known.items():
         read = _SCALARS.get(f.kind)  # a converter of the element's text
         if read is not None:
@@ -159,6 +162,9 @@ def _final_reader(type_name: str):
     if type_name == "DynamicProperty":
         return _decode_property
     return lambda el: _decode_object(el, type_name)
+
+
+_FITS: set[tuple[str, str | None]] = set()  # (xsi:type, declared) pairs that fit as they are
 
 
 @cache
@@ -186,6 +192,8 @@ def decode(el, kind: str | None = None) -> Any:
     as_type = fits(t, kind)
     if as_type is None:
         raise BadValue(el, f"xsi:type {t} is not a {kind}")
+    if as_type == t:
+        _FITS.add((t, kind))
     value = _decode_as(el, as_type)
     if as_type != t and isinstance(value, dict):
         value["_type"] = t  # a newer server's type, read as the known type it derives from
@@ -209,9 +217,8 @@ def _decode_as(el, t: str | None) -> Any:
     if t is None or t == "anyType":
         return _decode_untyped(el)
     if t.startswith("ArrayOf"):
-        item = _ARRAY_ITEM.get(t[7:], t[7:])
-        return [decode(c, item) for c in el if isinstance(c.tag, str)]
-    if len(el) == 0 and _plan(t) is None:
+        return _decode_array(el, _ARRAY_ITEM.get(t[7:], t[7:]))
+    if _PLANS.get(t) is None and _plan(t) is None and len(el) == 0:
         text = el.text
         if text:
             return text  # an enum value (or a newer server's)
@@ -223,11 +230,26 @@ def _decode_as(el, t: str | None) -> Any:
     return _decode_object(el, t)
 
 
+def _decode_array(el, item: str) -> list:
+    """The items of an ArrayOf<item> wrapper, each typed by its xsi:type when it fits."""
+    out = []
+    for c in el:
+        if not isinstance(c.tag, str):
+            continue
+        xsi = c.get(XSI_TYPE)
+        t = (_XSI_LOCAL.get(xsi) or _xsi(c)) if xsi else item
+        if t == item or (t, item) in _FITS or t in _SCALARS:
+            out.append(_decode_as(c, t))
+        else:
+            out.append(decode(c, item))  # checks the xsi:type, remembers a fit
+    return out
+
+
 def _decode_object(el, type_name: str | None) -> dict:
     # The hot loop of every read, so lookups are hoisted and the common cases are inline.
     # A field the WSDL types as a primitive or a MoRef is read without its xsi:type: servers
     # only type polymorphic fields (data objects, anyType), so there it can say nothing else.
-    plan = _plan(type_name) if type_name else None
+    plan = (_PLANS.get(type_name) or _plan(type_name)) if type_name else None
     out: dict = {"_type": type_name} if type_name else {}
     repeated: set | None = None
     local, field = _LOCAL.get, (plan or _NO_FIELDS).get
@@ -263,12 +285,21 @@ def _decode_object(el, type_name: str | None) -> dict:
                 if not ref_type:
                     raise BadValue(child, "a ManagedObjectReference without its type attribute")
                 value = _new_moref(MoRef, (ref_type, child.text))
-            elif child.get(XSI_TYPE):
-                value = decode(child, kind)
-            elif how == _OBJECT:
-                value = _decode_object(child, kind)
             else:
-                value = _decode_as(child, kind)
+                xsi = child.get(XSI_TYPE)
+                if xsi:
+                    t = _XSI_LOCAL.get(xsi) or _xsi(child)
+                    conv = _SCALARS.get(t)  # e.g. a property value typed xsd:int
+                    if conv is not None:
+                        value = conv(child.text)
+                    elif t == kind or (t, kind) in _FITS:
+                        value = _decode_as(child, t)
+                    else:
+                        value = decode(child, kind)  # checks the xsi:type, remembers a fit
+                elif how == _OBJECT:
+                    value = _decode_object(child, kind)
+                else:
+                    value = _decode_as(child, kind)
             if array:
                 lst = out.get(name)
                 if lst is None:
