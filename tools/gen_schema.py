@@ -56,6 +56,9 @@ FloppyImageFileInfo VmSnapshotFileInfo VmConfigFileQuery VmNvramFileQuery VmLogF
 IsoImageFileQuery FolderFileQuery FloppyImageFileQuery FileQuery
 CheckResult HostVMotionCompatibility NetworkSummary
 VirtualMachineQuestionInfo
+VirtualMachineBootOptionsBootableCdromDevice VirtualMachineBootOptionsBootableDiskDevice
+VirtualMachineBootOptionsBootableEthernetDevice VirtualMachineBootOptionsBootableFloppyDevice
+VmConfigSpec VAppPropertySpec
 """.split()
 
 # Methods we call: their request types give the argument order the server expects.

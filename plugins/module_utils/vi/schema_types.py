@@ -1874,8 +1874,24 @@ TYPES = {
         'bootRetryEnabled:boolean bootRetryDelay:long '
         'bootOrder:VirtualMachineBootOptionsBootableDevice[] networkBootProtocol:string',
     ),
+    'VirtualMachineBootOptionsBootableCdromDevice': (
+        'VirtualMachineBootOptionsBootableDevice',
+        '',
+    ),
     'VirtualMachineBootOptionsBootableDevice': (
         None,
+        '',
+    ),
+    'VirtualMachineBootOptionsBootableDiskDevice': (
+        'VirtualMachineBootOptionsBootableDevice',
+        'deviceKey:int',
+    ),
+    'VirtualMachineBootOptionsBootableEthernetDevice': (
+        'VirtualMachineBootOptionsBootableDevice',
+        'deviceKey:int',
+    ),
+    'VirtualMachineBootOptionsBootableFloppyDevice': (
+        'VirtualMachineBootOptionsBootableDevice',
         '',
     ),
     'VirtualMachineCapability': (

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import (
     InvalidArgument,
@@ -26,7 +27,7 @@ from ..vi.faults import (
 )
 from ..vi.find import escape, find_vm_by_name
 from ..vi.tasks import wait_for_task
-from . import spec
+from . import hardware, spec
 from .config_options import VM_PATHS, ConfigOptions
 from .facts import gather_one
 from .identify import datacenter_of, find_vm
@@ -165,6 +166,8 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     want = dict(want, **{k: want[k] or v for k, v in CREATE_DEFAULTS.items()})
     where = place(client, request.placement)
     options = ConfigOptions(client, where.browser, where.host, where.where)
+    if want["hardware_version"] == "latest":
+        want["hardware_version"] = options.latest(creating=True)
     if want["hardware_version"]:
         options.check_version(want["hardware_version"], creating=True)
     options.check_guest(want["guest_id"], want["hardware_version"])
@@ -179,13 +182,20 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         made.append(wait_for_task(client, task, request.wait_timeout))
 
     steps = [Step("created", create)]
+    if want.get("boot_order"):  # names devices by key: they have keys once created
+        steps.append(Step("boot_order", lambda: _boot_order(client, made[0], want, request)))
     if state == "powered_on":
         steps.append(Step("power_on", lambda: _task(client, made[0], "PowerOnVM_Task", request)))
 
     def failed(error: ViError, done: list) -> ViError:
         if done:
+            what = (
+                "setting its boot order"
+                if steps[len(done)].name == "boot_order"
+                else "powering it on"
+            )
             return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) but powering it on failed: {error}",
+                f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
                 error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
             )  # fmt: skip
         if isinstance(error, TaskFailed):
@@ -194,6 +204,15 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
 
     result = _result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
+
+
+def _boot_order(client, ref: MoRef, want: dict, request: VmRequest) -> None:
+    """A new VM's boot order, by the keys the server gave its first disk and NIC."""
+    props = get_one(client, ref, ["config.hardware.device", "config.bootOptions"])
+    order = hardware.boot_order(want["boot_order"], props.get("config.hardware.device") or [])
+    boot = {**(props.get("config.bootOptions") or {}), "_type": "VirtualMachineBootOptions"}
+    spec = {"_type": "VirtualMachineConfigSpec", "bootOptions": {**boot, "bootOrder": order}}
+    _task(client, ref, "ReconfigVM_Task", request, spec=spec)
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
@@ -226,6 +245,8 @@ def describe(error: ViError) -> str:
 def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, *VM_PATHS))
     current = facts["power_state"]
+    if want["hardware_version"] == "latest":
+        want = dict(want, hardware_version=_latest(client, props, facts))
     catalog = Catalog(client, None, facts["datacenter"])
     plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
@@ -267,6 +288,15 @@ def _check_options(client, props: dict, facts: dict, plan, want: dict) -> None:
         options.check_version(plan.upgrade, creating=False)
     if guest:
         options.check_guest(want["guest_id"], plan.upgrade or facts.get("hardware_version"))
+
+
+def _latest(client, props: dict, facts: dict) -> str:
+    """The newest hardware version the VM's host upgrades to; the VM's own when that is newer."""
+    host = props.get("runtime.host")
+    where = f"host '{facts.get('host') or (host.value if host else '?')}'"
+    newest = ConfigOptions(client, props.get("environmentBrowser"), host, where).latest(False)
+    have = spec.version_number(facts.get("hardware_version"))
+    return facts["hardware_version"] if have and have >= spec.version_number(newest) else newest
 
 
 def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, changes) -> list:

@@ -46,6 +46,25 @@ class VmConfig:
     disks: list | None = None
     networks: list | None = None
     cdrom: dict | None = None
+    # firmware and boot, hot add, allocation, advanced settings (vm/hardware.py, vm/advanced.py)
+    firmware: str | None = None
+    secure_boot: bool | None = None
+    boot_order: list | None = None
+    boot_delay_ms: int | None = None
+    enter_bios_setup: bool | None = None
+    boot_retry_delay_ms: int | None = None
+    cpu_hot_add: bool | None = None
+    cpu_hot_remove: bool | None = None
+    memory_hot_add: bool | None = None
+    nested_virtualization: bool | None = None
+    cpu_reservation_mhz: int | None = None
+    cpu_limit_mhz: int | None = None
+    cpu_shares: str | int | None = None
+    memory_reservation_mb: int | None = None
+    memory_reservation_locked: bool | None = None
+    memory_limit_mb: int | None = None
+    memory_shares: str | int | None = None
+    extra_config: dict | None = None
 
 
 @dataclass(frozen=True)

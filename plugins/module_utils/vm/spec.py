@@ -13,6 +13,7 @@ import re
 from ..vi.faults import InvalidArgument
 from ..vi.find import escape
 from ..vi.values import datastore_name
+from . import advanced, hardware
 from . import devices as dev
 from .controllers import NEW_VM_DEVICES
 from .plan import Machine, Plan
@@ -59,6 +60,7 @@ def desired(config) -> dict:
     want["disks"] = dev.wanted_disks(config.disks)
     want["networks"] = dev.wanted_nics(config.networks)
     want["cdrom"] = dev.wanted_cdrom(config.cdrom)
+    want.update(hardware.wanted(config), extra_config=advanced.wanted(config.extra_config))
     return want
 
 
@@ -66,6 +68,8 @@ def version(value) -> str | None:
     """'vmx-19' from 19, '19' or 'vmx-19'."""
     if value is None:
         return None
+    if str(value).strip() == "latest":  # resolved against the host (vm/config_options.py)
+        return "latest"
     m = _VERSION.match(str(value).strip())
     if not m:
         raise InvalidArgument(f"hardware_version must look like vmx-19 or 19, got '{value}'")
@@ -96,6 +100,8 @@ def plan(want: dict, facts: dict, props: dict, refs, powered_on: bool) -> Plan:
     check_cpus(want, facts)
     result = Plan()
     _plan_scalars(result, want, facts, props)
+    hardware.plan(result, want, facts, props)
+    advanced.plan(result, want["extra_config"], facts)
     vm = Machine(
         props.get("config.hardware.device") or [], facts,
         datastore_name(props.get("config.files.vmPathName")), powered_on,
@@ -176,6 +182,8 @@ def create_spec(
             spec[_SPEC_FIELDS[option]] = value
         if value is not None:
             after[option] = value
+    hardware.create(spec, after, want)
+    advanced.create(spec, after, want["extra_config"])
     result = Plan()
     dev.plan_devices(result, want, Machine(list(devices), {}, datastore, new=True), refs)
     if result.devices:
