@@ -73,6 +73,7 @@ MarkAsVirtualMachine RelocateVM_Task MigrateVM_Task CheckMigrate_Task CheckReloc
 QueryVMotionCompatibilityEx_Task SearchDatastoreSubFolders_Task SearchDatastore_Task
 QueryVirtualDiskUuid EnterMaintenanceMode_Task ExitMaintenanceMode_Task
 QueryConfigOptionDescriptor QueryConfigOptionEx
+SetField AddCustomFieldDef
 """.split()
 
 PRIMITIVES = {

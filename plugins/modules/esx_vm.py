@@ -312,6 +312,61 @@ options:
         C(migrate.*), C(guestinfo.vmtools.*), ...). See docs/vm.md for the full list.
       - Changed on a running VM too; some settings take effect at the next power on.
     type: dict
+  vapp_properties:
+    description:
+      - vApp properties (C(config.vAppConfig.property)), matched by O(vapp_properties[].id).
+        A property the VM lacks is added; one it has gets the listed fields that differ.
+        Properties not listed are left alone.
+      - Changed on a running VM too. A new VM gets them right after its creation (a second
+        reconfiguration).
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: The property's id, for example C(guestinfo.hostname) or C(ip0).
+        type: str
+        required: true
+      value:
+        description: Its value (text; booleans as C(True) and C(False)).
+        type: raw
+      type:
+        description:
+          - The OVF type of a new property (V(string) when not set), for example C(string),
+            C(int), C(boolean), C(password), C(ip). A different type for an existing property is
+            an error.
+        type: str
+      label:
+        description: The label shown for the property.
+        type: str
+      default:
+        description: The default value.
+        type: raw
+  custom_attributes:
+    description:
+      - Values of vCenter custom attributes on the VM, a dict of attribute name to value
+        (CustomFieldsManager.SetField); null sets an empty value. Attributes not listed are
+        left alone. Compared with C(vm.custom_attributes).
+      - An attribute vCenter does not define (for VMs, or for every type) is an error naming it,
+        unless O(create_custom_attributes=true). Not available on a standalone ESXi host.
+      - Set on a running VM and on a template too; a new VM gets them right after its creation.
+    type: dict
+  create_custom_attributes:
+    description:
+      - Define the O(custom_attributes) vCenter lacks, as attributes of virtual machines
+        (AddCustomFieldDef), before setting their values. In check mode nothing is defined.
+    type: bool
+    default: false
+  answers:
+    description:
+      - Answers to the questions a VM asks when it powers on (C(runtime.question)), for
+        example the one of a VM whose files were moved or copied (message id
+        C(msg.uuid.altered)). A dict of the question's id or one of its message ids to the
+        choice - its key (C("2")) or its label (C(I Copied It)).
+      - A power on that a question blocks is answered from this dict (VirtualMachine.AnswerVM);
+        without an answer it fails at once with the question's text, ids and choices, instead of
+        waiting until O(wait_timeout). The question stays on the VM, and a later run with
+        O(answers) answers it. Questions are never answered otherwise.
+    type: dict
 notes:
   - Placement options are used only to create a VM; esx_vm never moves an existing VM.
   - A creation that fails on the server is cleaned up - a partly created VM is deleted, and
@@ -426,6 +481,9 @@ changes:
       C(deleted).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
+    - A setting's path names its key, id or name - C(extra_config.guestinfo.userdata),
+      C(vapp_properties.app.port), C(custom_attributes.owner); the other options' paths are their
+      names (C(firmware), C(boot_order), C(cpu_shares)).
   returned: changed
   type: list
   elements: str
@@ -487,6 +545,11 @@ ARGS = dict(
     cpu_limit_mhz={"type": "int"}, cpu_shares={"type": "raw"}, memory_reservation_mb={"type": "int"},
     memory_reservation_locked={"type": "bool"}, memory_limit_mb={"type": "int"},
     memory_shares={"type": "raw"}, extra_config={"type": "dict"},
+    vapp_properties={"type": "list", "elements": "dict", "options": {
+        "id": {"type": "str", "required": True}, "value": {"type": "raw"}, "type": {"type": "str"},
+        "label": {"type": "str"}, "default": {"type": "raw"}}},
+    custom_attributes={"type": "dict"}, create_custom_attributes={"type": "bool", "default": False},
+    answers={"type": "dict"},
 )  # fmt: skip
 
 
@@ -501,6 +564,7 @@ def request(params: dict, check_mode: bool) -> VmRequest:
         state=params["state"], new_name=params["new_name"], force=params["force"],
         allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
         wait_timeout=params["wait_timeout"], check_mode=check_mode,
+        answers=params["answers"],
     )  # fmt: skip
 
 

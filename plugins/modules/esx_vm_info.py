@@ -289,6 +289,12 @@ vms:
     memory_shares_level:
       description: C(low), C(normal), C(high) or C(custom).
       type: str
+    vapp_properties:
+      description:
+        - vApp properties - C(id), C(key), C(value), C(type), C(label), C(default),
+          C(user_configurable); empty with O(devices=false).
+      type: list
+      elements: dict
     extra_config:
       description: Advanced settings, key to value, without the keys vSphere owns (see docs/vm.md); null with O(devices=false).
       type: dict

@@ -10,13 +10,60 @@ package main
 //   - vAppConfig: vcsim 0.24 ignores it. vCenter applies VmConfigSpec.property as an array
 //     update (ArrayUpdateSpec.operation add | edit | remove, by key): adding a key that
 //     exists, or editing or removing one that does not, is InvalidArgument.
+//
+// And CustomFieldsManager.SetField, which vcsim 0.24 appends as a new value each time: an
+// entity holds one value per field (the API reference, ExtensibleManagedObject.customValue:
+// "List of custom field values"; SetField "assigns a value to a custom field"), so the harness
+// replaces the value of that key and adds it only when the entity has none.
 
 import (
 	"strings"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
 	"github.com/vmware/govmomi/vim25/types"
 )
+
+func init() {
+	routes["SetField"] = "CustomFieldsManager"
+}
+
+func (p *harnessProxy) SetField(ctx *simulator.Context, req *types.SetField) soap.HasFault {
+	return p.onTarget(ctx, req, "SetField", func(obj mo.Reference) soap.HasFault {
+		m := obj.(*simulator.CustomFieldsManager)
+		known := false
+		for _, f := range m.Field {
+			known = known || f.Key == req.Key
+		}
+		if !known {
+			return &faultBody{simulator.Fault("", &types.InvalidArgument{InvalidProperty: "key"})}
+		}
+		target, ok := ctx.Map.Get(req.Entity).(mo.Entity)
+		if !ok {
+			return &faultBody{simulator.Fault("", &types.ManagedObjectNotFound{Obj: req.Entity})}
+		}
+		entity := target.Entity()
+		value := &types.CustomFieldStringValue{CustomFieldValue: types.CustomFieldValue{Key: req.Key}, Value: req.Value}
+		ctx.WithLock(target, func() {
+			entity.CustomValue = setField(entity.CustomValue, value)
+			entity.Value = setField(entity.Value, value)
+		})
+		return &methods.SetFieldBody{Res: &types.SetFieldResponse{}}
+	})
+}
+
+// setField replaces the value of value's key in list, or appends it.
+func setField(list []types.BaseCustomFieldValue, value *types.CustomFieldStringValue) []types.BaseCustomFieldValue {
+	for i, v := range list {
+		if v.GetCustomFieldValue().Key == value.Key {
+			list[i] = value
+			return list
+		}
+	}
+	return append(list, value)
+}
 
 // applyVMConfig makes the extraConfig and vAppConfig changes of spec on vm and takes them
 // out of spec, so the simulator does not apply them again. A fault leaves vm unchanged.

@@ -14,6 +14,11 @@ TYPES = {
         'apiType:string apiVersion:string instanceUuid:string licenseProductName:string '
         'licenseProductVersion:string',
     ),
+    'AddCustomFieldDef': (
+        None,
+        '_this:ManagedObjectReference name:string moType:string '
+        'fieldDefPolicy:PrivilegePolicyDef fieldPolicy:PrivilegePolicyDef',
+    ),
     'AnswerVM': (
         None,
         '_this:ManagedObjectReference questionId:string answerChoice:string',
@@ -1521,6 +1526,10 @@ TYPES = {
         None,
         '_this:ManagedObjectReference sessionID:string userName:string',
     ),
+    'SetField': (
+        None,
+        '_this:ManagedObjectReference entity:ManagedObjectReference key:int value:string',
+    ),
     'SharesInfo': (
         None,
         'shares:int level:string',
@@ -2444,6 +2453,7 @@ TYPES = {
 
 # Method -> return type ("" when it returns nothing; "[]" marks an array).
 RETURNS = {
+    'AddCustomFieldDef': 'CustomFieldDef',
     'AnswerVM': '',
     'CancelRetrievePropertiesEx': '',
     'CancelTask': '',
@@ -2485,6 +2495,7 @@ RETURNS = {
     'SearchDatastoreSubFolders_Task': 'ManagedObjectReference',
     'SearchDatastore_Task': 'ManagedObjectReference',
     'SessionIsActive': 'boolean',
+    'SetField': '',
     'ShutdownGuest': '',
     'StandbyGuest': '',
     'SuspendVM_Task': 'ManagedObjectReference',

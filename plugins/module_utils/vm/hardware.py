@@ -65,9 +65,11 @@ def facts(props: dict) -> dict:
     out["boot_delay_ms"] = None if boot is None else boot.get("bootDelay") or 0
     out["enter_bios_setup"] = _flag(boot, "enterBIOSSetup")
     out["boot_retry_delay_ms"] = _retry(boot)
+    # An unset flag is false, on a VM whose configuration was read (numCPU always is).
+    has_config = props.get("config.hardware.numCPU") is not None
     for option, (path, _cold) in FLAGS.items():
         value = props.get(f"config.{path}")
-        out[option] = bool(value) if f"config.{path}" in props else None
+        out[option] = bool(value) if has_config or value is not None else None
     for prefix, unit in (("cpu", "mhz"), ("memory", "mb")):
         info = props.get(f"config.{prefix}Allocation")
         shares = (info or {}).get("shares") or {}

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import (
     InvalidArgument,
@@ -27,7 +26,7 @@ from ..vi.faults import (
 )
 from ..vi.find import escape, find_vm_by_name
 from ..vi.tasks import wait_for_task
-from . import hardware, spec
+from . import attributes, configure, question, spec
 from .config_options import VM_PATHS, ConfigOptions
 from .facts import gather_one
 from .identify import datacenter_of, find_vm
@@ -182,18 +181,36 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         made.append(wait_for_task(client, task, request.wait_timeout))
 
     steps = [Step("created", create)]
-    if want.get("boot_order"):  # names devices by key: they have keys once created
-        steps.append(Step("boot_order", lambda: _boot_order(client, made[0], want, request)))
+    if want.get("boot_order") or want.get("vapp_properties"):  # once the VM's devices have keys
+        steps.append(
+            Step(
+                "configured",
+                lambda: _task(
+                    client,
+                    made[0],
+                    "ReconfigVM_Task",
+                    request,
+                    spec=configure.new_vm_spec(client, made[0], want),
+                ),
+            )
+        )
+    if want.get("custom_attributes"):
+        todo, _before, values = attributes.plan(
+            client, want["custom_attributes"], {}, bool(want["create_custom_attributes"])
+        )
+        after.update(values)
+        steps.append(
+            Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
+        )
     if state == "powered_on":
-        steps.append(Step("power_on", lambda: _task(client, made[0], "PowerOnVM_Task", request)))
+        steps.append(Step("power_on", lambda: question.power_on(client, made[0], request)))
 
     def failed(error: ViError, done: list) -> ViError:
         if done:
-            what = (
-                "setting its boot order"
-                if steps[len(done)].name == "boot_order"
-                else "powering it on"
-            )
+            what = {
+                "configured": "setting its boot order and vApp properties",
+                "custom_attributes": "setting its custom attributes",
+            }.get(steps[len(done)].name, "powering it on")
             return PartialFailure(
                 f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
                 error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
@@ -204,15 +221,6 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
 
     result = _result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
-
-
-def _boot_order(client, ref: MoRef, want: dict, request: VmRequest) -> None:
-    """A new VM's boot order, by the keys the server gave its first disk and NIC."""
-    props = get_one(client, ref, ["config.hardware.device", "config.bootOptions"])
-    order = hardware.boot_order(want["boot_order"], props.get("config.hardware.device") or [])
-    boot = {**(props.get("config.bootOptions") or {}), "_type": "VirtualMachineBootOptions"}
-    spec = {"_type": "VirtualMachineConfigSpec", "bootOptions": {**boot, "bootOrder": order}}
-    _task(client, ref, "ReconfigVM_Task", request, spec=spec)
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
@@ -246,13 +254,19 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, *VM_PATHS))
     current = facts["power_state"]
     if want["hardware_version"] == "latest":
-        want = dict(want, hardware_version=_latest(client, props, facts))
+        want = dict(want, hardware_version=configure.latest(client, props, facts))
     catalog = Catalog(client, None, facts["datacenter"])
     plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
     pre, post = power_steps(facts, plan, request)
     changes = [c.path for c in plan.changes]
     before, after = plan.before, plan.after
+    values, was, will = attributes.plan(
+        client, want["custom_attributes"], facts, bool(want["create_custom_attributes"])
+    )
+    before.update(was)
+    after.update(will)
+    changes += [f"custom_attributes.{name}" for name, _key, _value in values]
     steps = _rename(client, ref, request, facts, before, after, changes)
     if FINAL[request.state] is not None:
         before["power_state"], after["power_state"] = current, FINAL[request.state]
@@ -261,6 +275,10 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     for step in pre:
         steps += _power_steps(client, ref, step, request)
     steps += _config_steps(client, ref, plan, request)
+    if values:
+        steps.append(
+            Step("custom_attributes", lambda: attributes.apply_values(client, ref, values))
+        )
     for step in post:
         steps += _power_steps(client, ref, step, request)
 
@@ -288,15 +306,6 @@ def _check_options(client, props: dict, facts: dict, plan, want: dict) -> None:
         options.check_version(plan.upgrade, creating=False)
     if guest:
         options.check_guest(want["guest_id"], plan.upgrade or facts.get("hardware_version"))
-
-
-def _latest(client, props: dict, facts: dict) -> str:
-    """The newest hardware version the VM's host upgrades to; the VM's own when that is newer."""
-    host = props.get("runtime.host")
-    where = f"host '{facts.get('host') or (host.value if host else '?')}'"
-    newest = ConfigOptions(client, props.get("environmentBrowser"), host, where).latest(False)
-    have = spec.version_number(facts.get("hardware_version"))
-    return facts["hardware_version"] if have and have >= spec.version_number(newest) else newest
 
 
 def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, changes) -> list:
@@ -360,6 +369,8 @@ def _calls(client, ref: MoRef, method: str, request: VmRequest, **args) -> Calla
 
 def _power_steps(client, ref: MoRef, step: str, request: VmRequest) -> list[Step]:
     """The calls of one power step; a guest shutdown is done once the guest was asked."""
+    if step == "power_on":  # a VM question is answered from `answers`, or fails at once
+        return [Step(step, lambda: question.power_on(client, ref, request))]
     if step in POWER_TASKS:
         return [Step(step, _calls(client, ref, POWER_TASKS[step], request))]
     method = "ShutdownGuest" if step == "shutdown_guest" else "RebootGuest"

@@ -65,6 +65,9 @@ class VmConfig:
     memory_limit_mb: int | None = None
     memory_shares: str | int | None = None
     extra_config: dict | None = None
+    vapp_properties: list | None = None
+    custom_attributes: dict | None = None  # vm/attributes.py; set through CustomFieldsManager
+    create_custom_attributes: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class VmRequest:
     guest_timeout: float = 300.0
     wait_timeout: float = 3600.0
     check_mode: bool = False
+    answers: dict | None = None  # VM questions at power on: question or message id -> choice
 
 
 @dataclass(frozen=True)

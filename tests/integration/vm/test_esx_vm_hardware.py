@@ -14,7 +14,7 @@ CONFIG_PATHS = (
     "config.extraConfig", "config.firmware", "config.bootOptions", "config.cpuHotAddEnabled",
     "config.cpuHotRemoveEnabled", "config.memoryHotAddEnabled", "config.nestedHVEnabled",
     "config.cpuAllocation", "config.memoryAllocation", "config.memoryReservationLockedToMax",
-    "config.hardware.device", "runtime.powerState",
+    "config.hardware.device", "runtime.powerState", "config.vAppConfig", "customValue",
 )  # fmt: skip
 
 
@@ -313,3 +313,149 @@ def test_hardware_version_latest(server, sim, model):
         "after": {"hardware_version": target},
     }
     assert server.props(server.vm("h-old"), ["config.version"])["config.version"] == target
+
+
+# ---------------------------------------------------------------- vapp_properties
+
+
+def vapp(server, name: str) -> dict:
+    found = config(server, name).get("config.vAppConfig") or {}
+    return {p["id"]: p for p in found.get("property") or []}
+
+
+def test_vapp_properties(server, sim, model):
+    name = "h-vapp"
+    listed = [{"id": "app.mode", "value": "prod", "label": "Mode"},
+              {"id": "app.port", "value": 8080, "type": "int", "default": 80}]  # fmt: skip
+    check, made = create(server, sim, model, name, vapp_properties=listed)
+    assert check["diff"]["after"]["vapp_properties"] == [
+        {"id": "app.mode", "value": "prod", "label": "Mode", "type": "string", "default": ""},
+        {"id": "app.port", "value": "8080", "type": "int", "default": "80"},
+    ]
+    have = vapp(server, name)
+    assert (have["app.mode"]["value"], have["app.mode"]["label"], have["app.mode"]["type"]) == (
+        "prod", "Mode", "string",
+    )  # fmt: skip
+    assert (have["app.port"]["value"], have["app.port"]["defaultValue"]) == ("8080", "80")
+    assert have["app.mode"]["key"] != have["app.port"]["key"]
+    facts = {p["id"]: p for p in made["vm"]["vapp_properties"]}
+    assert facts["app.port"]["type"] == "int" and facts["app.mode"]["label"] == "Mode"
+
+    change = [{"id": "app.mode", "value": "dev"},
+              {"id": "app.secret", "value": "s3cret", "type": "password"}]  # fmt: skip
+    check, tasks = converge(server, sim, name, {"vapp_properties": change})
+    assert tasks == ["ReconfigVM_Task"]
+    assert check["changes"] == ["vapp_properties.app.mode", "vapp_properties.app.secret"]
+    before, after = (
+        check["diff"]["before"]["vapp_properties"],
+        check["diff"]["after"]["vapp_properties"],
+    )
+    assert before[0]["value"] == "prod" and before[1] is None
+    assert after[0]["value"] == "dev" and after[0]["label"] == "Mode"
+    assert after[1]["value"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    have = vapp(server, name)
+    assert (have["app.mode"]["value"], have["app.secret"]["value"]) == ("dev", "s3cret")
+    assert set(have) == {"app.mode", "app.port", "app.secret"}, "an unlisted property changed"
+    result = ok(vm_run(sim, {"name": name}))
+    assert "s3cret" not in result.stdout + result.stderr, "a password property's value was shown"
+
+    wrong = vm_run(sim, {"name": name, "vapp_properties": [{"id": "app.port", "type": "string"}]})
+    assert wrong.failed and "'app.port' has type int; changing a property's type" in wrong["msg"]
+
+
+# ---------------------------------------------------------------- custom_attributes
+
+
+def attribute_values(server, name: str) -> dict:
+    """The VM's custom attribute values by attribute name, read from the server (one per key)."""
+    manager = server.client.content["customFieldsManager"]
+    fields = server.props(manager, ["field"]).get("field") or []
+    names = {f["key"]: f["name"] for f in fields}
+    values = server.props(server.vm(name), ["customValue"]).get("customValue") or []
+    keys = [v["key"] for v in values]
+    assert len(keys) == len(set(keys)), f"a custom attribute holds two values: {values}"
+    return {names[v["key"]]: v.get("value") for v in values}
+
+
+def test_custom_attributes(server, sim, model):
+    name = "h-attrs"
+    if model == "esx":
+        ok(vm_run(sim, new_vm(model, name)))
+        result = vm_run(sim, {"name": name, "custom_attributes": {"owner": "ops"}}, check=True)
+        assert result.failed and "custom attributes are a vCenter feature" in result["msg"]
+        return
+    undefined = vm_run(sim, new_vm(model, name, custom_attributes={"owner": "ops"}), check=True)
+    assert undefined.failed
+    assert "custom_attributes: 'owner' not defined on the vCenter" in undefined["msg"]
+    assert "create_custom_attributes: true" in undefined["msg"]
+    check, made = create(server, sim, model, name, custom_attributes={"owner": "ops"},
+                         create_custom_attributes=True)  # fmt: skip
+    assert check["diff"]["after"]["custom_attributes"] == {"owner": "ops"}
+    assert attribute_values(server, name) == {"owner": "ops"}
+    assert made["vm"]["custom_attributes"] == {"owner": "ops"}
+
+    manager = server.client.content["customFieldsManager"]
+    fields_before = server.props(manager, ["field"])
+    args = {"custom_attributes": {"owner": "dev", "team": "web"}, "create_custom_attributes": True}
+    check, tasks = converge(server, sim, name, args)
+    assert tasks == []  # SetField is no task
+    assert check["changes"] == ["custom_attributes.owner", "custom_attributes.team"]
+    assert check["diff"]["before"]["custom_attributes"] == {"owner": "ops", "team": None}
+    assert attribute_values(server, name) == {"owner": "dev", "team": "web"}
+    assert len(server.props(manager, ["field"])["field"]) == len(fields_before["field"]) + 1
+
+    # an existing attribute needs no create_custom_attributes; check mode defined nothing
+    again = ok(vm_run(sim, {"name": name, "custom_attributes": {"team": "web"}}))
+    assert again["changed"] is False
+    before = server.props(manager, ["field"])
+    ok(vm_run(sim, {"name": name, "custom_attributes": {"new.one": "x"},
+                    "create_custom_attributes": True}, check=True))  # fmt: skip
+    assert server.props(manager, ["field"]) == before, "check mode defined an attribute"
+
+
+# ---------------------------------------------------------------- VM questions at power on
+
+MOVED = "msg.uuid.altered"
+
+
+def question(server, name: str) -> dict | None:
+    return server.props(server.vm(name), ["runtime.question"]).get("runtime.question")
+
+
+def test_a_question_fails_the_power_on_at_once_then_answers_let_it_go_on(server, sim, model):
+    name = "q1-ask-moved"  # the harness makes a VM with this marker ask at power on
+    ok(vm_run(sim, new_vm(model, name)))
+    asked = vm_run(sim, {"name": name, "state": "powered_on"})  # wait_timeout: the default hour
+    assert asked.failed
+    message = asked["msg"]
+    assert "asks a question at power on" in message and MOVED in message
+    assert "might have been moved or copied" in message
+    assert "0 (Cancel), 1 (I Moved It), 2 (I Copied It)" in message
+    assert question(server, name)["message"][0]["id"] == MOVED, "the question was answered"
+    assert server.power(server.vm(name)) == "poweredOff"
+
+    bad = vm_run(sim, {"name": name, "state": "powered_on", "answers": {MOVED: "maybe"}})
+    assert bad.failed and "answers: 'maybe' is not a choice" in bad["msg"]
+
+    args = {"name": name, "state": "powered_on", "answers": {MOVED: "I Copied It"}}
+    done = ok(vm_run(sim, args))
+    assert done["changed"] is True and done["changes"] == ["power_state"]
+    assert server.power(server.vm(name)) == "poweredOn"
+    assert question(server, name) is None
+    assert ok(vm_run(sim, args))["changed"] is False
+
+
+def test_a_new_vm_powered_on_with_an_answer_by_question_id(server, sim, model):
+    name = "q2-ask-moved"
+    tasks = server.tasks()
+    made = ok(vm_run(sim, new_vm(model, name, state="powered_on", answers={MOVED: 2})))
+    assert made["changes"] == ["created"] and made["vm"]["power_state"] == "powered_on"
+    assert task_names(tasks, server.tasks()) == ["CreateVM_Task", "PowerOnVM_Task"]
+
+
+def test_cancel_leaves_the_vm_off(server, sim, model):
+    name = "q3-ask-moved"
+    ok(vm_run(sim, new_vm(model, name)))
+    cancelled = vm_run(sim, {"name": name, "state": "powered_on", "answers": {MOVED: "Cancel"}})
+    assert cancelled.failed and "RequestCanceled" in cancelled["msg"], cancelled["msg"]
+    assert server.power(server.vm(name)) == "poweredOff"

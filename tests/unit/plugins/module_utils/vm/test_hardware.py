@@ -46,6 +46,8 @@ def test_facts():
     assert (f["cpu_shares"], f["cpu_shares_level"], f["cpu_limit_mhz"]) == (2000, "normal", -1)
     assert f["cpu_hot_add"] is False and f["boot_retry_delay_ms"] == 0
     assert set(hardware.facts({}).values()) == {None}
+    unset = hardware.facts({"config.hardware.numCPU": 1})  # the server leaves false flags out
+    assert (unset["cpu_hot_add"], unset["nested_virtualization"]) == (False, False)
 
 
 def test_boot_order_names_the_first_disk_and_nic_by_key():

@@ -19,7 +19,17 @@ def test_the_identity_is_exactly_the_identity_options():
 
 
 def test_the_config_holds_every_option_spec_manages():
-    managed = (*spec.SCALARS, "disks", "networks", "cdrom", *hardware.OPTIONS, "extra_config")
+    managed = (
+        *spec.SCALARS,
+        "disks",
+        "networks",
+        "cdrom",
+        *hardware.OPTIONS,
+        "extra_config",
+        "vapp_properties",
+        "custom_attributes",
+        "create_custom_attributes",
+    )
     assert set(field_names(VmConfig)) == set(managed)
     assert spec.desired(VmConfig()) == dict.fromkeys(managed)
 
