@@ -435,9 +435,9 @@ EXAMPLES = r"""
   viapi.esx.esx_vm:
     name: web01
     extra_config:
-      guestinfo.metadata: "{{ lookup('file', 'metadata.yaml') | b64encode }}"
+      guestinfo.metadata: "{{ 'instance-id: web01\nlocal-hostname: web01\n' | b64encode }}"
       guestinfo.metadata.encoding: base64
-      guestinfo.userdata: "{{ lookup('file', 'user-data.yaml') | b64encode }}"
+      guestinfo.userdata: "{{ '#cloud-config\npackages: [nginx]\n' | b64encode }}"
       guestinfo.userdata.encoding: base64
       guestinfo.old-setting: null
 

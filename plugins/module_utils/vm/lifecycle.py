@@ -181,27 +181,7 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         made.append(wait_for_task(client, task, request.wait_timeout))
 
     steps = [Step("created", create)]
-    if want.get("boot_order") or want.get("vapp_properties"):  # once the VM's devices have keys
-        steps.append(
-            Step(
-                "configured",
-                lambda: _task(
-                    client,
-                    made[0],
-                    "ReconfigVM_Task",
-                    request,
-                    spec=configure.new_vm_spec(client, made[0], want),
-                ),
-            )
-        )
-    if want.get("custom_attributes"):
-        todo, _before, values = attributes.plan(
-            client, want["custom_attributes"], {}, bool(want["create_custom_attributes"])
-        )
-        after.update(values)
-        steps.append(
-            Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
-        )
+    steps += _new_vm_steps(client, made, want, request, after)
     if state == "powered_on":
         steps.append(Step("power_on", lambda: question.power_on(client, made[0], request)))
 
@@ -221,6 +201,27 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
 
     result = _result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
+
+
+def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dict) -> list:
+    """What a new VM gets once it exists: the boot order (its devices have keys now) and vApp
+    properties in one reconfiguration, then its custom attribute values."""
+    steps = []
+    if want.get("boot_order") or want.get("vapp_properties"):
+
+        def configure_new() -> None:
+            config = configure.new_vm_spec(client, made[0], want)
+            _task(client, made[0], "ReconfigVM_Task", request, spec=config)
+
+        steps.append(Step("configured", configure_new))
+    if want.get("custom_attributes"):
+        create = bool(want["create_custom_attributes"])
+        todo, _before, values = attributes.plan(client, want["custom_attributes"], {}, create)
+        after.update(values)
+        steps.append(
+            Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
+        )
+    return steps
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
