@@ -133,6 +133,8 @@ options:
       - Checked, in check mode too, against the versions the host offers for a new VM or as
         an upgrade (EnvironmentBrowser.QueryConfigOptionDescriptor); a version it does not offer
         fails with the nearest versions it does.
+      - V(latest) is the newest version the host offers - for a new VM, the newest it creates;
+        for an existing VM, the newest it upgrades to (no change when the VM has that or newer).
     type: str
   annotation:
     description: The VM's notes.
@@ -224,6 +226,147 @@ options:
       connected:
         description: Whether the drive is connected (now, while the VM runs, and at power on).
         type: bool
+  firmware:
+    description:
+      - The VM's firmware, V(bios) or V(efi). Changing it needs the VM off; the guest may no
+        longer boot from a disk installed for the other firmware.
+    type: str
+    choices: [bios, efi]
+  secure_boot:
+    description:
+      - UEFI secure boot (boot options C(efiSecureBootEnabled)). V(true) needs
+        O(firmware=efi) (set now or already the VM's). Changing it needs the VM off.
+    type: bool
+  boot_order:
+    description:
+      - The boot order, a list of device kinds - V(disk) (the VM's first disk, the first of
+        C(vm.disks)), V(cdrom), V(network) (the first NIC) and V(floppy). Each kind at most
+        once; a V(disk) or V(network) the VM lacks is an error.
+      - Set on a running VM too; it takes effect at the next boot. A new VM gets it right after
+        its creation (a second reconfiguration, once its devices have keys).
+    type: list
+    elements: str
+    choices: [disk, cdrom, network, floppy]
+  boot_delay_ms:
+    description: Milliseconds the firmware waits before it boots (0 for none).
+    type: int
+  enter_bios_setup:
+    description: Enter the BIOS or EFI setup at the next boot (the server clears it once done).
+    type: bool
+  boot_retry_delay_ms:
+    description:
+      - Milliseconds before a failed boot is retried; V(0) turns the retry off.
+    type: int
+  cpu_hot_add:
+    description: Let CPUs be added while the VM runs. Changing it needs the VM off.
+    type: bool
+  cpu_hot_remove:
+    description: Let CPUs be removed while the VM runs. Changing it needs the VM off.
+    type: bool
+  memory_hot_add:
+    description: Let memory be added while the VM runs. Changing it needs the VM off.
+    type: bool
+  nested_virtualization:
+    description:
+      - Expose hardware-assisted virtualization to the guest (C(nestedHVEnabled)). Changing it
+        needs the VM off.
+    type: bool
+  cpu_reservation_mhz:
+    description: CPU guaranteed to the VM, in MHz (0 for none). Changed on a running VM too.
+    type: int
+  cpu_limit_mhz:
+    description: The most CPU the VM may use, in MHz; V(-1) for no limit.
+    type: int
+  cpu_shares:
+    description:
+      - The VM's CPU shares against its siblings - V(low), V(normal), V(high), or a number of
+        shares (level C(custom)).
+      - The facts give C(cpu_shares) (the number) and C(cpu_shares_level); a level is compared
+        with the level, a number with the number of a C(custom) level.
+    type: raw
+  memory_reservation_mb:
+    description: Memory guaranteed to the VM, in MiB (0 for none).
+    type: int
+  memory_reservation_locked:
+    description:
+      - Reserve all of the VM's memory, following O(memory_mb) (C(memoryReservationLockedToMax)).
+    type: bool
+  memory_limit_mb:
+    description: The most memory the VM may use, in MiB; V(-1) for no limit.
+    type: int
+  memory_shares:
+    description: The VM's memory shares - V(low), V(normal), V(high), or a number of shares.
+    type: raw
+  extra_config:
+    description:
+      - Advanced settings (C(config.extraConfig)), for example C(guestinfo.*) keys for
+        cloud-init. A dict of key to value; only the keys listed are managed, others are left
+        as they are.
+      - Keys are compared exactly (case and all). Values are text, as the server stores them -
+        numbers are written as digits, booleans as C(TRUE) and C(FALSE). A key set to null is
+        removed (vSphere removes a key whose value is empty); an empty string is an error.
+      - Keys vSphere owns are refused, naming the key - those other options or the VM's
+        configuration set (for example C(numvcpus), C(memsize), C(firmware), C(bios.bootOrder),
+        C(sched.cpu.min), C(vhv.enable)), those of virtual devices (C(scsi0:0.*),
+        C(ethernet0.*), ...) and those vSphere writes itself (C(vmware.tools.*) versions,
+        C(migrate.*), C(guestinfo.vmtools.*), ...). See docs/vm.md for the full list.
+      - Changed on a running VM too; some settings take effect at the next power on.
+    type: dict
+  vapp_properties:
+    description:
+      - vApp properties (C(config.vAppConfig.property)), matched by O(vapp_properties[].id).
+        A property the VM lacks is added; one it has gets the listed fields that differ.
+        Properties not listed are left alone.
+      - Changed on a running VM too. A new VM gets them right after its creation (a second
+        reconfiguration).
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: The property's id, for example C(guestinfo.hostname) or C(ip0).
+        type: str
+        required: true
+      value:
+        description: Its value (text; booleans as C(True) and C(False)).
+        type: raw
+      type:
+        description:
+          - The OVF type of a new property (V(string) when not set), for example C(string),
+            C(int), C(boolean), C(password), C(ip). A different type for an existing property is
+            an error.
+        type: str
+      label:
+        description: The label shown for the property.
+        type: str
+      default:
+        description: The default value.
+        type: raw
+  custom_attributes:
+    description:
+      - Values of vCenter custom attributes on the VM, a dict of attribute name to value
+        (CustomFieldsManager.SetField); null sets an empty value. Attributes not listed are
+        left alone. Compared with C(vm.custom_attributes).
+      - An attribute vCenter does not define (for VMs, or for every type) is an error naming it,
+        unless O(create_custom_attributes=true). Not available on a standalone ESXi host.
+      - Set on a running VM and on a template too; a new VM gets them right after its creation.
+    type: dict
+  create_custom_attributes:
+    description:
+      - Define the O(custom_attributes) vCenter lacks, as attributes of virtual machines
+        (AddCustomFieldDef), before setting their values. In check mode nothing is defined.
+    type: bool
+    default: false
+  answers:
+    description:
+      - Answers to the questions a VM asks when it powers on (C(runtime.question)), for
+        example the one of a VM whose files were moved or copied (message id
+        C(msg.uuid.altered)). A dict of the question's id or one of its message ids to the
+        choice - its key (C("2")) or its label (C(I Copied It)).
+      - A power on that a question blocks is answered from this dict (VirtualMachine.AnswerVM);
+        without an answer it fails at once with the question's text, ids and choices, instead of
+        waiting until O(wait_timeout). The question stays on the VM, and a later run with
+        O(answers) answers it. Questions are never answered otherwise.
+    type: dict
 notes:
   - Placement options are used only to create a VM; esx_vm never moves an existing VM.
   - A creation that fails on the server is cleaned up - a partly created VM is deleted, and
@@ -276,6 +419,28 @@ EXAMPLES = r"""
     cdrom:
       type: client
 
+- name: Boot from EFI with secure boot, network first, with hot add and a CPU reservation
+  viapi.esx.esx_vm:
+    name: web01
+    firmware: efi
+    secure_boot: true
+    boot_order: [network, disk]
+    cpu_hot_add: true
+    memory_hot_add: true
+    cpu_reservation_mhz: 1000
+    memory_shares: high
+    allow_power_cycle: true
+
+- name: Hand cloud-init its configuration through guestinfo (and drop an old setting)
+  viapi.esx.esx_vm:
+    name: web01
+    extra_config:
+      guestinfo.metadata: "{{ 'instance-id: web01\nlocal-hostname: web01\n' | b64encode }}"
+      guestinfo.metadata.encoding: base64
+      guestinfo.userdata: "{{ '#cloud-config\npackages: [nginx]\n' | b64encode }}"
+      guestinfo.userdata.encoding: base64
+      guestinfo.old-setting: null
+
 - name: Shut the guest down, or power off if it has no VMware Tools
   viapi.esx.esx_vm:
     name: web01
@@ -316,6 +481,9 @@ changes:
       C(deleted).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
+    - A setting's path names its key, id or name - C(extra_config.guestinfo.userdata),
+      C(vapp_properties.app.port), C(custom_attributes.owner); the other options' paths are their
+      names (C(firmware), C(boot_order), C(cpu_shares)).
   returned: changed
   type: list
   elements: str
@@ -369,6 +537,19 @@ ARGS = dict(
            "mutually_exclusive": [("size_gb", "size_mb")]},
     networks={"type": "list", "elements": "dict", "options": NIC},
     cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])]},
+    firmware={"type": "str", "choices": ["bios", "efi"]}, secure_boot={"type": "bool"},
+    boot_order={"type": "list", "elements": "str", "choices": ["disk", "cdrom", "network", "floppy"]},
+    boot_delay_ms={"type": "int"}, enter_bios_setup={"type": "bool"}, boot_retry_delay_ms={"type": "int"},
+    cpu_hot_add={"type": "bool"}, cpu_hot_remove={"type": "bool"}, memory_hot_add={"type": "bool"},
+    nested_virtualization={"type": "bool"}, cpu_reservation_mhz={"type": "int"},
+    cpu_limit_mhz={"type": "int"}, cpu_shares={"type": "raw"}, memory_reservation_mb={"type": "int"},
+    memory_reservation_locked={"type": "bool"}, memory_limit_mb={"type": "int"},
+    memory_shares={"type": "raw"}, extra_config={"type": "dict"},
+    vapp_properties={"type": "list", "elements": "dict", "options": {
+        "id": {"type": "str", "required": True}, "value": {"type": "raw"}, "type": {"type": "str"},
+        "label": {"type": "str"}, "default": {"type": "raw"}}},
+    custom_attributes={"type": "dict"}, create_custom_attributes={"type": "bool", "default": False},
+    answers={"type": "dict"},
 )  # fmt: skip
 
 
@@ -383,6 +564,7 @@ def request(params: dict, check_mode: bool) -> VmRequest:
         state=params["state"], new_name=params["new_name"], force=params["force"],
         allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
         wait_timeout=params["wait_timeout"], check_mode=check_mode,
+        answers=params["answers"],
     )  # fmt: skip
 
 

@@ -231,6 +231,73 @@ vms:
       description: How many snapshots the VM has.
       type: int
       version_added: 0.2.0
+    firmware:
+      description: C(bios) or C(efi).
+      type: str
+    secure_boot:
+      description: Whether UEFI secure boot is on.
+      type: bool
+    boot_order:
+      description: The boot order as device kinds - C(disk), C(cdrom), C(network), C(floppy); empty for the default order.
+      type: list
+      elements: str
+    boot_delay_ms:
+      description: Milliseconds the firmware waits before it boots.
+      type: int
+    enter_bios_setup:
+      description: Whether the VM enters the BIOS or EFI setup at its next boot.
+      type: bool
+    boot_retry_delay_ms:
+      description: Milliseconds before a failed boot is retried; 0 when retry is off.
+      type: int
+    cpu_hot_add:
+      description: Whether CPUs can be added while the VM runs.
+      type: bool
+    cpu_hot_remove:
+      description: Whether CPUs can be removed while the VM runs.
+      type: bool
+    memory_hot_add:
+      description: Whether memory can be added while the VM runs.
+      type: bool
+    nested_virtualization:
+      description: Whether hardware-assisted virtualization is exposed to the guest.
+      type: bool
+    memory_reservation_locked:
+      description: Whether all of the VM's memory is reserved.
+      type: bool
+    cpu_reservation_mhz:
+      description: CPU reservation in MHz.
+      type: int
+    cpu_limit_mhz:
+      description: CPU limit in MHz; -1 for none.
+      type: int
+    cpu_shares:
+      description: CPU shares (the number).
+      type: int
+    cpu_shares_level:
+      description: C(low), C(normal), C(high) or C(custom).
+      type: str
+    memory_reservation_mb:
+      description: Memory reservation in MiB.
+      type: int
+    memory_limit_mb:
+      description: Memory limit in MiB; -1 for none.
+      type: int
+    memory_shares:
+      description: Memory shares (the number).
+      type: int
+    memory_shares_level:
+      description: C(low), C(normal), C(high) or C(custom).
+      type: str
+    vapp_properties:
+      description:
+        - vApp properties - C(id), C(key), C(value), C(type), C(label), C(default),
+          C(user_configurable); empty with O(devices=false).
+      type: list
+      elements: dict
+    extra_config:
+      description: Advanced settings, key to value, without the keys vSphere owns (see docs/vm.md); null with O(devices=false).
+      type: dict
     vi_properties:
       description: The O(properties) paths and their values, when O(properties) is set.
       type: dict

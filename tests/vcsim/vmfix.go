@@ -209,6 +209,12 @@ func (p *harnessProxy) ReconfigVMTask(ctx *simulator.Context, req *types.Reconfi
 		if err != nil {
 			return &faultBody{simulator.Fault(err.Error(), &types.SystemError{Reason: err.Error()})}
 		}
+		if !vm.Config.Template {
+			if fault := applyVMConfig(vm, &req.Spec); fault != nil { // vmconfig.go
+				ref := failedTask(vm, "reconfigVm", fault)
+				return &methods.ReconfigVM_TaskBody{Res: &types.ReconfigVM_TaskResponse{Returnval: ref}}
+			}
+		}
 		res := vm.ReconfigVMTask(ctx, req)
 		body, ok := res.(*methods.ReconfigVM_TaskBody)
 		switch {

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 
 from ..vi.values import plain
-from ..vm.facts import DEVICE_FIELDS, FIELDS
+from ..vm.facts import CONFIG_FIELDS, DEVICE_FIELDS, FIELDS, LIST_FIELDS
 
 PREFIX = "esx_"
 EXTRA_PREFIX = "esx_vi_"
@@ -19,6 +19,7 @@ _NOT_IN_NAME = re.compile(r"[^0-9A-Za-z_]")
 _BARE_NAME = re.compile(r"^[A-Za-z_][0-9A-Za-z_]*$")
 # One key string per variable name, shared by every VM (a fleet has hundreds of thousands).
 _KEYS = {f: sys.intern(PREFIX + f) for f in FIELDS}
+_KEYS.update((f, sys.intern(PREFIX + f)) for f in CONFIG_FIELDS)
 # Facts with few distinct values across a fleet: one string object each, not one per VM.
 _REPEATED = ("guest_id", "guest_full_name", "hardware_version", "connection_state")
 
@@ -37,6 +38,9 @@ def vm_variables(
     variables = {
         keys.get(k) or PREFIX + k: v for k, v in facts.items() if devices or k not in DEVICE_FIELDS
     }
+    for field in LIST_FIELDS:  # scalars only (esx_firmware, esx_cpu_hot_add, ...)
+        if not devices:
+            variables.pop(PREFIX + field, None)
     for fact in _REPEATED:
         if isinstance(facts.get(fact), str):
             variables[keys[fact]] = sys.intern(facts[fact])

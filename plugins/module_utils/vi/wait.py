@@ -28,17 +28,22 @@ def wait_until(
     deadline: float,
     what: str = "",
     poll: int = POLL,
+    also: dict | None = None,
 ) -> PropertyMap:
     """Wait until predicate(properties of `obj` at `paths`) holds; return those properties.
 
     `deadline` is absolute (time.monotonic()), so several waits can share one. Running out
     raises WaitTimeout naming `what` and the properties seen last. The private collector is
     destroyed whatever happens; when the session is renewed under it, a new one takes over.
+    `also` ({MoRef: paths}) watches more objects in the same filter (paths unlike obj's): their
+    properties join the map the predicate sees.
     """
     paths = list(paths)
+    also = {ref: list(more) for ref, more in (also or {}).items()}
     what = what or f"{', '.join(paths)} of {obj.type} {obj.value}"
     started = time.monotonic()
-    collector = _private_filter(client, obj, paths)
+    collector = _private_filter(client, obj, paths, also)
+    every = paths + [p for more in also.values() for p in more]
     version, props, renewals = "", {}, 0
     try:
         while True:
@@ -58,25 +63,27 @@ def wait_until(
                 if renewals >= _MAX_RENEWALS:
                     raise
                 renewals += 1
-                collector, version = _private_filter(client, obj, paths), ""
+                collector, version = _private_filter(client, obj, paths, also), ""
                 continue
             if not update:
                 continue  # maxWaitSeconds passed without a change
             version = update.get("version", version)
-            props = merge_update(props, paths, update)
+            props = merge_update(props, every, update)
             if predicate(props):
                 return props
     finally:
         call_quietly(client, collector, "DestroyPropertyCollector")
 
 
-def _private_filter(client, obj: MoRef, paths: list[str]) -> MoRef:
-    """A new PropertyCollector of this session with one filter on `paths` of `obj`."""
+def _private_filter(client, obj: MoRef, paths: list[str], also: dict | None = None) -> MoRef:
+    """A new PropertyCollector of this session with one filter on `paths` of `obj` (and on
+    the paths of the objects in `also`)."""
     collector = client.call(client.content["propertyCollector"], "CreatePropertyCollector")
+    watched = {obj: paths, **(also or {})}
     spec = {
         "_type": "PropertyFilterSpec",
-        "propSet": [property_spec(obj.type, paths)],
-        "objectSet": [{"_type": "ObjectSpec", "obj": obj, "skip": False}],
+        "propSet": [property_spec(ref.type, more) for ref, more in watched.items()],
+        "objectSet": [{"_type": "ObjectSpec", "obj": ref, "skip": False} for ref in watched],
     }
     try:
         client.call(collector, "CreateFilter", spec=spec, partialUpdates=False)

@@ -59,6 +59,16 @@ class ConfigOptions:
                 not_offered("hardware_version", version, offered, f"{self.where} {purpose}")
             )
 
+    def latest(self, creating: bool) -> str:
+        """hardware_version: latest - the newest version the host creates (or upgrades to)."""
+        offered = versions(self.descriptors(), creating) if self.browser is not None else []
+        numbered = [v for v in offered if v.startswith("vmx-") and v[4:].isdigit()]
+        if not numbered:
+            raise InvalidArgument(
+                f"hardware_version: latest - {self.where} offers no hardware version"
+            )
+        return max(numbered, key=lambda v: int(v[4:]))
+
     def check_guest(self, guest_id: str, version: str | None) -> None:
         """An InvalidArgument unless the host offers guest `guest_id` (at `version`)."""
         if self.browser is None:

@@ -22,6 +22,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
 from ..vi.values import disk_bytes, portgroup_of
+from . import advanced, hardware, vapp
 from .devices import ordered
 from .snapshot_tree import facts as snapshot_facts
 
@@ -37,11 +38,24 @@ PATHS = (
     *OWN_PATHS, "parent", "resourcePool", "datastore", "network", "customValue",
     "config.hardware.device", "runtime.host",
 )  # fmt: skip
+PATHS += (
+    *hardware.PATHS,
+    *advanced.PATHS,
+    *vapp.PATHS,
+)  # firmware, boot, hot add, allocation, settings
 
 # Every path but the device list (and the networks, named only through NIC backings): all facts
 # except disks, nics and cdroms, which vm_facts() then gives as empty lists. The inventory reads
 # these by default: for a fleet the device lists would be most of the transfer.
 SUMMARY_PATHS = tuple(p for p in PATHS if p not in ("config.hardware.device", "network"))
+# The advanced settings are lists too (guestinfo.* may hold whole documents): facts in full only.
+SUMMARY_PATHS = tuple(p for p in SUMMARY_PATHS if p not in (*advanced.PATHS, *vapp.PATHS))
+# The facts vm/hardware.py and vm/advanced.py add after the schema's fields.
+CONFIG_FIELDS = (*hardware.facts({}), *advanced.facts({}), *vapp.facts({}))
+LIST_FIELDS = (
+    "extra_config",
+    "vapp_properties",
+)  # facts the inventory leaves out, as it does the device lists
 DEVICE_FIELDS = ("disks", "nics", "cdroms")
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
@@ -206,6 +220,7 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     else:
         facts["disks"], facts["nics"], facts["cdroms"] = [], [], []
     facts["custom_attributes"] = _custom(props.get("customValue"), names.custom_fields)
+    facts.update(**hardware.facts(props), **advanced.facts(props), **vapp.facts(props))
     return facts
 
 

@@ -26,7 +26,7 @@ from ..vi.faults import (
 )
 from ..vi.find import escape, find_vm_by_name
 from ..vi.tasks import wait_for_task
-from . import spec
+from . import attributes, configure, question, spec
 from .config_options import VM_PATHS, ConfigOptions
 from .facts import gather_one
 from .identify import datacenter_of, find_vm
@@ -165,6 +165,8 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     want = dict(want, **{k: want[k] or v for k, v in CREATE_DEFAULTS.items()})
     where = place(client, request.placement)
     options = ConfigOptions(client, where.browser, where.host, where.where)
+    if want["hardware_version"] == "latest":
+        want["hardware_version"] = options.latest(creating=True)
     if want["hardware_version"]:
         options.check_version(want["hardware_version"], creating=True)
     options.check_guest(want["guest_id"], want["hardware_version"])
@@ -179,13 +181,18 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         made.append(wait_for_task(client, task, request.wait_timeout))
 
     steps = [Step("created", create)]
+    steps += _new_vm_steps(client, made, want, request, after)
     if state == "powered_on":
-        steps.append(Step("power_on", lambda: _task(client, made[0], "PowerOnVM_Task", request)))
+        steps.append(Step("power_on", lambda: question.power_on(client, made[0], request)))
 
     def failed(error: ViError, done: list) -> ViError:
         if done:
+            what = {
+                "configured": "setting its boot order and vApp properties",
+                "custom_attributes": "setting its custom attributes",
+            }.get(steps[len(done)].name, "powering it on")
             return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) but powering it on failed: {error}",
+                f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
                 error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
             )  # fmt: skip
         if isinstance(error, TaskFailed):
@@ -194,6 +201,27 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
 
     result = _result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
+
+
+def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dict) -> list:
+    """What a new VM gets once it exists: the boot order (its devices have keys now) and vApp
+    properties in one reconfiguration, then its custom attribute values."""
+    steps = []
+    if want.get("boot_order") or want.get("vapp_properties"):
+
+        def configure_new() -> None:
+            config = configure.new_vm_spec(client, made[0], want)
+            _task(client, made[0], "ReconfigVM_Task", request, spec=config)
+
+        steps.append(Step("configured", configure_new))
+    if want.get("custom_attributes"):
+        create = bool(want["create_custom_attributes"])
+        todo, _before, values = attributes.plan(client, want["custom_attributes"], {}, create)
+        after.update(values)
+        steps.append(
+            Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
+        )
+    return steps
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
@@ -226,12 +254,20 @@ def describe(error: ViError) -> str:
 def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, *VM_PATHS))
     current = facts["power_state"]
+    if want["hardware_version"] == "latest":
+        want = dict(want, hardware_version=configure.latest(client, props, facts))
     catalog = Catalog(client, None, facts["datacenter"])
     plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
     pre, post = power_steps(facts, plan, request)
     changes = [c.path for c in plan.changes]
     before, after = plan.before, plan.after
+    values, was, will = attributes.plan(
+        client, want["custom_attributes"], facts, bool(want["create_custom_attributes"])
+    )
+    before.update(was)
+    after.update(will)
+    changes += [f"custom_attributes.{name}" for name, _key, _value in values]
     steps = _rename(client, ref, request, facts, before, after, changes)
     if FINAL[request.state] is not None:
         before["power_state"], after["power_state"] = current, FINAL[request.state]
@@ -240,6 +276,10 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     for step in pre:
         steps += _power_steps(client, ref, step, request)
     steps += _config_steps(client, ref, plan, request)
+    if values:
+        steps.append(
+            Step("custom_attributes", lambda: attributes.apply_values(client, ref, values))
+        )
     for step in post:
         steps += _power_steps(client, ref, step, request)
 
@@ -330,6 +370,8 @@ def _calls(client, ref: MoRef, method: str, request: VmRequest, **args) -> Calla
 
 def _power_steps(client, ref: MoRef, step: str, request: VmRequest) -> list[Step]:
     """The calls of one power step; a guest shutdown is done once the guest was asked."""
+    if step == "power_on":  # a VM question is answered from `answers`, or fails at once
+        return [Step(step, lambda: question.power_on(client, ref, request))]
     if step in POWER_TASKS:
         return [Step(step, _calls(client, ref, POWER_TASKS[step], request))]
     method = "ShutdownGuest" if step == "shutdown_guest" else "RebootGuest"

@@ -46,6 +46,28 @@ class VmConfig:
     disks: list | None = None
     networks: list | None = None
     cdrom: dict | None = None
+    # firmware and boot, hot add, allocation, advanced settings (vm/hardware.py, vm/advanced.py)
+    firmware: str | None = None
+    secure_boot: bool | None = None
+    boot_order: list | None = None
+    boot_delay_ms: int | None = None
+    enter_bios_setup: bool | None = None
+    boot_retry_delay_ms: int | None = None
+    cpu_hot_add: bool | None = None
+    cpu_hot_remove: bool | None = None
+    memory_hot_add: bool | None = None
+    nested_virtualization: bool | None = None
+    cpu_reservation_mhz: int | None = None
+    cpu_limit_mhz: int | None = None
+    cpu_shares: str | int | None = None
+    memory_reservation_mb: int | None = None
+    memory_reservation_locked: bool | None = None
+    memory_limit_mb: int | None = None
+    memory_shares: str | int | None = None
+    extra_config: dict | None = None
+    vapp_properties: list | None = None
+    custom_attributes: dict | None = None  # vm/attributes.py; set through CustomFieldsManager
+    create_custom_attributes: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +84,7 @@ class VmRequest:
     guest_timeout: float = 300.0
     wait_timeout: float = 3600.0
     check_mode: bool = False
+    answers: dict | None = None  # VM questions at power on: question or message id -> choice
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 from ..vi.faults import InvalidArgument
 from ..vi.find import escape
 from ..vi.values import datastore_name
+from . import advanced, attributes, hardware, vapp
 from . import devices as dev
 from .controllers import NEW_VM_DEVICES
 from .plan import Machine, Plan
@@ -59,6 +60,10 @@ def desired(config) -> dict:
     want["disks"] = dev.wanted_disks(config.disks)
     want["networks"] = dev.wanted_nics(config.networks)
     want["cdrom"] = dev.wanted_cdrom(config.cdrom)
+    want.update(hardware.wanted(config), extra_config=advanced.wanted(config.extra_config))
+    want["vapp_properties"] = vapp.wanted(config.vapp_properties)
+    want["custom_attributes"] = attributes.wanted(config.custom_attributes)
+    want["create_custom_attributes"] = config.create_custom_attributes
     return want
 
 
@@ -66,6 +71,8 @@ def version(value) -> str | None:
     """'vmx-19' from 19, '19' or 'vmx-19'."""
     if value is None:
         return None
+    if str(value).strip() == "latest":  # resolved against the host (vm/config_options.py)
+        return "latest"
     m = _VERSION.match(str(value).strip())
     if not m:
         raise InvalidArgument(f"hardware_version must look like vmx-19 or 19, got '{value}'")
@@ -96,6 +103,9 @@ def plan(want: dict, facts: dict, props: dict, refs, powered_on: bool) -> Plan:
     check_cpus(want, facts)
     result = Plan()
     _plan_scalars(result, want, facts, props)
+    hardware.plan(result, want, facts, props)
+    advanced.plan(result, want["extra_config"], facts)
+    vapp.plan(result, want["vapp_properties"], props)
     vm = Machine(
         props.get("config.hardware.device") or [], facts,
         datastore_name(props.get("config.files.vmPathName")), powered_on,
@@ -176,6 +186,12 @@ def create_spec(
             spec[_SPEC_FIELDS[option]] = value
         if value is not None:
             after[option] = value
+    hardware.create(spec, after, want)
+    advanced.create(spec, after, want["extra_config"])
+    if want["vapp_properties"] is not None:  # set right after creation (vm/lifecycle.py)
+        shown = Plan()
+        vapp.updates(want["vapp_properties"], {}, shown)
+        after["vapp_properties"] = shown.after["vapp_properties"]
     result = Plan()
     dev.plan_devices(result, want, Machine(list(devices), {}, datastore, new=True), refs)
     if result.devices:

@@ -107,6 +107,24 @@ def test_wait_until_returns_the_properties_once_the_predicate_holds():
     assert t.requests[-1].this == PRIVATE
 
 
+def test_also_watches_more_objects_in_the_same_filter():
+    task = MoRef("Task", "task-7")
+    question = change("runtime.question", '<val xsi:type="VirtualMachineQuestionInfo"><id>1</id>'
+                      "<text>moved?</text></val>")  # fmt: skip
+    t = watching(update("1", question, kind="enter"))
+
+    def asked(props):
+        return (props.get("runtime.question") or {}).get("id") == "1"
+
+    props = wait.wait_until(vi_wire.client(t), task, ["info"], asked, deadline=10**9,
+                            also={VM: ["runtime.question"]})  # fmt: skip
+    assert props["runtime.question"]["text"] == "moved?"
+    spec = t.requests[3].arg("spec")
+    assert [p["type"] for p in spec["propSet"]] == ["Task", "VirtualMachine"]
+    assert spec["propSet"][1]["pathSet"] == ["runtime.question"]
+    assert [o["obj"] for o in spec["objectSet"]] == [task, VM]
+
+
 def test_running_out_raises_wait_timeout_with_what_was_seen_last(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(wait.time, "monotonic", clock)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.viapi.esx.plugins.module_utils.vm import spec
+from ansible_collections.viapi.esx.plugins.module_utils.vm import hardware, spec
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
     VmConfig,
@@ -19,8 +19,19 @@ def test_the_identity_is_exactly_the_identity_options():
 
 
 def test_the_config_holds_every_option_spec_manages():
-    assert set(field_names(VmConfig)) == {*spec.SCALARS, "disks", "networks", "cdrom"}
-    assert spec.desired(VmConfig()) == dict.fromkeys((*spec.SCALARS, "disks", "networks", "cdrom"))
+    managed = (
+        *spec.SCALARS,
+        "disks",
+        "networks",
+        "cdrom",
+        *hardware.OPTIONS,
+        "extra_config",
+        "vapp_properties",
+        "custom_attributes",
+        "create_custom_attributes",
+    )
+    assert set(field_names(VmConfig)) == set(managed)
+    assert spec.desired(VmConfig()) == dict.fromkeys(managed)
 
 
 def test_a_request_defaults_to_present_and_a_real_run():

@@ -18,7 +18,7 @@ def names(custom=None) -> facts.Names:
 def test_every_field_of_the_schema_decodes():
     f = facts.vm_facts(VM, props(customValue=[{"_type": "CustomFieldStringValue", "key": 101, "value": "ops"}]),
                        names({101: "owner"}))  # fmt: skip
-    assert tuple(f) == facts.FIELDS
+    assert tuple(f) == (*facts.FIELDS, *facts.CONFIG_FIELDS)
     assert f["name"] == "web" and f["moid"] == "vm-42"
     assert (f["datacenter"], f["folder"], f["host"], f["cluster"], f["resource_pool"]) == (
         "DC0",
