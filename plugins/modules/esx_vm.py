@@ -27,6 +27,7 @@ author:
 extends_documentation_fragment:
   - viapi.esx.connection
   - viapi.esx.vm_identity
+  - viapi.esx.vm_provisioning
 attributes:
   check_mode:
     support: full
@@ -206,6 +207,20 @@ options:
           - A static MAC address (VMware's range is 00:50:56:00:00:00 - 00:50:56:3f:ff:ff).
             Generated when not set. Changing it needs the VM off.
         type: str
+      ip:
+        description:
+          - A static IPv4 address the guest customization (O(customization)) gives this NIC;
+            without it the NIC uses DHCP. Used only with O(customization).
+        type: str
+        version_added: 0.3.0
+      netmask:
+        description: The subnet mask of O(networks[].ip), for example C(255.255.255.0).
+        type: str
+        version_added: 0.3.0
+      gateway:
+        description: The default gateway of this NIC.
+        type: str
+        version_added: 0.3.0
   cdrom:
     description:
       - The first CD-ROM drive. Added (on a free slot of the VM's IDE controllers, with the VM
@@ -322,6 +337,8 @@ changes:
   sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
 """
 
+from dataclasses import replace
+
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
@@ -329,6 +346,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_RULES,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+    CloneRequest,
     PlacementRequest,
     VmConfig,
     VmIdentity,
@@ -348,11 +366,36 @@ NIC = {
     "name": {"type": "str", "required": True},
     "device_type": {"type": "str", "choices": ["vmxnet3", "e1000e", "e1000"]},
     "connected": {"type": "bool"}, "start_connected": {"type": "bool"}, "mac_address": {"type": "str"},
+    "ip": {"type": "str"}, "netmask": {"type": "str"}, "gateway": {"type": "str"},
 }  # fmt: skip
 CDROM = {
     "type": {"type": "str", "choices": ["iso", "client"]},
     "iso_path": {"type": "str"}, "connected": {"type": "bool"},
 }  # fmt: skip
+# Provisioning: template, customization, waits, templates (vm/clone.py, vm/provision.py).
+WINDOWS = {
+    "password": {"type": "str", "no_log": True}, "org": {"type": "str"}, "full_name": {"type": "str"},
+    "product_key": {"type": "str", "no_log": True}, "workgroup": {"type": "str"},
+    "join_domain": {"type": "str"}, "domain_admin": {"type": "str"},
+    "domain_admin_password": {"type": "str", "no_log": True},
+    "run_once": {"type": "list", "elements": "str"}, "auto_logon": {"type": "bool"},
+    "auto_logon_count": {"type": "int"},
+}  # fmt: skip
+CUSTOMIZATION = {
+    "hostname": {"type": "str"}, "domain": {"type": "str"},
+    "dns_servers": {"type": "list", "elements": "str"}, "dns_suffix": {"type": "list", "elements": "str"},
+    "timezone": {"type": "str"},
+    "linux": {"type": "dict", "options": {"hw_clock_utc": {"type": "bool"}, "script_text": {"type": "str"}}},
+    "windows": {"type": "dict", "options": WINDOWS},
+    "existing_vm": {"type": "bool", "default": False},
+}  # fmt: skip
+PROVISIONING = dict(
+    template={"type": "str"}, snapshot_src={"type": "str"},
+    linked_clone={"type": "bool", "default": False},
+    customization={"type": "dict", "options": CUSTOMIZATION}, customization_spec={"type": "str"},
+    wait_for={"type": "list", "elements": "str", "choices": ["customization", "tools", "ip"]},
+    is_template={"type": "bool"},
+)  # fmt: skip
 ARGS = dict(
     IDENTITY_ARGS,
     state={"type": "str", "choices": STATES, "default": "present"},
@@ -369,6 +412,7 @@ ARGS = dict(
            "mutually_exclusive": [("size_gb", "size_mb")]},
     networks={"type": "list", "elements": "dict", "options": NIC},
     cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])]},
+    **PROVISIONING,
 )  # fmt: skip
 
 
@@ -383,6 +427,7 @@ def request(params: dict, check_mode: bool) -> VmRequest:
         state=params["state"], new_name=params["new_name"], force=params["force"],
         allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
         wait_timeout=params["wait_timeout"], check_mode=check_mode,
+        clone=replace(pick(CloneRequest), wait_for=tuple(params["wait_for"] or ())),
     )  # fmt: skip
 
 

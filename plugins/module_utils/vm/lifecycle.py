@@ -32,6 +32,7 @@ from .facts import gather_one
 from .identify import datacenter_of, find_vm
 from .placement import Catalog, place
 from .power import FINAL, power_steps
+from .provision import ExistingVm, check_waits, wait_steps
 from .request import VmRequest
 from .waits import WAITS, wait_for
 
@@ -92,6 +93,10 @@ def _plan(client, request: VmRequest) -> RunPlan:
     ref = _lookup(client, request)
     if request.state == "absent":
         return _delete(client, ref, request)
+    if ref is None and request.clone.template:
+        from . import clone  # imports this module
+
+        return clone.plan(client, request, want)
     if ref is None:
         return _create(client, request, want)
     return _converge(client, ref, request, want)
@@ -181,11 +186,14 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     steps = [Step("created", create)]
     if state == "powered_on":
         steps.append(Step("power_on", lambda: _task(client, made[0], "PowerOnVM_Task", request)))
+    check_waits(request, after["power_state"], name)
+    steps += wait_steps(client, request, lambda: made[0], name)
 
     def failed(error: ViError, done: list) -> ViError:
         if done:
+            failing = "powering it on" if done == ["created"] else "the wait"
             return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) but powering it on failed: {error}",
+                f"VM '{name}' was created ({made[0].value}) but {failing} failed: {error}",
                 error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
             )  # fmt: skip
         if isinstance(error, TaskFailed):
@@ -226,10 +234,12 @@ def describe(error: ViError) -> str:
 def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, *VM_PATHS))
     current = facts["power_state"]
+    extra = ExistingVm(client, ref, request, facts, FINAL[request.state] or current)
     catalog = Catalog(client, None, facts["datacenter"])
-    plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
+    plan = spec.plan(want, extra.facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
-    pre, post = power_steps(facts, plan, request)
+    pre, post = power_steps(extra.facts, plan, request)
+    extra.customize(pre)
     changes = [c.path for c in plan.changes]
     before, after = plan.before, plan.after
     steps = _rename(client, ref, request, facts, before, after, changes)
@@ -237,11 +247,14 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
         before["power_state"], after["power_state"] = current, FINAL[request.state]
         if pre or post:
             changes.append("power_state")
+    steps += extra.first
     for step in pre:
         steps += _power_steps(client, ref, step, request)
-    steps += _config_steps(client, ref, plan, request)
+    steps += _config_steps(client, ref, plan, request) + extra.middle
     for step in post:
         steps += _power_steps(client, ref, step, request)
+    steps += extra.last + extra.waits()
+    extra.report(changes, before, after)
 
     def failed(error: ViError, done: list) -> ViError:
         message, vm = f"VM '{facts['name']}': {describe(error)}", facts
