@@ -243,8 +243,10 @@ def _decode_as(el, t: str | None) -> Any:
     if t.startswith("ArrayOf"):
         item = _ARRAY_ITEM.get(t[7:], t[7:])
         return [_decode_as(c, _xsi(c) or item) for c in el if isinstance(c.tag, str)]
-    if t not in TYPES and len(el) == 0:
+    if t not in TYPES and len(el) == 0 and el.text:
         return _decode_untyped(el)  # an enum (xsi:type names it) or a type newer than the table
+    # An empty data object of a type newer than the table (CustomizationVirtualMachineName)
+    # keeps its type, so a value read can be sent back as it came.
     return _decode_object(el, t)
 
 

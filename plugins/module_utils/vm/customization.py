@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from ..vi.collector import call_quietly
+from ..vi.collector import call_quietly, get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound, ViError, WaitTimeout, fault
 from ..vi.wait import wait_until
@@ -216,13 +216,7 @@ def wait_customized(client, vm: MoRef, name: str, deadline: float, after: int = 
     """Wait until the VM's customization (its events newer than key `after`) succeeded; the
     CustomizationSucceeded event. A CustomizationFailed raises CustomizationFailed with the
     event's message; running out of time raises WaitTimeout with the last event seen."""
-    manager = client.content["eventManager"]
-    spec = {
-        "_type": "EventFilterSpec",
-        "entity": {"_type": "EventFilterSpecByEntity", "entity": vm, "recursion": "self"},
-        "eventTypeId": list(EVENTS),
-    }
-    collector = client.call(manager, "CreateCollectorForEvents", filter=spec)
+    collector = _collector(client, vm)
     what = (
         f"the customization of VM '{name}' to end (CustomizationSucceeded or CustomizationFailed)"
     )
@@ -268,14 +262,21 @@ def _ended(props, after: int) -> dict | None:
 
 
 def newest_key(client, vm: MoRef) -> int:
-    """The key of the VM's newest customization event (0: none), read once: a customization
-    started later has newer events."""
-    manager = client.content["eventManager"]
+    """The key of the VM's newest customization event (0: none), read once through a
+    collector's latestPage: a customization started later has newer events."""
+    collector = _collector(client, vm)
+    try:
+        page = get_one(client, collector, ["latestPage"])
+    finally:
+        call_quietly(client, collector, "DestroyCollector")
+    return max((int(e.get("key") or 0) for e in events(page)), default=0)
+
+
+def _collector(client, vm: MoRef) -> MoRef:
+    """An EventHistoryCollector of the VM's customization events (the caller destroys it)."""
     spec = {
         "_type": "EventFilterSpec",
         "entity": {"_type": "EventFilterSpecByEntity", "entity": vm, "recursion": "self"},
         "eventTypeId": list(EVENTS),
     }
-    found = client.call(manager, "QueryEvents", filter=spec) or []
-    found = found if isinstance(found, list) else [found]
-    return max((int(e.get("key") or 0) for e in found), default=0)
+    return client.call(client.content["eventManager"], "CreateCollectorForEvents", filter=spec)

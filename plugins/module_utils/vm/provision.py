@@ -12,7 +12,7 @@ import time
 from dataclasses import replace
 
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument
+from ..vi.faults import InvalidArgument, WaitTimeout
 from ..vi.tasks import wait_for_task
 from . import customization as cust
 from .placement import place
@@ -46,11 +46,17 @@ def wait_steps(client, request: VmRequest, vm_ref, name: str, after: int = 0) ->
         for item in WAIT_ORDER:
             if item not in wanted:
                 continue
-            if item == "customization":
-                cust.wait_customized(client, ref, name, deadline, after)
-            else:
-                wait_for(client, ref, WAITS["tools_running" if item == "tools" else "ip_address"],
-                         deadline)  # fmt: skip
+            try:
+                if item == "customization":
+                    cust.wait_customized(client, ref, name, deadline, after)
+                else:
+                    wait = WAITS["tools_running" if item == "tools" else "ip_address"]
+                    wait_for(client, ref, wait, deadline)
+            except WaitTimeout as e:  # said with the whole wait_timeout the waits shared
+                message = str(e).replace(
+                    f" after {e.timeout:g}s", f" after {request.wait_timeout:g}s"
+                )
+                raise WaitTimeout(e.what, e.last_seen, request.wait_timeout, message) from None
 
     return [Step(None, wait)]
 
