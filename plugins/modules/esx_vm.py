@@ -302,6 +302,35 @@ EXAMPLES = r"""
     name: web01
     new_name: web01-old
 
+- name: Make the (powered off) VM a template
+  viapi.esx.esx_vm:
+    name: web01-old
+    is_template: true
+
+- name: Deploy web02 from the template with a static address, and wait until the guest has it
+  viapi.esx.esx_vm:
+    name: web02
+    template: web01-old
+    cluster: DC0_C0
+    memory_mb: 4096
+    networks:
+      - name: VM Network
+        ip: 10.0.0.22
+        netmask: 255.255.255.0
+        gateway: 10.0.0.1
+    customization:
+      hostname: web02
+      domain: example.test
+      dns_servers: [10.0.0.2]
+    state: powered_on
+    wait_for: [customization, ip]
+
+- name: Delete the clone
+  viapi.esx.esx_vm:
+    name: web02
+    state: absent
+    force: true
+
 - name: Delete the VM
   viapi.esx.esx_vm:
     name: web01-old
@@ -329,6 +358,7 @@ changes:
     - What changed, as facts paths - C(name) (renamed), C(memory_mb),
       C(disks[0].capacity_bytes), C(nics[1]) (added), C(power_state) - or C(created) /
       C(deleted).
+    - C(template) (O(is_template) changed it) and C(customization) (O(customization.existing_vm)).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
   returned: changed
