@@ -27,6 +27,7 @@ author:
 extends_documentation_fragment:
   - viapi.esx.connection
   - viapi.esx.vm_identity
+  - viapi.esx.vm_provisioning
 attributes:
   check_mode:
     support: full
@@ -208,6 +209,20 @@ options:
           - A static MAC address (VMware's range is 00:50:56:00:00:00 - 00:50:56:3f:ff:ff).
             Generated when not set. Changing it needs the VM off.
         type: str
+      ip:
+        description:
+          - A static IPv4 address the guest customization (O(customization)) gives this NIC;
+            without it the NIC uses DHCP. Used only with O(customization).
+        type: str
+        version_added: 0.3.0
+      netmask:
+        description: The subnet mask of O(networks[].ip), for example C(255.255.255.0).
+        type: str
+        version_added: 0.3.0
+      gateway:
+        description: The default gateway of this NIC.
+        type: str
+        version_added: 0.3.0
   cdrom:
     description:
       - The first CD-ROM drive. Added (on a free slot of the VM's IDE controllers, with the VM
@@ -452,6 +467,35 @@ EXAMPLES = r"""
     name: web01
     new_name: web01-old
 
+- name: Make the (powered off) VM a template
+  viapi.esx.esx_vm:
+    name: web01-old
+    is_template: true
+
+- name: Deploy web02 from the template with a static address, and wait until the guest has it
+  viapi.esx.esx_vm:
+    name: web02
+    template: web01-old
+    cluster: DC0_C0
+    memory_mb: 4096
+    networks:
+      - name: VM Network
+        ip: 10.0.0.22
+        netmask: 255.255.255.0
+        gateway: 10.0.0.1
+    customization:
+      hostname: web02
+      domain: example.test
+      dns_servers: [10.0.0.2]
+    state: powered_on
+    wait_for: [customization, ip]
+
+- name: Delete the clone
+  viapi.esx.esx_vm:
+    name: web02
+    state: absent
+    force: true
+
 - name: Delete the VM
   viapi.esx.esx_vm:
     name: web01-old
@@ -479,6 +523,7 @@ changes:
     - What changed, as facts paths - C(name) (renamed), C(memory_mb),
       C(disks[0].capacity_bytes), C(nics[1]) (added), C(power_state) - or C(created) /
       C(deleted).
+    - C(template) (O(is_template) changed it) and C(customization) (O(customization.existing_vm)).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
     - A setting's path names its key, id or name - C(extra_config.guestinfo.userdata),
@@ -490,6 +535,8 @@ changes:
   sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
 """
 
+from dataclasses import replace
+
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
@@ -497,6 +544,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_RULES,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+    CloneRequest,
     PlacementRequest,
     VmConfig,
     VmIdentity,
@@ -516,11 +564,36 @@ NIC = {
     "name": {"type": "str", "required": True},
     "device_type": {"type": "str", "choices": ["vmxnet3", "e1000e", "e1000"]},
     "connected": {"type": "bool"}, "start_connected": {"type": "bool"}, "mac_address": {"type": "str"},
+    "ip": {"type": "str"}, "netmask": {"type": "str"}, "gateway": {"type": "str"},
 }  # fmt: skip
 CDROM = {
     "type": {"type": "str", "choices": ["iso", "client"]},
     "iso_path": {"type": "str"}, "connected": {"type": "bool"},
 }  # fmt: skip
+# Provisioning: template, customization, waits, templates (vm/clone.py, vm/provision.py).
+WINDOWS = {
+    "password": {"type": "str", "no_log": True}, "org": {"type": "str"}, "full_name": {"type": "str"},
+    "product_key": {"type": "str", "no_log": True}, "workgroup": {"type": "str"},
+    "join_domain": {"type": "str"}, "domain_admin": {"type": "str"},
+    "domain_admin_password": {"type": "str", "no_log": True},
+    "run_once": {"type": "list", "elements": "str"}, "auto_logon": {"type": "bool"},
+    "auto_logon_count": {"type": "int"},
+}  # fmt: skip
+CUSTOMIZATION = {
+    "hostname": {"type": "str"}, "domain": {"type": "str"},
+    "dns_servers": {"type": "list", "elements": "str"}, "dns_suffix": {"type": "list", "elements": "str"},
+    "timezone": {"type": "str"},
+    "linux": {"type": "dict", "options": {"hw_clock_utc": {"type": "bool"}, "script_text": {"type": "str"}}},
+    "windows": {"type": "dict", "options": WINDOWS},
+    "existing_vm": {"type": "bool", "default": False},
+}  # fmt: skip
+PROVISIONING = dict(
+    template={"type": "str"}, snapshot_src={"type": "str"},
+    linked_clone={"type": "bool", "default": False},
+    customization={"type": "dict", "options": CUSTOMIZATION}, customization_spec={"type": "str"},
+    wait_for={"type": "list", "elements": "str", "choices": ["customization", "tools", "ip"]},
+    is_template={"type": "bool"},
+)  # fmt: skip
 ARGS = dict(
     IDENTITY_ARGS,
     state={"type": "str", "choices": STATES, "default": "present"},
@@ -550,6 +623,7 @@ ARGS = dict(
         "label": {"type": "str"}, "default": {"type": "raw"}}},
     custom_attributes={"type": "dict"}, create_custom_attributes={"type": "bool", "default": False},
     answers={"type": "dict"},
+    **PROVISIONING,
 )  # fmt: skip
 
 
@@ -565,6 +639,7 @@ def request(params: dict, check_mode: bool) -> VmRequest:
         allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
         wait_timeout=params["wait_timeout"], check_mode=check_mode,
         answers=params["answers"],
+        clone=replace(pick(CloneRequest), wait_for=tuple(params["wait_for"] or ())),
     )  # fmt: skip
 
 

@@ -298,6 +298,16 @@ vms:
     extra_config:
       description: Advanced settings, key to value, without the keys vSphere owns (see docs/vm.md); null with O(devices=false).
       type: dict
+    linked_clone:
+      description:
+        - For a linked clone, the disks it shares with its source - for each disk whose delta
+          chain reaches a disk in another VM's directory, C(label), C(file) (its own delta
+          disk) and C(parent) (the source's snapshot disk it is a child of). Null for a VM
+          that is no linked clone (a snapshot's delta disks, in the VM's own directory, do not
+          count), and when devices is false.
+      type: list
+      elements: dict
+      version_added: 0.3.0
     vi_properties:
       description: The O(properties) paths and their values, when O(properties) is set.
       type: dict

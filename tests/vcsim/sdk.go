@@ -69,8 +69,10 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	var body []byte
 	if r.Method == http.MethodPost {
-		body, err := io.ReadAll(r.Body)
+		var err error
+		body, err = io.ReadAll(r.Body)
 		_ = r.Body.Close()
 		if err != nil {
 			w.WriteHeader(http.StatusBadRequest)
@@ -81,7 +83,7 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.ContentLength = int64(len(body))
 	}
 	r.URL.Path = simulatorSDKPath
-	f.svc.ServeSDK(w, r)
+	serveFetch(w, r, body, f.svc.ServeSDK) // fetch.go
 }
 
 // reroute points a routed call's _this at its proxy; other bodies come back unchanged.

@@ -152,12 +152,7 @@ func vmDirCleanup(folder *simulator.Folder, spec *types.VirtualMachineConfigSpec
 
 func (p *harnessProxy) CloneVMTask(ctx *simulator.Context, req *types.CloneVM_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "CloneVMTask", func(obj mo.Reference) soap.HasFault {
-		vm := obj.(*simulator.VirtualMachine)
-		if fault := checkName(&req.Name); fault != nil {
-			ref := failedTask(vm, "cloneVm", fault)
-			return &methods.CloneVM_TaskBody{Res: &types.CloneVM_TaskResponse{Returnval: ref}}
-		}
-		return vm.CloneVMTask(ctx, req)
+		return cloneVM(ctx, obj.(*simulator.VirtualMachine), req) // clone.go
 	})
 }
 

@@ -66,6 +66,7 @@ FIELDS = (
     "num_cpus", "cores_per_socket", "memory_mb", "hardware_version", "annotation",
     "datastores", "disks", "nics", "cdroms", "custom_attributes",
     "snapshots", "current_snapshot", "snapshot_count",
+    "linked_clone",
 )  # fmt: skip
 
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
@@ -221,6 +222,7 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         facts["disks"], facts["nics"], facts["cdroms"] = [], [], []
     facts["custom_attributes"] = _custom(props.get("customValue"), names.custom_fields)
     facts.update(**hardware.facts(props), **advanced.facts(props), **vapp.facts(props))
+    facts["linked_clone"] = linked_clone(devices)
     return facts
 
 
@@ -347,3 +349,25 @@ def _custom(values, fields: dict | None) -> dict | None:
     if fields is None:
         return None
     return {fields.get(v.get("key"), str(v.get("key"))): v.get("value") for v in values or []}
+
+
+def linked_clone(devices: list) -> list[dict] | None:
+    """A linked clone's shared disks: {label, file, parent} for each disk whose chain of delta
+    disks reaches a disk in another VM's directory (the source's snapshot disk); None when no
+    disk does. A snapshot's delta disks stay in the VM's own directory, so they do not count."""
+    found = []
+    for device in ordered(devices, "disks"):
+        backing = device.get("backing") or {}
+        own = _directory(backing.get("fileName"))
+        parent = backing.get("parent")
+        while isinstance(parent, dict):
+            if _directory(parent.get("fileName")) != own:
+                found.append({"label": _label(device), "file": backing.get("fileName"),
+                              "parent": parent.get("fileName")})  # fmt: skip
+                break
+            parent = parent.get("parent")
+    return found or None
+
+
+def _directory(path: str | None) -> str:
+    return (path or "").rpartition("/")[0]

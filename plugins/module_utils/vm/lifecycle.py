@@ -32,6 +32,7 @@ from .facts import gather_one
 from .identify import datacenter_of, find_vm
 from .placement import Catalog, place
 from .power import FINAL, power_steps
+from .provision import ExistingVm, check_waits, wait_steps
 from .request import VmRequest
 from .waits import WAITS, wait_for
 
@@ -92,6 +93,10 @@ def _plan(client, request: VmRequest) -> RunPlan:
     ref = _lookup(client, request)
     if request.state == "absent":
         return _delete(client, ref, request)
+    if ref is None and request.clone.template:
+        from . import clone  # imports this module
+
+        return clone.plan(client, request, want)
     if ref is None:
         return _create(client, request, want)
     return _converge(client, ref, request, want)
@@ -184,13 +189,16 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     steps += _new_vm_steps(client, made, want, request, after)
     if state == "powered_on":
         steps.append(Step("power_on", lambda: question.power_on(client, made[0], request)))
+    check_waits(request, after["power_state"], name)
+    steps += wait_steps(client, request, lambda: made[0], name)
 
     def failed(error: ViError, done: list) -> ViError:
         if done:
             what = {
                 "configured": "setting its boot order and vApp properties",
                 "custom_attributes": "setting its custom attributes",
-            }.get(steps[len(done)].name, "powering it on")
+                "power_on": "powering it on",
+            }.get(steps[len(done)].name, "the wait")
             return PartialFailure(
                 f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
                 error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
@@ -256,10 +264,12 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     current = facts["power_state"]
     if want["hardware_version"] == "latest":
         want = dict(want, hardware_version=configure.latest(client, props, facts))
+    extra = ExistingVm(client, ref, request, facts, FINAL[request.state] or current)
     catalog = Catalog(client, None, facts["datacenter"])
-    plan = spec.plan(want, facts, props, catalog, powered_on=current == "powered_on")
+    plan = spec.plan(want, extra.facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
-    pre, post = power_steps(facts, plan, request)
+    pre, post = power_steps(extra.facts, plan, request)
+    extra.customize(pre)
     changes = [c.path for c in plan.changes]
     before, after = plan.before, plan.after
     values, was, will = attributes.plan(
@@ -273,6 +283,7 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
         before["power_state"], after["power_state"] = current, FINAL[request.state]
         if pre or post:
             changes.append("power_state")
+    steps += extra.first
     for step in pre:
         steps += _power_steps(client, ref, step, request)
     steps += _config_steps(client, ref, plan, request)
@@ -280,8 +291,11 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
         steps.append(
             Step("custom_attributes", lambda: attributes.apply_values(client, ref, values))
         )
+    steps += extra.middle
     for step in post:
         steps += _power_steps(client, ref, step, request)
+    steps += extra.last + extra.waits()
+    extra.report(changes, before, after)
 
     def failed(error: ViError, done: list) -> ViError:
         message, vm = f"VM '{facts['name']}': {describe(error)}", facts

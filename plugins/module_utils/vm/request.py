@@ -71,6 +71,20 @@ class VmConfig:
 
 
 @dataclass(frozen=True)
+class CloneRequest:
+    """Provisioning from a template (vm/clone.py) and guest customization (vm/customization.py);
+    template and customization are ignored for a VM that exists (but customization.existing_vm)."""
+
+    template: str | None = None
+    snapshot_src: str | None = None
+    linked_clone: bool = False
+    customization: dict | None = None
+    customization_spec: str | None = None
+    wait_for: tuple = ()
+    is_template: bool | None = None
+
+
+@dataclass(frozen=True)
 class VmRequest:
     """One esx_vm run: the VM, what it should be, and how far the run may go to get there."""
 
@@ -85,6 +99,7 @@ class VmRequest:
     wait_timeout: float = 3600.0
     check_mode: bool = False
     answers: dict | None = None  # VM questions at power on: question or message id -> choice
+    clone: CloneRequest = field(default_factory=CloneRequest)
 
 
 @dataclass(frozen=True)

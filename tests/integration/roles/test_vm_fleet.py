@@ -141,7 +141,7 @@ def test_the_task_passes_exactly_the_options_the_role_accepts():
     role = Path(__file__).parents[3] / "roles" / "vm_fleet"
     accepted = yaml.safe_load((role / "vars" / "main.yml").read_text())
     task = next(
-        t for t in yaml.safe_load((role / "tasks" / "main.yml").read_text())
+        t for t in yaml.safe_load((role / "tasks" / "converge.yml").read_text())
         if "viapi.esx.esx_vm" in t
     )  # fmt: skip
     passed = set(task["viapi.esx.esx_vm"])
@@ -172,3 +172,42 @@ def test_the_play_module_defaults_give_the_connection(sim, tmp_path):
     res = run_playbook(playbook, {"esx": connection(sim), "vm_fleet_vms": fleet})
     assert res.rc == 0, res.stdout[-3000:] + res.stderr[-2000:]
     assert vms(sim)["fleet-md"] == (1, 128)
+
+
+def server_guests(sim) -> dict:
+    """name -> (guest.hostName, guest.ipAddress, powerState), read independently of the role."""
+    paths = ["name", "guest.hostName", "guest.ipAddress", "runtime.powerState"]
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        rows = collect(c, {"VirtualMachine": paths})
+    return {p["name"]: (p.get("guest.hostName"), p.get("guest.ipAddress"), p["runtime.powerState"])
+            for _r, p in rows}  # fmt: skip
+
+
+def test_fleet_from_a_template_in_parallel_reports_each_failure(sim):
+    run(sim, [{"name": "fleet-tpl", "memory_mb": 128, "networks": [{"name": "VM Network"}],
+               "is_template": True}])  # fmt: skip
+    fleet = [
+        {"name": f"fleet-c{i}", "template": "fleet-tpl", "state": "powered_on",
+         "customization": {"hostname": f"host{i}"}, "wait_for": ["customization", "ip"],
+         "networks": [{"name": "VM Network", "ip": f"10.0.1.{i}", "netmask": "255.255.255.0"}]}
+        for i in range(1, 6)
+    ]  # fmt: skip
+    fleet[1]["customization"] = {"hostname": "fail-two"}
+    vars_ = {"vm_fleet_connection": connection(sim), "vm_fleet_vms": fleet, "vm_fleet_parallel": 3,
+             "vm_fleet_defaults": {"cluster": "DC0_C0", "datastore": "LocalDS_0"}}  # fmt: skip
+    res = run_playbook(PLAYBOOK, vars_)
+    assert res.rc != 0
+    message = failed_message(res)
+    assert message.startswith("1 of 5 VMs failed: fleet-c2: VM 'fleet-c2' was created"), message
+    assert "An error occurred while setting up Linux identity" in message
+    guests = server_guests(sim)
+    for i in (1, 3, 4, 5):
+        assert guests[f"fleet-c{i}"] == (f"host{i}", f"10.0.1.{i}", "poweredOn")
+    assert guests["fleet-c2"][2] == "poweredOn"  # created, its customization failed: left as is
+    fleet[1]["customization"] = {"hostname": "host2"}
+    again = run_playbook(
+        PLAYBOOK,
+        dict(vars_, vm_fleet_vms=[{k: v for k, v in f.items() if k != "wait_for"} for f in fleet]),
+    )
+    assert again.rc == 0, again.stdout[-3000:]
+    assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0", again.stdout), again.stdout[-2000:]

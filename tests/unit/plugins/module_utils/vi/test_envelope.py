@@ -465,6 +465,19 @@ def test_unknown_types_and_fields_still_decode():
     }
 
 
+def test_an_empty_object_of_an_unknown_type_keeps_its_type():
+    # A saved customization spec names the host name kind by an empty typed element only.
+    spec = (
+        '<val xsi:type="CustomizationFutureSpec"><hostName xsi:type="CustomizationFutureName"/>'
+        '<options xsi:type="CustomizationFutureOptions"></options><domain>x.test</domain></val>'
+    )
+    got = props_of(("spec", spec))["spec"]
+    assert got == {
+        "_type": "CustomizationFutureSpec", "hostName": {"_type": "CustomizationFutureName"},
+        "options": {"_type": "CustomizationFutureOptions"}, "domain": "x.test",
+    }  # fmt: skip
+
+
 def test_an_untyped_returnval_of_an_unknown_method_decodes():
     body = response_raw("FutureMethod", "<returnval><a>1</a><b>2</b></returnval>")
     assert envelope.parse_response("FutureMethod", 200, body) == {"a": "1", "b": "2"}

@@ -1,0 +1,171 @@
+"""esx_vm with template, snapshot_src, linked_clone, is_template on the simulator (vCenter
+model; the ESXi model for the refusal). Check mode is compared with the server's state and
+task list (vm_server), real runs are read back from the server, second runs change nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_esx_vm import three_runs
+from vm_runs import ok, vm_run
+from vm_server import Server
+
+MiB = 2**20
+PLACE = {"cluster": "DC0_C0", "datastore": "LocalDS_0"}
+
+
+@pytest.fixture(scope="module")
+def sim(vcsim_factory):
+    """A private vCenter model: these tests make templates and clones."""
+    return vcsim_factory()
+
+
+@pytest.fixture(scope="module")
+def server(sim):
+    s = Server(sim)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def template(sim, server):
+    """A template with a 64 MiB disk and one NIC, made with esx_vm (is_template: true)."""
+    ok(vm_run(sim, {"name": "tpl-base", "guest_id": "otherLinux64Guest", "memory_mb": 128,
+                    "disks": [{"size_mb": 64}], "networks": [{"name": "VM Network"}], **PLACE}))  # fmt: skip
+    args = {"name": "tpl-base", "is_template": True}
+    check, real, tasks = three_runs(server, sim, args)
+    assert check["changes"] == ["template"] and tasks == []  # MarkAsTemplate is no task
+    assert check["diff"] == {"before": {"template": False}, "after": {"template": True}}
+    assert server.props(server.vm("tpl-base"))["config.template"] is True
+    assert real["vm"]["template"] is True
+    return "tpl-base"
+
+
+def disks(server, ref) -> list[dict]:
+    return [d for d in server.props(ref)["config.hardware.device"] if d["_type"] == "VirtualDisk"]
+
+
+def host_name(server, ref) -> str:
+    host = server.props(ref, ["runtime.host"])["runtime.host"]
+    return server.names("HostSystem")[host]
+
+
+def test_clone_from_template(sim, server, template):
+    args = {"name": "c-tpl", "template": template, **PLACE, "num_cpus": 2, "memory_mb": 256,
+            "annotation": "from the template", "disks": [{"size_mb": 128}, {"size_mb": 32}],
+            "state": "powered_on"}  # fmt: skip
+    check, real, tasks = three_runs(server, sim, args)
+    assert check["changes"] == ["created"] and check["vm"] == {}
+    assert tasks[0] == "VirtualMachine.cloneVm"
+    after = check["diff"]["after"]
+    assert after["source"] == {"template": template, "moid": server.vm(template).value,
+                               "snapshot": None, "linked_clone": False}  # fmt: skip
+    assert (after["num_cpus"], after["memory_mb"], after["power_state"]) == (2, 256, "powered_on")
+    assert [d["capacity_bytes"] for d in after["disks"]] == [128 * MiB, 32 * MiB]
+    assert after["resource_pool"] == "Resources" and after["datastore"] == "LocalDS_0"
+    ref = server.vm("c-tpl")
+    props = server.props(ref)
+    assert real["vm"]["moid"] == ref.value
+    assert props["config.hardware.numCPU"] == 2 and props["config.hardware.memoryMB"] == 256
+    assert props["config.annotation"] == "from the template"
+    assert props["runtime.powerState"] == "poweredOn" and props["config.template"] is False
+    assert props["config.guestId"] == "otherLinux64Guest"
+    assert [d["capacityInKB"] for d in disks(server, ref)] == [128 * 1024, 32 * 1024]
+    assert host_name(server, ref).startswith("DC0_C0_")
+    source_macs = {d["macAddress"] for d in server.props(server.vm(template))["config.hardware.device"]
+                   if "macAddress" in d}  # fmt: skip
+    macs = {d["macAddress"] for d in props["config.hardware.device"] if "macAddress" in d}
+    assert len(macs) == 1 and not macs & source_macs, "a clone never shares a MAC address"
+    assert server.props(server.vm(template))["config.template"] is True
+
+
+def test_clone_from_vm_path_to_host(sim, server, template):
+    ok(vm_run(sim, {"name": "c-src", "template": template, **PLACE}))
+    args = {"name": "c-host", "template": "/DC0/vm/c-src", "host": "DC0_C0_H2",
+            "datastore": "LocalDS_0", "folder": "/DC0/vm"}  # fmt: skip
+    check, _real, _tasks = three_runs(server, sim, args)
+    assert check["diff"]["after"]["host"] == "DC0_C0_H2"
+    assert check["diff"]["after"]["power_state"] == "powered_off"
+    ref = server.vm("c-host")
+    assert host_name(server, ref) == "DC0_C0_H2"
+    assert server.props(ref)["runtime.powerState"] == "poweredOff"
+
+
+def test_clone_without_placement_uses_the_source_host(sim, server, template):
+    ok(vm_run(sim, {"name": "c-src2", "template": template, "host": "DC0_C0_H1"}))
+    ok(vm_run(sim, {"name": "c-same", "template": "c-src2"}))
+    assert host_name(server, server.vm("c-same")) == "DC0_C0_H1"
+
+
+def test_linked_clone(sim, server, template):
+    ok(vm_run(sim, {"name": "c-linksrc", "template": template, **PLACE}))
+    src = server.vm("c-linksrc")
+    server.task(src, "CreateSnapshot_Task", name="base", memory=False, quiesce=False)
+    base_disk = disks(server, src)[0]["backing"]["fileName"]
+    refused = vm_run(sim, {"name": "c-link", "template": "c-linksrc", "linked_clone": True})
+    assert refused.failed and "set snapshot_src" in refused["msg"], refused.get("msg")
+    assert server.vm("c-link") is None
+    args = {"name": "c-link", "template": "c-linksrc", "snapshot_src": "base",
+            "linked_clone": True, **PLACE}  # fmt: skip
+    check, _real, _tasks = three_runs(server, sim, args)
+    assert check["diff"]["after"]["source"]["snapshot"] == "base"
+    assert check["diff"]["after"]["source"]["linked_clone"] is True
+    ref = server.vm("c-link")
+    backing = disks(server, ref)[0]["backing"]
+    assert backing["parent"]["fileName"] == base_disk
+    assert backing["fileName"] != base_disk
+    info = ok(vm_run_info(sim, "c-link"))
+    facts = info["vms"][0]
+    label = facts["disks"][0]["label"]
+    assert facts["linked_clone"] == [{"label": label, "file": backing["fileName"],
+                                      "parent": base_disk}]  # fmt: skip
+    assert ok(vm_run_info(sim, "c-linksrc"))["vms"][0]["linked_clone"] is None
+
+
+def test_unknown_snapshot_and_template(sim, server, template):
+    before = server.snapshot(), server.tasks()
+    result = vm_run(sim, {"name": "c-none", "template": template, "snapshot_src": "nope"})
+    assert result.failed and "snapshot_src: VM 'tpl-base' has no snapshot 'nope'" in result["msg"]
+    result = vm_run(sim, {"name": "c-none", "template": "no-such-template"})
+    assert result.failed and "template: VM 'no-such-template' not found" in result["msg"]
+    assert (server.snapshot(), server.tasks()) == before
+
+
+def test_template_back_to_vm_and_again(sim, server, template):
+    ok(vm_run(sim, {"name": "c-flip", "template": template, "is_template": True, **PLACE}))
+    ref = server.vm("c-flip")
+    assert server.props(ref)["config.template"] is True
+    args = {"name": "c-flip", "is_template": False, "cluster": "DC0_C0", "state": "powered_on"}
+    check, _real, tasks = three_runs(server, sim, args)
+    assert check["changes"] == ["power_state", "template"]
+    assert tasks == ["PowerOnVM_Task"]  # MarkAsVirtualMachine is no task
+    props = server.props(ref)
+    assert props["config.template"] is False and props["runtime.powerState"] == "poweredOn"
+    assert props["resourcePool"] is not None
+    refused = vm_run(sim, {"name": "c-flip", "is_template": True})
+    assert refused.failed and "a template must be powered off" in refused["msg"]
+
+
+def test_existing_vm_is_not_cloned_again(sim, server, template):
+    ok(vm_run(sim, {"name": "c-once", "template": template, **PLACE}))
+    tasks = server.tasks()
+    again = ok(vm_run(sim, {"name": "c-once", "template": "no-such-template", **PLACE}))
+    assert again["changed"] is False and server.tasks() == tasks
+
+
+def vm_run_info(sim, name: str):
+    from ansible_run import run_module
+
+    return run_module("esx_vm_info", {"name": name}, sim=sim)
+
+
+def test_esxi_refuses_at_once(vcsim_esx):
+    esx = Server(vcsim_esx)
+    try:
+        before = esx.snapshot(), esx.tasks()
+        result = vm_run(vcsim_esx, {"name": "c-esx", "template": "ha-host_VM0"})
+        assert result.failed
+        assert "cloning needs vCenter" in result["msg"] and "apiType HostAgent" in result["msg"]
+        assert (esx.snapshot(), esx.tasks()) == before
+    finally:
+        esx.close()
