@@ -160,6 +160,37 @@ MODULES: dict[str, ModuleSpec] = {
             Case("path-not-a-path", {"path": "LocalDS_0 disk.vmdk"}, "path"),
         ],
     ),
+    "esx_volume": ModuleSpec(
+        success=[{"pool": "LocalDS_0", "name": "rel-{n}/disk.vmdk", "size_mb": 1}],
+        failure=[{"pool": "no-such-pool", "name": "disk.vmdk", "size_mb": 1}],
+        check_mode=True,
+        bad=[
+            Case("missing-name", {"pool": "LocalDS_0"}, "name"),
+            Case(
+                "size-not-int", {"pool": "LocalDS_0", "name": "a.vmdk", "size_mb": "big"}, "size_mb"
+            ),
+            Case(
+                "size-negative", {"pool": "LocalDS_0", "name": "a.vmdk", "size_gb": -1}, "size_gb"
+            ),
+            Case(
+                "format-unknown-choice",
+                {"pool": "LocalDS_0", "name": "a.vmdk", "format": "raw"},
+                "format",
+            ),
+            Case("no-pool", {"name": "a.vmdk", "size_mb": 1}, "pool"),
+            Case(
+                "src-missing",
+                {"pool": "LocalDS_0", "name": "a.iso", "src": "/nonexistent/a.iso"},
+                "src",
+            ),
+            Case(
+                "wait-timeout-negative",
+                {"pool": "LocalDS_0", "name": "a.vmdk", "wait_timeout": -1},
+                "wait_timeout",
+            ),
+            Case("name-odd", {"pool": "LocalDS_0", "name": f"{ODD_NAME}.iso"}, "name"),
+        ],
+    ),
     "esx_host_info": ModuleSpec(
         success=[{}, {"cluster": "DC0_C0"}],
         failure=[{"name": "no-such-host"}],
