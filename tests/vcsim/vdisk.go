@@ -62,9 +62,9 @@ type vdisk struct {
 var extentLine = regexp.MustCompile(`^RW (\d+) \w+ "([^"]+)"$`)
 var ddbLine = regexp.MustCompile(`^ddb\.(\w+) = "([^"]*)"$`)
 
-// readDescriptor parses a descriptor written by writeDescriptor (or by ESXi); ok is false for
+// vdReadDescriptor parses a descriptor written by vdWriteDescriptor (or by ESXi); ok is false for
 // anything else (the empty files vcsim makes for VM disks).
-func readDescriptor(file string) (vdisk, bool) {
+func vdReadDescriptor(file string) (vdisk, bool) {
 	f, err := os.Open(file)
 	if err != nil {
 		return vdisk{}, false
@@ -92,7 +92,7 @@ func readDescriptor(file string) (vdisk, bool) {
 	return d, found
 }
 
-func writeDescriptor(file string, d vdisk) error {
+func vdWriteDescriptor(file string, d vdisk) error {
 	thin := ""
 	if d.thin {
 		thin = "ddb.thinProvisioned = \"1\"\n"
@@ -104,8 +104,8 @@ func writeDescriptor(file string, d vdisk) error {
 	return os.WriteFile(file, []byte(text), 0600)
 }
 
-// diskUUID is a disk uuid in the layout ESXi writes to ddb.uuid ("60 00 c2 9a ... -...").
-func diskUUID() string {
+// vdDiskUUID is a disk uuid in the layout ESXi writes to ddb.uuid ("60 00 c2 9a ... -...").
+func vdDiskUUID() string {
 	h := strings.ReplaceAll(uuid.New().String(), "-", "")
 	var parts []string
 	for i := 0; i < 32; i += 2 {
@@ -114,8 +114,8 @@ func diskUUID() string {
 	return strings.Join(parts[:8], " ") + "-" + strings.Join(parts[8:], " ")
 }
 
-// adapterName is the descriptor's spelling of a VirtualDiskAdapterType.
-func adapterName(t string) string {
+// vdAdapterName is the descriptor's spelling of a VirtualDiskAdapterType.
+func vdAdapterName(t string) string {
 	switch t {
 	case "ide":
 		return "ide"
@@ -126,8 +126,8 @@ func adapterName(t string) string {
 	}
 }
 
-// datastoreFile resolves "[ds] dir/file" in a datacenter to the local file behind it.
-func datastoreFile(dc *types.ManagedObjectReference, name string) (string, types.BaseMethodFault) {
+// vdDatastoreFile resolves "[ds] dir/file" in a datacenter to the local file behind it.
+func vdDatastoreFile(dc *types.ManagedObjectReference, name string) (string, types.BaseMethodFault) {
 	var p govobject.DatastorePath
 	if !p.FromString(name) || p.Path == "" {
 		return "", &types.InvalidDatastorePath{DatastorePath: name}
@@ -150,28 +150,28 @@ func datastoreFile(dc *types.ManagedObjectReference, name string) (string, types
 	return "", &types.InvalidDatastore{Name: p.Datastore}
 }
 
-// diskFiles resolves a VMDK and reads its descriptor.
-func diskFiles(dc *types.ManagedObjectReference, name string) (string, vdisk, types.BaseMethodFault) {
-	file, fault := datastoreFile(dc, name)
+// vdDiskFiles resolves a VMDK and reads its descriptor.
+func vdDiskFiles(dc *types.ManagedObjectReference, name string) (string, vdisk, types.BaseMethodFault) {
+	file, fault := vdDatastoreFile(dc, name)
 	if fault != nil {
 		return "", vdisk{}, fault
 	}
 	if _, err := os.Stat(file); err != nil {
 		return "", vdisk{}, &types.FileNotFound{FileFault: types.FileFault{File: name}}
 	}
-	d, ok := readDescriptor(file)
+	d, ok := vdReadDescriptor(file)
 	if !ok {
 		return "", vdisk{}, &types.FileFault{File: name} // not a disk this harness can read
 	}
 	return file, d, nil
 }
 
-func flatFile(descriptor string, d vdisk) string {
+func vdFlatFile(descriptor string, d vdisk) string {
 	return path.Join(path.Dir(descriptor), d.extent)
 }
 
-// diskTask runs fn as a task of the VirtualDiskManager.
-func diskTask(m mo.Reference, name string, fn func() (types.AnyType, types.BaseMethodFault)) types.ManagedObjectReference {
+// vdDiskTask runs fn as a task of the VirtualDiskManager.
+func vdDiskTask(m mo.Reference, name string, fn func() (types.AnyType, types.BaseMethodFault)) types.ManagedObjectReference {
 	return simulator.CreateTask(m, name, func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
 		return fn()
 	}).Run()
@@ -179,19 +179,19 @@ func diskTask(m mo.Reference, name string, fn func() (types.AnyType, types.BaseM
 
 func (p *harnessProxy) CreateVirtualDiskTask(ctx *simulator.Context, req *types.CreateVirtualDisk_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "CreateVirtualDiskTask", func(obj mo.Reference) soap.HasFault {
-		ref := diskTask(obj, "createVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
+		ref := vdDiskTask(obj, "createVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 			spec, ok := req.Spec.(*types.FileBackedVirtualDiskSpec)
 			if !ok {
 				return nil, &types.InvalidArgument{InvalidProperty: "spec"}
 			}
-			return req.Name, createDisk(req.Datacenter, req.Name, spec)
+			return req.Name, vdCreateDisk(req.Datacenter, req.Name, spec)
 		})
 		return &methods.CreateVirtualDisk_TaskBody{Res: &types.CreateVirtualDisk_TaskResponse{Returnval: ref}}
 	})
 }
 
-func createDisk(dc *types.ManagedObjectReference, name string, spec *types.FileBackedVirtualDiskSpec) types.BaseMethodFault {
-	file, fault := datastoreFile(dc, name)
+func vdCreateDisk(dc *types.ManagedObjectReference, name string, spec *types.FileBackedVirtualDiskSpec) types.BaseMethodFault {
+	file, fault := vdDatastoreFile(dc, name)
 	if fault != nil {
 		return fault
 	}
@@ -203,13 +203,13 @@ func createDisk(dc *types.ManagedObjectReference, name string, spec *types.FileB
 	}
 	base := strings.TrimSuffix(path.Base(file), ".vmdk")
 	d := vdisk{sectors: spec.CapacityKb * 2, extent: base + "-flat.vmdk", thin: spec.DiskType == "thin",
-		adapter: adapterName(spec.AdapterType), uuid: diskUUID()}
-	return makeDisk(name, file, d, nil)
+		adapter: vdAdapterName(spec.AdapterType), uuid: vdDiskUUID()}
+	return vdMakeDisk(name, file, d, nil)
 }
 
-// makeDisk writes a new descriptor and its extent (a copy of `from` when given, else zeros).
-func makeDisk(name, file string, d vdisk, from *os.File) types.BaseMethodFault {
-	flat := flatFile(file, d)
+// vdMakeDisk writes a new descriptor and its extent (a copy of `from` when given, else zeros).
+func vdMakeDisk(name, file string, d vdisk, from *os.File) types.BaseMethodFault {
+	flat := vdFlatFile(file, d)
 	for _, f := range []string{file, flat} {
 		if _, err := os.Stat(f); err == nil {
 			return &types.FileAlreadyExists{FileFault: types.FileFault{File: name}}
@@ -227,7 +227,7 @@ func makeDisk(name, file string, d vdisk, from *os.File) types.BaseMethodFault {
 		err = out.Truncate(d.sectors * 512)
 	}
 	if err == nil {
-		err = writeDescriptor(file, d)
+		err = vdWriteDescriptor(file, d)
 	}
 	if err != nil {
 		_ = os.Remove(flat)
@@ -238,8 +238,8 @@ func makeDisk(name, file string, d vdisk, from *os.File) types.BaseMethodFault {
 
 func (p *harnessProxy) ExtendVirtualDiskTask(ctx *simulator.Context, req *types.ExtendVirtualDisk_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "ExtendVirtualDiskTask", func(obj mo.Reference) soap.HasFault {
-		ref := diskTask(obj, "extendVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
-			file, d, fault := diskFiles(req.Datacenter, req.Name)
+		ref := vdDiskTask(obj, "extendVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
+			file, d, fault := vdDiskFiles(req.Datacenter, req.Name)
 			if fault != nil {
 				return nil, fault
 			}
@@ -248,10 +248,10 @@ func (p *harnessProxy) ExtendVirtualDiskTask(ctx *simulator.Context, req *types.
 				return nil, &types.InvalidArgument{InvalidProperty: "newCapacityKb"}
 			}
 			d.sectors = req.NewCapacityKb * 2
-			if err := os.Truncate(flatFile(file, d), d.sectors*512); err != nil {
+			if err := os.Truncate(vdFlatFile(file, d), d.sectors*512); err != nil {
 				return nil, &types.FileFault{File: req.Name}
 			}
-			return nil, faultOf(writeDescriptor(file, d), req.Name)
+			return nil, vdFaultOf(vdWriteDescriptor(file, d), req.Name)
 		})
 		return &methods.ExtendVirtualDisk_TaskBody{Res: &types.ExtendVirtualDisk_TaskResponse{Returnval: ref}}
 	})
@@ -259,13 +259,13 @@ func (p *harnessProxy) ExtendVirtualDiskTask(ctx *simulator.Context, req *types.
 
 func (p *harnessProxy) InflateVirtualDiskTask(ctx *simulator.Context, req *types.InflateVirtualDisk_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "InflateVirtualDiskTask", func(obj mo.Reference) soap.HasFault {
-		ref := diskTask(obj, "inflateVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
-			file, d, fault := diskFiles(req.Datacenter, req.Name)
+		ref := vdDiskTask(obj, "inflateVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
+			file, d, fault := vdDiskFiles(req.Datacenter, req.Name)
 			if fault != nil {
 				return nil, fault
 			}
 			d.thin = false // a disk that is not thin stays as it is
-			return nil, faultOf(writeDescriptor(file, d), req.Name)
+			return nil, vdFaultOf(vdWriteDescriptor(file, d), req.Name)
 		})
 		return &methods.InflateVirtualDisk_TaskBody{Res: &types.InflateVirtualDisk_TaskResponse{Returnval: ref}}
 	})
@@ -273,16 +273,16 @@ func (p *harnessProxy) InflateVirtualDiskTask(ctx *simulator.Context, req *types
 
 func (p *harnessProxy) ZeroFillVirtualDiskTask(ctx *simulator.Context, req *types.ZeroFillVirtualDisk_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "ZeroFillVirtualDiskTask", func(obj mo.Reference) soap.HasFault {
-		ref := diskTask(obj, "zeroFillVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
-			file, d, fault := diskFiles(req.Datacenter, req.Name)
+		ref := vdDiskTask(obj, "zeroFillVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
+			file, d, fault := vdDiskFiles(req.Datacenter, req.Name)
 			if fault != nil {
 				return nil, fault
 			}
-			flat := flatFile(file, d)
+			flat := vdFlatFile(file, d)
 			if err := os.Truncate(flat, 0); err != nil {
 				return nil, &types.FileFault{File: req.Name}
 			}
-			return nil, faultOf(os.Truncate(flat, d.sectors*512), req.Name)
+			return nil, vdFaultOf(os.Truncate(flat, d.sectors*512), req.Name)
 		})
 		return &methods.ZeroFillVirtualDisk_TaskBody{Res: &types.ZeroFillVirtualDisk_TaskResponse{Returnval: ref}}
 	})
@@ -290,18 +290,18 @@ func (p *harnessProxy) ZeroFillVirtualDiskTask(ctx *simulator.Context, req *type
 
 func (p *harnessProxy) CopyVirtualDiskTask(ctx *simulator.Context, req *types.CopyVirtualDisk_Task) soap.HasFault {
 	return p.onTarget(ctx, req, "CopyVirtualDiskTask", func(obj mo.Reference) soap.HasFault {
-		ref := diskTask(obj, "copyVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
+		ref := vdDiskTask(obj, "copyVirtualDisk", func() (types.AnyType, types.BaseMethodFault) {
 			if req.DestSpec != nil && simulator.Map.IsVPX() {
 				return nil, new(types.NotImplemented)
 			}
-			return nil, copyDisk(req)
+			return nil, vdCopyDisk(req)
 		})
 		return &methods.CopyVirtualDisk_TaskBody{Res: &types.CopyVirtualDisk_TaskResponse{Returnval: ref}}
 	})
 }
 
-func copyDisk(req *types.CopyVirtualDisk_Task) types.BaseMethodFault {
-	src, d, fault := diskFiles(req.SourceDatacenter, req.SourceName)
+func vdCopyDisk(req *types.CopyVirtualDisk_Task) types.BaseMethodFault {
+	src, d, fault := vdDiskFiles(req.SourceDatacenter, req.SourceName)
 	if fault != nil {
 		return fault
 	}
@@ -309,25 +309,25 @@ func copyDisk(req *types.CopyVirtualDisk_Task) types.BaseMethodFault {
 	if destDC == nil {
 		destDC = req.SourceDatacenter // "assumed that the destination path belongs to the source datacenter"
 	}
-	dest, fault := datastoreFile(destDC, req.DestName)
+	dest, fault := vdDatastoreFile(destDC, req.DestName)
 	if fault != nil {
 		return fault
 	}
-	in, err := os.Open(flatFile(src, d))
+	in, err := os.Open(vdFlatFile(src, d))
 	if err != nil {
 		return &types.FileNotFound{FileFault: types.FileFault{File: req.SourceName}}
 	}
 	defer in.Close()
 	copied := vdisk{sectors: d.sectors, extent: strings.TrimSuffix(path.Base(dest), ".vmdk") + "-flat.vmdk",
-		thin: false, adapter: "buslogic", uuid: diskUUID()}
+		thin: false, adapter: "buslogic", uuid: vdDiskUUID()}
 	if spec := req.DestSpec; spec != nil {
 		s := spec.GetVirtualDiskSpec()
-		copied.thin, copied.adapter = s.DiskType == "thin", adapterName(s.AdapterType)
+		copied.thin, copied.adapter = s.DiskType == "thin", vdAdapterName(s.AdapterType)
 	}
-	return makeDisk(req.DestName, dest, copied, in)
+	return vdMakeDisk(req.DestName, dest, copied, in)
 }
 
-func faultOf(err error, name string) types.BaseMethodFault {
+func vdFaultOf(err error, name string) types.BaseMethodFault {
 	if err != nil {
 		return &types.FileFault{File: name}
 	}

@@ -32,7 +32,7 @@ func (p *harnessProxy) SearchDatastoreTask(ctx *simulator.Context, req *types.Se
 	return p.onTarget(ctx, req, "SearchDatastoreTask", func(obj mo.Reference) soap.HasFault {
 		res := obj.(*simulator.HostDatastoreBrowser).SearchDatastoreTask(req)
 		if body, ok := res.(*methods.SearchDatastore_TaskBody); ok && body.Res != nil {
-			fillDiskDetails(body.Res.Returnval, req.SearchSpec)
+			vdFillDiskDetails(body.Res.Returnval, req.SearchSpec)
 		}
 		return res
 	})
@@ -42,30 +42,30 @@ func (p *harnessProxy) SearchDatastoreSubFoldersTask(ctx *simulator.Context, req
 	return p.onTarget(ctx, req, "SearchDatastoreSubFoldersTask", func(obj mo.Reference) soap.HasFault {
 		res := obj.(*simulator.HostDatastoreBrowser).SearchDatastoreSubFoldersTask(req)
 		if body, ok := res.(*methods.SearchDatastoreSubFolders_TaskBody); ok && body.Res != nil {
-			fillDiskDetails(body.Res.Returnval, req.SearchSpec)
+			vdFillDiskDetails(body.Res.Returnval, req.SearchSpec)
 		}
 		return res
 	})
 }
 
-// fillDiskDetails completes the VmDiskFileInfo entries of a finished search task in place.
-func fillDiskDetails(task types.ManagedObjectReference, spec *types.HostDatastoreBrowserSearchSpec) {
+// vdFillDiskDetails completes the VmDiskFileInfo entries of a finished search task in place.
+func vdFillDiskDetails(task types.ManagedObjectReference, spec *types.HostDatastoreBrowserSearchSpec) {
 	t, ok := simulator.Map.Get(task).(*simulator.Task)
 	if !ok || spec == nil {
 		return
 	}
-	flags := diskFlags(spec)
+	flags := vdDiskFlags(spec)
 	switch r := t.Info.Result.(type) {
 	case types.HostDatastoreBrowserSearchResults:
-		fillFolder(r, flags)
+		vdFillFolder(r, flags)
 	case types.ArrayOfHostDatastoreBrowserSearchResults:
 		for _, folder := range r.HostDatastoreBrowserSearchResults {
-			fillFolder(folder, flags)
+			vdFillFolder(folder, flags)
 		}
 	}
 }
 
-func diskFlags(spec *types.HostDatastoreBrowserSearchSpec) *types.VmDiskFileQueryFlags {
+func vdDiskFlags(spec *types.HostDatastoreBrowserSearchSpec) *types.VmDiskFileQueryFlags {
 	for _, q := range spec.Query {
 		if dq, ok := q.(*types.VmDiskFileQuery); ok && dq.Details != nil {
 			return dq.Details
@@ -74,7 +74,7 @@ func diskFlags(spec *types.HostDatastoreBrowserSearchSpec) *types.VmDiskFileQuer
 	return &types.VmDiskFileQueryFlags{}
 }
 
-func fillFolder(folder types.HostDatastoreBrowserSearchResults, flags *types.VmDiskFileQueryFlags) {
+func vdFillFolder(folder types.HostDatastoreBrowserSearchResults, flags *types.VmDiskFileQueryFlags) {
 	if folder.Datastore == nil {
 		return
 	}
@@ -93,7 +93,7 @@ func fillFolder(folder types.HostDatastoreBrowserSearchResults, flags *types.VmD
 			continue
 		}
 		file := path.Join(dir, info.Path)
-		d, ok := readDescriptor(file)
+		d, ok := vdReadDescriptor(file)
 		if !ok {
 			continue
 		}
@@ -108,13 +108,13 @@ func fillFolder(folder types.HostDatastoreBrowserSearchResults, flags *types.VmD
 			info.Thin = &thin
 		}
 		if info.FileSize > 0 {
-			info.FileSize += occupied(flatFile(file, d), d)
+			info.FileSize += vdOccupied(vdFlatFile(file, d), d)
 		}
 	}
 }
 
-// occupied is what a disk's extent takes on the datastore: all of it unless thin.
-func occupied(flat string, d vdisk) int64 {
+// vdOccupied is what a disk's extent takes on the datastore: all of it unless thin.
+func vdOccupied(flat string, d vdisk) int64 {
 	if !d.thin {
 		return d.sectors * 512
 	}

@@ -191,6 +191,37 @@ MODULES: dict[str, ModuleSpec] = {
             Case("name-odd", {"pool": "LocalDS_0", "name": f"{ODD_NAME}.iso"}, "name"),
         ],
     ),
+    "esx_storage_pool": ModuleSpec(
+        success=[
+            {
+                "name": "rel-{n}",
+                "server": "nas.example.com",
+                "path": "/exports/{n}",
+                "hosts": ["DC0_H0"],
+            }
+        ],
+        failure=[
+            {
+                "name": "rel-{n}",
+                "server": "nas.example.com",
+                "path": "/exports/{n}",
+                "hosts": ["no-such-host"],
+            }
+        ],
+        check_mode=True,
+        bad=[
+            Case("missing-name", {"server": "s", "path": "/p", "hosts": ["DC0_H0"]}, "name"),
+            Case("type-unknown-choice", {"name": "n", "type": "tape"}, "type"),
+            Case("no-path", {"name": "n", "server": "s", "hosts": ["DC0_H0"]}, "path"),
+            Case("nfs-version-unknown", {"name": "n", "nfs_version": "2"}, "nfs_version"),
+            Case(
+                "hosts-and-cluster",
+                {"name": "n", "hosts": ["DC0_H0"], "cluster": "DC0_C0"},
+                "cluster",
+            ),
+            Case("name-odd", {"name": ODD_NAME, "state": "refreshed"}, "name"),
+        ],
+    ),
     "esx_host_info": ModuleSpec(
         success=[{}, {"cluster": "DC0_C0"}],
         failure=[{"name": "no-such-host"}],
