@@ -18,6 +18,7 @@ args_for() {
 	collect) echo "--rounds 5 --json $results/collect.json" ;;
 	inventory) echo "--rounds 3 --json $results/inventory.json" ;;
 	vm_info) echo "--rounds 3 --json $results/vm_info.json" ;;
+	storage) echo "--json $results/storage.json" ;;
 	*) echo "" ;;
 	esac
 }
