@@ -19,6 +19,7 @@ args_for() {
 	inventory) echo "--rounds 3 --json $results/inventory.json" ;;
 	vm_info) echo "--rounds 3 --json $results/vm_info.json" ;;
 	provision) echo "--json $results/provision.json" ;;
+	storage) echo "--json $results/storage.json" ;;
 	*) echo "" ;;
 	esac
 }

@@ -160,6 +160,68 @@ MODULES: dict[str, ModuleSpec] = {
             Case("path-not-a-path", {"path": "LocalDS_0 disk.vmdk"}, "path"),
         ],
     ),
+    "esx_volume": ModuleSpec(
+        success=[{"pool": "LocalDS_0", "name": "rel-{n}/disk.vmdk", "size_mb": 1}],
+        failure=[{"pool": "no-such-pool", "name": "disk.vmdk", "size_mb": 1}],
+        check_mode=True,
+        bad=[
+            Case("missing-name", {"pool": "LocalDS_0"}, "name"),
+            Case(
+                "size-not-int", {"pool": "LocalDS_0", "name": "a.vmdk", "size_mb": "big"}, "size_mb"
+            ),
+            Case(
+                "size-negative", {"pool": "LocalDS_0", "name": "a.vmdk", "size_gb": -1}, "size_gb"
+            ),
+            Case(
+                "format-unknown-choice",
+                {"pool": "LocalDS_0", "name": "a.vmdk", "format": "raw"},
+                "format",
+            ),
+            Case("no-pool", {"name": "a.vmdk", "size_mb": 1}, "pool"),
+            Case(
+                "src-missing",
+                {"pool": "LocalDS_0", "name": "a.iso", "src": "/nonexistent/a.iso"},
+                "src",
+            ),
+            Case(
+                "wait-timeout-negative",
+                {"pool": "LocalDS_0", "name": "a.vmdk", "wait_timeout": -1},
+                "wait_timeout",
+            ),
+            Case("name-odd", {"pool": "LocalDS_0", "name": f"{ODD_NAME}.iso"}, "name"),
+        ],
+    ),
+    "esx_storage_pool": ModuleSpec(
+        success=[
+            {
+                "name": "rel-{n}",
+                "server": "nas.example.com",
+                "path": "/exports/{n}",
+                "hosts": ["DC0_H0"],
+            }
+        ],
+        failure=[
+            {
+                "name": "rel-{n}",
+                "server": "nas.example.com",
+                "path": "/exports/{n}",
+                "hosts": ["no-such-host"],
+            }
+        ],
+        check_mode=True,
+        bad=[
+            Case("missing-name", {"server": "s", "path": "/p", "hosts": ["DC0_H0"]}, "name"),
+            Case("type-unknown-choice", {"name": "n", "type": "tape"}, "type"),
+            Case("no-path", {"name": "n", "server": "s", "hosts": ["DC0_H0"]}, "path"),
+            Case("nfs-version-unknown", {"name": "n", "nfs_version": "2"}, "nfs_version"),
+            Case(
+                "hosts-and-cluster",
+                {"name": "n", "hosts": ["DC0_H0"], "cluster": "DC0_C0"},
+                "cluster",
+            ),
+            Case("name-odd", {"name": ODD_NAME, "state": "refreshed"}, "name"),
+        ],
+    ),
     "esx_host_info": ModuleSpec(
         success=[{}, {"cluster": "DC0_C0"}],
         failure=[{"name": "no-such-host"}],

@@ -4,9 +4,13 @@ simulator's manifest and the datastores' files on disk - never the code under te
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import (
+    collect,
+    retrieve_one_hop,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 
 # The hosts the iscsi_vpx simulator gives iSCSI adapters (conftest.py).
@@ -104,3 +108,49 @@ def iscsi_targets(manifest: dict) -> dict[str, dict]:
                 )  # fmt: skip
                 entry["hosts"].append(host["name"])
     return out
+
+
+# Tasks that only read (the datastore browser's searches); any other task changes something.
+READ_TASKS = (
+    "HostDatastoreBrowser.searchDatastore",
+    "HostDatastoreBrowser.searchDatastoreSubFolders",
+)
+
+
+def task_ids(sim) -> dict[str, str]:
+    """TaskManager.recentTask: task id -> descriptionId (e.g. VirtualDiskManager.createVirtualDisk)."""
+    with client(sim) as c:
+        rows = retrieve_one_hop(
+            c, c.content["taskManager"], "recentTask", "Task", ["info.descriptionId"]
+        )
+    return {r.value: p.get("info.descriptionId") for r, p in rows}
+
+
+def changing_tasks(before: dict, after: dict) -> list[str]:
+    """The descriptionIds of the tasks that appeared between two task_ids() reads and change
+    something (searches left out)."""
+    return [d for t, d in after.items() if t not in before and d not in READ_TASKS]
+
+
+def tree(root: Path) -> dict[str, tuple[int, str]]:
+    """'dir/file' -> (size, sha256) of every file below a datastore directory."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            out[path.relative_to(root).as_posix()] = (path.stat().st_size, digest.hexdigest())
+    return out
+
+
+def descriptor(path: Path) -> dict:
+    """What a VMDK descriptor on the datastore says: sectors, extent, thin."""
+    text = path.read_text()
+    extent = re.search(r'^RW (\d+) \w+ "([^"]+)"$', text, re.M)
+    return {
+        "sectors": int(extent.group(1)),
+        "extent": extent.group(2),
+        "thin": 'ddb.thinProvisioned = "1"' in text,
+    }

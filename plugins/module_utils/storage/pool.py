@@ -1,0 +1,299 @@
+"""esx_storage_pool's runner: an NFS datastore mounted, unmounted or refreshed on hosts
+(libvirt's pool-define / pool-start, pool-destroy / pool-undefine and pool-refresh).
+
+One bulk read gives the hosts, clusters and datastores; plan() compares them with the request
+and returns the calls per host; apply() is the only code check mode skips. A datastore that
+holds files of registered VMs or templates is never removed: the refusal lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..vi.collector import collect
+from ..vi.envelope import MoRef
+from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError
+from ..vi.find import find_datacenter, unescape
+from .backend import pool_record
+from .facade import Storage
+
+NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
+ACCESS = {"read_write": "readWrite", "read_only": "readOnly"}
+STATES = ("present", "absent", "refreshed")
+PATHS = {
+    "HostSystem": ["name", "datastore", "configManager.datastoreSystem",
+                   "configManager.storageSystem", "config.storageDevice.scsiLun"],
+    "ClusterComputeResource": ["name", "host"],
+    "Datastore": ["summary.name", "info", "host", "vm"],
+    "VirtualMachine": ["name"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PoolRequest:
+    """One esx_storage_pool run, built once from the module's options."""
+
+    name: str
+    state: str = "present"
+    type: str = "nfs"
+    server: str | None = None
+    path: str | None = None
+    nfs_version: str = "3"
+    access: str = "read_write"
+    hosts: tuple = ()
+    cluster: str | None = None
+    datacenter: str | None = None
+    check_mode: bool = False
+
+    @classmethod
+    def from_params(cls, params: dict, check_mode: bool = False) -> PoolRequest:
+        """The request from the options (validated: errors name the option and the value)."""
+        request = cls(
+            name=params["name"], state=params.get("state") or "present",
+            type=params.get("type") or "nfs", server=params.get("server"),
+            path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
+            access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
+            cluster=params.get("cluster"), datacenter=params.get("datacenter"),
+            check_mode=check_mode,
+        )  # fmt: skip
+        request.validate()
+        return request
+
+    def validate(self) -> None:
+        for option, value, choices in (
+            ("state", self.state, STATES), ("type", self.type, ("nfs",)),
+            ("nfs_version", self.nfs_version, tuple(NFS_TYPES)), ("access", self.access, tuple(ACCESS)),
+        ):  # fmt: skip
+            if value not in choices:
+                raise InvalidArgument(f"{option}: '{value}' is not one of {', '.join(choices)}")
+        if self.hosts and self.cluster:
+            raise InvalidArgument(
+                f"hosts and cluster '{self.cluster}' exclude each other; give one"
+            )
+        if self.state == "present":
+            missing = [o for o in ("server", "path") if not getattr(self, o)]
+            if missing:
+                raise InvalidArgument(
+                    f"{' and '.join(missing)} required for an NFS pool with state present"
+                )
+            if not (self.hosts or self.cluster):
+                raise InvalidArgument("hosts or cluster is required for state present")
+            if not self.path.startswith("/"):
+                raise InvalidArgument(f"path: '{self.path}' is not an absolute export path")
+
+
+@dataclass
+class Inventory:
+    """What the bulk read found: hosts by name, datastores by ref, clusters by name."""
+
+    hosts: dict  # name -> (ref, props)
+    datastores: dict  # ref -> props
+    clusters: dict  # name -> props
+    vms: dict  # ref -> name
+
+
+def read(client, root: MoRef | None) -> Inventory:
+    rows = collect(client, PATHS, root)
+    hosts, datastores, clusters, vms = {}, {}, {}, {}
+    for ref, props in rows:
+        if ref.type == "HostSystem":
+            hosts[unescape(props.get("name"))] = (ref, props)
+        elif ref.type == "Datastore":
+            datastores[ref] = props
+        elif ref.type == "ClusterComputeResource":
+            clusters[unescape(props.get("name"))] = props
+        elif ref.type == "VirtualMachine":
+            vms[ref] = unescape(props.get("name"))
+    return Inventory(hosts, datastores, clusters, vms)
+
+
+def export_of(props: dict) -> tuple | None:
+    """(server, path) of an NFS datastore, None for any other."""
+    nas = (props.get("info") or {}).get("nas") or {}
+    if not nas.get("remoteHost"):
+        return None
+    return nas.get("remoteHost"), nas.get("remotePath")
+
+
+@dataclass
+class Call:
+    """One call on one host: what it does, for the result, and how."""
+
+    host: str
+    action: str
+    obj: MoRef
+    method: str
+    args: dict = field(default_factory=dict)
+
+
+def target_hosts(inv: Inventory, request: PoolRequest, mounting: list[str]) -> list[str]:
+    """The hosts the request names (hosts, or the cluster's); else those that mount the pool."""
+    if request.cluster:
+        cluster = inv.clusters.get(request.cluster)
+        if cluster is None:
+            raise NotFound(f"cluster: cluster '{request.cluster}' not found")
+        by_ref = {ref: name for name, (ref, _p) in inv.hosts.items()}
+        return sorted(by_ref[h] for h in cluster.get("host") or [] if h in by_ref)
+    for name in request.hosts:
+        if name not in inv.hosts:
+            raise NotFound(f"hosts: host '{name}' not found")
+    return sorted(request.hosts) if request.hosts else mounting
+
+
+def mounted(inv: Inventory, host: str) -> dict:
+    """name -> (ref, props) of the datastores a host has."""
+    _ref, props = inv.hosts[host]
+    out = {}
+    for ds in props.get("datastore") or []:
+        if ds in inv.datastores:
+            out[unescape(inv.datastores[ds].get("summary.name"))] = (ds, inv.datastores[ds])
+    return out
+
+
+def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
+    """CreateNasDatastore on each host that lacks the mount; errors for a conflicting one."""
+    calls, export = [], (request.server, request.path)
+    for host in target_hosts(inv, request, []):
+        have = mounted(inv, host)
+        if request.name in have:
+            found = export_of(have[request.name][1])
+            if found != export:
+                shown = f"{found[0]}:{found[1]}" if found else "a datastore that is not NFS"
+                raise InvalidArgument(
+                    f"host '{host}' has datastore '{request.name}' from {shown}, not "
+                    f"{request.server}:{request.path}"
+                )
+            continue
+        other = [n for n, (_r, p) in have.items() if export_of(p) == export]
+        if other:
+            raise InvalidArgument(
+                f"host '{host}' mounts {request.server}:{request.path} as '{other[0]}', not as "
+                f"'{request.name}': an export has one name on every host"
+            )
+        spec = {
+            "_type": "HostNasVolumeSpec", "remoteHost": request.server, "remotePath": request.path,
+            "localPath": request.name, "accessMode": ACCESS[request.access],
+            "type": NFS_TYPES[request.nfs_version],
+        }  # fmt: skip
+        if request.nfs_version == "4.1":
+            spec["remoteHostNames"] = [request.server]
+        system = inv.hosts[host][1]["configManager.datastoreSystem"]
+        calls.append(Call(host, "mount", system, "CreateNasDatastore", {"spec": spec}))
+    return calls
+
+
+def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
+    """RemoveDatastore on each host that mounts it, unless registered VMs have files there."""
+    having = sorted(h for h in inv.hosts if request.name in mounted(inv, h))
+    calls = []
+    for host in target_hosts(inv, request, having):
+        if host not in having:
+            continue
+        ref, props = mounted(inv, host)[request.name]
+        if export_of(props) is None:
+            raise InvalidArgument(
+                f"datastore '{request.name}' on host '{host}' is not an NFS datastore"
+            )
+        users = sorted(inv.vms.get(vm, vm.value) for vm in props.get("vm") or [])
+        if users:
+            raise InvalidArgument(
+                f"datastore '{request.name}' holds files of registered VMs or templates: "
+                f"{', '.join(users)}; not removed (force does not override this)"
+            )
+        system = inv.hosts[host][1]["configManager.datastoreSystem"]
+        calls.append(Call(host, "unmount", system, "RemoveDatastore", {"datastore": ref}))
+    return calls
+
+
+def plan_refresh(inv: Inventory, request: PoolRequest) -> list[Call]:
+    """Rescan every HBA and VMFS on the hosts, then refresh the datastore on each."""
+    having = sorted(h for h in inv.hosts if request.name in mounted(inv, h))
+    hosts = target_hosts(inv, request, having)
+    if not hosts:
+        raise NotFound(f"name: storage pool '{request.name}' is mounted on no host")
+    calls = []
+    for host in hosts:
+        system = inv.hosts[host][1]["configManager.storageSystem"]
+        calls += [
+            Call(host, "rescan", system, "RescanAllHba"),
+            Call(host, "rescan", system, "RescanVmfs"),
+        ]
+        if request.name in mounted(inv, host):
+            ref = mounted(inv, host)[request.name][0]
+            calls.append(Call(host, "refresh", ref, "RefreshDatastore"))
+    return calls
+
+
+def seen(inv: Inventory, hosts: list[str]) -> dict:
+    """What a refresh may add: each host's datastores and LUNs."""
+    out = {}
+    for host in hosts:
+        props = inv.hosts[host][1]
+        luns = {lun.get("canonicalName") for lun in props.get("config.storageDevice.scsiLun") or []}
+        out[host] = {"datastores": sorted(mounted(inv, host)), "luns": sorted(n for n in luns if n)}
+    return out
+
+
+def pool_facts(client, request: PoolRequest) -> dict | None:
+    found = [
+        p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == request.name
+    ]
+    return found[0].facts if found else None
+
+
+def run(client, request: PoolRequest) -> dict:
+    """The module's result: changed, actions per host, diff, and the pool (predicted in check mode)."""
+    root = (
+        find_datacenter(client, request.datacenter, option="datacenter")
+        if request.datacenter
+        else None
+    )
+    inv = read(client, root)
+    before = pool_facts(client, request)
+    planner = {"present": plan_present, "absent": plan_absent, "refreshed": plan_refresh}
+    calls = planner[request.state](inv, request)
+    after = predicted(before, request, calls)
+    if request.check_mode or not calls:
+        changed = bool(calls) and request.state != "refreshed"
+    else:
+        apply(client, calls)
+        after = pool_facts(client, request)
+        changed = request.state != "refreshed"
+        if request.state == "refreshed":
+            hosts = sorted({c.host for c in calls})
+            changed = seen(read(client, root), hosts) != seen(inv, hosts)
+    actions = [{"host": c.host, "action": c.action, "method": c.method} for c in calls]
+    return {"changed": changed, "actions": actions, "pool": after,
+            "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
+
+
+def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> dict | None:
+    """The pool once the calls are made (its hosts; the server fills in the rest)."""
+    hosts = set((before or {}).get("hosts") or [])
+    if request.state == "present":
+        hosts |= {c.host for c in calls}
+    elif request.state == "absent":
+        hosts -= {c.host for c in calls}
+    if not hosts:
+        return None
+    if before is None:
+        kind = "nfs" if request.nfs_version == "3" else "nfs41"
+        return pool_record(name=request.name, backend="datastore", type=kind, hosts=sorted(hosts),
+                           datacenter=request.datacenter)  # fmt: skip
+    return dict(before, hosts=sorted(hosts))
+
+
+def apply(client, calls: list[Call]) -> None:
+    """Make each call; a failure after one succeeded says which hosts were done."""
+    done: list[str] = []
+    for call in calls:
+        try:
+            client.call(call.obj, call.method, **call.args)
+        except ViError as e:
+            if not done:
+                raise
+            raise PartialFailure(
+                f"{call.method} on host '{call.host}' failed after {', '.join(done)}: {e}",
+                e, changed=True, actions=done,
+            ) from None  # fmt: skip
+        done.append(f"{call.action} on {call.host}")

@@ -1,0 +1,254 @@
+#!/usr/bin/python
+# Copyright: (c) 2026, viapi.esx developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: esx_volume
+short_description: Create, grow, copy, wipe, upload, download and delete volumes of vCenter or ESXi storage pools
+version_added: 0.2.0
+description:
+  - Makes one volume of a storage pool (see M(viapi.esx.esx_volume_info)) as asked, the way
+    libvirt's vol-create, vol-clone, vol-resize, vol-wipe, vol-upload, vol-download and
+    vol-delete do on an ESX storage pool.
+  - "A VMDK in a datastore (O(name) ending in C(.vmdk), without O(src) or O(dest)): V(present)
+    creates it (O(size_gb) or O(size_mb), O(format)), or copies O(source) to it; grows it when the
+    size asked is larger (a smaller size is an error naming both sizes); inflates a thin disk when
+    O(format) is V(thick) or V(eager_zeroed); zero-fills it with O(wipe). V(absent) deletes it,
+    descriptor and data files."
+  - "Any file in a datastore: O(src) uploads a local file to O(name), O(dest) downloads O(name)
+    to a local path, both through the server's HTTPS file access (C(/folder)), streamed (a file
+    is never held in memory) and checked by size. When both sides have the same size and the
+    same SHA-256 nothing is sent (comparing reads both files once). V(absent) deletes the file."
+  - Folders in the datastore are made as needed (FileManager.MakeDirectory).
+  - A VMDK that a VM uses is never grown, inflated, wiped or deleted here, and a file in the
+    home folder or file layout of a registered VM or template is never deleted; the refusal
+    names the VMs. Change a VM's disks with M(viapi.esx.esx_vm).
+  - An iSCSI LUN (O(pool) is a target) is only checked to be there; LUNs are made and removed
+    on the storage array, and V(absent) on a LUN is an error that says so.
+author:
+  - viapi.esx developers (@viapi-esx)
+extends_documentation_fragment:
+  - viapi.esx.connection
+attributes:
+  check_mode:
+    support: full
+    description:
+      - Reports what would change and the volume as it would be; sends no call that changes
+        anything and writes no local file. The comparisons of O(src) or O(dest) still read the
+        files.
+  diff_mode:
+    support: full
+    description:
+      - Shows the volume before and after (with O(dest), the local file's path and size).
+options:
+  name:
+    description:
+      - The volume - a path in the pool (C(dir/disk.vmdk), C(iso/tools.iso)) or a datastore
+        path C([datastore] dir/disk.vmdk), which names the pool too; or a LUN's canonical name
+        or device path when O(pool) is an iSCSI target.
+    type: str
+    required: true
+  pool:
+    description:
+      - The pool by name or uuid (see M(viapi.esx.esx_storage_pool_info)). Required unless
+        O(name) is a datastore path; when both are given they must agree.
+    type: str
+  state:
+    description:
+      - V(present) makes the volume as asked, V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  size_gb:
+    description:
+      - The size of a VMDK in GiB. Required to create one (unless O(source) is given); a larger
+        size grows an existing disk (ExtendVirtualDisk_Task). Excludes O(size_mb).
+    type: int
+  size_mb:
+    description:
+      - The size of a VMDK in MiB, as O(size_gb).
+    type: int
+  format:
+    description:
+      - How a new VMDK is provisioned; V(thin) when not given.
+      - For an existing thin disk, V(thick) or V(eager_zeroed) inflates it
+        (InflateVirtualDisk_Task, which allocates and zeroes all of it). A thick disk is never
+        made thin in place (an error); copy it with O(source) and V(thin) on ESXi.
+      - A disk no VM uses shows as thick whether it was eagerly zeroed or not (the datastore
+        browser does not say), so V(eager_zeroed) on an existing thick disk changes nothing.
+      - With O(source), vCenter copies preallocated (thick) only; V(thin) and V(eager_zeroed)
+        copies need a connection to the ESXi host.
+    type: str
+    choices: [thin, thick, eager_zeroed]
+  adapter_type:
+    description:
+      - The adapter type written into a new VMDK (VirtualDiskAdapterType).
+    type: str
+    choices: [lsiLogic, busLogic, ide]
+    default: lsiLogic
+  source:
+    description:
+      - Another VMDK, in any datastore pool, given as C([datastore] dir/disk.vmdk), that a new
+        VMDK is copied from (CopyVirtualDisk_Task) instead of being created empty. Not used when
+        O(name) exists already.
+      - Without O(format) the copy is preallocated (thick), as the API defines.
+    type: str
+  wipe:
+    description:
+      - Zero-fill the VMDK (ZeroFillVirtualDisk_Task). All its data is lost.
+      - This is an action, done and reported as a change on every run that sets it; a new
+        empty disk is made zeroed and is not wiped again.
+    type: bool
+    default: false
+  src:
+    description:
+      - A local file (on the host that runs the module) to upload to O(name).
+    type: path
+  dest:
+    description:
+      - A local path to download O(name) to; an existing directory takes the file's own name.
+        The file is written beside it first and renamed when complete.
+    type: path
+  datacenter:
+    description:
+      - The datacenter of the pool (vCenter), when pools of several datacenters share a name.
+    type: str
+  wait_timeout:
+    description:
+      - Seconds the whole run may take - every task, comparison and transfer together.
+    type: int
+    default: 3600
+notes:
+  - The C(/folder) transfers use the session, TLS settings and proxy of the connection.
+  - See docs/storage.md "Changing storage" in the collection for the libvirt correspondence.
+seealso:
+  - module: viapi.esx.esx_volume_info
+  - module: viapi.esx.esx_storage_pool_info
+"""
+
+EXAMPLES = r"""
+# Connection options are left to module_defaults (group/viapi.esx.esx) or the VMWARE_* variables.
+- name: A 10 GiB thin disk no VM uses yet
+  viapi.esx.esx_volume:
+    pool: LocalDS_0
+    name: disks/data.vmdk
+    size_gb: 10
+
+- name: Grow it to 20 GiB and make it thick
+  viapi.esx.esx_volume:
+    name: "[LocalDS_0] disks/data.vmdk"
+    size_gb: 20
+    format: thick
+
+- name: A copy of it (preallocated)
+  viapi.esx.esx_volume:
+    pool: LocalDS_0
+    name: disks/data-copy.vmdk
+    source: "[LocalDS_0] disks/data.vmdk"
+
+- name: Zero-fill the copy
+  viapi.esx.esx_volume:
+    name: "[LocalDS_0] disks/data-copy.vmdk"
+    wipe: true
+
+- name: Upload an ISO (nothing is sent when the same file is there)
+  viapi.esx.esx_volume:
+    pool: LocalDS_0
+    name: iso/tools.iso
+    src: /srv/iso/tools.iso
+
+- name: Download it again
+  viapi.esx.esx_volume:
+    pool: LocalDS_0
+    name: iso/tools.iso
+    dest: /tmp/tools.iso
+
+- name: Delete the copy and the ISO
+  viapi.esx.esx_volume:
+    pool: LocalDS_0
+    name: "{{ item }}"
+    state: absent
+  loop:
+    - disks/data-copy.vmdk
+    - iso/tools.iso
+"""
+
+RETURN = r"""
+volume:
+  description:
+    - The volume after the run (as M(viapi.esx.esx_volume_info) returns it; predicted in check
+      mode), null once deleted. With O(dest), the volume downloaded (O(transfer) describes the
+      local file).
+  returned: success
+  type: dict
+  sample:
+    name: disks/data.vmdk
+    path: "[LocalDS_0] disks/data.vmdk"
+    pool: LocalDS_0
+    type: file
+    format: vmdk
+    capacity_bytes: 10737418240
+    thin: true
+    disk_type: thin
+    attached_to: []
+actions:
+  description:
+    - What was done (or would be, in check mode), in order - mkdir, create, copy, extend,
+      inflate, wipe, upload, download, delete. Empty when nothing changed.
+  returned: success
+  type: list
+  elements: str
+  sample: [extend, inflate]
+transfer:
+  description: The local file of an upload or download - src or dest, size_bytes, sha256.
+  returned: when O(src) or O(dest) is given
+  type: dict
+  sample: {src: /srv/iso/tools.iso, size_bytes: 12345, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08}
+diff:
+  description: The volume before and after (with O(dest), the local file's dest and size_bytes).
+  returned: with --diff
+  type: dict
+"""
+
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.storage import volume
+from ansible_collections.viapi.esx.plugins.module_utils.storage.volume import VolumeRequest
+
+ARGS = {
+    "name": {"type": "str", "required": True},
+    "pool": {"type": "str"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "size_gb": {"type": "int"},
+    "size_mb": {"type": "int"},
+    "format": {"type": "str", "choices": ["thin", "thick", "eager_zeroed"]},
+    "adapter_type": {"type": "str", "choices": list(volume.ADAPTERS), "default": "lsiLogic"},
+    "source": {"type": "str"},
+    "wipe": {"type": "bool", "default": False},
+    "src": {"type": "path"},
+    "dest": {"type": "path"},
+    "datacenter": {"type": "str"},
+    "wait_timeout": {"type": "int", "default": 3600},
+}
+
+
+def run(module, client) -> dict:
+    """Build the request once and run the volume runner."""
+    result = volume.run(client, VolumeRequest.from_params(module.params, module.check_mode))
+    if not module.diff_mode:
+        result.pop("diff")
+    return result
+
+
+def main():
+    EsxModule(
+        ARGS,
+        positive=("wait_timeout",),
+        supports_check_mode=True,
+        mutually_exclusive=[("size_gb", "size_mb"), ("src", "dest")],
+    ).run(run)
+
+
+if __name__ == "__main__":
+    main()

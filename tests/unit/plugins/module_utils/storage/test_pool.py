@@ -1,0 +1,86 @@
+"""esx_storage_pool's request and NFS plans, on a hand-built inventory (no server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.viapi.esx.plugins.module_utils.storage import pool
+from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+
+DS_A, DS_L = MoRef("Datastore", "ds-a"), MoRef("Datastore", "ds-local")
+VM = MoRef("VirtualMachine", "vm-1")
+
+
+def host(name: str, *datastores) -> tuple:
+    props = {"name": name, "datastore": list(datastores),
+             "configManager.datastoreSystem": MoRef("HostDatastoreSystem", f"dss-{name}"),
+             "configManager.storageSystem": MoRef("HostStorageSystem", f"ss-{name}")}  # fmt: skip
+    return MoRef("HostSystem", name), props
+
+
+def inventory(vms=()) -> pool.Inventory:
+    nas = {"nas": {"remoteHost": "nas", "remotePath": "/a"}}
+    return pool.Inventory(
+        hosts={"h1": host("h1", DS_A, DS_L), "h2": host("h2", DS_L)},
+        datastores={DS_A: {"summary.name": "nfs1", "info": nas, "vm": list(vms)},
+                    DS_L: {"summary.name": "local", "info": {}}},
+        clusters={"c1": {"host": [MoRef("HostSystem", "h1"), MoRef("HostSystem", "h2")]}},
+        vms={VM: "vm one"},
+    )  # fmt: skip
+
+
+def request(**params) -> pool.PoolRequest:
+    params.setdefault("name", "nfs1")
+    return pool.PoolRequest.from_params(params)
+
+
+def test_present_mounts_only_where_missing():
+    calls = pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
+    assert [(c.host, c.method) for c in calls] == [("h2", "CreateNasDatastore")]
+    spec = calls[0].args["spec"]
+    assert (spec["remoteHost"], spec["remotePath"], spec["localPath"], spec["type"]) == (
+        "nas",
+        "/a",
+        "nfs1",
+        "NFS",
+    )
+
+
+def test_an_export_under_another_name_is_refused():
+    with pytest.raises(InvalidArgument, match="mounts nas:/a as 'nfs1', not as 'other'"):
+        pool.plan_present(inventory(), request(name="other", server="nas", path="/a", hosts=["h1"]))
+
+
+def test_absent_refuses_a_datastore_with_vm_files():
+    with pytest.raises(InvalidArgument, match="holds files of registered VMs or templates: vm one"):
+        pool.plan_absent(inventory(vms=[VM]), request(state="absent"))
+    calls = pool.plan_absent(inventory(), request(state="absent"))
+    assert [(c.host, c.method, c.args["datastore"]) for c in calls] == [
+        ("h1", "RemoveDatastore", DS_A)
+    ]
+
+
+def test_the_predicted_pool_follows_the_calls():
+    calls = pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
+    after = pool.predicted(
+        {"name": "nfs1", "hosts": ["h1"]}, request(server="nas", path="/a", cluster="c1"), calls
+    )
+    assert after["hosts"] == ["h1", "h2"]
+    gone = pool.predicted({"name": "nfs1", "hosts": ["h1"]}, request(state="absent"),
+                          pool.plan_absent(inventory(), request(state="absent")))  # fmt: skip
+    assert gone is None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"nfs_version": "2"}, "nfs_version: '2' is not one of 3, 4.1"),
+        ({"hosts": ["h1"], "cluster": "c1"}, "hosts and cluster 'c1' exclude each other; give one"),
+        ({"server": "nas"}, "path required for an NFS pool with state present"),
+    ],
+)
+def test_bad_requests_name_the_option(params, message):
+    with pytest.raises(InvalidArgument) as e:
+        request(**params)
+    assert str(e.value) == message

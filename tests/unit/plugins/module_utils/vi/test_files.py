@@ -1,0 +1,42 @@
+"""The /folder file access: URLs, the streamed upload body, the deadline."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi import files
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import WaitTimeout
+
+
+def client(url="https://vc.example.com:443/sdk"):
+    return SimpleNamespace(transport=SimpleNamespace(url=url))
+
+
+def test_folder_url_quotes_path_datacenter_and_datastore():
+    url = files.folder_url(client(), "DC 1", "data store#1", "iso/my tools.iso")
+    assert url == (
+        "https://vc.example.com:443/folder/iso/my%20tools.iso?dcPath=DC%201&dsName=data%20store%231"
+    )
+    ipv6 = files.folder_url(client("https://[fe80::1]:8989/sdk"), "ha-datacenter", "ds", "a")
+    assert ipv6 == "https://[fe80::1]:8989/folder/a?dcPath=ha-datacenter&dsName=ds"
+
+
+def test_the_upload_body_is_read_in_bounded_chunks():
+    data = b"x" * (files.CHUNK * 3 + 5)
+    body = files._Reader(io.BytesIO(data), len(data), files.Deadline(60))
+    assert len(body) == len(data)  # requests sends Content-Length, not chunks
+    sizes = [len(c) for c in body]
+    assert max(sizes) == files.CHUNK and sum(sizes) == len(data)
+    body.rewind()
+    assert body.read(10) == b"x" * 10 and body.done == 10
+
+
+def test_the_deadline_stops_a_transfer():
+    deadline = files.Deadline(0.000001, "upload of a.iso")
+    deadline.end -= 1
+    body = files._Reader(io.BytesIO(b"abc"), 3, deadline)
+    with pytest.raises(WaitTimeout, match="gave up waiting for upload of a.iso"):
+        body.read()
