@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskTimeout, ViError
-from ..vi.find import escape, unescape
+from ..vi.find import escape, not_found, unescape
 from ..vi.tasks import wait_for_task
 from . import snapshot_tree as st
 from .identify import datacenter_of, find_vm
@@ -198,7 +198,7 @@ def _plan_present(planned: Plan, request: SnapshotRequest, power_state) -> Plan:
     if node is not None:
         return _plan_update(planned, request, node)
     if option == "snapshot_id" or request.new_snapshot_name is not None:
-        raise NotFound(f"{option}: VM '{planned.vm_name}' has no snapshot '{value}'")
+        raise not_found("snapshot", value, f"VM '{planned.vm_name}'", option)
     return _plan_create(planned, request, option, value, power_state)
 
 

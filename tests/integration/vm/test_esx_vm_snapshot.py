@@ -238,14 +238,31 @@ def test_remove_all(server, sim, vm):
 def test_bad_requests_change_nothing(server, sim, vm):
     before = state(server)
     cases = [
-        ({"snapshot_id": "snapshot-0", "state": "reverted"}, "snapshot_id: VM 'snap-vm' has no snapshot 'snapshot-0'"),
+        ({"snapshot_id": "snapshot-0", "state": "reverted"},
+         "snapshot_id: snapshot 'snapshot-0' not found in VM 'snap-vm'"),
         ({"current": True, "state": "reverted"}, "current: VM 'snap-vm' has no current snapshot"),
         ({"remove_all": True}, "remove_all: is only for state absent"),
         ({"state": "absent"}, "(or remove_all) is required"),
-        ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: VM 'snap-vm' has no snapshot 'a'"),
+        ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: snapshot 'a' not found in VM 'snap-vm'"),
         ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path"),
     ]  # fmt: skip
     for args, message in cases:
         result = snap_run(sim, {"name": "snap-vm", **args})
         assert result.failed and message in result["msg"], (args, result.get("msg"))
+    assert state(server) == before
+
+
+def test_vm_lookup_errors_name_the_option_and_where(server, sim, model, vm):
+    dc = "DC0" if model == "vpx" else "ha-datacenter"
+    uuid = "4211aaaa-0000-0000-0000-000000000000"
+    before = state(server)
+    for args, message in (
+        ({"name": "no-vm", "snapshot_name": "s"}, "name: VM 'no-vm' not found in any datacenter"),
+        ({"name": "no-vm", "datacenter": dc, "snapshot_name": "s"},
+         f"name: VM 'no-vm' not found in datacenter '{dc}'"),
+        ({"uuid": uuid, "snapshot_name": "s"}, f"uuid: VM '{uuid}' not found in any datacenter"),
+        ({"moid": "vm-999999", "snapshot_name": "s"}, "moid: VM 'vm-999999' not found in any datacenter"),
+    ):  # fmt: skip
+        result = snap_run(sim, args)
+        assert result.failed and result["msg"] == message, (args, result.get("msg"))
     assert state(server) == before
