@@ -72,12 +72,17 @@ options:
     description:
       - With V(present), include the memory of a running VM in the new snapshot, so that a
         revert resumes the VM where it was.
+      - Without it, the snapshot of a running VM records the state V(powered_off) (the
+        server's rule), and a revert to it powers the VM off. A suspended VM's memory is
+        always included.
     type: bool
     default: false
   quiesce:
     description:
       - With V(present), ask VMware Tools to quiesce the guest's file systems before the
-        snapshot is taken (the VM must run VMware Tools).
+        snapshot is taken.
+      - The server ignores it unless the VM is powered on with VMware Tools running; the
+        snapshot's C(quiesced) then reads V(false).
     type: bool
     default: false
   remove_children:
@@ -88,7 +93,8 @@ options:
   consolidate:
     description:
       - With V(absent), consolidate the VM's disks after the removal (the server's default).
-        V(false) leaves redundant delta disks in place, to consolidate later.
+        V(false) leaves redundant delta disks in place, to consolidate later; the server then
+        reports that the VM needs consolidation (C(runtime.consolidationNeeded)).
     type: bool
     default: true
   remove_all:
@@ -104,6 +110,9 @@ options:
   suppress_power_on:
     description:
       - With V(reverted), leave the VM powered off even if the snapshot was taken while it ran.
+      - Without it, a revert gives the VM the power state of the snapshot (C(state) in its
+        facts), so a revert of a powered-off VM to a snapshot taken with O(memory) powers it
+        on.
     type: bool
     default: false
   new_snapshot_name:

@@ -44,6 +44,13 @@ var routes = map[string]string{
 	"Rename_Task":     "VirtualMachine",
 	"RenameSnapshot":  "VirtualMachineSnapshot",
 	"UpgradeVM_Task":  "VirtualMachine",
+	// snapstate.go
+	"CreateSnapshot_Task":          "VirtualMachine",
+	"RevertToSnapshot_Task":        "VirtualMachineSnapshot",
+	"RevertToCurrentSnapshot_Task": "VirtualMachine",
+	"RemoveSnapshot_Task":          "VirtualMachineSnapshot",
+	"RemoveAllSnapshots_Task":      "VirtualMachine",
+	"ConsolidateVMDisks_Task":      "VirtualMachine",
 }
 
 // installSDKFront moves the simulator's /sdk handler and serves /sdk in front of it.

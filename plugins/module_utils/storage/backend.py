@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from ..vi.envelope import MoRef
-from ..vi.find import in_datacenter, not_found
+from ..vi.find import in_datacenter, inside, not_found
 
 # Every pool has every key (None where it does not apply); iSCSI-only keys are last.
 POOL_FIELDS = (
@@ -57,6 +57,14 @@ class Scope:
         parts = [f" in datacenter '{self.datacenter}'" if self.datacenter else ""]
         parts.append(f" on host '{self.host}'" if self.host else "")
         return "".join(parts)
+
+    def place(self, *notes: str, within: str = "") -> str:
+        """Where a lookup looked, for not_found(): "any datacenter (seen by host 'h')", or
+        "storage pool 'p' in datacenter 'dc'" `within` a pool."""
+        notes = [n for n in notes if n] + ([f"seen by host '{self.host}'"] if self.host else [])
+        where = in_datacenter(self.datacenter)
+        where = inside(within, where) if within else where
+        return where + (f" ({', '.join(notes)})" if notes else "")
 
 
 @dataclass

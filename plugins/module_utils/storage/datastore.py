@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..vi.collector import collect
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound
-from ..vi.find import unescape
+from ..vi.faults import InvalidArgument
+from ..vi.find import not_found, unescape
 from ..vi.values import split_datastore_path
 from . import datastore_files
 from .backend import CachedPools, Pool, host_in_scope, pool_record
@@ -135,9 +135,8 @@ class DatastoreBackend(CachedPools):
             )
         pools = [p for p in self.pools() if p.name == name]
         if not pools:
-            raise NotFound(
-                f"storage pool '{name}' not found{self.scope.where()} (from path '{path}')"
-            )
+            where = self.scope.place(f"from path '{path}'")
+            raise not_found("storage pool", name, where, "path")
         return datastore_files.volumes_at(self.client, pools, path, self.warnings)
 
 

@@ -8,7 +8,7 @@ NotFound naming what was looked for; the backends only read and map.
 from __future__ import annotations
 
 from ..vi.faults import InvalidArgument, MultipleFound, NotFound
-from ..vi.find import find_datacenter
+from ..vi.find import find_datacenter, not_found
 from .backend import Pool, Scope
 from .datastore import DatastoreBackend
 from .iscsi import IscsiBackend
@@ -61,19 +61,18 @@ class Storage:
         if uuid is not None:
             found = [p for p in found if p.uuid == uuid.strip().lower()]
         if not found and (name is not None or uuid is not None):
-            raise NotFound(
-                f"storage pool {_what(name=name, uuid=uuid)} not found{self._where(types)}"
-            )
+            kinds = f"type {', '.join(types)}" if types else ""
+            raise _not_found("storage pool", self.scope.place(kinds), name=name, uuid=uuid)
         return found
 
-    def pool(self, ref: str) -> Pool:
-        """The one pool whose name or uuid is `ref`."""
+    def pool(self, ref: str, option: str = "pool") -> Pool:
+        """The one pool whose name or uuid is `ref` (given by `option`)."""
         matches = [
             p for p in self.pools() if ref in (p.name, p.uuid) or p.uuid == ref.strip().lower()
         ]
         if not matches:
-            raise NotFound(
-                f"storage pool '{ref}' not found{self._where()} (looked up by name and uuid)"
+            raise not_found(
+                "storage pool", ref, self.scope.place("looked up by name and uuid"), option
             )
         if len(matches) > 1:
             raise MultipleFound(
@@ -97,9 +96,8 @@ class Storage:
             raise InvalidArgument("pool is required unless path or key is given")
         found = _filter(found, pool=pool, name=name, key=key, volume_type=volume_type)
         if not found and (name is not None or key is not None or path is not None):
-            what = _what(name=name, key=key, path=path)
-            place = f" in storage pool '{pool}'" if pool is not None else ""
-            raise NotFound(f"volume {what} not found{place}{self._where()}")
+            where = self.scope.place(within=f"storage pool '{pool}'" if pool is not None else "")
+            raise _not_found("volume", where, name=name, key=key, path=path)
         return found
 
     def _of_pool(self, pool: Pool, volume_type: str | None) -> list[dict]:
@@ -148,6 +146,16 @@ def _filter(volumes: list[dict], pool=None, name=None, key=None, volume_type=Non
     if volume_type is not None:
         out = [v for v in out if v["type"] == volume_type]
     return out
+
+
+def _not_found(kind: str, where: str, **criteria) -> NotFound:
+    """not_found() for the criteria given: "name: storage pool 'a' not found in ...", or with
+    several "name, uuid: storage pool with name 'a' and uuid 'b' not found in ..."."""
+    given = {k: v for k, v in criteria.items() if v is not None}
+    if len(given) == 1:
+        ((option, value),) = given.items()
+        return not_found(kind, value, where, option)
+    return NotFound(f"{', '.join(given)}: {kind} {_what(**given)} not found in {where}")
 
 
 def _what(**criteria) -> str:

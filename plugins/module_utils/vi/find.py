@@ -49,6 +49,22 @@ def not_found(what: str, name: str, where: str = "", option: str | None = None) 
     return NotFound(f"{prefix}{what} '{name}' not found{place}")
 
 
+def inside(container: str, where: str) -> str:
+    """A container in `where`, for messages: "folder 'a' in datacenter 'DC0'" ("folder 'a'"
+    when `where` is any datacenter)."""
+    return container + ("" if where == in_datacenter(None) else f" in {where}")
+
+
+def vm_place(folder: str | None, where: str) -> str:
+    """Where a VM lookup looked: "folder '/DC0/vm/a' in datacenter 'DC0'", or just `where`."""
+    return inside(f"folder '{folder}'", where) if folder else where
+
+
+def _where_of(datacenter: MoRef | None) -> str:
+    """`where` for a lookup below a datacenter MoRef whose name the caller did not give."""
+    return in_datacenter(None) if datacenter is None else f"datacenter {datacenter.value}"
+
+
 def split_path(path: str) -> list[str]:
     """'/dc/vm/a/' -> ['dc', 'vm', 'a']."""
     return [p for p in path.split("/") if p]
@@ -126,27 +142,34 @@ def find_by_name(
     return matches[0]
 
 
-def find_by_moid(client, type_name: str, moid: str) -> MoRef:
-    """A MoRef for `moid`, checked to exist."""
+def find_by_moid(client, type_name: str, moid: str, option: str = "moid") -> MoRef:
+    """A MoRef for `moid`, checked to exist (a moid is unique on the server: no datacenter)."""
     ref = MoRef(type_name, moid)
     try:
         get_one(client, ref, ["name"])
     except ManagedObjectNotFound:
-        raise NotFound(f"no {LABELS.get(type_name, type_name)} with moid '{moid}'") from None
+        raise not_found(
+            LABELS.get(type_name, type_name), moid, in_datacenter(None), option
+        ) from None
     return ref
 
 
 def find_by_uuid(
-    client, uuid: str, instance_uuid: bool = False, datacenter: MoRef | None = None
+    client,
+    uuid: str,
+    instance_uuid: bool = False,
+    datacenter: MoRef | None = None,
+    where: str | None = None,
+    option: str = "uuid",
 ) -> MoRef:
-    """The VM with this BIOS uuid (or instance uuid)."""
+    """The VM with this BIOS uuid (or instance uuid); `where` names `datacenter` for the error."""
     ref = client.call(
         client.content["searchIndex"], "FindByUuid",
         datacenter=datacenter, uuid=uuid, vmSearch=True, instanceUuid=instance_uuid,
     )  # fmt: skip
     if ref is None:
-        kind = "instance uuid" if instance_uuid else "uuid"
-        raise NotFound(f"no VM with {kind} '{uuid}'")
+        kind = "VM with instance uuid" if instance_uuid else "VM"
+        raise not_found(kind, uuid, where or _where_of(datacenter), option)
     return ref
 
 
@@ -191,17 +214,24 @@ def find_vm_folder(
 
 
 def find_vm_by_name(
-    client, name: str, folder: str | None = None, datacenter: MoRef | None = None
+    client,
+    name: str,
+    folder: str | None = None,
+    datacenter: MoRef | None = None,
+    where: str | None = None,
+    option: str = "name",
 ) -> MoRef:
-    """The VM called `name` (in `folder`, an inventory path, when given); one bulk read."""
+    """The VM called `name` (in `folder`, an inventory path, when given); one bulk read.
+
+    `where` names `datacenter` for the error ("datacenter 'DC0'")."""
     rows, tree = vm_tree(client, datacenter)
     vms = vms_named(rows, tree, name, folder)
-    where = f" in folder '{folder}'" if folder else ""
     if not vms:
-        raise NotFound(f"VM '{name}' not found{where}")
+        raise not_found("VM", name, vm_place(folder, where or _where_of(datacenter)), option)
     if len(vms) > 1:
+        in_folder = f" in folder '{folder}'" if folder else ""
         raise MultipleFound(
-            f"{len(vms)} VMs are named '{name}'{where}; set folder, uuid or moid. Their folders",
+            f"{len(vms)} VMs are named '{name}'{in_folder}; set folder, uuid or moid. Their folders",
             [tree.path(tree.nodes[ref][1]) or "?" for ref in vms],
         )
     return vms[0]

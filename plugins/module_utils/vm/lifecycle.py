@@ -24,12 +24,12 @@ from ..vi.faults import (
     ViError,
     WaitTimeout,
 )
-from ..vi.find import escape, find_vm_by_name
+from ..vi.find import escape, find_vm_by_name, not_found
 from ..vi.tasks import wait_for_task
 from . import attributes, configure, question, spec
 from .config_options import VM_PATHS, ConfigOptions
 from .facts import gather_one
-from .identify import datacenter_of, find_vm
+from .identify import datacenter_of, find_vm, searched
 from .placement import Catalog, place
 from .power import FINAL, power_steps
 from .provision import ExistingVm, check_waits, wait_steps
@@ -164,7 +164,10 @@ def _delete(client, ref: MoRef | None, request: VmRequest) -> RunPlan:
 def _create(client, request: VmRequest, want: dict) -> RunPlan:
     name, state = request.identity.name, request.state
     if state not in ("present", "powered_on", "powered_off"):
-        raise NotFound(f"VM '{name}' not found; state {state} needs an existing VM")
+        raise NotFound(
+            f"{not_found('VM', name, searched(request.identity), 'name')}; state {state} needs "
+            "an existing VM"
+        )
     if want["guest_id"] is None:
         raise InvalidArgument(f"guest_id is required to create VM '{name}'")
     want = dict(want, **{k: want[k] or v for k, v in CREATE_DEFAULTS.items()})

@@ -168,9 +168,10 @@ def _folder(client, want: PlacementRequest) -> tuple[MoRef, str, MoRef, str | No
     dcs = {r: unescape(p.get("name")) for r, p in rows if r.type == "Datacenter"}
     wanted_dc = want.datacenter
     if wanted_dc:
+        known = ", ".join(sorted(dcs.values()))
         dcs = {r: n for r, n in dcs.items() if n == wanted_dc}
         if not dcs:
-            raise NotFound(f"datacenter: datacenter '{wanted_dc}' not found")
+            raise NotFound(f"datacenter: datacenter '{wanted_dc}' not found (known: {known})")
     folder = want.folder
     if folder:
         where = f"datacenter '{wanted_dc}'" if wanted_dc else "any datacenter"

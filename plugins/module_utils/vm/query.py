@@ -109,8 +109,8 @@ def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | N
     if not who.name:
         return None
     rows, tree = vm_tree(client, datacenter)
-    if who.folder:
-        find_vm_folder(rows, tree, who.folder)  # a folder that does not exist is an error
+    if who.folder:  # a folder that does not exist is an error
+        find_vm_folder(rows, tree, who.folder, where=in_datacenter(who.datacenter))
     return vms_named(rows, tree, who.name, who.folder)
 
 
@@ -125,7 +125,7 @@ def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
             return find_by_name(client, type_name, name, datacenter, where, option)
     if query.identity.folder:
         return find_vm_folder(
-            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder
+            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder, where=where
         )
     return datacenter
 

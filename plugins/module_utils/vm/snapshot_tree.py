@@ -12,8 +12,8 @@ import re
 from datetime import datetime, timezone
 
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound
-from ..vi.find import escape, unescape
+from ..vi.faults import InvalidArgument
+from ..vi.find import escape, not_found, unescape
 
 _DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
@@ -169,5 +169,5 @@ def find_name(nodes: list[dict], name: str, option: str = "snapshot_name") -> di
 def require(node: dict | None, option: str, value: str, vm: str) -> dict:
     """`node`, or NotFound naming the option, the value and the VM."""
     if node is None:
-        raise NotFound(f"{option}: VM '{vm}' has no snapshot '{value}'")
+        raise not_found("snapshot", value, f"VM '{vm}'", option)
     return node

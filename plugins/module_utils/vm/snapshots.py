@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskTimeout, ViError
-from ..vi.find import escape, unescape
+from ..vi.find import escape, not_found, unescape
 from ..vi.tasks import wait_for_task
 from . import snapshot_tree as st
 from .identify import datacenter_of, find_vm
@@ -20,7 +20,7 @@ from .request import VmIdentity
 
 STATES = ("present", "absent", "reverted")
 WHICH = ("snapshot_name", "snapshot_path", "snapshot_id")
-_VM_PATHS = ["name", "snapshot", "runtime.powerState"]
+_VM_PATHS = ["name", "snapshot", "runtime.powerState", "guest.toolsRunningStatus"]
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def plan(client, request: SnapshotRequest) -> Plan:
         return _plan_absent(base, request)
     if request.state == "reverted":
         return _plan_revert(base, request)
-    return _plan_present(base, request, props.get("runtime.powerState"))
+    return _plan_present(base, request, props)
 
 
 def _target(planned: Plan, request: SnapshotRequest, which=None) -> dict | None:
@@ -190,7 +190,7 @@ def _plan_revert(planned: Plan, request: SnapshotRequest) -> Plan:
     return planned
 
 
-def _plan_present(planned: Plan, request: SnapshotRequest, power_state) -> Plan:
+def _plan_present(planned: Plan, request: SnapshotRequest, props: dict) -> Plan:
     option, value = request.which()
     node = _target(planned, request)
     if node is None and request.new_snapshot_name is not None and option != "snapshot_id":
@@ -198,8 +198,8 @@ def _plan_present(planned: Plan, request: SnapshotRequest, power_state) -> Plan:
     if node is not None:
         return _plan_update(planned, request, node)
     if option == "snapshot_id" or request.new_snapshot_name is not None:
-        raise NotFound(f"{option}: VM '{planned.vm_name}' has no snapshot '{value}'")
-    return _plan_create(planned, request, option, value, power_state)
+        raise not_found("snapshot", value, f"VM '{planned.vm_name}'", option)
+    return _plan_create(planned, request, option, value, props)
 
 
 def _already_renamed(planned: Plan, request: SnapshotRequest, option: str, value: str):
@@ -246,7 +246,7 @@ def _refuse_clash(planned: Plan, node: dict, new_name: str) -> None:
         )
 
 
-def _plan_create(planned: Plan, request: SnapshotRequest, option, value, power_state) -> Plan:
+def _plan_create(planned: Plan, request: SnapshotRequest, option, value, props: dict) -> Plan:
     """A new snapshot, below the current one (where vSphere puts it)."""
     current = st.find_id(planned.before, planned.current_moid) if planned.current_moid else None
     name = value
@@ -259,15 +259,25 @@ def _plan_create(planned: Plan, request: SnapshotRequest, option, value, power_s
                 f"snapshot_path: '{value}' cannot be created: vSphere creates a snapshot below "
                 f"the current one ({here or 'none'}); revert to '{parent or 'none'}' first"
             )
+    state, quiesced = captured(props, request.memory, request.quiesce)
     planned.after, planned.snapshot = created(
-        planned.before, current, name, request.description or "",
-        st.POWER_STATES.get(power_state, power_state), request.quiesce,
-    )  # fmt: skip
+        planned.before, current, name, request.description or "", state, quiesced
+    )
     args = {"name": escape(name), "description": request.description or "",
             "memory": request.memory, "quiesce": request.quiesce}  # fmt: skip
     planned.step = Step(f"creating snapshot '{planned.snapshot['path']}' of VM '{planned.vm_name}'",
                         planned.vm, "CreateSnapshot_Task", args)  # fmt: skip
     return planned
+
+
+def captured(props: dict, memory: bool, quiesce: bool) -> tuple[str, bool]:
+    """The state a new snapshot records, and whether it is quiesced (CreateSnapshot_Task: without
+    memory "the power state of the snapshot is set to powered off" (a suspended VM's memory is
+    always included); quiesce is "ignored" unless the VM is on with VMware Tools running)."""
+    power = props.get("runtime.powerState")
+    state = "poweredOff" if power == "poweredOn" and not memory else power
+    running = props.get("guest.toolsRunningStatus") == "guestToolsRunning"
+    return st.POWER_STATES.get(state, state), quiesce and power == "poweredOn" and running
 
 
 def _parent_id(nodes: list[dict], moid: str) -> str | None:

@@ -1,7 +1,9 @@
 """A job as AWX runs it: ansible_runner.run() on a private data dir (env/, inventory/, project/)
 whose inventory is the viapi.esx.esx plugin and whose playbook runs the collection's modules
-against every VM it lists, with the connection given as VMWARE_* variables (what a custom
-credential type injects)."""
+against every VM it lists. The connection is given as a custom credential type injects it: the
+VMWARE_* variables in env/envvars, except the password, which is in a file of the private data
+dir named by VMWARE_PASSWORD_FILE (a credential type's `file` injector), because ansible-runner
+writes the job's whole environment into the artifacts' `command` file."""
 
 from __future__ import annotations
 
@@ -19,12 +21,17 @@ from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 
 PASSWORD = "Runner-Job-Secret-7e51"
 ANNOTATION = "managed by an AWX job"
+# The password read from the file the credential's file injector wrote, where it is needed.
+FROM_FILE = (
+    "{{ lookup('ansible.builtin.file', lookup('ansible.builtin.env', 'VMWARE_PASSWORD_FILE')) }}"
+)
 PLAYBOOK = [
     {
         "name": "Annotate every VM the inventory lists",
         "hosts": "all",
         "connection": "local",
         "gather_facts": False,
+        "module_defaults": {"group/viapi.esx.esx": {"password": FROM_FILE}},
         "tasks": [
             {
                 "name": "Set the annotation",
@@ -45,9 +52,13 @@ def sim(vcsim_factory):
 
 
 def private_data_dir(root: Path, sim) -> Path:
-    """env/envvars (the injected credential), inventory/ (the plugin) and project/ (the play)."""
+    """env/envvars and the password file (the injected credential), inventory/ (the plugin)
+    and project/ (the play)."""
     for sub in ("env", "inventory", "project"):
         (root / sub).mkdir(parents=True)
+    password_file = root / "env" / "vmware_password"
+    password_file.write_text(sim.password)
+    password_file.chmod(0o600)
     envvars = {
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
@@ -55,11 +66,12 @@ def private_data_dir(root: Path, sim) -> Path:
         "VMWARE_HOST": sim.host,
         "VMWARE_PORT": str(sim.port),
         "VMWARE_USER": sim.username,
-        "VMWARE_PASSWORD": sim.password,
+        "VMWARE_PASSWORD_FILE": str(password_file),
         "VMWARE_CA_PATH": str(sim.ca_path),
     }
     (root / "env" / "envvars").write_text(yaml.safe_dump(envvars))
-    (root / "inventory" / "vcenter.esx.yml").write_text("plugin: viapi.esx.esx\n")
+    inventory = {"plugin": "viapi.esx.esx", "password": FROM_FILE}
+    (root / "inventory" / "vcenter.esx.yml").write_text(yaml.safe_dump(inventory))
     (root / "project" / "site.yml").write_text(yaml.safe_dump(PLAYBOOK, sort_keys=False))
     return root
 
@@ -101,13 +113,15 @@ def test_a_runner_job_annotates_every_vm_and_its_artifacts_hold_no_password(sim,
     artifacts = Path(job.config.artifact_dir)
     files = [p for p in artifacts.rglob("*") if p.is_file()]
     assert any(p.parent.name == "job_events" for p in files)
-    # ansible-runner itself records the environment it started the job with in `command`
-    # (so the injected VMWARE_PASSWORD is there, as in any runner job; AWX removes the private
-    # data dir after the job). Nothing the collection gave (events, stdout, facts) holds it.
+    # ansible-runner writes the job's environment into `command`: it holds the file's name only.
     command = json.loads((artifacts / "command").read_text())
-    assert command["env"]["VMWARE_PASSWORD"] == PASSWORD
+    assert "VMWARE_PASSWORD" not in command["env"]
+    assert command["env"]["VMWARE_PASSWORD_FILE"].startswith(str(tmp_path / "job" / "env"))
     for path in files:
-        if path != artifacts / "command":
+        assert PASSWORD.encode() not in path.read_bytes(), path
+    # Nor does anything else in the private data dir, the credential's own file aside.
+    for path in (tmp_path / "job").rglob("*"):
+        if path.is_file() and path.name != "vmware_password":
             assert PASSWORD.encode() not in path.read_bytes(), path
     assert PASSWORD not in stdout
     assert (artifacts / "status").read_text() == "successful"

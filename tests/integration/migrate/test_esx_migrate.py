@@ -421,3 +421,20 @@ def test_host_and_hosts_are_mutually_exclusive(shared):
 def test_lookup_errors_name_the_option_and_where(shared, args, message):
     result = run_module("esx_migrate", {"name": role(shared, "vms", "clean"), **args}, sim=shared)
     assert result.failed and result["msg"] == message, result.get("msg")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"name": "no-vm"}, "name: VM 'no-vm' not found in any datacenter"),
+        ({"name": "no-vm", "datacenter": "DC0"}, "name: VM 'no-vm' not found in datacenter 'DC0'"),
+        ({"name": "no-vm", "folder": "/DC0/vm"}, "name: VM 'no-vm' not found in folder '/DC0/vm'"),
+        ({"uuid": "4211aaaa-0000-0000-0000-000000000000"},
+         "uuid: VM '4211aaaa-0000-0000-0000-000000000000' not found in any datacenter"),
+        ({"moid": "vm-999999"}, "moid: VM 'vm-999999' not found in any datacenter"),
+    ],
+)  # fmt: skip
+def test_vm_lookup_errors_name_the_option_and_where(shared, args, message):
+    host = role(shared, "hosts", "ok")
+    result = run_module("esx_migrate", {**args, "host": host}, sim=shared)
+    assert result.failed and result["msg"] == message, result.get("msg")

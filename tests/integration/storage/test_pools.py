@@ -153,11 +153,13 @@ def test_check_mode_gives_the_same_answer(iscsi_vpx):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"name": "NoSuchDS"}, "storage pool with name 'NoSuchDS' not found"),
+        ({"name": "NoSuchDS"}, "name: storage pool 'NoSuchDS' not found in any datacenter"),
         ({"uuid": "00000000-0000-0000-0000-000000000000"},
-         "storage pool with uuid '00000000-0000-0000-0000-000000000000' not found"),
-        ({"name": "LocalDS_0", "type": ["nfs"]}, "storage pool with name 'LocalDS_0' not found of type nfs"),
-        ({"name": IQN1, "host": "DC0_C0_H0"}, f"storage pool with name '{IQN1}' not found on host 'DC0_C0_H0'"),
+         "uuid: storage pool '00000000-0000-0000-0000-000000000000' not found in any datacenter"),
+        ({"name": "LocalDS_0", "type": ["nfs"]},
+         "name: storage pool 'LocalDS_0' not found in any datacenter (type nfs)"),
+        ({"name": IQN1, "host": "DC0_C0_H0"},
+         f"name: storage pool '{IQN1}' not found in any datacenter (seen by host 'DC0_C0_H0')"),
         ({"host": "nohost"}, "host 'nohost' not found"),
         ({"datacenter": "NoDC"}, "datacenter 'NoDC' not found"),
         ({"type": ["tape"]}, "value of type must be one or more of"),

@@ -226,15 +226,17 @@ def test_type_filter(sim):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ({"path": "[LocalDS_0] nope/x.vmdk"}, "volume with path '[LocalDS_0] nope/x.vmdk' not found"),
-        ({"path": "[NoDS] x.vmdk"}, "storage pool 'NoDS' not found (from path '[NoDS] x.vmdk')"),
+        ({"path": "[LocalDS_0] nope/x.vmdk"}, "path: volume '[LocalDS_0] nope/x.vmdk' not found in any datacenter"),
+        ({"path": "[NoDS] x.vmdk"},
+         "path: storage pool 'NoDS' not found in any datacenter (from path '[NoDS] x.vmdk')"),
         ({"path": "relative/x.vmdk"}, "path 'relative/x.vmdk' is neither a datastore path"),
-        ({"path": "/vmfs/devices/disks/naa.0000"}, "volume with path '/vmfs/devices/disks/naa.0000' not found"),
+        ({"path": "/vmfs/devices/disks/naa.0000"},
+         "path: volume '/vmfs/devices/disks/naa.0000' not found in any datacenter"),
         ({"pool": "LocalDS_0", "name": "nope.vmdk"},
-         "volume with name 'nope.vmdk' not found in storage pool 'LocalDS_0'"),
+         "name: volume 'nope.vmdk' not found in storage pool 'LocalDS_0'"),
         ({"key": "00000000-0000-0000-0000-000000000000"},
-         "volume with key '00000000-0000-0000-0000-000000000000' not found"),
-        ({"pool": "NoPool"}, "storage pool 'NoPool' not found"),
+         "key: volume '00000000-0000-0000-0000-000000000000' not found in any datacenter"),
+        ({"pool": "NoPool"}, "pool: storage pool 'NoPool' not found in any datacenter (looked up by name and uuid)"),
         ({"name": "x.vmdk", "key": "abc"}, "missing parameter(s) required by 'name': pool"),
         ({"type": "file"}, "one of the following is required: pool, path, key"),
         ({"pool": "LocalDS_0", "host": "nohost"}, "host 'nohost' not found"),
@@ -280,7 +282,7 @@ def test_lun_lookups(iscsi_vpx):
     assert volume_info(iscsi_vpx, pool=IQN1, name=lun["canonical_name"]) == expected
     assert volume_info(iscsi_vpx, pool=reads.libvirt_uuid(IQN1), type="block")[1] == expected[0]
     # a host without iSCSI adapters sees no such device
-    assert "not found on host 'DC0_C0_H0'" in failure(
+    assert "not found in any datacenter (seen by host 'DC0_C0_H0')" in failure(
         iscsi_vpx, path=lun["device_path"], host="DC0_C0_H0"
     )
 

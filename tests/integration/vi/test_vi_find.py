@@ -67,14 +67,15 @@ def test_find_by_moid_and_uuid(vcsim_vpx, connect):
     vm = vcsim_vpx.manifest["vms"][0]
     ref = MoRef("VirtualMachine", vm["moid"])
     assert find.find_by_moid(client, "VirtualMachine", vm["moid"]) == ref
-    with pytest.raises(faults.NotFound, match=r"^no VM with moid 'vm-99999'$"):
+    with pytest.raises(faults.NotFound, match=r"^moid: VM 'vm-99999' not found in any datacenter$"):
         find.find_by_moid(client, "VirtualMachine", "vm-99999")
     assert find.find_by_uuid(client, vm["uuid"]) == ref
     assert find.find_by_uuid(client, vm["instance_uuid"], instance_uuid=True) == ref
     dc = MoRef("Datacenter", vcsim_vpx.manifest["datacenters"][0]["moid"])
     assert find.find_by_uuid(client, vm["uuid"], datacenter=dc) == ref
     with pytest.raises(
-        faults.NotFound, match=r"^no VM with uuid '00000000-0000-0000-0000-000000000000'$"
+        faults.NotFound,
+        match=r"^uuid: VM '00000000-0000-0000-0000-000000000000' not found in any datacenter$",
     ):
         find.find_by_uuid(client, "00000000-0000-0000-0000-000000000000")
 
@@ -88,10 +89,12 @@ def test_find_vm_by_name_and_folder(vcsim_vpx, connect):
     assert find.find_vm_by_name(client, vm["name"], folder=folder) == ref
     assert find.find_vm_by_name(client, vm["name"], folder="vm") == ref
     with pytest.raises(
-        faults.NotFound, match=rf"^VM '{vm['name']}' not found in folder '/DC0/vm/other'$"
+        faults.NotFound, match=rf"^name: VM '{vm['name']}' not found in folder '/DC0/vm/other'$"
     ):
         find.find_vm_by_name(client, vm["name"], folder="/DC0/vm/other")
-    with pytest.raises(faults.NotFound, match=r"^VM 'no-such-vm' not found$"):
+    with pytest.raises(
+        faults.NotFound, match=r"^name: VM 'no-such-vm' not found in any datacenter$"
+    ):
         find.find_vm_by_name(client, "no-such-vm")
     # Tree gives the same paths the simulator reports for every VM.
     rows = collector.walk_vm_tree(

@@ -198,6 +198,11 @@ def test_lookup_errors_name_the_option_and_where(shared):
         ({"host": "nohost", "datacenter": dc}, f"host: host 'nohost' not found in datacenter '{dc}'"),
         ({"cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
         ({"datacenter": "nope"}, f"datacenter: datacenter 'nope' not found (known: {dc})"),
+        ({"folder": "nothing-here"}, "folder: VM folder 'nothing-here' not found in any datacenter"),
+        ({"folder": "nothing-here", "datacenter": dc},
+         f"folder: VM folder 'nothing-here' not found in datacenter '{dc}'"),
+        ({"name": "x", "folder": "nothing-here", "datacenter": dc},
+         f"folder: VM folder 'nothing-here' not found in datacenter '{dc}'"),
     ):  # fmt: skip
         result = run_module("esx_vm_info", args, sim=shared)
         assert result.failed and result["msg"] == message, result.get("msg")

@@ -1,7 +1,7 @@
 """esx_vm_snapshot on the simulator: every state and option, check mode compared on the server.
 
-The server's tree is read through vm_server's own collector read of the VM's raw `snapshot`
-property (walked here), never through the module or vm/facts.py.
+The server's tree is read through vm_server (pyVmomi) as the VM's raw `snapshot` property
+(walked here), never through the module, our VI client or vm/facts.py.
 """
 
 from __future__ import annotations
@@ -50,6 +50,13 @@ def current(server, ref) -> str | None:
     return ref.value if ref is not None else None
 
 
+def consolidation_needed(server, ref) -> bool:
+    return (
+        server.props(ref, ["runtime.consolidationNeeded"]).get("runtime.consolidationNeeded")
+        is True
+    )
+
+
 def state(server):
     return server.snapshot(), server.tasks(), {r.value: server.props(r, ["snapshot"])
                                                for r in server.vms()}  # fmt: skip
@@ -74,9 +81,12 @@ def three_runs(server, sim, args: dict, changes_again: bool = False):
 
 @pytest.fixture(scope="module")
 def vm(server, sim, model):
-    """A VM of its own for these tests (powered on, so `state` at capture shows it)."""
+    """A VM of its own for these tests (powered on with VMware Tools running, so `state` at
+    capture shows it and `quiesce` applies)."""
     ok(vm_run(sim, new_vm(model, "snap-vm", state="powered_on")))
-    return server.vm("snap-vm")
+    ref = server.vm("snap-vm")
+    server.set_tools_running(ref)
+    return ref
 
 
 def test_create_nested_by_path_and_name(server, sim, vm):
@@ -92,9 +102,13 @@ def test_create_nested_by_path_and_name(server, sim, vm):
     assert list(raw) == ["before-patch"]
     assert raw["before-patch"] == {"moid": real["snapshot"]["id"], "description": "first",
                                    "quiesced": True}  # fmt: skip
-    assert real["snapshot"]["quiesced"] is True and real["snapshot"]["state"] == "powered_on"
+    # Without memory, a running VM's snapshot records powered_off (CreateSnapshot_Task).
+    assert real["snapshot"]["quiesced"] is True and real["snapshot"]["state"] == "powered_off"
+    assert (check["snapshot"]["state"], check["snapshot"]["quiesced"]) == ("powered_off", True)
     nested = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot", "memory": True}
-    _check, real, _again, tasks = three_runs(server, sim, nested)
+    check, real, _again, tasks = three_runs(server, sim, nested)
+    assert real["snapshot"]["state"] == check["snapshot"]["state"] == "powered_on"
+    assert real["snapshot"]["quiesced"] is check["snapshot"]["quiesced"] is False
     assert tasks == ["VirtualMachine.createSnapshot"]
     assert list(raw_paths(server, vm)) == ["before-patch", "before-patch/after-reboot"]
     assert real["current_snapshot"]["path"] == "before-patch/after-reboot"
@@ -131,7 +145,8 @@ def test_facts_tree_and_snapshot_filters(server, sim, vm):
     assert datetime.fromisoformat(root["created"]) == datetime.fromisoformat(
         raw["createTime"][:26] + "+00:00"
     ), "created is the server's createTime, to the microsecond"
-    assert root["state"] == "powered_on" and root["number"] == int(raw["id"])
+    assert root["state"] == "powered_off" and root["number"] == int(raw["id"])
+    assert root["children"][0]["state"] == "powered_on", "taken with memory"
     # The fleet report: bulk reads (no name), each VM with or without snapshots.
     with_snapshots = info_run(sim, {"has_snapshots": True, "devices": False})
     assert [v["name"] for v in with_snapshots] == ["snap-vm"]
@@ -168,6 +183,7 @@ def test_ambiguous_name_lists_the_paths(server, sim, vm):
     ok(snap_run(sim, {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot/dup"}))
     ok(snap_run(sim, {"name": "snap-vm", "snapshot_id": raw_paths(server, vm)["before-patch"]["moid"],
                       "state": "reverted"}))  # fmt: skip
+    assert server.power(vm) == "poweredOff", "a revert to a snapshot taken without memory"
     ok(snap_run(sim, {"name": "snap-vm", "snapshot_path": "before-patch/dup"}))
     before = state(server)
     for check in (True, False):
@@ -200,15 +216,18 @@ def test_revert_named_and_current(server, sim, vm):
     moids = raw_paths(server, vm)
     args = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot", "state": "reverted",
             "suppress_power_on": True}  # fmt: skip
+    assert server.power(vm) == "poweredOff"
     check, real, _again, tasks = three_runs(server, sim, args, changes_again=True)
     assert tasks == ["VirtualMachineSnapshot.revertToSnapshot"]
     assert check["current_snapshot"]["id"] == moids["before-patch/after-reboot"]["moid"]
     assert current(server, vm) == moids["before-patch/after-reboot"]["moid"]
+    assert server.power(vm) == "poweredOff", "suppress_power_on: a memory snapshot, not powered on"
     check, real, _again, tasks = three_runs(
         server, sim, {"name": "snap-vm", "current": True, "state": "reverted"}, changes_again=True
     )
     assert tasks == ["VirtualMachine.revertSnapshot"]
     assert real["snapshot"]["path"] == "before-patch/after-reboot"
+    assert server.power(vm) == "poweredOn", "reverted to a snapshot taken with memory"
 
 
 def test_remove_with_and_without_children(server, sim, vm):
@@ -216,6 +235,7 @@ def test_remove_with_and_without_children(server, sim, vm):
     check, real, _again, tasks = three_runs(server, sim, args)
     assert tasks == ["VirtualMachineSnapshot.removeSnapshot"]
     assert list(raw_paths(server, vm)) == ["after-reboot", "after-reboot/dup"], "children moved up"
+    assert not consolidation_needed(server, vm), "consolidated (the default)"
     assert [n["path"] for n in check["diff"]["after"]["snapshots"]] == ["after-reboot"]
     assert real["snapshot"] is None
     assert check["current_snapshot"] == real["current_snapshot"]
@@ -224,6 +244,7 @@ def test_remove_with_and_without_children(server, sim, vm):
     check, _real, _again, _tasks = three_runs(server, sim, args)
     assert check["diff"]["after"]["snapshots"] == []
     assert raw_paths(server, vm) == {} and current(server, vm) is None
+    assert consolidation_needed(server, vm), "consolidate: false leaves the delta disks"
 
 
 def test_remove_all(server, sim, vm):
@@ -233,19 +254,52 @@ def test_remove_all(server, sim, vm):
     check, real, _again, tasks = three_runs(server, sim, args)
     assert tasks == ["VirtualMachine.RemoveAllSnapshots"]
     assert real["snapshot_count"] == 0 and raw_paths(server, vm) == {}
+    assert not consolidation_needed(server, vm), "every snapshot removed and consolidated"
 
 
 def test_bad_requests_change_nothing(server, sim, vm):
     before = state(server)
     cases = [
-        ({"snapshot_id": "snapshot-0", "state": "reverted"}, "snapshot_id: VM 'snap-vm' has no snapshot 'snapshot-0'"),
+        ({"snapshot_id": "snapshot-0", "state": "reverted"},
+         "snapshot_id: snapshot 'snapshot-0' not found in VM 'snap-vm'"),
         ({"current": True, "state": "reverted"}, "current: VM 'snap-vm' has no current snapshot"),
         ({"remove_all": True}, "remove_all: is only for state absent"),
         ({"state": "absent"}, "(or remove_all) is required"),
-        ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: VM 'snap-vm' has no snapshot 'a'"),
+        ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: snapshot 'a' not found in VM 'snap-vm'"),
         ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path"),
     ]  # fmt: skip
     for args, message in cases:
         result = snap_run(sim, {"name": "snap-vm", **args})
         assert result.failed and message in result["msg"], (args, result.get("msg"))
     assert state(server) == before
+
+
+def test_vm_lookup_errors_name_the_option_and_where(server, sim, model, vm):
+    dc = "DC0" if model == "vpx" else "ha-datacenter"
+    uuid = "4211aaaa-0000-0000-0000-000000000000"
+    before = state(server)
+    for args, message in (
+        ({"name": "no-vm", "snapshot_name": "s"}, "name: VM 'no-vm' not found in any datacenter"),
+        ({"name": "no-vm", "datacenter": dc, "snapshot_name": "s"},
+         f"name: VM 'no-vm' not found in datacenter '{dc}'"),
+        ({"uuid": uuid, "snapshot_name": "s"}, f"uuid: VM '{uuid}' not found in any datacenter"),
+        ({"moid": "vm-999999", "snapshot_name": "s"}, "moid: VM 'vm-999999' not found in any datacenter"),
+    ):  # fmt: skip
+        result = snap_run(sim, args)
+        assert result.failed and result["msg"] == message, (args, result.get("msg"))
+    assert state(server) == before
+
+
+def test_quiesce_and_memory_of_a_vm_that_is_off(server, sim, model):
+    """A powered-off VM: quiesce is ignored, and the snapshot records powered_off."""
+    ok(vm_run(sim, new_vm(model, "snap-off", state="powered_off")))
+    ref = server.vm("snap-off")
+    args = {"name": "snap-off", "snapshot_name": "cold", "quiesce": True, "memory": True}
+    check, real, _again, _tasks = three_runs(server, sim, args)
+    for result in (check, real):
+        assert (result["snapshot"]["state"], result["snapshot"]["quiesced"]) == (
+            "powered_off",
+            False,
+        )
+    assert raw_paths(server, ref)["cold"]["quiesced"] is False
+    assert server.power(ref) == "poweredOff"

@@ -34,7 +34,8 @@ def bad_inputs(model: str) -> list[tuple[dict, str]]:
         (dict(NEW, memory_mb=1023), "memory_mb must be a positive multiple of 4, got 1023"),
         (dict(NEW, num_cpus=3, cores_per_socket=2), "num_cpus (3) must be a multiple of cores_per_socket (2)"),
         (dict(NEW, uuid="4211aaaa-0000-0000-0000-000000000000"), "mutually exclusive: name|uuid|moid"),
-        (dict(NEW, name=None, moid="vm-999999"), "no VM with moid 'vm-999999'; a new VM is created only from name"),
+        (dict(NEW, name=None, moid="vm-999999"),
+         "moid: VM 'vm-999999' not found in any datacenter; a new VM is created only from name"),
         ({"name": "e-new", **place}, "guest_id is required to create VM 'e-new'"),
         (dict(NEW, hardware_version="v19"), "hardware_version must look like vmx-19 or 19, got 'v19'"),
         (dict(NEW, disks=[{"size_gb": 1, "size_mb": 10}]), "mutually exclusive: size_gb|size_mb found in disks"),
@@ -43,7 +44,8 @@ def bad_inputs(model: str) -> list[tuple[dict, str]]:
         (dict(NEW, **place, cdrom={"iso_path": "[no-such-ds] boot.iso"}),
          f"cdrom.iso_path: datastore 'no-such-ds' not found in {dc}"),
         (dict(NEW, networks=[{"name": "VM Network", "mac_address": "zz"}]), "networks[0].mac_address must look like"),
-        (dict(NEW, state="restarted"), "VM 'e-new' not found; state restarted needs an existing VM"),
+        (dict(NEW, state="restarted"),
+         "name: VM 'e-new' not found in any datacenter; state restarted needs an existing VM"),
         (dict(NEW, state="bogus"), "value of state must be one of"),
         # Text where suboptions belong: ansible-core's own message names no option.
         (dict(NEW, disks="20"), "disks: expected a list of dictionaries of suboptions ("),
@@ -64,6 +66,28 @@ def test_bad_input_table(server, sim, model):
             assert result.failed, (args, result.result)
             assert fragment in result["msg"], (args, result["msg"])
             assert result.get("changed") in (None, False)
+    assert server.snapshot() == snapshot and server.tasks() == tasks
+
+
+def test_vm_lookup_errors_name_the_option_and_where(server, sim, model):
+    """A VM that is not there: `<option>: VM '<value>' not found in <where>`, in both modes."""
+    dc = where(model)
+    uuid = "4211aaaa-0000-0000-0000-000000000000"
+    cases = [
+        ({"name": "e-gone", "state": "restarted", "datacenter": dc.split("'")[1]},
+         f"name: VM 'e-gone' not found in {dc}; state restarted needs an existing VM"),
+        ({"name": "e-gone", "state": "suspended", "folder": "vm/nope"},
+         "name: VM 'e-gone' not found in folder 'vm/nope'; state suspended needs an existing VM"),
+        ({"uuid": uuid, "state": "powered_on"},
+         f"uuid: VM '{uuid}' not found in any datacenter; a new VM is created only from name"),
+        ({"uuid": uuid, "use_instance_uuid": True, "state": "powered_on"},
+         f"uuid: VM with instance uuid '{uuid}' not found in any datacenter; a new VM is created only from name"),
+    ]  # fmt: skip
+    snapshot, tasks = server.snapshot(), server.tasks()
+    for args, message in cases:
+        for check in (True, False):
+            result = vm_run(sim, args, check=check, diff=False)
+            assert result.failed and result["msg"] == message, (args, result.get("msg"))
     assert server.snapshot() == snapshot and server.tasks() == tasks
 
 

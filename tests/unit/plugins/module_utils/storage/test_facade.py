@@ -137,12 +137,18 @@ def test_lookup_by_name_and_uuid(storage):
 
 
 def test_lookup_matching_nothing_says_what_was_looked_for(storage):
-    with pytest.raises(NotFound, match=r"storage pool with name 'nope' not found$"):
+    with pytest.raises(NotFound, match=r"^name: storage pool 'nope' not found in any datacenter$"):
         storage.pools(name="nope")
-    with pytest.raises(NotFound, match=r"with name 'ds1' and uuid 'x' not found of type nfs"):
+    with pytest.raises(
+        NotFound,
+        match=r"^name, uuid: storage pool with name 'ds1' and uuid 'x' not found in any datacenter \(type nfs\)$",
+    ):
         storage.pools(name="ds1", uuid="x", types=["nfs"])
     storage.scope.host = "esx9"
-    with pytest.raises(NotFound, match=r"with uuid 'u' not found on host 'esx9'"):
+    with pytest.raises(
+        NotFound,
+        match=r"^uuid: storage pool 'u' not found in any datacenter \(seen by host 'esx9'\)$",
+    ):
         storage.pools(uuid="u")
 
 
@@ -151,7 +157,10 @@ def test_pool_by_name_or_uuid(storage):
     assert storage.pool("iqn.a").uuid == "iscsi-0"
     with pytest.raises(MultipleFound, match="2 storage pools are named 'twin'.*DC1.*DC2"):
         storage.pool("twin")
-    with pytest.raises(NotFound, match="storage pool 'none' not found"):
+    with pytest.raises(
+        NotFound,
+        match=r"^pool: storage pool 'none' not found in any datacenter \(looked up by name and uuid\)$",
+    ):
         storage.pool("none")
 
 
@@ -179,12 +188,16 @@ def test_path_of_no_backend_is_refused(storage):
 
 
 def test_path_matching_nothing(storage):
-    with pytest.raises(NotFound, match=r"volume with path '\[ds1\] dir/zz' not found"):
+    with pytest.raises(
+        NotFound, match=r"^path: volume '\[ds1\] dir/zz' not found in any datacenter$"
+    ):
         storage.volumes(path="[ds1] dir/zz")
 
 
 def test_path_and_pool_must_agree(storage):
-    with pytest.raises(NotFound, match="with path '.*' not found in storage pool 'ds2'"):
+    with pytest.raises(
+        NotFound, match=r"^path: volume '\[ds1\] dir/v0' not found in storage pool 'ds2'$"
+    ):
         storage.volumes(pool="ds2", path="[ds1] dir/v0")
 
 
@@ -195,12 +208,12 @@ def test_key_lookup_looks_at_luns_first_and_stops(storage):
 
 
 def test_key_matching_nothing(storage):
-    with pytest.raises(NotFound, match="volume with key 'nokey' not found"):
+    with pytest.raises(NotFound, match=r"^key: volume 'nokey' not found in any datacenter$"):
         storage.volumes(key="nokey")
 
 
 def test_name_matching_nothing_in_a_pool(storage):
-    with pytest.raises(NotFound, match="volume with name 'v9' not found in storage pool 'ds1'"):
+    with pytest.raises(NotFound, match=r"^name: volume 'v9' not found in storage pool 'ds1'$"):
         storage.volumes(pool="ds1", name="v9")
 
 

@@ -154,9 +154,11 @@ def test_find_vm_by_name_in_a_folder(folder, moid):
 
 def test_find_vm_by_name_not_found_names_what_and_where():
     client = vi_wire.client(inventory_transport())
-    with pytest.raises(faults.NotFound, match=r"^VM 'db' not found$"):
+    with pytest.raises(faults.NotFound, match=r"^name: VM 'db' not found in any datacenter$"):
         find.find_vm_by_name(client, "db")
-    with pytest.raises(faults.NotFound, match=r"^VM 'a/b' not found in folder '/DC0/vm/prod/web'$"):
+    with pytest.raises(
+        faults.NotFound, match=r"^name: VM 'a/b' not found in folder '/DC0/vm/prod/web'$"
+    ):
         find.find_vm_by_name(client, "a/b", folder="/DC0/vm/prod/web")
 
 
@@ -212,7 +214,7 @@ def test_find_by_moid():
     )
     client = vi_wire.client(t)
     assert find.find_by_moid(client, "VirtualMachine", "vm-1") == MoRef("VirtualMachine", "vm-1")
-    with pytest.raises(faults.NotFound, match=r"^no VM with moid 'vm-9'$"):
+    with pytest.raises(faults.NotFound, match=r"^moid: VM 'vm-9' not found in any datacenter$"):
         find.find_by_moid(client, "VirtualMachine", "vm-9")
 
 
@@ -230,7 +232,9 @@ def test_find_by_uuid():
         call.arg("vmSearch"),
         call.arg("instanceUuid"),
     ) == (DC, "4224a2f0-1", True, False)
-    with pytest.raises(faults.NotFound, match=r"^no VM with instance uuid 'abc'$"):
+    with pytest.raises(
+        faults.NotFound, match=r"^uuid: VM with instance uuid 'abc' not found in any datacenter$"
+    ):
         find.find_by_uuid(client, "abc", instance_uuid=True)
     assert t.requests[-1].arg("datacenter") is None  # unset, not sent
 

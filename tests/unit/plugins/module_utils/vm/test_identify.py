@@ -87,9 +87,11 @@ def test_uuid_asks_the_search_index_with_the_uuid_kind_and_the_datacenter(instan
 def test_a_uuid_no_vm_has_is_not_found_and_says_which_kind():
     t = FakeTransport().on("FindByUuid", response("FindByUuid"), response("FindByUuid"))
     client = vi_wire.client(t)
-    with pytest.raises(faults.NotFound, match="no VM with uuid '42'"):
+    with pytest.raises(faults.NotFound, match=r"^uuid: VM '42' not found in any datacenter$"):
         identify.find_vm(client, identity(uuid="42"))
-    with pytest.raises(faults.NotFound, match="no VM with instance uuid '50'"):
+    with pytest.raises(
+        faults.NotFound, match=r"^uuid: VM with instance uuid '50' not found in any datacenter$"
+    ):
         identify.find_vm(client, identity(uuid="50", use_instance_uuid=True))
 
 
@@ -118,7 +120,7 @@ def test_an_ambiguous_name_lists_the_folders():
 
 
 def test_a_name_not_in_the_folder_is_not_found():
-    with pytest.raises(faults.NotFound, match="VM 'db' not found in folder 'vm'"):
+    with pytest.raises(faults.NotFound, match=r"^name: VM 'db' not found in folder 'vm'$"):
         identify.find_vm(vi_wire.client(tree_transport()), identity(name="db", folder="vm"))
 
 

@@ -87,7 +87,7 @@ def test_lookups(info):
         "snapshot_name: 'dup' names 2 snapshots (before%2fpatch/after-reboot/dup, dup); "
         "give snapshot_path or snapshot_id instead"
     )
-    with pytest.raises(NotFound, match="^snapshot_id: VM 'web' has no snapshot 'x'$"):
+    with pytest.raises(NotFound, match="^snapshot_id: snapshot 'x' not found in VM 'web'$"):
         st.require(None, "snapshot_id", "x", "web")
 
 

@@ -164,3 +164,18 @@ def test_removing_the_current_snapshot_makes_its_parent_current(moid, children, 
 def test_removing_a_missing_snapshot_plans_nothing():
     request = SnapshotRequest.from_params(params(state="absent", snapshot_name="gone"))
     assert s._plan_absent(s.Plan(VM, "web", TREE, TREE), request).step is None
+
+
+@pytest.mark.parametrize(
+    "power, tools, memory, quiesce, expected",
+    [
+        ("poweredOn", "guestToolsRunning", True, True, ("powered_on", True)),
+        ("poweredOn", "guestToolsRunning", False, True, ("powered_off", True)),
+        ("poweredOn", "guestToolsNotRunning", True, True, ("powered_on", False)),
+        ("poweredOff", "guestToolsNotRunning", True, True, ("powered_off", False)),
+        ("suspended", None, False, False, ("suspended", False)),
+    ],
+)  # fmt: skip
+def test_what_a_new_snapshot_records(power, tools, memory, quiesce, expected):
+    props = {"runtime.powerState": power, "guest.toolsRunningStatus": tools}
+    assert s.captured(props, memory, quiesce) == expected
