@@ -18,6 +18,8 @@ args_for() {
 	collect) echo "--rounds 5 --json $results/collect.json" ;;
 	inventory) echo "--rounds 3 --json $results/inventory.json" ;;
 	vm_info) echo "--rounds 3 --json $results/vm_info.json" ;;
+	vm_info_split) echo "--rounds 3 --json $results/vm_info_split.json" ;;
+	scale) echo "--json $results/scale.json" ;;
 	*) echo "" ;;
 	esac
 }

@@ -35,6 +35,7 @@ DEFAULT_PARALLEL = 4
 # (logging in another costs more than it saves there).
 MIN_HOSTS_PER_PART = 4
 PAGE_SIZE = 1000
+MIN_PAGE_SIZE = 100
 
 
 class PartitionFailed(ViError):
@@ -172,23 +173,24 @@ def _label(names: Names, ref: MoRef) -> str:
 
 
 def read_partition(
-    client, part: Partition, paths: list, names: Names, convert, destroy: bool = True
+    client, part: Partition, paths: list, names: Names, convert, destroy=True, page_size=PAGE_SIZE
 ) -> list:
     """convert(ref, props, facts) of every VM of one partition, page by page (None: left out).
 
     `destroy=False` leaves the views to the logout that ends a session opened for this read
     (the server destroys a session's views with it): fewer round trips.
     """
+    args = (client, part, paths, names, convert, destroy, page_size)
     try:
-        return _read_views(client, part, paths, names, convert, destroy)
+        return _read_views(*args)
     except ManagedObjectNotFound as e:
         # A view dies only with the session that made it (call() then logged in again).
         if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
             raise
-        return _read_views(client, part, paths, names, convert, destroy)
+        return _read_views(*args)
 
 
-def _read_views(client, part: Partition, paths: list, names: Names, convert, destroy) -> list:
+def _read_views(client, part, paths, names, convert, destroy, page_size) -> list:
     views = []
     try:
         for root in part.roots:
@@ -203,7 +205,7 @@ def _read_views(client, part: Partition, paths: list, names: Names, convert, des
             "objectSet": [_view_spec(v) for v in views],
         }
         items = []
-        for ref, props in retrieve(client, [spec], PAGE_SIZE):
+        for ref, props in retrieve(client, [spec], page_size):
             item = convert(ref, props, vm_facts(ref, props, names))
             if item is not None:
                 items.append(item)
@@ -245,6 +247,9 @@ def _read_parallel(client, parts, paths, names, convert, open_client) -> Read:
     refused: list[Exception] = []
     extra_trips: list[int] = []
     stop = threading.Event()
+    # Pages of PAGE_SIZE in all across the sessions: a page's answer, parsed tree and decoded
+    # objects are the read's peak memory, and the sessions hold theirs at the same time.
+    page_size = max(MIN_PAGE_SIZE, PAGE_SIZE // len(parts))
 
     def work(session, destroy=False) -> None:
         while not stop.is_set():
@@ -253,7 +258,9 @@ def _read_parallel(client, parts, paths, names, convert, open_client) -> Read:
             except queue.Empty:
                 return
             try:
-                results[n] = read_partition(session, part, paths, names, convert, destroy)
+                results[n] = read_partition(
+                    session, part, paths, names, convert, destroy, page_size
+                )
             except ViError as e:
                 failed.append((n, part, e))
                 stop.set()
