@@ -20,6 +20,8 @@ args_for() {
 	vm_info) echo "--rounds 3 --json $results/vm_info.json" ;;
 	provision) echo "--json $results/provision.json" ;;
 	storage) echo "--json $results/storage.json" ;;
+	vm_info_split) echo "--rounds 3 --json $results/vm_info_split.json" ;;
+	scale) echo "--json $results/scale.json" ;;
 	*) echo "" ;;
 	esac
 }

@@ -14,4 +14,8 @@ if [[ ! -f $stamp ]]; then
     "$venv/bin/python" -m pip install --quiet -r "$root/requirements.txt" pyvmomi ansible psutil
     touch "$stamp"
 fi
+# bench/scale.py draws its plot with matplotlib (also into an environment made before it).
+if ! "$venv/bin/python" -c "import matplotlib" 2>/dev/null; then
+    "$venv/bin/python" -m pip install --quiet matplotlib
+fi
 echo "$venv"

@@ -12,7 +12,8 @@ description:
     inventory hosts, with the collection's VM facts as C(esx_*) host variables.
   - Each endpoint costs one bulk read of the VMs' properties and one bulk read of the names
     they refer to (hosts, clusters, folders, datacenters), never a request per VM. Endpoints
-    are read in parallel (O(max_workers)).
+    are read in parallel (O(max_workers)), and each endpoint's VMs through several sessions at
+    once (O(parallel_reads)).
   - A VM that a vCenter and the ESXi host it manages both show (the same instance uuid) is
     listed once, as the vCenter shows it.
   - Uses a YAML configuration file whose name ends in C(esx.yml) or C(esx.yaml).
@@ -73,6 +74,19 @@ options:
       - How many endpoints are read at the same time (one connection each).
     type: int
     default: 4
+  parallel_reads:
+    description:
+      - How many sessions read one endpoint's VMs at the same time, each through its own
+        connection. The VMs are split by datacenter, or by cluster and standalone host when
+        there are fewer datacenters than this, into at most this many parts of about equal
+        numbers of hosts; each session logs out when its part is read.
+      - At most O(max_workers) times this many sessions are open at once. A server that
+        refuses some of the sessions (a session limit) is read through those it opened, with a
+        warning. V(1) reads each endpoint through one session, page after page.
+      - The host variables and their order do not depend on this.
+    type: int
+    default: 4
+    version_added: 0.3.0
   properties:
     description:
       - Extra VI property paths of C(VirtualMachine) to read, for example C(config.cpuHotAddEnabled)
@@ -276,9 +290,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         workers = self.get_option("max_workers")
         if workers < 1:
             raise AnsibleParserError(f"max_workers must be at least 1, got {workers}")
+        parallel = self.get_option("parallel_reads")
+        if parallel < 1:
+            raise AnsibleParserError(f"parallel_reads must be at least 1, got {parallel}")
         properties = self.get_option("properties")
         results = source.read_all(
-            endpoints, workers, properties, self.get_option("device_facts"), self._report
+            endpoints, workers, properties, self.get_option("device_facts"), self._report, parallel
         )
         records, dropped = hostvars.merge((r.is_vcenter, r.records) for r in results if not r.error)
         self.display.v(
@@ -299,7 +316,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return
         self.display.v(
             f"viapi.esx.esx: {result.endpoint}: {len(result.records)} VMs in {result.seconds:.2f}s, "
-            f"{result.round_trips} requests ({result.product})"
+            f"{result.round_trips} requests ({result.product}), {result.partitions} part(s) read "
+            f"by {result.sessions} session(s)"
         )
 
     def _connection_options(self):

@@ -85,15 +85,19 @@ class EsxModule:
     def fail(self, msg: str, **result) -> None:
         self.ansible.fail_json(msg=msg, **result)
 
-    @contextmanager
-    def client(self):
-        """A connected, logged-in client; logged out on the way out, whatever happens."""
+    def new_client(self) -> Client:
+        """A new client for the connection options, not yet connected (a second session)."""
         p = self.params
-        client = Client(
+        return Client(
             p["hostname"], p["username"], p["password"], port=p["port"],
             validate_certs=p["validate_certs"], ca_path=p["ca_path"], timeout=p["timeout"],
             proxy_host=p["proxy_host"], proxy_port=p["proxy_port"],
         )  # fmt: skip
+
+    @contextmanager
+    def client(self):
+        """A connected, logged-in client; logged out on the way out, whatever happens."""
+        client = self.new_client()
         for warning in client.warnings:
             self.warn(warning)
         with client:

@@ -11,9 +11,9 @@ version_added: 0.1.0
 description:
   - Returns the facts of the VMs on a vCenter or standalone ESXi host that pass the filters, in
     the one VM facts schema esx_vm and the inventory plugin use.
-  - Any number of VMs costs one ContainerView and one paged property read, plus one read of the
-    names they refer to (hosts, clusters, pools, folders, datastores, networks) - never a call
-    per VM. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
+  - Any number of VMs costs one read of the names they refer to (hosts, clusters, pools,
+    folders, datastores, networks) and one paged property read through ContainerViews - never a
+    call per VM - split over up to O(parallel_reads) sessions read at once. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
   - Templates are left out unless O(include_templates) is set.
   - The VM identity options are filters here, and none is required. O(moid), or else O(uuid),
     picks one VM, which the other filters must match; O(name) may match several VMs (in
@@ -72,6 +72,19 @@ options:
         read, for example every VM with a snapshot older than 3 days across a vCenter.
     type: int
     version_added: 0.2.0
+  parallel_reads:
+    description:
+      - How many sessions read the VMs at the same time, each through its own connection, when
+        no O(name), O(uuid) or O(moid) is given. The VMs are split by datacenter, or by cluster
+        and standalone host when there are fewer datacenters than this (within O(datacenter)
+        when it is set), into at most this many parts of about equal numbers of hosts. With
+        O(host), O(cluster) or O(folder) one session reads them.
+      - Each extra session logs out when its part is read. A server that refuses some of them
+        (a session limit) is read through those it opened, with a warning. The result does not
+        depend on this; V(1) reads through the module's one session.
+    type: int
+    default: 4
+    version_added: 0.3.0
 notes:
   - Examples assume the connection options are set with C(module_defaults) for the
     C(group/viapi.esx.esx) action group.
@@ -345,6 +358,7 @@ ARGS.update(
         "properties": {"type": "list", "elements": "str"},
         "has_snapshots": {"type": "bool"},
         "snapshot_older_than_days": {"type": "int"},
+        "parallel_reads": {"type": "int", "default": 4},
     }
 )
 
@@ -358,12 +372,13 @@ def query(params: dict) -> VmQuery:
         include_templates=p["include_templates"], devices=p["devices"],
         properties=tuple(p["properties"] or ()),
         has_snapshots=p["has_snapshots"], snapshot_older_than_days=p["snapshot_older_than_days"],
+        parallel_reads=p["parallel_reads"],
     )  # fmt: skip
 
 
 def run(module, client) -> dict:
     """Read the selected VMs' facts."""
-    return vm_query.run(client, query(module.params))
+    return vm_query.run(client, query(module.params), module.new_client, module.warn)
 
 
 def main() -> None:

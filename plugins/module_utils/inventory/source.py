@@ -1,7 +1,7 @@
 """Read the VMs of many vCenter and ESXi endpoints: one bulk read each, endpoints in parallel.
 
-Per endpoint: one ContainerView + paged RetrievePropertiesEx for the facts' paths (and the
-extra properties asked for), then one bulk read of every referenced name (vm/facts.py gather()).
+Per endpoint: one read of the names VMs refer to, then the VMs through ContainerViews, paged,
+each page made into records as it arrives, over up to `parallel_reads` sessions (vm/bulk.py).
 Endpoints are read by a bounded pool of threads, each with its own client; results come back to
 the calling thread, which also sees any unexpected error of a worker re-raised. No Ansible here.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..vi.faults import InvalidArgument, ViError, fault
 from ..vi.session import Client
+from ..vm import bulk as vm_bulk
 from ..vm import facts as vm_facts
 from ..vm.query import refused_property
 from . import hostvars
@@ -66,6 +67,8 @@ class EndpointResult:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     round_trips: int = 0
+    partitions: int = 1
+    sessions: int = 1
 
 
 def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
@@ -108,33 +111,43 @@ def _endpoint(options: dict, where: str) -> Endpoint:
 
 
 def read_endpoint(
-    endpoint: Endpoint, extra_paths: Iterable[str] = (), devices: bool = False
+    endpoint: Endpoint,
+    extra_paths: Iterable[str] = (),
+    devices: bool = False,
+    parallel_reads: int = vm_bulk.DEFAULT_PARALLEL,
 ) -> EndpointResult:
-    """Every VM of one endpoint as host-variable records; a VI error becomes `error`."""
+    """Every VM of one endpoint as host-variable records; a VI error becomes `error`.
+
+    The VMs are read through up to `parallel_reads` sessions at once (vm/bulk.py), each page
+    made into records as it arrives.
+    """
     extra_paths = list(extra_paths)
     started = time.monotonic()
     result = EndpointResult(endpoint.label)
     label = result.endpoint  # one string for every VM of the endpoint
     client = None
+
+    def convert(_ref, props, facts):
+        return hostvars.vm_variables(facts, props, label, extra_paths, devices)
+
     try:
         client = endpoint.client()
         result.warnings = list(client.warnings)
         with client:
-            paths = vm_facts.PATHS if devices else vm_facts.SUMMARY_PATHS
-            rows = vm_facts.gather(client, extra_paths=extra_paths, paths=paths)
+            paths = (*(vm_facts.PATHS if devices else vm_facts.SUMMARY_PATHS), *extra_paths)
+            read = vm_bulk.read(client, convert, paths, None, parallel_reads, endpoint.client)
             result.is_vcenter = client.is_vcenter
             result.product = client.about.get("fullName")
-        records = []
-        while rows:  # consumed from the end, so each VM's raw properties are freed as it goes
-            _ref, props, facts = rows.pop()
-            records.append(hostvars.vm_variables(facts, props, label, extra_paths, devices))
-        result.records = sorted(records, key=hostvars.sort_key)
+        result.warnings += read.warnings
+        result.partitions, result.sessions = read.partitions, read.sessions
+        result.round_trips = read.round_trips
+        result.records = sorted(read.items, key=hostvars.sort_key)
     except fault("InvalidProperty") as e:
         result.error = str(refused_property(e, extra_paths) or e)
     except ViError as e:
         result.error = str(e) or type(e).__name__
     result.seconds = time.monotonic() - started
-    result.round_trips = client.round_trips if client is not None else 0
+    result.round_trips += client.round_trips if client is not None else 0
     return result
 
 
@@ -144,6 +157,7 @@ def read_all(
     extra_paths: Iterable[str] = (),
     devices: bool = False,
     on_result: Callable[[EndpointResult], None] | None = None,
+    parallel_reads: int = vm_bulk.DEFAULT_PARALLEL,
 ) -> list[EndpointResult]:
     """Read every endpoint with at most `max_workers` at once; results in endpoint order.
 
@@ -156,7 +170,7 @@ def read_all(
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="esx-inventory")
     try:
         futures = {
-            pool.submit(read_endpoint, endpoint, extra_paths, devices): n
+            pool.submit(read_endpoint, endpoint, extra_paths, devices, parallel_reads): n
             for n, endpoint in enumerate(endpoints)
         }
         for future in as_completed(futures):

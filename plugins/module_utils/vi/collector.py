@@ -41,7 +41,13 @@ def retrieve(
     try:
         while result:
             token = result.get("token")
-            for content in result.get("objects") or ():
+            # Each object is dropped from the page as it is handed on: a consumer that turns
+            # objects into something smaller holds one page at most, shrinking as it goes.
+            objects = list(result.get("objects") or ())
+            objects.reverse()
+            result = None
+            while objects:
+                content = objects.pop()
                 if not isinstance(content, dict) or not isinstance(content.get("obj"), MoRef):
                     raise ResponseError("the server's answer lists an object without its reference")
                 yield content["obj"], _properties(content)

@@ -1,8 +1,10 @@
 """esx_vm_info's runner without Ansible: which VMs the filters select, and their facts.
 
 A name, uuid or moid is looked up first (one call) and only those VMs are read: one VM by name
-costs one lookup and one read. Otherwise one ContainerView below the datacenter, host or cluster
-is read in bulk, plus one read of the names the VMs refer to. Other filters apply to the facts.
+costs one lookup and one read. Otherwise one read of the names the VMs refer to, then the VMs
+below the datacenter, host or cluster through ContainerViews, in partitions read at once when
+the server has several datacenters, clusters or hosts (vm/bulk.py); each page becomes facts as
+it arrives. Other filters apply to the facts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from ..vi.find import (
     vms_named,
 )
 from ..vi.values import plain
-from . import snapshot_tree
+from . import bulk, snapshot_tree
+from .bulk import DEFAULT_PARALLEL
 from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
 from .request import VmQuery
 
@@ -34,15 +37,22 @@ _PROPERTY_PATH = re.compile(
 )
 
 
-def run(client, query: VmQuery) -> dict:
-    """The module result: {"changed": False, "vms": [facts, ...]} in inventory order."""
+def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
+    """The module result: {"changed": False, "vms": [facts, ...]} in inventory order.
+
+    Without a name, uuid or moid, the VMs are read in partitions through up to
+    `query.parallel_reads` sessions, `open_client()` giving each new one (vm/bulk.py);
+    `warn(message)` hears of sessions the server refused.
+    """
     extra = check_properties(query.properties or [])
     if query.snapshot_older_than_days is not None and query.snapshot_older_than_days < 0:
         raise InvalidArgument(
             f"snapshot_older_than_days: {query.snapshot_older_than_days} is negative"
         )
+    if query.parallel_reads is not None and query.parallel_reads < 1:
+        raise InvalidArgument(f"parallel_reads: must be at least 1, got {query.parallel_reads}")
     try:
-        return _vm_info(client, query, extra)
+        return _vm_info(client, query, extra, open_client, warn or (lambda _message: None))
     except fault("InvalidProperty") as e:
         raise refused_property(e, extra) or e from None
 
@@ -69,29 +79,40 @@ def check_properties(paths: list) -> list:
     return list(paths)
 
 
-def _vm_info(client, query: VmQuery, extra: list) -> dict:
+def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
     devices = query.devices
     paths = PATHS if devices else SUMMARY_PATHS
     dc_name = query.identity.datacenter
     datacenter = find_datacenter(client, dc_name, option="datacenter") if dc_name else None
     refs = _lookup(client, query, datacenter)
-    if refs is None:
-        root = _root(client, query, datacenter)
-        rows = gather(client, root=root, extra_paths=extra, paths=paths)
-    elif len(refs) == 1:
-        rows = [(refs[0], *gather_one(client, refs[0], extra))]
-    else:
-        rows = gather(client, refs, extra_paths=extra, paths=paths)
-    vms, now = [], client.server_time()
-    for _ref, props, facts in rows:
-        if not _selected(facts, query) or not snapshots_selected(facts, query, now):
-            continue
+    now: list = []  # the server's clock, read once its VMs start to arrive
+
+    def convert(_ref, props, facts):
+        if not now:
+            now.append(client.server_time())
+        if not _selected(facts, query) or not snapshots_selected(facts, query, now[0]):
+            return None
         if extra:
             facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
         if not devices:
             for field in DEVICE_FIELDS:
                 facts.pop(field, None)
-        vms.append(facts)
+        return facts
+
+    if refs is None:
+        root = _root(client, query, datacenter)
+        parallel = query.parallel_reads or DEFAULT_PARALLEL
+        read = bulk.read(client, convert, (*paths, *extra), root, parallel, open_client)
+        for message in read.warnings:
+            warn(message)
+        vms = read.items
+    else:
+        if len(refs) == 1:
+            rows = [(refs[0], *gather_one(client, refs[0], extra))]
+        else:
+            rows = gather(client, refs, extra_paths=extra, paths=paths)
+        vms = [convert(ref, props, facts) for ref, props, facts in rows]
+        vms = [facts for facts in vms if facts is not None]
     vms.sort(key=lambda f: (f["datacenter"] or "", f["folder"] or "", f["name"] or "", f["moid"]))
     return {"changed": False, "vms": vms}
 

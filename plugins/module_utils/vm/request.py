@@ -115,6 +115,7 @@ class VmQuery:
     properties: tuple = ()
     has_snapshots: bool | None = None
     snapshot_older_than_days: float | None = None
+    parallel_reads: int | None = None  # sessions reading at once; None: vm/bulk.py's default
 
 
 def field_names(cls) -> tuple[str, ...]:

@@ -89,7 +89,7 @@ def test_a_vi_error_becomes_the_endpoint_result_error(monkeypatch):
 def test_read_all_keeps_endpoint_order_bounds_the_pool_and_reports_in_the_caller(monkeypatch):
     running, peak, lock = [0], [0], threading.Lock()
 
-    def fake_read(endpoint, extra_paths, devices):
+    def fake_read(endpoint, extra_paths, devices, parallel_reads):
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
@@ -115,7 +115,7 @@ def test_read_all_keeps_endpoint_order_bounds_the_pool_and_reports_in_the_caller
 
 
 def test_read_all_reraises_a_worker_bug_in_the_caller(monkeypatch):
-    def broken(endpoint, extra_paths, devices):
+    def broken(endpoint, extra_paths, devices, parallel_reads):
         if endpoint.hostname == "e1":
             raise KeyError("a bug")
         return source.EndpointResult(endpoint.label)
@@ -127,7 +127,7 @@ def test_read_all_reraises_a_worker_bug_in_the_caller(monkeypatch):
 
 def test_an_error_raised_by_the_progress_callback_stops_the_read(monkeypatch):
     monkeypatch.setattr(
-        source, "read_endpoint", lambda e, x, d: source.EndpointResult(e.label, error="down")
+        source, "read_endpoint", lambda e, x, d, p: source.EndpointResult(e.label, error="down")
     )
 
     def strict(result):

@@ -1,0 +1,317 @@
+"""Every VM below a root, as facts made page by page, optionally read through parallel sessions.
+
+One read of a small reference table first: the name and parent of every inventory object but
+the VMs (folders, datacenters, clusters, hosts, pools, datastores, networks) and the custom
+field names. Then the VMs, through ContainerViews: each page of RetrievePropertiesEx becomes
+facts (and whatever `convert` makes of them) as it arrives, and is dropped before the next page
+is asked for, so a read holds its results and one page, never every page.
+
+With `parallel` above 1 and a way to open more sessions, an endpoint is split into partitions
+(its datacenters, or the clusters and standalone hosts of its datacenters when there are fewer
+datacenters than parallel reads), read at once, each session taking the next partition left.
+Results are sorted by the caller: the order never depends on which session read what.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..vi.collector import call_quietly, property_spec, retrieve, traversal
+from ..vi.envelope import MoRef
+from ..vi.faults import ManagedObjectNotFound, ViError, fault
+from ..vi.find import LABELS
+from .facts import Names, vm_facts
+
+# What the reference table holds: every type a VM's facts name, and their ancestors.
+REFERENCE_TYPES = (
+    "Folder", "Datacenter", "ComputeResource", "HostSystem", "ResourcePool", "Datastore", "Network",
+)  # fmt: skip
+COMPUTE_TYPES = ("ComputeResource", "ClusterComputeResource")
+DEFAULT_PARALLEL = 4
+# A part covers at least this many hosts: below twice that, one session reads the endpoint
+# (logging in another costs more than it saves there).
+MIN_HOSTS_PER_PART = 4
+PAGE_SIZE = 1000
+MIN_PAGE_SIZE = 100
+
+
+class PartitionFailed(ViError):
+    """One partition of a partitioned read failed; the whole read is given up."""
+
+    def __init__(self, message: str, partition: str, cause: Exception):
+        super().__init__(message)
+        self.partition = partition
+        self.cause = cause
+
+
+@dataclass(frozen=True)
+class Partition:
+    """VMs below some containers (None: the root folder), read through one view each."""
+
+    label: str
+    roots: tuple
+    weight: int = 0
+
+
+@dataclass
+class Read:
+    """What a read gave: the converted VMs, and how they were read."""
+
+    items: list = field(default_factory=list)
+    partitions: int = 1
+    sessions: int = 1
+    round_trips: int = 0  # of the extra sessions (the caller's client counts its own)
+    warnings: list = field(default_factory=list)
+
+
+def reference_table(client) -> Names:
+    """Name and parent of every inventory object but VMs, plus custom field names: one read.
+
+    A traversal from the root folder rather than a ContainerView (no view to create and
+    destroy); the VMs it passes on the way are not asked for, so not sent.
+    """
+    objects = [{"_type": "ObjectSpec", "obj": client.content["rootFolder"], "skip": False,
+                "selectSet": _inventory_tree()}]  # fmt: skip
+    types = {t: ["name", "parent"] for t in REFERENCE_TYPES}
+    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
+    if manager is not None:
+        objects.append({"_type": "ObjectSpec", "obj": manager, "skip": False})
+        types["CustomFieldsManager"] = ["field"]
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, p) for t, p in types.items()],
+        "objectSet": objects,
+    }
+    found = dict(retrieve(client, [spec], PAGE_SIZE))
+    custom = None
+    if manager is not None:
+        custom = {f["key"]: f["name"] for f in (found.pop(manager, {}) or {}).get("field") or []}
+    return Names(found, custom)
+
+
+def _inventory_tree() -> list[dict]:
+    """TraversalSpecs from the root folder to every folder, datacenter, compute resource,
+    host, resource pool (and vApp), datastore and network."""
+    names = ("folder", "dc_vm", "dc_host", "dc_ds", "dc_net", "cr_host", "cr_pool", "pool")
+    recurse = [{"_type": "SelectionSpec", "name": n} for n in names]
+    return [
+        dict(traversal("Folder", "childEntity"), name="folder", selectSet=recurse),
+        dict(traversal("Datacenter", "vmFolder"), name="dc_vm", selectSet=recurse),
+        dict(traversal("Datacenter", "hostFolder"), name="dc_host", selectSet=recurse),
+        dict(traversal("Datacenter", "datastoreFolder"), name="dc_ds", selectSet=recurse),
+        dict(traversal("Datacenter", "networkFolder"), name="dc_net", selectSet=recurse),
+        dict(traversal("ComputeResource", "host"), name="cr_host"),
+        dict(traversal("ComputeResource", "resourcePool"), name="cr_pool", selectSet=recurse),
+        dict(traversal("ResourcePool", "resourcePool"), name="pool", selectSet=recurse),
+    ]
+
+
+def _view_spec(view: MoRef) -> dict:
+    return {"_type": "ObjectSpec", "obj": view, "skip": True,
+            "selectSet": [traversal("ContainerView", "view")]}  # fmt: skip
+
+
+def plan(names: Names, parallel: int, root: MoRef | None = None) -> list[Partition]:
+    """The partitions to read the VMs below `root` in: one, or up to `parallel` balanced ones.
+
+    Below the root folder: the datacenters when there are at least `parallel`, otherwise the
+    clusters and standalone hosts. Below a datacenter: its clusters and standalone hosts.
+    Below anything narrower: one. Each unit weighs its number of hosts, and each part holds at
+    least MIN_HOSTS_PER_PART hosts.
+    """
+    whole = [Partition("every VM" if root is None else _label(names, root), (root,))]
+    if parallel <= 1 or (root is not None and root.type != "Datacenter"):
+        return whole
+    nodes = names.tree.nodes
+    hosts: dict[MoRef, int] = {}
+    for ref, (_name, parent) in nodes.items():
+        if ref.type == "HostSystem" and parent is not None:
+            hosts[parent] = hosts.get(parent, 0) + 1
+    computes = [r for r in nodes if r.type in COMPUTE_TYPES]
+    if root is not None:
+        computes = [r for r in computes if names.tree.datacenter(r) == root]
+        units = {r: hosts.get(r, 0) for r in computes}
+    else:
+        datacenters = [r for r in nodes if r.type == "Datacenter"]
+        units = {dc: 0 for dc in datacenters}
+        for r in computes:
+            dc = names.tree.datacenter(r)
+            if dc in units:
+                units[dc] += hosts.get(r, 0)
+        if len(datacenters) < parallel:
+            units = {r: hosts.get(r, 0) for r in computes}
+    count = min(parallel, len(units), sum(units.values()) // MIN_HOSTS_PER_PART)
+    if count <= 1:
+        return whole
+    return _balanced(names, units, count)
+
+
+def _balanced(names: Names, units: dict, parallel: int) -> list[Partition]:
+    """Units in `parallel` groups of about equal weight (largest first, each to the lightest)."""
+    order = sorted(units, key=lambda r: (-units[r], _label(names, r)))
+    groups = [[] for _ in range(min(parallel, len(order)))]
+    weights = [0] * len(groups)
+    for ref in order:
+        n = weights.index(min(weights))
+        groups[n].append(ref)
+        weights[n] += units[ref]
+    parts = []
+    for group, weight in zip(groups, weights):
+        label = _label(names, group[0])
+        if len(group) > 1:
+            label += f" and {len(group) - 1} more"
+        parts.append(Partition(label, tuple(group), weight))
+    return sorted(parts, key=lambda p: -p.weight)
+
+
+def _label(names: Names, ref: MoRef) -> str:
+    kind = LABELS.get(ref.type, ref.type)
+    return f"{kind} {names.tree.path(ref) or names.name(ref) or ref.value}"
+
+
+def read_partition(
+    client, part: Partition, paths: list, names: Names, convert, destroy=True, page_size=PAGE_SIZE
+) -> list:
+    """convert(ref, props, facts) of every VM of one partition, page by page (None: left out).
+
+    `destroy=False` leaves the views to the logout that ends a session opened for this read
+    (the server destroys a session's views with it): fewer round trips.
+    """
+    args = (client, part, paths, names, convert, destroy, page_size)
+    try:
+        return _read_views(*args)
+    except ManagedObjectNotFound as e:
+        # A view dies only with the session that made it (call() then logged in again).
+        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
+            raise
+        return _read_views(*args)
+
+
+def _read_views(client, part, paths, names, convert, destroy, page_size) -> list:
+    views = []
+    try:
+        for root in part.roots:
+            views.append(client.call(
+                client.content["viewManager"], "CreateContainerView",
+                container=root or client.content["rootFolder"], type=["VirtualMachine"],
+                recursive=True,
+            ))  # fmt: skip
+        spec = {
+            "_type": "PropertyFilterSpec",
+            "propSet": [property_spec("VirtualMachine", paths)],
+            "objectSet": [_view_spec(v) for v in views],
+        }
+        items = []
+        for ref, props in retrieve(client, [spec], page_size):
+            item = convert(ref, props, vm_facts(ref, props, names))
+            if item is not None:
+                items.append(item)
+        return items
+    finally:
+        for view in views if destroy else ():
+            call_quietly(client, view, "DestroyView")
+
+
+def read(
+    client,
+    convert: Callable,
+    paths,
+    root: MoRef | None = None,
+    parallel: int = 1,
+    open_client: Callable | None = None,
+) -> Read:
+    """Every VM below `root`, converted; partitioned over up to `parallel` sessions.
+
+    `open_client()` gives a new, not connected client for the same endpoint (without it, one
+    session). A partition that fails fails the read (PartitionFailed, naming it) and nothing
+    is returned; a session the server refuses to open leaves its partitions to the others.
+    """
+    paths = list(dict.fromkeys(paths))
+    names = reference_table(client)
+    parts = plan(names, parallel if open_client else 1, root)
+    if len(parts) == 1:
+        return Read(read_partition(client, parts[0], paths, names, convert))
+    return _read_parallel(client, parts, paths, names, convert, open_client)
+
+
+def _read_parallel(client, parts, paths, names, convert, open_client) -> Read:
+    """Partitions read by `client` and len(parts) - 1 new sessions, each taking the next one."""
+    todo: queue.Queue = queue.Queue()
+    for n, part in enumerate(parts):
+        todo.put((n, part))
+    results: dict[int, list] = {}
+    failed: list[tuple[int, Partition, Exception]] = []
+    refused: list[Exception] = []
+    extra_trips: list[int] = []
+    stop = threading.Event()
+    # Pages of PAGE_SIZE in all across the sessions: a page's answer, parsed tree and decoded
+    # objects are the read's peak memory, and the sessions hold theirs at the same time.
+    page_size = max(MIN_PAGE_SIZE, PAGE_SIZE // len(parts))
+
+    def work(session, destroy=False) -> None:
+        while not stop.is_set():
+            try:
+                n, part = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                results[n] = read_partition(
+                    session, part, paths, names, convert, destroy, page_size
+                )
+            except ViError as e:
+                failed.append((n, part, e))
+                stop.set()
+
+    def extra() -> None:
+        session = open_client()
+        try:
+            session.connect()
+        except ViError as e:
+            session.transport.close()
+            refused.append(e)
+            return
+        try:
+            work(session)
+        finally:
+            session.logout()
+            extra_trips.append(session.round_trips)
+
+    threads = [threading.Thread(target=extra, name=f"esx-read-{n}") for n in range(1, len(parts))]
+    for thread in threads:
+        thread.start()
+    try:
+        work(client, destroy=True)  # the caller's session lives on: its views are destroyed
+    finally:
+        for thread in threads:
+            thread.join()
+    if failed:
+        raise _failure(min(failed, key=lambda f: f[0]), len(parts))
+    read = Read(partitions=len(parts), sessions=len(parts) - len(refused))
+    read.round_trips = sum(extra_trips)
+    if refused:
+        read.warnings.append(
+            f"the server opened {read.sessions} of the {len(parts)} sessions asked for, so the "
+            f"VMs were read {read.sessions} at a time (refused: {refused[0]})"
+        )
+    for n in range(len(parts)):
+        read.items.extend(results.pop(n))
+    return read
+
+
+def _failure(first: tuple, count: int) -> ViError:
+    """The error of the first failed partition, naming it; a refused property stays itself
+    (every partition asks for the same paths: the option at fault is what the caller names)."""
+    _n, part, error = first
+    if isinstance(error, fault("InvalidProperty")):
+        return error
+    failure = PartitionFailed(
+        f"reading the VMs of {part.label} (one of {count} partitions read at once) failed: "
+        f"{error}; no VM is returned",
+        part.label,
+        error,
+    )
+    failure.__cause__ = error
+    return failure
