@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +21,11 @@ sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
 # One simulator of 4,800 VMs: 2 datacenters, 4 clusters of 4 hosts and 20 standalone hosts each.
 MODEL = ["--dc", "2", "--cluster", "4", "--cluster-host", "4", "--host", "20", "--vm", "100"]
+# The `ansible` packages whose peers are measured (bench/setup.sh STACK makes the environment).
+STACKS = {
+    "12": "ansible 12.3.0 (ansible-core 2.19, community.vmware 5.10.0, vmware.vmware 2.6.0)",
+    "14": "ansible 14.5.0 (ansible-core 2.21, community.vmware 6.5.0, vmware.vmware 2.11.0)",
+}
 # The default `properties` of community.vmware.vmware_vm_inventory and vmware.vmware.vms.
 PEER_PROPERTIES = [
     "name", "config.cpuHotAddEnabled", "config.cpuHotRemoveEnabled", "config.instanceUuid",
@@ -36,14 +43,57 @@ def load_harness():
     return module
 
 
-def bench_venv() -> tuple[Path | None, str]:
-    """The peers' environment (bench/setup.sh creates it once), or None and why."""
+def bench_venv(stack: str = "12") -> tuple[Path | None, str]:
+    """The peers' environment of `stack` (bench/setup.sh creates it once), or None and why."""
     proc = subprocess.run(
-        ["bash", str(ROOT / "bench/setup.sh")], capture_output=True, text=True, check=False
+        ["bash", str(ROOT / "bench/setup.sh"), stack], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         return None, f"bench/setup.sh failed: {(proc.stdout + proc.stderr)[-1500:]}"
     return Path(proc.stdout.strip().splitlines()[-1]), ""
+
+
+@dataclass
+class Stack:
+    """One `ansible` package: ours runs on its ansible-core, the peers are its collections.
+
+    `ours_bin` runs viapi.esx (this checkout, through ANSIBLE_COLLECTIONS_PATH); `peer_bin` the
+    peers (None when its environment could not be made: `why`). Stack 12 runs ours from .venv,
+    whose ansible-core is the release `ansible` 12.3 pins; stack 14 from its bench environment.
+    """
+
+    name: str
+    label: str
+    ours_bin: Path | None
+    peer_bin: Path | None
+    why: str = ""
+    core: str = ""
+
+
+def stacks(names: list[str], peers: bool = True) -> list[Stack]:
+    """The stacks to measure (bench/setup.sh makes their environments), their core versions."""
+    out = []
+    for name in names:
+        if name not in STACKS:
+            raise SystemExit(f"unknown stack {name!r}: one of {', '.join(STACKS)}")
+        venv, why = bench_venv(name) if peers or name != "12" else (None, "not run (--skip-peers)")
+        bin_dir = venv / "bin" if venv else None
+        ours_bin = VENV_BIN if name == "12" else bin_dir
+        stack = Stack(name, STACKS[name], ours_bin, bin_dir if peers else None, why)
+        if not peers:
+            stack.why = "not run (--skip-peers)"
+        stack.core = core_version(ours_bin) if ours_bin else ""
+        out.append(stack)
+    return out
+
+
+def core_version(bin_dir: Path) -> str:
+    """ansible-core's version in `bin_dir` (`ansible --version`), e.g. "2.21.5"."""
+    proc = subprocess.run(
+        [str(bin_dir / "ansible"), "--version"], capture_output=True, text=True, check=False
+    )
+    found = re.search(r"core ([\d.]+)", proc.stdout)
+    return found.group(1) if found else "unknown"
 
 
 def env_for(bin_dir: Path) -> dict:

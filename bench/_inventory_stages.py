@@ -63,5 +63,40 @@ def main() -> None:
     cli.main()
 
 
+# Read by bench/inventory.py from the reports this script writes.
+
+
+def least_list_memory(result: dict) -> float | None:
+    """The least peak any plugin could have for this `--list`: bare hosts plus the JSON output.
+
+    Every plugin's process holds at least what the host names alone hold when parsing ends
+    (the names-only run); ansible-core's encoder then allocates, for these variables, what the
+    traced run measured, whichever plugin set them.
+    """
+    traced = (result.get("cache_hit_traced", {}).get("stages") or {}).get("serialised", {})
+    names = result.get("names_only", {}).get("stages") or {}
+    if "allocated_peak_mb" not in traced or "parsed" not in names:
+        return None
+    return names["parsed"]["current_mb"] + traced["allocated_peak_mb"]
+
+
+def show_stages(result: dict) -> None:
+    stages = result.get("stages")
+    if stages and "serialised" in stages:
+        written = stages["serialised"]
+        traced = written.get("allocated_peak_mb")
+        how = (
+            f"writing the JSON allocated up to {traced:.0f} MB (traced)"
+            if traced is not None
+            else f"peak {written['peak_mb']:.0f} MB while writing the JSON"
+        )
+        print(
+            f"    memory: {stages['parsed']['current_mb']:.0f} MB held when parsing ended, "
+            f"{stages['host_variables_gathered']['current_mb']:.0f} MB with every host's "
+            f"variables gathered, {how}",
+            flush=True,
+        )
+
+
 if __name__ == "__main__":
     main()

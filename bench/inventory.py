@@ -1,22 +1,25 @@
 """`ansible-inventory --list` with viapi.esx.esx and its peers, on the same simulators, in one run.
 
-Part 1, one 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100):
-- ours:      viapi.esx.esx with its defaults (.venv)
+Part 1, one 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100), and
+for each stack (bench/setup.sh: 12 = `ansible` 12.3, ansible-core 2.19; 14 = `ansible` 14.5,
+ansible-core 2.21, Python 3.12), ours on the stack's ansible-core (stack 12: .venv's):
+- ours:      viapi.esx.esx with its defaults
 - ours+16:   viapi.esx.esx also reading the 16 properties the peers read by default
-- community: community.vmware.vmware_vm_inventory, defaults (bench venv: bench/setup.sh)
-- vmware:    vmware.vmware.vms, defaults (bench venv)
+- community: community.vmware.vmware_vm_inventory of the stack, defaults
+- vmware:    vmware.vmware.vms of the stack, defaults
 - ours, cache hit: ours answered from the jsonfile cache (no request: Ansible's own work)
 - floor:     the same 4,800 host names given to ansible-inventory as a host list, with no
-             variables and no plugin: the least any inventory plugin's run can cost
+             variables and no plugin: the least any inventory plugin's run can cost on that core
+and once for both:
 - bare read: bench/collect.py's floor (the peers' properties of every VM, requests + lxml,
              nothing decoded): the least reading the VMs can cost
 Every run must list all 4,800 VMs; a peer that fails is reported with why, never timed.
 Ours, the floor and the bare read run --rounds times (median); each peer once (they take
-minutes). Ratios: peer / ours; community / floor and community / (floor + bare read): the
-most any plugin could reach in this run, without and with reading the VMs.
+minutes). Ratios, per stack: peer / ours; community / floor and community / (floor + bare
+read): the most any plugin could reach in this run, without and with reading the VMs.
 Exit status 1 when a run failed or a goal was missed.
 
-Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours, wall
+Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours (.venv), wall
 time and peak RSS of the ansible-inventory process (/usr/bin/time), with --list and with the
 inventory only loaded (--host), for max_workers 4, 1 and 2. The --list run also reports the
 memory held when parsing ended and the peak while ansible-inventory writes its JSON
@@ -25,7 +28,7 @@ traced (tracemalloc: what ansible-core's encoder allocates for these variables);
 20,000 names with no variables hold what any plugin's process holds at least. The two add up
 to the least peak any plugin listing these hosts with these variables can have.
 
-    python bench/inventory.py [--rounds 3] [--skip-peers] [--skip-fleet] [--json FILE]
+    python bench/inventory.py [--rounds 3] [--stacks 12,14] [--skip-peers] [--skip-fleet] [--json FILE]
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from _common import MODEL, PEER_PROPERTIES, ROOT, VENV_BIN, bench_venv, env_for, load_harness
+from _common import MODEL, PEER_PROPERTIES, ROOT, VENV_BIN, env_for, load_harness, stacks
+from _inventory_stages import least_list_memory, show_stages
 from collect import run_floor
 
 FLEET_MODEL = ["--dc", "2", "--cluster", "5", "--cluster-host", "4", "--host", "20", "--vm", "100"]
@@ -124,26 +128,50 @@ def listed(data: dict) -> set:
     return names
 
 
-def startup(workdir: Path) -> float:
+def startup(workdir: Path, bin_dir: Path) -> float:
     """ansible-inventory on an empty source: the CLI's own start-up."""
-    cmd = [str(VENV_BIN / "ansible-inventory"), "-i", "localhost,", "--list"]
+    cmd = [str(bin_dir / "ansible-inventory"), "-i", "localhost,", "--list"]
     times = []
     for _round in range(3):
         started = time.monotonic()
-        subprocess.run(cmd, capture_output=True, env=env_for(VENV_BIN), cwd=workdir, check=True)
+        subprocess.run(cmd, capture_output=True, env=env_for(bin_dir), cwd=workdir, check=True)
         times.append(time.monotonic() - started)
     return statistics.median(times)
 
 
-def part_one(harness, workdir: Path, rounds: int, peers: bool) -> dict:
+def part_one(harness, workdir: Path, rounds: int, chosen: list) -> dict:
     print(f"starting a simulator: {' '.join(MODEL)} ...", flush=True)
     sim = harness.Vcsim.start(*MODEL, cert_dir=workdir / "sim")
     expected = sim.manifest["counts"]["vms"]
     try:
-        results = {"startup": startup(workdir), "expected_hosts": expected}
+        results = {"expected_hosts": expected, "stacks": {}}
+        results["bare_read_seconds"] = bare_read(sim, rounds)
+        print(
+            f"  {'bare read':<20} {results['bare_read_seconds']:8.2f} s  (the peers' properties "
+            "of every VM with requests + lxml, nothing decoded: bench/collect.py's floor)",
+            flush=True,
+        )
+        for stack in chosen:
+            where = workdir / f"stack-{stack.name}"
+            where.mkdir()
+            results["stacks"][stack.name] = one_stack(stack, sim, where, rounds, expected)
+        return results
+    finally:
+        sim.stop()
+
+
+def one_stack(stack, sim, workdir: Path, rounds: int, expected: int) -> dict:
+    """Ours, its cache hit and the floor on the stack's ansible-core; the stack's peers."""
+    print(f"{stack.label}; ours on ansible-core {stack.core}:", flush=True)
+    results = {"label": stack.label, "core": stack.core}
+    if stack.ours_bin is None:
+        for name in ("ours", "ours+16", "ours, cache hit", "floor"):
+            results[name] = {"error": stack.why}
+    else:
+        results["startup"] = startup(workdir, stack.ours_bin)
         for name, props in (("ours", ()), ("ours+16", PEER_PROPERTIES)):
             runs = [run_inventory(workdir, f"{name}.esx.yml".replace("+", "_"), ours_config([sim], props),
-                                  VENV_BIN, verbose=True) for _round in range(rounds)]  # fmt: skip
+                                  stack.ours_bin, verbose=True) for _round in range(rounds)]  # fmt: skip
             good = [r for r in runs if "error" not in r and r["hosts"] == expected]
             results[name] = dict(min(good, key=lambda r: r["seconds"]) if good else runs[0])
             if good:
@@ -152,46 +180,40 @@ def part_one(harness, workdir: Path, rounds: int, peers: bool) -> dict:
                     r.get("collect_seconds", 0) for r in good
                 )
             show(name, results[name], expected)
-        results["ours, cache hit"] = cache_hit(workdir, sim, rounds)
+        results["ours, cache hit"] = cache_hit(workdir, sim, rounds, stack.ours_bin)
         show("ours, cache hit", results["ours, cache hit"], expected)
-        results["floor"] = floor(workdir, rounds)
+        results["floor"] = floor(workdir, rounds, stack.ours_bin)
         show("floor (names only)", results["floor"], expected)
-        results["bare_read_seconds"] = bare_read(sim, rounds)
-        print(
-            f"  {'bare read':<20} {results['bare_read_seconds']:8.2f} s  (the peers' properties "
-            "of every VM with requests + lxml, nothing decoded: bench/collect.py's floor)",
-            flush=True,
-        )
-        venv, why = bench_venv() if peers else (None, "not run (--skip-peers)")
-        for name, (plugin, filename) in PEERS.items():
-            if venv is None:
-                results[name] = {"error": why}
-            else:
-                results[name] = run_inventory(
-                    workdir, filename, peer_config(plugin, sim), venv / "bin"
-                )
-            show(name, results[name], expected)
-        return results
-    finally:
-        sim.stop()
+    for name, (plugin, filename) in PEERS.items():
+        if stack.peer_bin is None:
+            results[name] = {"error": stack.why}
+        else:
+            results[name] = run_inventory(
+                workdir, filename, peer_config(plugin, sim), stack.peer_bin
+            )
+        show(name, results[name], expected)
+    return results
 
 
-def cache_hit(workdir: Path, sim, rounds: int) -> dict:
+def cache_hit(workdir: Path, sim, rounds: int, bin_dir: Path) -> dict:
     """Ours answered from the jsonfile cache: everything but the collection (no request)."""
     config = dict(ours_config([sim]), cache=True, cache_plugin="ansible.builtin.jsonfile")
     config["cache_connection"] = str(workdir / "cache")
-    run_inventory(workdir, "cached.esx.yml", config, VENV_BIN)  # fills the cache
-    runs = [run_inventory(workdir, "cached.esx.yml", config, VENV_BIN) for _round in range(rounds)]
+    run_inventory(workdir, "cached.esx.yml", config, bin_dir)  # fills the cache
+    runs = [run_inventory(workdir, "cached.esx.yml", config, bin_dir) for _round in range(rounds)]
     best = dict(runs[0])
     best["seconds"] = statistics.median(r["seconds"] for r in runs)
     return best
 
 
-def floor(workdir: Path, rounds: int) -> dict:
+def floor(workdir: Path, rounds: int, bin_dir: Path) -> dict:
     """The host names ours listed, as a host list: no plugin, no request, no variable."""
-    names = sorted(listed(json.loads((workdir / "ours.esx.yml.out.json").read_text())))
+    listing = workdir / "ours.esx.yml.out.json"
+    if not listing.exists():
+        return {"error": "ours listed nothing, so there are no names to list"}
+    names = sorted(listed(json.loads(listing.read_text())))
     source = ",".join(names) + ","  # host_list: ~80 KB for 4,800 names, within one argument
-    runs = [run_inventory(workdir, "floor", source, VENV_BIN) for _round in range(rounds)]
+    runs = [run_inventory(workdir, "floor", source, bin_dir) for _round in range(rounds)]
     best = dict(runs[0])
     best["seconds"] = statistics.median(r["seconds"] for r in runs)
     return best
@@ -277,40 +299,9 @@ def show(name: str, result: dict, expected: int) -> None:
     )
 
 
-def least_list_memory(result: dict) -> float | None:
-    """The least peak any plugin could have for this `--list`: bare hosts plus the JSON output.
-
-    Every plugin's process holds at least what the host names alone hold when parsing ends
-    (the names-only run); ansible-core's encoder then allocates, for these variables, what the
-    traced run measured, whichever plugin set them.
-    """
-    traced = (result.get("cache_hit_traced", {}).get("stages") or {}).get("serialised", {})
-    names = result.get("names_only", {}).get("stages") or {}
-    if "allocated_peak_mb" not in traced or "parsed" not in names:
-        return None
-    return names["parsed"]["current_mb"] + traced["allocated_peak_mb"]
-
-
-def show_stages(result: dict) -> None:
-    stages = result.get("stages")
-    if stages and "serialised" in stages:
-        written = stages["serialised"]
-        traced = written.get("allocated_peak_mb")
-        how = (
-            f"writing the JSON allocated up to {traced:.0f} MB (traced)"
-            if traced is not None
-            else f"peak {written['peak_mb']:.0f} MB while writing the JSON"
-        )
-        print(
-            f"    memory: {stages['parsed']['current_mb']:.0f} MB held when parsing ended, "
-            f"{stages['host_variables_gathered']['current_mb']:.0f} MB with every host's "
-            f"variables gathered, {how}",
-            flush=True,
-        )
-
-
-def ratios(results: dict) -> dict:
-    """peer seconds / ours seconds, for ours with its defaults and with the peers' properties."""
+def ratios(results: dict, bare_read_seconds: float | None) -> dict:
+    """One stack's peer seconds / ours seconds, for ours with its defaults and with the peers'
+    properties; community / floor and community / (floor + bare read)."""
     out = {}
     for base in ("ours+16", "ours"):
         if "error" in results.get(base, {"error": 1}):
@@ -323,17 +314,37 @@ def ratios(results: dict) -> dict:
     ):
         community, names_only = results["community"]["seconds"], results["floor"]["seconds"]
         out["community / floor"] = community / names_only
-        if results.get("bare_read_seconds"):
-            out["community / (floor + bare read)"] = community / (
-                names_only + results["bare_read_seconds"]
-            )
+        if bare_read_seconds:
+            out["community / (floor + bare read)"] = community / (names_only + bare_read_seconds)
     return out
+
+
+def report_stack(name: str, results: dict, found: dict) -> None:
+    print(f"stack {name}, {results['label']}, ours on ansible-core {results['core']}:")
+    if "startup" in results:
+        print(f"  ansible-inventory start-up: {results['startup']:.2f} s")
+    for what, ratio in found.items():
+        print(f"  ratio {what}: {ratio:.1f}x")
+    if "community / ours+16" in found:
+        verdict = "met" if found["community / ours+16"] >= 40 else "NOT met"
+        print(f"  goal ours >= 40x faster than community.vmware: {verdict}")
+    if "community / floor" in found:
+        print(
+            "  the most any inventory plugin could reach in this run (community / floor): "
+            f"{found['community / floor']:.1f}x"
+        )
+    if "community / (floor + bare read)" in found:
+        print(
+            "  ... and for one that also reads the VMs, at the bare read's speed, and sets no "
+            f"variable: {found['community / (floor + bare read)']:.1f}x"
+        )
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     p.add_argument("--rounds", type=int, default=3, help="runs of ours on the 4,800 VMs (median)")
     p.add_argument("--skip-peers", action="store_true", help="do not run the two peers")
+    p.add_argument("--stacks", default="12,14", help="the `ansible` packages (bench/setup.sh)")
     p.add_argument("--skip-fleet", action="store_true", help="skip the 20,000-VM part")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = p.parse_args(argv)
@@ -341,28 +352,15 @@ def main(argv=None) -> int:
         print("/usr/bin/time is missing (Debian package 'time'): peak RSS cannot be measured")
         return 1
     harness = load_harness()
+    chosen = stacks(args.stacks.split(","), peers=not args.skip_peers)
     report = {}
     with tempfile.TemporaryDirectory(prefix="inventory-bench-") as tmp:
         workdir = Path(tmp)
-        report["one_simulator"] = part_one(harness, workdir, args.rounds, not args.skip_peers)
-        found = ratios(report["one_simulator"])
-        report["ratios"] = found
-        print(f"  ansible-inventory start-up: {report['one_simulator']['startup']:.2f} s")
-        for name, ratio in found.items():
-            print(f"  ratio {name}: {ratio:.1f}x")
-        if "community / ours+16" in found:
-            verdict = "met" if found["community / ours+16"] >= 40 else "NOT met"
-            print(f"  goal ours >= 40x faster than community.vmware: {verdict}")
-        if "community / floor" in found:
-            print(
-                "  the most any inventory plugin could reach in this run (community / floor): "
-                f"{found['community / floor']:.1f}x"
-            )
-        if "community / (floor + bare read)" in found:
-            print(
-                "  ... and for one that also reads the VMs, at the bare read's speed, and sets no "
-                f"variable: {found['community / (floor + bare read)']:.1f}x"
-            )
+        one = report["one_simulator"] = part_one(harness, workdir, args.rounds, chosen)
+        report["ratios"] = {}
+        for name, results in one["stacks"].items():
+            found = report["ratios"][name] = ratios(results, one.get("bare_read_seconds"))
+            report_stack(name, results, found)
         if not args.skip_fleet:
             fleet = report["fleet"] = part_two(harness, workdir)
             for what, run in (("--list", fleet), ("loaded", fleet.get("loaded", {}))):
@@ -379,11 +377,14 @@ def main(argv=None) -> int:
 
 def failures(report: dict, args) -> list[str]:
     """What failed or missed its goal (the exit status of `make bench` reflects it)."""
-    one = report["one_simulator"]
-    wanted = ["ours", "ours+16", "floor"] + ([] if args.skip_peers else list(PEERS))
-    missed = [name for name in wanted if "error" in one.get(name, {"error": 1})]
-    if not args.skip_peers and report["ratios"].get("community / ours+16", 0) < 40:
-        missed.append("goal: 40x community.vmware")
+    missed = []
+    for stack, one in report["one_simulator"]["stacks"].items():
+        wanted = ["ours", "ours+16", "floor"] + ([] if args.skip_peers else list(PEERS))
+        missed += [
+            f"stack {stack}: {name}" for name in wanted if "error" in one.get(name, {"error": 1})
+        ]
+        if not args.skip_peers and report["ratios"][stack].get("community / ours+16", 0) < 40:
+            missed.append(f"stack {stack}: goal 40x community.vmware")
     fleet = report.get("fleet", {})
     if not args.skip_fleet and ("error" in fleet or fleet.get("max_rss_mb", 1e9) > 300):
         missed.append("goal: peak RSS of --list <= 300 MB")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run every benchmark in bench/ (each bench/*.py, with its own arguments), one after the other,
 # and keep going when one fails. Figures go to stdout and to bench/results/<name>.json.
-# `make bench` runs this with .venv first on PATH; the peers' environment comes from
-# bench/setup.sh, which each script calls itself when it needs it.
+# `make bench` runs this with .venv first on PATH; the peers' environments (ansible 12.3 and
+# ansible 14.5, each with its own ansible-core) come from bench/setup.sh, which each script
+# calls itself when it needs them.
 # Exit status: 0 when every benchmark ran and met its goals, 1 otherwise.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,6 +23,7 @@ args_for() {
 	storage) echo "--json $results/storage.json" ;;
 	vm_info_split) echo "--rounds 3 --json $results/vm_info_split.json" ;;
 	scale) echo "--json $results/scale.json" ;;
+	snapshots) echo "--rounds 3 --json $results/snapshots.json" ;;
 	*) echo "" ;;
 	esac
 }

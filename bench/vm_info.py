@@ -1,19 +1,23 @@
 """viapi.esx.esx_vm_info against community.vmware.vmware_vm_info, on one simulator, in one run.
 
-One 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100):
-- ours:      viapi.esx.esx_vm_info (every VM), with .venv's ansible-playbook; then again with
-             devices: false (no disks / nics / cdroms lists: the peer returns none either)
-- community: community.vmware.vmware_vm_info (every VM), with the bench environment's
-             ansible-playbook (bench/setup.sh: the `ansible` package + pyVmomi), validate_certs
-             false
+One 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100), and for each
+stack (bench/setup.sh: 12 = `ansible` 12.3, ansible-core 2.19; 14 = `ansible` 14.5,
+ansible-core 2.21, Python 3.12):
+- ours:      viapi.esx.esx_vm_info (every VM) on the stack's ansible-core (stack 12: .venv's);
+             then again with devices: false (no disks / nics / cdroms lists: the peer returns
+             none either)
+- floor:     the same one-task play with ansible.builtin.debug, which reads nothing: the
+             ansible-playbook start-up and play every run pays on that core
+- community: community.vmware.vmware_vm_info (every VM) from the stack's `ansible` package
+             (+ pyVmomi), validate_certs false
 Each is a one-task play that registers the result and prints the number of VMs; the time is the
 whole ansible-playbook process (start-up, the module, Ansible's handling of the result).
-Both must return all 4,800 VMs; a peer that fails is reported with why, never timed. Ours runs
---rounds times (median); the peer once (it takes minutes). Then the SOAP round trips of
-esx_vm_info for one VM by name, counted by the client (in-process: the module's runner with a
-Client, login and logout included).
+Every run must return all 4,800 VMs; a peer that fails is reported with why, never timed. Ours
+and the floor run --rounds times (median); the peer once (it takes minutes). Then the SOAP
+round trips of esx_vm_info for one VM by name, counted by the client (in-process: the module's
+runner with a Client, login and logout included).
 
-    python bench/vm_info.py [--rounds 3] [--skip-peer] [--json FILE]
+    python bench/vm_info.py [--rounds 3] [--stacks 12,14] [--skip-peer] [--json FILE]
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import MODEL, VENV_BIN, bench_venv, env_for, load_harness
+from _common import MODEL, env_for, load_harness, stacks
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vm import query as vm_query
@@ -66,10 +70,15 @@ def run_module(bin_dir: Path, module: str, args: dict, result_key: str) -> dict:
     return result
 
 
-def ours(sim, rounds: int, expected: int, devices: bool = True) -> dict:
+def ours(sim, bin_dir: Path, rounds: int, expected: int, devices: bool = True) -> dict:
     args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
             "password": sim.password, "ca_path": sim.ca_path, "devices": devices}  # fmt: skip
-    runs = [run_module(VENV_BIN, "viapi.esx.esx_vm_info", args, "vms") for _round in range(rounds)]
+    runs = [run_module(bin_dir, "viapi.esx.esx_vm_info", args, "vms") for _round in range(rounds)]
+    return median_of(runs, expected)
+
+
+def median_of(runs: list, expected: int) -> dict:
+    """The median of the runs that returned `expected` VMs (the first run when none did)."""
     good = [r for r in runs if "error" not in r and r["vms"] == expected]
     if not good:
         return runs[0]
@@ -77,12 +86,21 @@ def ours(sim, rounds: int, expected: int, devices: bool = True) -> dict:
             "rounds": [round(r["seconds"], 3) for r in runs]}  # fmt: skip
 
 
-def peer(sim, venv: Path | None, why: str) -> dict:
-    if venv is None:
+def floor(bin_dir: Path, rounds: int) -> dict:
+    """ansible-playbook running one task that reads nothing: the least every run above costs."""
+    runs = [run_module(bin_dir, "ansible.builtin.debug", {"msg": "floor"}, "msg")
+            for _round in range(rounds)]  # fmt: skip
+    result = median_of(runs, len("floor"))
+    result.pop("vms", None)
+    return result
+
+
+def peer(sim, bin_dir: Path | None, why: str) -> dict:
+    if bin_dir is None:
         return {"error": why}
     args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
             "password": sim.password, "validate_certs": False}  # fmt: skip
-    return run_module(venv / "bin", "community.vmware.vmware_vm_info", args, "virtual_machines")
+    return run_module(bin_dir, "community.vmware.vmware_vm_info", args, "virtual_machines")
 
 
 def round_trips(sim, name: str) -> dict:
@@ -95,62 +113,93 @@ def round_trips(sim, name: str) -> dict:
 
 
 def show(name: str, result: dict, expected: int) -> None:
+    if "error" not in result and "vms" not in result:  # the floor
+        print(f"  {name:<22} {result['seconds']:8.2f} s  (one debug task)", flush=True)
+        return
     if "error" in result or result.get("vms") != expected:
         why = result.get("error") or f"returned {result.get('vms')} VMs, expected {expected}"
-        print(f"  {name:<22} FAILED (not timed): {why}", flush=True)
+        state = "" if why.startswith("not run") else "FAILED (not timed): "
+        print(f"  {name:<22} {state}{why}", flush=True)
         return
     print(f"  {name:<22} {result['seconds']:8.2f} s  ({result['vms']} VMs)", flush=True)
+
+
+def one_stack(stack, sim, rounds: int, expected: int) -> dict:
+    """Ours on the stack's ansible-core (with and without devices), its floor, its peer."""
+    print(f"{stack.label}; ours on ansible-core {stack.core}:", flush=True)
+    out = {"label": stack.label, "core": stack.core}
+    if stack.ours_bin is None:
+        out["ours"] = out["ours_without_devices"] = out["floor"] = {"error": stack.why}
+    else:
+        out["ours"] = ours(sim, stack.ours_bin, rounds, expected)
+        show("ours", out["ours"], expected)
+        out["ours_without_devices"] = ours(sim, stack.ours_bin, rounds, expected, devices=False)
+        show("ours, devices: false", out["ours_without_devices"], expected)
+        out["floor"] = floor(stack.ours_bin, rounds)
+        show("floor", out["floor"], expected)
+    out["community"] = peer(sim, stack.peer_bin, stack.why)
+    show("community", out["community"], expected)
+    ratios(out, expected)
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--stacks", default="12,14", help="the `ansible` packages (bench/setup.sh)")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     harness = load_harness()
-    venv, why = (None, "not run (--skip-peer)") if opts.skip_peer else bench_venv()
+    chosen = stacks(opts.stacks.split(","), peers=not opts.skip_peer)
     with tempfile.TemporaryDirectory(prefix="vm-info-sim-") as workdir:
         print(f"starting a simulator: {' '.join(MODEL)} ...", flush=True)
         sim = harness.Vcsim.start(*MODEL, cert_dir=Path(workdir) / "sim")
         try:
             expected = sim.manifest["counts"]["vms"]
             print(f"esx_vm_info, all {expected} VMs:", flush=True)
-            results = {"expected_vms": expected, "ours": ours(sim, opts.rounds, expected)}
-            show("ours", results["ours"], expected)
-            light = ours(sim, opts.rounds, expected, devices=False)
-            results["ours_without_devices"] = light
-            show("ours, devices: false", light, expected)
-            results["community"] = peer(sim, venv, why)
-            show("community", results["community"], expected)
+            results = {"expected_vms": expected, "stacks": {}}
+            for stack in chosen:
+                results["stacks"][stack.name] = one_stack(stack, sim, opts.rounds, expected)
             results["one_vm"] = round_trips(sim, "DC0_H0_VM0")
         finally:
             sim.stop()
-    met = report(results, expected)
+    met = report(results, opts.skip_peer)
     if opts.json:
-        opts.json.write_text(json.dumps(results, indent=2))
+        opts.json.parent.mkdir(parents=True, exist_ok=True)
+        opts.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0 if met else 1
 
 
-def report(results: dict, expected: int) -> bool:
-    """Print the ratio and the round trips; whether both goals are met."""
-    a, b = results["ours"], results["community"]
-    met = False
-    if "error" not in a and "error" not in b and a["vms"] == b["vms"] == expected:
-        results["ratio"] = b["seconds"] / a["seconds"]
-        met = results["ratio"] >= GOAL_RATIO
-        verdict = "meets" if met else "misses"
-        print(
-            f"  ratio community / ours: {results['ratio']:.1f}x ({verdict} the goal of {GOAL_RATIO}x)"
-        )
-        light = results.get("ours_without_devices", {})
-        if "error" not in light and light.get("vms") == expected:
-            results["ratio_without_devices"] = b["seconds"] / light["seconds"]
-            print(
-                f"  ratio community / ours with devices false: {results['ratio_without_devices']:.1f}x"
-            )
-    else:
-        print("  ratio: not available (a run failed; see above)")
+def ratios(out: dict, expected: int) -> None:
+    """community / ours (with and without devices) and community / floor, printed and kept."""
+    peer_run = out["community"]
+    if "error" in peer_run or peer_run.get("vms") != expected:
+        print("  ratio: not available (a run failed or was not run; see above)", flush=True)
+        return
+    for key, name in (("ours", "ours"), ("ours_without_devices", "ours with devices false"),
+                      ("floor", "floor")):  # fmt: skip
+        run = out[key]
+        if "error" not in run and run.get("vms", expected) == expected:
+            out[f"ratio_{key}"] = peer_run["seconds"] / run["seconds"]
+            print(f"  ratio community / {name}: {out[f'ratio_{key}']:.1f}x", flush=True)
+
+
+def report(results: dict, skip_peer: bool) -> bool:
+    """Print the goals' verdicts: 40x community.vmware on each stack, the round trips."""
+    met = True
+    for name, out in results["stacks"].items():
+        for key in ("ours", "ours_without_devices"):
+            if "error" in out[key]:
+                print(f"  missed: stack {name}, {key} failed")
+                met = False
+        if skip_peer:
+            continue
+        ratio = out.get("ratio_ours")
+        verdict = "meets" if ratio and ratio >= GOAL_RATIO else "misses"
+        shown = f"{ratio:.1f}x" if ratio else "not measured"
+        print(f"  stack {name}: community / ours {shown} ({verdict} the goal of {GOAL_RATIO}x)")
+        met = met and verdict == "meets"
     trips = results["one_vm"]
     trips_met = trips["round_trips"] <= GOAL_TRIPS and trips["vms"] == 1
     verdict = "meets" if trips_met else "misses"

@@ -1,63 +1,65 @@
 package main
 
-// PropertyCollector.Fetch, the internal method pyVmomi sends to read one property of a
-// managed object (vim.PropertyCollector.Fetch; every `vm.resourcePool` is one). vcsim 0.24
-// indexes the first result's missingSet when the property comes back without a value, so
-// an unset property (a template's resourcePool, an empty guest.ipAddress) panics the
-// handler and the client sees the connection closed. vCenter answers an unset optional
-// property with no value (pyVmomi then returns None); the harness does the same, and a
-// Fetch on an object that does not exist is ManagedObjectNotFound.
+// PropertyCollector.Fetch of an unset property. pyVmomi reads a property of a managed object
+// it holds no value for (vm.snapshot, vm.parent) with the collector's internal Fetch method.
+// vcsim 0.24 answers from RetrievePropertiesEx and, when the property is unset (neither in
+// propSet nor in missingSet), indexes an empty missingSet (simulator/property_collector.go,
+// Fetch): the handler panics and the client sees the connection closed. vSphere API reference,
+// PropertyCollector / ObjectContent: an unset optional property is left out of propSet, and
+// it is not a fault (missingSet lists only properties that could not be read); for example
+// VirtualMachine.snapshot is unset when the VM has no snapshot. The harness answers such a
+// Fetch with an empty FetchResponse (no returnval), which pyVmomi reads as None, as from a
+// real server. Every other Fetch is the simulator's.
+//
+// The request type is the simulator's internal one (simulator/internal.Fetch, which this
+// package cannot import), so it is taken as interface{} and read by field name; the
+// simulator dispatches by method name and passes it on.
 
 import (
-	"bytes"
-	"net/http"
-	"net/http/httptest"
+	"reflect"
 
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
-// serveFetch serves r through next, turning the simulator's panic on an unset property into
-// the empty answer vCenter gives. Requests other than Fetch go straight to next.
-func serveFetch(w http.ResponseWriter, r *http.Request, body []byte, next func(http.ResponseWriter, *http.Request)) {
-	if !bytes.Contains(body, []byte("Fetch")) {
-		next(w, r)
-		return
-	}
-	method, err := simulator.UnmarshalBody(typeFunc, body)
-	if err != nil || method.Name != "Fetch" {
-		next(w, r)
-		return
-	}
-	rec := httptest.NewRecorder()
-	panicked := func() (p bool) {
-		defer func() { p = recover() != nil }()
-		next(rec, r)
-		return false
-	}()
-	if !panicked {
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-		return
-	}
-	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
-	if simulator.Map.Get(method.This) == nil {
-		w.WriteHeader(http.StatusInternalServerError)
-		_, _ = w.Write([]byte(soapEnvelope(`<soapenv:Fault><faultcode>ServerFaultCode</faultcode>` +
-			`<faultstring>The object has already been deleted or has not been completely created</faultstring>` +
-			`<detail><ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound">` +
-			`<obj type="` + method.This.Type + `">` + method.This.Value + `</obj></ManagedObjectNotFoundFault></detail></soapenv:Fault>`)))
-		return
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(soapEnvelope(`<FetchResponse xmlns="urn:vim25"></FetchResponse>`)))
+// fetchResponse and fetchBody encode as simulator/internal's FetchResponse and FetchBody.
+type fetchResponse struct {
+	Returnval types.AnyType `xml:"returnval,omitempty,typeattr"`
 }
 
-func soapEnvelope(inner string) string {
-	return `<?xml version="1.0" encoding="UTF-8"?>` +
-		`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"` +
-		` xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
-		`<soapenv:Body>` + inner + `</soapenv:Body></soapenv:Envelope>`
+type fetchBody struct {
+	Res    *fetchResponse `xml:"FetchResponse,omitempty"`
+	Fault_ *soap.Fault    `xml:"http://schemas.xmlsoap.org/soap/envelope/ Fault,omitempty"`
+}
+
+func (b *fetchBody) Fault() *soap.Fault { return b.Fault_ }
+
+// Fetch answers an unset property with no value, and hands every other request on.
+func (pc *pagingCollector) Fetch(ctx *simulator.Context, req interface{}) soap.HasFault {
+	fields := reflect.ValueOf(req).Elem()
+	this, _ := fields.FieldByName("This").Interface().(types.ManagedObjectReference)
+	prop := fields.FieldByName("Prop").String()
+	if ctx.Map.Get(this) != nil && propertyUnset(ctx, &pc.PropertyCollector, this, prop) {
+		return &fetchBody{Res: &fetchResponse{}}
+	}
+	own := reflect.ValueOf(&pc.PropertyCollector).MethodByName("Fetch")
+	return own.Call([]reflect.Value{reflect.ValueOf(ctx), reflect.ValueOf(req)})[0].Interface().(soap.HasFault)
+}
+
+// propertyUnset tells whether the object's property is neither returned nor missing.
+func propertyUnset(ctx *simulator.Context, pc *simulator.PropertyCollector, this types.ManagedObjectReference, prop string) bool {
+	res := pc.RetrievePropertiesEx(ctx, &types.RetrievePropertiesEx{
+		SpecSet: []types.PropertyFilterSpec{{
+			PropSet:   []types.PropertySpec{{Type: this.Type, PathSet: []string{prop}}},
+			ObjectSet: []types.ObjectSpec{{Obj: this}},
+		}},
+	})
+	body, ok := res.(*methods.RetrievePropertiesExBody)
+	if !ok || body.Fault_ != nil || body.Res == nil || body.Res.Returnval == nil {
+		return false
+	}
+	objects := body.Res.Returnval.Objects
+	return len(objects) == 1 && len(objects[0].PropSet) == 0 && len(objects[0].MissingSet) == 0
 }

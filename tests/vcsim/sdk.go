@@ -90,7 +90,7 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.ContentLength = int64(len(body))
 	}
 	r.URL.Path = simulatorSDKPath
-	serveFetch(w, r, body, f.svc.ServeSDK) // fetch.go
+	f.svc.ServeSDK(w, r)
 }
 
 // reroute points a routed call's _this at its proxy; other bodies come back unchanged.

@@ -1,0 +1,253 @@
+"""A fleet-wide snapshot report: viapi.esx.esx_vm_info against vmware_all_snapshots_info.
+
+One 4,800-VM simulator (--dc 2 --cluster 4 --cluster-host 4 --host 20 --vm 100) with
+--snapshots 10: every tenth VM by path (480 VMs) has a chain of 1, 2 or 3 snapshots (960 in
+all). "Which VMs have snapshots, and which", on each stack (bench/setup.sh: 12 = `ansible`
+12.3, ansible-core 2.19; 14 = `ansible` 14.5, ansible-core 2.21, Python 3.12):
+- ours:      viapi.esx.esx_vm_info with has_snapshots: true, one call for the whole vCenter, on
+             the stack's ansible-core (stack 12: .venv's); then again with devices: false (a
+             snapshot report needs no device lists)
+- floor:     a play of one debug task on the same core: what any module's run pays at least
+- community: community.vmware.vmware_all_snapshots_info of the stack, whose `datacenter` is
+             required: one task looped over the 2 datacenters, validate_certs false
+Each run is an ansible-playbook process, timed whole; its play writes the answer (the module
+result, as a report would keep it) to a JSON file. Every answer must equal the simulator's
+manifest: the same VMs, each with the same snapshot names; a run whose answer differs is
+reported with the difference, never timed. Ours and the floor run --rounds times (median), the
+peer once. Ratios per stack: community / ours, community / floor (the most any module could
+reach in this run). Goal: ours at least 20x faster (exit status 1 when missed).
+
+Then the same on a second simulator of the same model whose every call is answered --delay ms
+late (default 10; tests/vcsim --delay): the simulator answers on loopback in about a
+millisecond, and this shows what each client's number of round trips weighs when a call costs
+more. The goal is judged on the first simulator.
+
+    python bench/snapshots.py [--rounds 3] [--stacks 12,14] [--skip-peer] [--vm N] [--delay MS]
+                              [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import MODEL, env_for, load_harness, stacks
+
+GOAL_RATIO, EVERY, DELAY = 20, 10, 10
+
+
+def run_play(
+    bin_dir: Path, tasks: list, workdir: Path
+) -> tuple[float, subprocess.CompletedProcess, object]:
+    """One timed `ansible-playbook` of `tasks` (which write answer.json): seconds, process, answer."""
+    answer = workdir / "answer.json"
+    answer.unlink(missing_ok=True)
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    path = workdir / "play.yml"
+    path.write_text(json.dumps(play))
+    cmd = [str(bin_dir / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+    started = time.monotonic()
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env=env_for(bin_dir), cwd=workdir, check=False
+    )
+    seconds = time.monotonic() - started
+    data = json.loads(answer.read_text()) if answer.exists() else None
+    return seconds, proc, data
+
+
+def write(expression: str) -> dict:
+    return {"ansible.builtin.copy": {"content": f"{{{{ {expression} | to_json }}}}",
+                                     "dest": "answer.json", "mode": "0600"}}  # fmt: skip
+
+
+def ours_tasks(sim, devices: bool) -> list:
+    args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
+            "password": sim.password, "ca_path": sim.ca_path, "has_snapshots": True,
+            "devices": devices}  # fmt: skip
+    return [{"viapi.esx.esx_vm_info": args, "register": "r"}, write("r.vms")]
+
+
+def peer_tasks(sim, datacenters: list[str]) -> list:
+    args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
+            "password": sim.password, "validate_certs": False, "datacenter": "{{ item }}"}  # fmt: skip
+    task = {"community.vmware.vmware_all_snapshots_info": args, "register": "r",
+            "loop": datacenters}  # fmt: skip
+    flat = "r.results | map(attribute='vmware_all_snapshots_info') | flatten"
+    return [task, write(flat)]
+
+
+def names_of(tree: list) -> list[str]:
+    """The snapshot names of one of our trees, parents before children."""
+    out = []
+    for node in tree:
+        out.append(node["name"])
+        out.extend(names_of(node.get("children") or []))
+    return out
+
+
+def ours_answer(vms: list) -> dict:
+    return {vm["name"]: sorted(names_of(vm["snapshots"])) for vm in vms}
+
+
+def peer_answer(snapshots: list) -> dict:
+    found: dict = {}
+    for snapshot in snapshots:
+        found.setdefault(snapshot["vm_name"], []).append(snapshot["name"])
+    return {name: sorted(names) for name, names in found.items()}
+
+
+def expected_answer(manifest: dict) -> dict:
+    names = {vm["moid"]: vm["name"] for vm in manifest["vms"]}
+    return {names[moid]: sorted(given) for moid, given in manifest["snapshots"].items()}
+
+
+def difference(got: dict, want: dict) -> str:
+    """What `got` gets wrong against `want`, in a line ("" when equal)."""
+    missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+    wrong = sorted(name for name in set(got) & set(want) if got[name] != want[name])
+    if not (missing or extra or wrong):
+        return ""
+    return (f"{len(missing)} VMs missing (e.g. {missing[:3]}), {len(extra)} extra "
+            f"(e.g. {extra[:3]}), {len(wrong)} with other snapshot names (e.g. {wrong[:3]})")  # fmt: skip
+
+
+def measure(bin_dir: Path, tasks: list, answer, want: dict, rounds: int, workdir: Path) -> dict:
+    """`rounds` runs of one play: the median of the runs whose answer equals `want`."""
+    runs = []
+    for _round in range(rounds):
+        seconds, proc, data = run_play(bin_dir, tasks, workdir)
+        run = {"seconds": seconds, "rc": proc.returncode}
+        if proc.returncode != 0 or data is None:
+            run["error"] = (proc.stdout + proc.stderr)[-1500:].strip() or f"exit {proc.returncode}"
+        else:
+            got = answer(data)
+            run["vms"], run["snapshots"] = len(got), sum(len(n) for n in got.values())
+            if difference(got, want):
+                run["error"] = f"answer differs from the simulator's: {difference(got, want)}"
+        runs.append(run)
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return runs[0]
+    return dict(good[0], seconds=statistics.median(r["seconds"] for r in good),
+                rounds=[round(r["seconds"], 3) for r in runs])  # fmt: skip
+
+
+def floor(bin_dir: Path, rounds: int, workdir: Path) -> dict:
+    """A play of one debug task, which reads nothing: what every run above pays on this core."""
+    runs = [run_play(bin_dir, [{"ansible.builtin.debug": {"msg": "floor"}}], workdir)
+            for _round in range(rounds)]  # fmt: skip
+    failed = [proc for _s, proc, _d in runs if proc.returncode != 0]
+    if failed:
+        return {"error": (failed[0].stdout + failed[0].stderr)[-1500:]}
+    return {"seconds": statistics.median(seconds for seconds, _p, _d in runs)}
+
+
+def show(name: str, result: dict) -> None:
+    if "error" not in result and "vms" not in result:
+        print(f"  {name:<30} {result['seconds']:8.2f} s  (one debug task)", flush=True)
+        return
+    if "error" in result:
+        state = "" if result["error"].startswith("not run") else "FAILED (not timed): "
+        print(f"  {name:<30} {state}{result['error']}", flush=True)
+        return
+    print(f"  {name:<30} {result['seconds']:8.2f} s  ({result['vms']} VMs, "
+          f"{result['snapshots']} snapshots; equal to the simulator's)", flush=True)  # fmt: skip
+
+
+def one_stack(stack, sim, want: dict, rounds: int, workdir: Path) -> dict:
+    print(f"{stack.label}; ours on ansible-core {stack.core}:", flush=True)
+    out = {"label": stack.label, "core": stack.core}
+    if stack.ours_bin is None:
+        out["ours"] = out["ours_without_devices"] = {"error": stack.why}
+    else:
+        for key, devices in (("ours", True), ("ours_without_devices", False)):
+            out[key] = measure(stack.ours_bin, ours_tasks(sim, devices), ours_answer, want,
+                               rounds, workdir)  # fmt: skip
+            show("ours" if devices else "ours, devices: false", out[key])
+        out["floor"] = floor(stack.ours_bin, rounds, workdir)
+        show("floor", out["floor"])
+    if stack.peer_bin is None:
+        out["community"] = {"error": stack.why}
+    else:
+        datacenters = [dc["name"] for dc in sim.manifest["datacenters"]]
+        out["community"] = measure(stack.peer_bin, peer_tasks(sim, datacenters), peer_answer,
+                                   want, 1, workdir)  # fmt: skip
+    show("community", out["community"])
+    for key in ("ours", "ours_without_devices", "floor"):
+        if "error" not in out.get(key, {"error": 1}) and "error" not in out["community"]:
+            out[f"ratio_{key}"] = out["community"]["seconds"] / out[key]["seconds"]
+    if "ratio_ours" in out:
+        verdict = "meets" if out["ratio_ours"] >= GOAL_RATIO else "misses"
+        print(f"  ratio community / ours: {out['ratio_ours']:.1f}x ({verdict} the goal of "
+              f"{GOAL_RATIO}x); with devices: false {out['ratio_ours_without_devices']:.1f}x; "
+              f"community / floor {out['ratio_floor']:.1f}x (the most any module could reach)",
+              flush=True)  # fmt: skip
+    return out
+
+
+def one_simulator(harness, chosen: list, opts, delay: int) -> dict:
+    """Every stack's runs on one simulator whose calls are answered `delay` ms late."""
+    results: dict = {"delay_ms": delay, "stacks": {}}
+    with tempfile.TemporaryDirectory(prefix="snapshots-bench-") as tmp:
+        workdir = Path(tmp)
+        model = [*MODEL[:-1], str(opts.vm), "--snapshots", str(EVERY), "--delay", str(delay)]
+        print(f"starting a simulator: {' '.join(model)} ...", flush=True)
+        sim = harness.Vcsim.start(*model, cert_dir=workdir / "sim")
+        try:
+            want = expected_answer(sim.manifest)
+            results["expected"] = {"vms": len(want), "snapshots": sum(map(len, want.values()))}
+            print(f"{len(want)} of {sim.manifest['counts']['vms']} VMs have snapshots "
+                  f"({results['expected']['snapshots']} in all)", flush=True)  # fmt: skip
+            for stack in chosen:
+                results["stacks"][stack.name] = one_stack(stack, sim, want, opts.rounds, workdir)
+        finally:
+            sim.stop()
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--stacks", default="12,14", help="the `ansible` packages (bench/setup.sh)")
+    parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--vm", type=int, default=100, help="VMs per host (10: a quick 480-VM run)")
+    parser.add_argument("--delay", type=int, default=DELAY,
+                        help="ms per call of the second simulator (0: only the first)")  # fmt: skip
+    parser.add_argument("--json", type=Path)
+    opts = parser.parse_args()
+    harness = load_harness()
+    chosen = stacks(opts.stacks.split(","), peers=not opts.skip_peer)
+    results: dict = {}
+    for delay in sorted({0, opts.delay}):
+        results[f"delay_{delay}ms"] = one_simulator(harness, chosen, opts, delay)
+    if opts.json:
+        opts.json.parent.mkdir(parents=True, exist_ok=True)
+        opts.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0 if met(results, opts.skip_peer) else 1
+
+
+def met(results: dict, skip_peer: bool) -> bool:
+    """Every run answered right and, with the peer, ours is GOAL_RATIO times faster on each stack
+    of the simulator without delay (the other one shows what round trips weigh)."""
+    ok = True
+    for sim_name, one in results.items():
+        for name, out in one["stacks"].items():
+            wanted = ["ours", "ours_without_devices"] + ([] if skip_peer else ["community"])
+            for key in wanted:
+                if "error" in out[key]:
+                    print(f"  missed: {sim_name}, stack {name}, {key}")
+                    ok = False
+            if sim_name == "delay_0ms" and not skip_peer and out.get("ratio_ours", 0) < GOAL_RATIO:
+                print(f"  missed: stack {name}, goal {GOAL_RATIO}x community.vmware")
+                ok = False
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(main())
