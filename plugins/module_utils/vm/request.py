@@ -46,6 +46,7 @@ class VmConfig:
     disks: list | None = None
     networks: list | None = None
     cdrom: dict | None = None
+    cdroms: list | None = None
 
 
 @dataclass(frozen=True)

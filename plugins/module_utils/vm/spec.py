@@ -58,7 +58,7 @@ def desired(config) -> dict:
     want["hardware_version"] = version(want["hardware_version"])
     want["disks"] = dev.wanted_disks(config.disks)
     want["networks"] = dev.wanted_nics(config.networks)
-    want["cdrom"] = dev.wanted_cdrom(config.cdrom)
+    want["cdroms"] = dev.wanted_cdroms(config.cdroms, config.cdrom)
     return want
 
 

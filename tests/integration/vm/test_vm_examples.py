@@ -56,4 +56,4 @@ def test_examples_run_as_written(module, vcsim_factory, tmp_path):
     # change nothing.
     assert vm_names(sim) == before
     if module == "esx_vm":
-        assert "changed=7" in result.stdout, result.stdout[-3000:]
+        assert "changed=9" in result.stdout, result.stdout[-3000:]

@@ -19,8 +19,9 @@ def test_the_identity_is_exactly_the_identity_options():
 
 
 def test_the_config_holds_every_option_spec_manages():
-    assert set(field_names(VmConfig)) == {*spec.SCALARS, "disks", "networks", "cdrom"}
-    assert spec.desired(VmConfig()) == dict.fromkeys((*spec.SCALARS, "disks", "networks", "cdrom"))
+    assert set(field_names(VmConfig)) == {*spec.SCALARS, "disks", "networks", "cdrom", "cdroms"}
+    # cdrom is the one-entry form of cdroms: the runner sees one list.
+    assert spec.desired(VmConfig()) == dict.fromkeys((*spec.SCALARS, "disks", "networks", "cdroms"))
 
 
 def test_a_request_defaults_to_present_and_a_real_run():
