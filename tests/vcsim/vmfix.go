@@ -111,6 +111,7 @@ func (p *harnessProxy) CreateVMTask(ctx *simulator.Context, req *types.CreateVM_
 			return &methods.CreateVM_TaskBody{Res: &types.CreateVM_TaskResponse{Returnval: ref}}
 		}
 		cleanup := vmDirCleanup(folder, &req.Config)
+		fixAttachedDisks(nil, req.Config.DeviceChange) // devices.go
 		res := folder.CreateVMTask(ctx, req)
 		if body, ok := res.(*methods.CreateVM_TaskBody); ok && taskFault(body.Res.Returnval) != nil {
 			cleanup()
@@ -209,6 +210,7 @@ func (p *harnessProxy) ReconfigVMTask(ctx *simulator.Context, req *types.Reconfi
 		if err != nil {
 			return &faultBody{simulator.Fault(err.Error(), &types.SystemError{Reason: err.Error()})}
 		}
+		fixAttachedDisks(vm, req.Spec.DeviceChange) // devices.go
 		res := vm.ReconfigVMTask(ctx, req)
 		body, ok := res.(*methods.ReconfigVM_TaskBody)
 		switch {

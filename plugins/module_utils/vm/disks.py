@@ -168,15 +168,15 @@ def match(wanted: list, layout: Layout) -> list:
     for i, want in enumerate(wanted):
         if want["unit_number"] is not None and out[i] is None:
             out[i] = _claim(layout.at(want), claimed, want)
-    groups = sorted({_group(w) for w in wanted if _free(w)}, key=group_order)
+    groups = sorted({group(w) for w in wanted if _free(w)}, key=group_order)
     layout.groups = groups
-    for group in groups:
-        members = [i for i, w in enumerate(wanted) if _free(w) and _group(w) == group]
+    for key in groups:
+        members = [i for i, w in enumerate(wanted) if _free(w) and group(w) == key]
         candidates = [
             d for d, disk in enumerate(layout.disks)
             if d not in claimed and layout.fits(wanted[members[0]], layout.controllers.get(disk.get("controllerKey")))
         ]  # fmt: skip
-        layout.candidates[group] = candidates
+        layout.candidates[key] = candidates
         for i, d in zip(members, candidates):
             out[i] = d
             claimed.add(d)
@@ -190,7 +190,7 @@ def group_order(group: tuple) -> tuple:
 
 def entry_order(want: dict) -> tuple:
     """The order entries are planned in: by place or file first, then as their groups match."""
-    return (1, *group_order(_group(want))) if _free(want) else (0,)
+    return (1, *group_order(group(want))) if _free(want) else (0,)
 
 
 def _free(want: dict) -> bool:
@@ -200,10 +200,7 @@ def _free(want: dict) -> bool:
 
 
 def group(want: dict) -> tuple:
-    return _group(want)
-
-
-def _group(want: dict) -> tuple:
+    """The entries matched together in order: those of one controller kind and number."""
     return (want["controller"], want["controller_number"])
 
 

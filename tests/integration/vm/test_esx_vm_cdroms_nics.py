@@ -44,8 +44,13 @@ def test_cdroms_on_ide_and_sata(server, sim, model):
         "cdroms": [{"type": "client"}, {"iso_path": ISO, "controller": "sata"}],
     }
     check, _real, _tasks = three_runs(server, sim, change)
-    assert check["changes"] == ["cdroms[0].type", "cdroms[0].iso_path", "cdroms[1].type",
-                                "cdroms[1].iso_path", "cdroms[1].start_connected"]  # fmt: skip
+    # The drive's connection is not managed when neither connected nor start_connected is set.
+    assert check["changes"] == [
+        "cdroms[0].type",
+        "cdroms[0].iso_path",
+        "cdroms[1].type",
+        "cdroms[1].iso_path",
+    ]
     assert [d[3] for d in drives(server, ref)] == [
         "VirtualCdromIsoBackingInfo", "VirtualCdromRemotePassthroughBackingInfo"]  # fmt: skip
 
@@ -149,7 +154,7 @@ def _twin_switch(server) -> dict:
     client = server.client
     folders = server.names("Folder")
     root = next(r for r, n in folders.items() if n == "network")
-    switches = server.names("VmwareDistributedVirtualSwitch")
+    switches = server.names("DistributedVirtualSwitch")
     first = next(iter(switches))
     folder = client.call(root, "CreateFolder", name="net-b")
     spec = {
@@ -165,6 +170,12 @@ def _twin_switch(server) -> dict:
     }
     for switch in (first, second):
         server.task(switch, "AddDVPortgroup_Task", spec=[pg])
+    # A VM's NIC may use a switch its host (and the host's cluster) is a member of.
+    version = server.props(second, ["config.configVersion"]).get("config.configVersion")
+    members = [{"_type": "DistributedVirtualSwitchHostMemberConfigSpec", "operation": "add", "host": h}
+               for h in server.names("HostSystem")]  # fmt: skip
+    reconfig = {"_type": "VMwareDVSConfigSpec", "configVersion": version, "host": members}
+    server.task(second, "ReconfigureDvs_Task", spec=reconfig)
     uuids = {r: server.props(r, ["uuid"])["uuid"] for r in (first, second)}
     return {"first": (switches[first], uuids[first]), "second": ("dvs-b", uuids[second])}
 

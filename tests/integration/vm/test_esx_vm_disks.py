@@ -183,7 +183,10 @@ def test_removal_keeps_the_file_until_destroy_and_filename_attaches_it(server, s
         "the file is attached in the free unit: matched by file"
     )
     assert _disk_at(server, ref, 0, 1)["backing"]["fileName"] == file
+    assert _disk_at(server, ref, 0, 1)["capacityInKB"] == 16 * 1024, "the file's own size"
     assert real["vm"]["disks"][1]["file"] == file
+    assert check["diff"]["after"]["disks"][1]["capacity_bytes"] is None, "unknown until attached"
+    assert real["vm"]["disks"][1]["capacity_bytes"] == 16 * MiB
 
     destroy = {
         "name": "k-remove",
