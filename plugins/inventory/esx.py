@@ -103,8 +103,9 @@ options:
     default: []
   device_facts:
     description:
-      - Also read the VMs' device lists, for the C(esx_disks), C(esx_nics) and C(esx_cdroms)
-        variables. Off by default, as for large fleets the device lists are most of the transfer.
+      - Also read the VMs' device lists, for the C(esx_disks), C(esx_nics), C(esx_cdroms) and
+        C(esx_controllers) variables. Off by default, as for large fleets the device lists are most
+        of the transfer.
     type: bool
     default: false
   include_templates:

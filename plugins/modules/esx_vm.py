@@ -14,8 +14,9 @@ description:
     state, or deletes it.
   - Idempotent - a second run with the same options reports no change and sends no
     reconfiguration to the server.
-  - Options that are not set are not managed. Disks and NICs that the lists do not name are left
-    alone; this module never removes a disk or a NIC.
+  - Options that are not set are not managed. Disks, NICs and CD-ROMs that the lists do not name
+    are left alone; a device is removed only by an entry with O(disks[].state=absent),
+    O(networks[].state=absent) or O(cdroms[].state=absent) that names it.
   - The VM is found by exactly one of O(name) (optionally in O(folder) and O(datacenter)),
     O(uuid) or O(moid). An ambiguous name fails and lists the folders of the VMs that have it.
   - A new VM is created only from O(name), in O(folder) (by default the datacenter's VM folder)
@@ -142,12 +143,20 @@ options:
     type: str
   disks:
     description:
-      - Virtual disks, matched to the VM's disks in order (by controller, then unit number),
-        the order of C(vm.disks).
-      - A listed disk that the VM lacks is added on the first SCSI controller with a free slot
-        (unit 7 is the controller's own); when all are full, a paravirtual SCSI controller is
-        added, up to 4 (60 disks), at creation too. A larger size grows a disk (also on a
-        running VM); a smaller size is an error naming the disk.
+      - Virtual disks. An entry with O(disks[].filename) is the disk with that file; one with
+        O(disks[].unit_number) is the disk at that place (O(disks[].controller),
+        O(disks[].controller_number)); the others are matched in list order to the VM's
+        remaining disks in the order of C(vm.disks) (by controller - IDE, SCSI, SATA, NVMe -,
+        bus number, then unit number), among the disks of their O(disks[].controller) (and
+        O(disks[].controller_number)) when set, among all otherwise.
+      - A listed disk that the VM lacks is added. Without O(disks[].unit_number) it goes on the
+        first free unit after every disk its entry could be matched with (so the next run
+        matches it the same way; a gap left by a removed disk is filled only by naming its
+        unit), on a controller of its kind - any SCSI controller without
+        O(disks[].controller). A controller is added when none has room (a paravirtual one
+        without O(disks[].controller)), at creation too; adding a controller needs the VM off.
+        A larger size grows a disk (also on a running VM); a smaller size is an error naming
+        the disk.
     type: list
     elements: dict
     suboptions:
@@ -175,6 +184,56 @@ options:
         description: Disk mode (V(persistent) for a new disk). Changing it needs the VM off.
         type: str
         choices: [persistent, independent_persistent, independent_nonpersistent]
+      controller:
+        description:
+          - The kind of controller the disk is on. A new disk goes on one of this kind, added
+            when none has a free unit; an existing disk on another kind is an error (disks are
+            not moved). Not set - any SCSI controller, a paravirtual one when one is added.
+          - SCSI kinds (V(paravirtual), V(lsilogic), V(lsilogic_sas), V(buslogic)) share the
+            4 SCSI bus numbers. V(sata) is an AHCI controller (4, 30 units each), V(nvme) 4
+            with 15 units each, V(ide) the VM's two IDE controllers (2 units each; never
+            added; IDE disks are added and removed with the VM off).
+        type: str
+        choices: [paravirtual, lsilogic, lsilogic_sas, buslogic, nvme, sata, ide]
+      controller_number:
+        description:
+          - The bus number of the disk's controller (0 to 3; IDE 0 or 1). With
+            O(disks[].unit_number), the place of the disk; without, the controller a new disk
+            goes on. Defaults to 0 when O(disks[].unit_number) is set.
+        type: int
+      unit_number:
+        description:
+          - The disk's unit on its controller (SCSI 0 to 15 but 7, the controller's own; SATA
+            0 to 29; NVMe 0 to 14; IDE 0 or 1). A unit another device holds, or a full
+            controller, is an error naming it.
+        type: int
+      filename:
+        description:
+          - An existing VMDK, C([datastore] dir/disk.vmdk). A disk the VM has with this file
+            is the one this entry manages; otherwise the file is attached (not created, not
+            copied) and keeps its own size - set no size until it is attached.
+        type: str
+      shares:
+        description:
+          - The disk's storage I/O shares (StorageIOAllocationInfo) - V(low), V(normal),
+            V(high) or a number of shares. Changed on a running VM too.
+        type: str
+      iops_limit:
+        description: The disk's IOPS limit; V(-1) is unlimited. Changed on a running VM too.
+        type: int
+      state:
+        description:
+          - V(absent) removes the disk this entry names by O(disks[].unit_number) or
+            O(disks[].filename) (an absent disk without either is an error, so that a second
+            run cannot remove another disk); nothing happens when the VM has no such disk.
+          - The file is kept unless O(disks[].destroy). Removing an IDE disk needs the VM off.
+        type: str
+        choices: [present, absent]
+        default: present
+      destroy:
+        description: With O(disks[].state=absent), also delete the disk's file.
+        type: bool
+        default: false
   networks:
     description:
       - Network adapters, matched to the VM's NICs in order (by unit number), the order of
@@ -195,7 +254,7 @@ options:
             now or in an earlier run) is kept; a generated one is not - the server generates a
             new one, and the diff shows C(mac_address) as null.
         type: str
-        choices: [vmxnet3, e1000e, e1000]
+        choices: [vmxnet3, e1000e, e1000, vmxnet2, sriov]
       connected:
         description:
           - Whether the NIC is connected now. Compared and changed only while the VM runs;
@@ -208,6 +267,7 @@ options:
         description:
           - A static MAC address (VMware's range is 00:50:56:00:00:00 - 00:50:56:3f:ff:ff).
             Generated when not set. Changing it needs the VM off.
+          - With O(networks[].state=absent), the NIC to remove.
         type: str
       ip:
         description:
@@ -223,10 +283,32 @@ options:
         description: The default gateway of this NIC.
         type: str
         version_added: 0.3.0
+      dvswitch:
+        description:
+          - The distributed switch of the port group O(networks[].name), to tell apart port
+            groups of one name on two switches. The diff then shows each such NIC's
+            C(dvswitch).
+        type: str
+      physical_function:
+        description:
+          - For O(networks[].device_type=sriov), the PCI id of the host's physical function
+            (C(0000:3b:00.0)); not set, the server picks one. A VM with an SR-IOV adapter needs
+            all its memory reserved to power on.
+        type: str
+      state:
+        description:
+          - V(absent) removes the NIC with the MAC address O(networks[].mac_address) (required
+            then); nothing happens when the VM has none. The other entries are matched in
+            order to the NICs that are left.
+        type: str
+        choices: [present, absent]
+        default: present
   cdrom:
     description:
-      - The first CD-ROM drive. Added (on a free slot of the VM's IDE controllers, with the VM
-        off) when the VM has none; a new VM's drive goes on its default IDE 0 controller.
+      - Deprecated, use O(cdroms) - the same as a one-entry O(cdroms) list (the first CD-ROM
+        drive). Added (on a free slot of the VM's IDE controllers, with the VM off) when the
+        VM has none; a new VM's drive goes on its default IDE 0 controller.
+      - Not with O(cdroms).
     type: dict
     suboptions:
       type:
@@ -382,6 +464,52 @@ options:
         waiting until O(wait_timeout). The question stays on the VM, and a later run with
         O(answers) answers it. Questions are never answered otherwise.
     type: dict
+  cdroms:
+    description:
+      - CD-ROM drives. An entry with O(cdroms[].unit_number) is the drive at that place; the
+        others are matched in order to the VM's remaining drives in the order of C(vm.cdroms)
+        (of their O(cdroms[].controller) kind when set). A listed drive the VM lacks is added,
+        after the drives its entry could be matched with; on IDE (the default) with the VM
+        off, on SATA while it runs too (a SATA controller added when none has room, with the
+        VM off).
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description:
+          - V(iso) mounts O(cdroms[].iso_path); V(client) is the client device (nothing
+            inserted); V(none) is the client device, disconnected and not connected at power
+            on (the facts show it as V(client)).
+          - V(iso) when O(cdroms[].iso_path) is set, else V(client).
+        type: str
+        choices: [iso, client, none]
+      iso_path:
+        description: The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+        type: str
+      controller:
+        description: The controller kind of the drive (V(ide) for a new drive when not set).
+        type: str
+        choices: [ide, sata]
+      controller_number:
+        description: The bus number of the drive's controller; 0 when O(cdroms[].unit_number) is set.
+        type: int
+      unit_number:
+        description: The drive's unit on its controller (IDE 0 or 1; SATA 0 to 29).
+        type: int
+      connected:
+        description: Whether the drive is connected now (compared while the VM runs).
+        type: bool
+      start_connected:
+        description: Whether the drive connects at power on; O(cdroms[].connected) when not set.
+        type: bool
+      state:
+        description:
+          - V(absent) removes the drive at O(cdroms[].unit_number) (required then); nothing
+            happens - and no drive is added - when the VM has none there. Removing an IDE
+            drive needs the VM off.
+        type: str
+        choices: [present, absent]
+        default: present
 notes:
   - Placement options are used only to create a VM; esx_vm never moves an existing VM.
   - A creation that fails on the server is cleaned up - a partly created VM is deleted, and
@@ -405,8 +533,8 @@ EXAMPLES = r"""
       - size_gb: 20
     networks:
       - name: VM Network
-    cdrom:
-      iso_path: "[LocalDS_0] iso/ubuntu-24.04.iso"
+    cdroms:
+      - iso_path: "[LocalDS_0] iso/ubuntu-24.04.iso"
     state: powered_on
   register: web01
 
@@ -420,6 +548,7 @@ EXAMPLES = r"""
     networks:
       - name: VM Network
       - name: DC0_DVPG0
+        mac_address: "00:50:56:00:10:01"
 
 - name: Change CPU and memory, powering the VM off and on again if it must
   viapi.esx.esx_vm:
@@ -428,11 +557,41 @@ EXAMPLES = r"""
     memory_mb: 4096
     allow_power_cycle: true
 
+- name: Add a data disk on its own paravirtual controller and an NVMe disk (a new controller needs the VM off)
+  viapi.esx.esx_vm:
+    name: web01
+    disks:
+      - {}
+      - {}
+      - size_gb: 50
+        controller: paravirtual
+        controller_number: 1
+        unit_number: 0
+        shares: high
+        iops_limit: 1000
+      - size_gb: 10
+        controller: nvme
+    allow_power_cycle: true
+
+- name: Detach the data disk (its file is kept; destroy true would delete it), and remove a NIC
+  viapi.esx.esx_vm:
+    name: web01
+    disks:
+      - controller: paravirtual
+        controller_number: 1
+        unit_number: 0
+        state: absent
+    networks:
+      - name: VM Network
+      - name: DC0_DVPG0
+        mac_address: "00:50:56:00:10:01"
+        state: absent
+
 - name: Eject the ISO
   viapi.esx.esx_vm:
     moid: "{{ web01.vm.moid }}"
-    cdrom:
-      type: client
+    cdroms:
+      - type: client
 
 - name: Boot from EFI with secure boot, network first, with hot add and a CPU reservation
   viapi.esx.esx_vm:
@@ -521,8 +680,8 @@ vm:
 changes:
   description:
     - What changed, as facts paths - C(name) (renamed), C(memory_mb),
-      C(disks[0].capacity_bytes), C(nics[1]) (added), C(power_state) - or C(created) /
-      C(deleted).
+      C(disks[0].capacity_bytes), C(nics[1]) (added or removed), C(power_state) - or
+      C(created) / C(deleted).
     - C(template) (O(is_template) changed it) and C(customization) (O(customization.existing_vm)).
     - A device path's index is the device's place in C(vm.disks), C(vm.nics) or C(vm.cdroms)
       and in the diff - one order, by controller and unit number (NICs by unit number).
@@ -554,17 +713,25 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
 
 STATES = ["present", "absent", "powered_on", "powered_off", "suspended", "restarted",
           "shutdown_guest", "reboot_guest"]  # fmt: skip
+CONTROLLERS = ["paravirtual", "lsilogic", "lsilogic_sas", "buslogic", "nvme", "sata", "ide"]
 DISK = {
     "size_gb": {"type": "float"}, "size_mb": {"type": "int"},
     "type": {"type": "str", "choices": ["thin", "thick", "eager_zeroed"]},
     "datastore": {"type": "str"},
     "mode": {"type": "str", "choices": ["persistent", "independent_persistent", "independent_nonpersistent"]},
+    # devices: placement, attach, I/O allocation, removal
+    "controller": {"type": "str", "choices": CONTROLLERS}, "controller_number": {"type": "int"},
+    "unit_number": {"type": "int"}, "filename": {"type": "str"}, "shares": {"type": "str"},
+    "iops_limit": {"type": "int"}, "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "destroy": {"type": "bool", "default": False},
 }  # fmt: skip
 NIC = {
     "name": {"type": "str", "required": True},
-    "device_type": {"type": "str", "choices": ["vmxnet3", "e1000e", "e1000"]},
+    "device_type": {"type": "str", "choices": ["vmxnet3", "e1000e", "e1000", "vmxnet2", "sriov"]},
     "connected": {"type": "bool"}, "start_connected": {"type": "bool"}, "mac_address": {"type": "str"},
     "ip": {"type": "str"}, "netmask": {"type": "str"}, "gateway": {"type": "str"},
+    "dvswitch": {"type": "str"}, "physical_function": {"type": "str"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }  # fmt: skip
 CDROM = {
     "type": {"type": "str", "choices": ["iso", "client"]},
@@ -594,6 +761,12 @@ PROVISIONING = dict(
     wait_for={"type": "list", "elements": "str", "choices": ["customization", "tools", "ip"]},
     is_template={"type": "bool"},
 )  # fmt: skip
+CDROMS = {
+    "type": {"type": "str", "choices": ["iso", "client", "none"]}, "iso_path": {"type": "str"},
+    "controller": {"type": "str", "choices": ["ide", "sata"]}, "controller_number": {"type": "int"},
+    "unit_number": {"type": "int"}, "connected": {"type": "bool"}, "start_connected": {"type": "bool"},
+    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+}  # fmt: skip
 ARGS = dict(
     IDENTITY_ARGS,
     state={"type": "str", "choices": STATES, "default": "present"},
@@ -609,7 +782,10 @@ ARGS = dict(
     disks={"type": "list", "elements": "dict", "options": DISK,
            "mutually_exclusive": [("size_gb", "size_mb")]},
     networks={"type": "list", "elements": "dict", "options": NIC},
-    cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])]},
+    cdrom={"type": "dict", "options": CDROM, "required_if": [("type", "iso", ["iso_path"])],
+           "removed_in_version": "2.0.0", "removed_from_collection": "viapi.esx"},
+    cdroms={"type": "list", "elements": "dict", "options": CDROMS,
+            "required_if": [("type", "iso", ["iso_path"])]},
     firmware={"type": "str", "choices": ["bios", "efi"]}, secure_boot={"type": "bool"},
     boot_order={"type": "list", "elements": "str", "choices": ["disk", "cdrom", "network", "floppy"]},
     boot_delay_ms={"type": "int"}, enter_bios_setup={"type": "bool"}, boot_retry_delay_ms={"type": "int"},

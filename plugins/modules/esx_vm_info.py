@@ -43,7 +43,7 @@ options:
     default: false
   devices:
     description:
-      - Return the device lists C(disks), C(nics) and C(cdroms). With V(false) those keys are
+      - Return the device lists C(disks), C(nics), C(cdroms) and C(controllers). With V(false) those keys are
         left out and the VMs' device lists are not read, which on large fleets takes about half
         the time (the device lists are most of the data the server sends).
     type: bool
@@ -127,7 +127,7 @@ RETURN = r"""
 vms:
   description:
     - The facts of the VMs that pass the filters, ordered by datacenter, folder and name.
-      Every VM has every key (but C(disks), C(nics) and C(cdroms) with O(devices=false)); a
+      Every VM has every key (but C(disks), C(nics), C(cdroms) and C(controllers) with O(devices=false)); a
       value the server does not have is C(null).
   returned: always
   type: list
@@ -208,7 +208,12 @@ vms:
       type: list
       elements: str
     disks:
-      description: Virtual disks (label, key, capacity_bytes, datastore, file, thin, disk_type, mode, controller, unit_number, uuid).
+      description:
+        - Virtual disks (label, key, capacity_bytes, datastore, file, thin, disk_type, mode, controller, unit_number, uuid,
+          controller_kind, controller_number, shares, iops_limit).
+        - C(controller_kind) is V(paravirtual), V(lsilogic), V(lsilogic_sas), V(buslogic), V(sata), V(nvme) or V(ide) and
+          C(controller_number) its bus number; C(shares) the storage I/O shares (V(low), V(normal), V(high) or a number) and
+          C(iops_limit) the IOPS limit (-1 is unlimited), both null when the server sets none.
       returned: when devices is true
       type: list
       elements: dict
@@ -218,7 +223,9 @@ vms:
       type: list
       elements: dict
     cdroms:
-      description: CD-ROM drives (label, key, type, iso_path, controller, unit_number, connected, start_connected).
+      description:
+        - Every CD-ROM drive (label, key, type - V(iso), V(client) or V(host) -, iso_path, controller, unit_number, connected,
+          start_connected, controller_kind, controller_number).
       returned: when devices is true
       type: list
       elements: dict
@@ -318,6 +325,15 @@ vms:
           disk) and C(parent) (the source's snapshot disk it is a child of). Null for a VM
           that is no linked clone (a snapshot's delta disks, in the VM's own directory, do not
           count), and when devices is false.
+      type: list
+      elements: dict
+      version_added: 0.3.0
+    controllers:
+      description:
+        - The storage controllers (IDE, SCSI, SATA, NVMe), in the order of the device lists - label, key, kind (as
+          C(disks[].controller_kind)), bus_number, shared_bus (SCSI bus sharing, else null) and devices, the disks and
+          CD-ROMs on it by unit number (label, key, unit_number, type - V(disk) or V(cdrom)).
+      returned: when devices is true
       type: list
       elements: dict
       version_added: 0.3.0

@@ -111,6 +111,7 @@ func (p *harnessProxy) CreateVMTask(ctx *simulator.Context, req *types.CreateVM_
 			return &methods.CreateVM_TaskBody{Res: &types.CreateVM_TaskResponse{Returnval: ref}}
 		}
 		cleanup := vmDirCleanup(folder, &req.Config)
+		fixAttachedDisks(nil, req.Config.DeviceChange) // devices.go
 		res := folder.CreateVMTask(ctx, req)
 		if body, ok := res.(*methods.CreateVM_TaskBody); ok && taskFault(body.Res.Returnval) != nil {
 			cleanup()
@@ -210,6 +211,7 @@ func (p *harnessProxy) ReconfigVMTask(ctx *simulator.Context, req *types.Reconfi
 				return &methods.ReconfigVM_TaskBody{Res: &types.ReconfigVM_TaskResponse{Returnval: ref}}
 			}
 		}
+		fixAttachedDisks(vm, req.Spec.DeviceChange) // devices.go
 		res := vm.ReconfigVMTask(ctx, req)
 		body, ok := res.(*methods.ReconfigVM_TaskBody)
 		switch {

@@ -23,6 +23,7 @@ from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
 from ..vi.values import disk_bytes, portgroup_of
 from . import advanced, hardware, vapp
+from .controllers import FAMILY_ORDER, family_of, kind_of
 from .devices import ordered
 from .snapshot_tree import facts as snapshot_facts
 
@@ -56,7 +57,7 @@ LIST_FIELDS = (
     "extra_config",
     "vapp_properties",
 )  # facts the inventory leaves out, as it does the device lists
-DEVICE_FIELDS = ("disks", "nics", "cdroms")
+DEVICE_FIELDS = ("disks", "nics", "cdroms", "controllers")
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
 FIELDS = (
@@ -65,6 +66,7 @@ FIELDS = (
     "guest_full_name", "guest_hostname", "ip_address", "ip_addresses", "tools_status",
     "num_cpus", "cores_per_socket", "memory_mb", "hardware_version", "annotation",
     "datastores", "disks", "nics", "cdroms", "custom_attributes",
+    "controllers",
     "snapshots", "current_snapshot", "snapshot_count",
     "linked_clone",
 )  # fmt: skip
@@ -215,11 +217,13 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     facts["resource_pool"] = names.name(props.get("resourcePool"))
     facts["datastores"] = [names.name(d) for d in props.get("datastore") or []]
     if devices:
-        facts["disks"] = [_disk(d, controllers, names) for d in ordered(devices, "disks")]
+        kinds = {c["key"]: c for c in devices if family_of(c)}
+        facts["disks"] = [_disk(d, controllers, names, kinds) for d in ordered(devices, "disks")]
         facts["nics"] = [_nic(d, names) for d in ordered(devices, "nics")]
-        facts["cdroms"] = [_cdrom(d, controllers) for d in ordered(devices, "cdroms")]
+        facts["cdroms"] = [_cdrom(d, controllers, kinds) for d in ordered(devices, "cdroms")]
     else:
         facts["disks"], facts["nics"], facts["cdroms"] = [], [], []
+    facts["controllers"] = controller_facts(devices)
     facts["custom_attributes"] = _custom(props.get("customValue"), names.custom_fields)
     facts.update(**hardware.facts(props), **advanced.facts(props), **vapp.facts(props))
     facts["linked_clone"] = linked_clone(devices)
@@ -272,7 +276,7 @@ def _connectable(device: dict) -> tuple[bool | None, bool | None]:
     return c.get("connected"), c.get("startConnected")
 
 
-def _disk(device: dict, controllers: dict, names: Names) -> dict:
+def _disk(device: dict, controllers: dict, names: Names, kinds: dict) -> dict:
     backing = device.get("backing") or {}
     thin = backing.get("thinProvisioned")
     return {
@@ -287,6 +291,8 @@ def _disk(device: dict, controllers: dict, names: Names) -> dict:
         "controller": controllers.get(device.get("controllerKey")),
         "unit_number": device.get("unitNumber"),
         "uuid": backing.get("uuid") or None,
+        **_placed(device, kinds),
+        **io_facts(device.get("storageIOAllocation")),
     }
 
 
@@ -318,7 +324,7 @@ def _nic(device: dict, names: Names) -> dict:
     }
 
 
-def _cdrom(device: dict, controllers: dict) -> dict:
+def _cdrom(device: dict, controllers: dict, kinds: dict) -> dict:
     backing = device.get("backing") or {}
     kind = backing.get("_type") or ""
     connected, start_connected = _connectable(device)
@@ -333,7 +339,58 @@ def _cdrom(device: dict, controllers: dict) -> dict:
         "unit_number": device.get("unitNumber"),
         "connected": connected,
         "start_connected": start_connected,
+        **_placed(device, kinds),
     }
+
+
+def _placed(device: dict, kinds: dict) -> dict:
+    """The kind and bus number of a disk's or CD-ROM's controller (paravirtual, sata, ...)."""
+    controller = kinds.get(device.get("controllerKey"))
+    if controller is None:
+        return {"controller_kind": None, "controller_number": None}
+    return {
+        "controller_kind": kind_of(controller),
+        "controller_number": controller.get("busNumber"),
+    }
+
+
+def io_facts(io: dict | None) -> dict:
+    """A disk's storage I/O shares (low, normal, high or a number) and IOPS limit (-1: none)."""
+    if not io:
+        return {"shares": None, "iops_limit": None}
+    shares = io.get("shares") or {}
+    level = shares.get("level")
+    return {
+        "shares": shares.get("shares") if level == "custom" else level,
+        "iops_limit": io.get("limit"),
+    }
+
+
+def controller_facts(devices: list) -> list[dict]:
+    """The VM's storage controllers (IDE, SCSI, SATA, NVMe) in device-list order, each with the
+    disks and CD-ROMs on it by unit number."""
+    out = []
+    for c in sorted(
+        (d for d in devices if family_of(d)), key=lambda d: (_rank(d), d.get("busNumber") or 0)
+    ):
+        on = sorted(
+            (d for d in devices if d.get("controllerKey") == c.get("key")),
+            key=lambda d: d.get("unitNumber") or 0,
+        )
+        out.append({
+            "label": _label(c), "key": c.get("key"), "kind": kind_of(c), "bus_number": c.get("busNumber"),
+            "shared_bus": c.get("sharedBus"),
+            "devices": [{"label": _label(d), "key": d.get("key"), "unit_number": d.get("unitNumber"),
+                         "type": _DEVICE_TYPES.get(d.get("_type"), d.get("_type"))} for d in on],
+        })  # fmt: skip
+    return out
+
+
+_DEVICE_TYPES = {"VirtualDisk": "disk", "VirtualCdrom": "cdrom"}
+
+
+def _rank(controller: dict) -> int:
+    return FAMILY_ORDER.index(family_of(controller))
 
 
 def _ip_addresses(nets) -> list[str]:

@@ -95,11 +95,15 @@ class Catalog:
         """A datastore of this datacenter by name."""
         return self.one(("Datastore",), name, option, "datastore")
 
-    def network(self, name: str, option: str) -> dict:
-        """The NIC backing for a standard or distributed port group called `name`."""
+    def network(self, name: str, option: str, switch: str | None = None) -> dict:
+        """The NIC backing for a standard or distributed port group called `name` (on the
+        distributed switch called `switch`, when given)."""
         found = self.named(NETWORKS, name)
+        if switch is not None:
+            found = [r for r in found if self._switch_name(r) == switch]
         if not found:
-            raise NotFound(f"{option}: network '{name}' not found in datacenter '{self.name}'")
+            on = f" on distributed switch '{switch}'" if switch is not None else ""
+            raise NotFound(f"{option}: network '{name}'{on} not found in datacenter '{self.name}'")
         if len(found) > 1:
             raise MultipleFound(
                 f"{option}: {len(found)} networks are named '{name}' in datacenter "
@@ -120,6 +124,13 @@ class Catalog:
             "deviceName": name,
             "network": ref,
         }
+
+    def switch_name(self, uuid: str) -> str | None:
+        """The name of the distributed switch with this uuid (None: not in this datacenter)."""
+        for ref, props in self.rows.items():
+            if "DistributedVirtualSwitch" in ref.type and props.get("uuid") == uuid:
+                return self.label(ref)
+        return None
 
     def _switch_name(self, ref: MoRef) -> str:
         switch = self.props(ref).get("config.distributedVirtualSwitch")

@@ -46,6 +46,7 @@ class VmConfig:
     disks: list | None = None
     networks: list | None = None
     cdrom: dict | None = None
+    cdroms: list | None = None
     # firmware and boot, hot add, allocation, advanced settings (vm/hardware.py, vm/advanced.py)
     firmware: str | None = None
     secure_boot: bool | None = None

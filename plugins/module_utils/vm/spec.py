@@ -59,7 +59,7 @@ def desired(config) -> dict:
     want["hardware_version"] = version(want["hardware_version"])
     want["disks"] = dev.wanted_disks(config.disks)
     want["networks"] = dev.wanted_nics(config.networks)
-    want["cdrom"] = dev.wanted_cdrom(config.cdrom)
+    want["cdroms"] = dev.wanted_cdroms(config.cdroms, config.cdrom)
     want.update(hardware.wanted(config), extra_config=advanced.wanted(config.extra_config))
     want["vapp_properties"] = vapp.wanted(config.vapp_properties)
     want["custom_attributes"] = attributes.wanted(config.custom_attributes)

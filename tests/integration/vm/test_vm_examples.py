@@ -53,8 +53,8 @@ def test_examples_run_as_written(module, vcsim_factory, tmp_path):
     assert result.rc == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "failed=0" in result.stdout
     # esx_vm's examples create web01, rename it, set its firmware, boot and advanced settings,
-    # make it a template, clone web02 from it and delete both at the end (12 of them change
-    # something); the info examples change nothing.
+    # add disks and CD-ROMs, make it a template, clone web02 from it and delete both at the
+    # end (14 of them change something); the info examples change nothing.
     assert vm_names(sim) == before
     if module == "esx_vm":
-        assert "changed=12" in result.stdout, result.stdout[-3000:]
+        assert "changed=14" in result.stdout, result.stdout[-3000:]

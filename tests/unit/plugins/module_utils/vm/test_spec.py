@@ -133,7 +133,10 @@ def test_create_spec():
     keys = [c["device"]["key"] for c in config["deviceChange"]]
     assert len(set(keys)) == len(keys) and all(k < 0 for k in keys)
     assert after["disks"][1] == {"label": None, "capacity_bytes": 100 * 2**20, "datastore": "ds2",
-                                 "disk_type": "eager_zeroed", "mode": "persistent"}  # fmt: skip
+                                 "disk_type": "eager_zeroed", "mode": "persistent",
+                                 "controller_kind": "paravirtual", "controller_number": 0,
+                                 "unit_number": 1, "file": None, "shares": None,
+                                 "iops_limit": None}  # fmt: skip
     assert after["nics"][0]["mac_address"] == "00:50:56:00:00:01"
     assert after["cdroms"][0]["type"] == "client" and after["num_cpus"] == 2
 
@@ -143,7 +146,10 @@ def test_project_keeps_the_managed_device_fields():
     shown = spec.project(f, spec.MANAGED)
     assert list(shown) == list(spec.MANAGED)
     assert shown["disks"] == [{"label": "Hard disk 1", "capacity_bytes": 10 * 2**30, "datastore": "ds1",
-                               "disk_type": "thin", "mode": "persistent"}]  # fmt: skip
+                               "disk_type": "thin", "mode": "persistent",
+                               "controller_kind": "lsilogic_sas", "controller_number": 0,
+                               "unit_number": 0, "file": "[ds1] web/web.vmdk", "shares": None,
+                               "iops_limit": None}]  # fmt: skip
     assert spec.project(None, spec.MANAGED) == {}
 
 

@@ -44,6 +44,8 @@ def test_devices_decode():
         "file": "[ds1] web/web.vmdk", "thin": True, "disk_type": "thin", "mode": "persistent",
         "controller": "SCSI controller 0", "unit_number": 0,
         "uuid": "6000C29a-0000-0000-0000-000000000001",
+        "controller_kind": "lsilogic_sas", "controller_number": 0, "shares": None,
+        "iops_limit": None,
     }  # fmt: skip
     assert [(n["network"], n["device_type"], n["connected"]) for n in f["nics"]] == [
         ("prod-pg", "vmxnet3", True),

@@ -103,7 +103,10 @@ class Refs:
             raise NotFound(f"{option}: datastore '{name}' not found in datacenter 'DC0'")
         return DS1 if name == "ds1" else DS2
 
-    def network(self, name: str, option: str) -> dict:
+    def switch_name(self, uuid: str):
+        return {"50 2a": "dvs-prod"}.get(uuid)
+
+    def network(self, name: str, option: str, switch=None) -> dict:
         self.asked.append(("network", name, option))
         if name == "prod-pg":
             return {"_type": "VirtualEthernetCardDistributedVirtualPortBackingInfo",
