@@ -78,6 +78,11 @@ def customize_steps(client, ref: MoRef, request: VmRequest, facts: dict, off: bo
         )
     if facts.get("template"):
         raise InvalidArgument(f"customization.existing_vm: VM '{facts['name']}' is a template")
+    if client.about.get("apiType") == "HostAgent":
+        raise InvalidArgument(
+            f"customization.existing_vm: guest customization needs vCenter; {client.hostname} "
+            "is a standalone ESXi host (apiType HostAgent)"
+        )
     listed = request.config.networks or []
     nics = [listed[i] if i < len(listed) else None for i in range(len(facts["nics"]))]
     cust.check_named(custom, named)

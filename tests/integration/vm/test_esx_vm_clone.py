@@ -166,6 +166,9 @@ def test_esxi_refuses_at_once(vcsim_esx):
         result = vm_run(vcsim_esx, {"name": "c-esx", "template": "ha-host_VM0"})
         assert result.failed
         assert "cloning needs vCenter" in result["msg"] and "apiType HostAgent" in result["msg"]
+        result = vm_run(vcsim_esx, {"name": "ha-host_VM0", "state": "powered_off",
+                                    "customization": {"existing_vm": True}})  # fmt: skip
+        assert result.failed and "guest customization needs vCenter" in result["msg"]
         assert (esx.snapshot(), esx.tasks()) == before
     finally:
         esx.close()
