@@ -84,3 +84,44 @@ def test_bad_requests_name_the_option(params, message):
     with pytest.raises(InvalidArgument) as e:
         request(**params)
     assert str(e.value) == message
+
+
+def test_an_iscsi_target_behind_a_datastore_is_not_removed():
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import iscsi_pool
+
+    iqn = "iqn.2000-01.example:t1"
+    adapter = {
+        "_type": "HostInternetScsiHba",
+        "device": "vmhba65",
+        "key": "hba-1",
+        "configuredStaticTarget": [{"iScsiName": iqn, "address": "10.0.0.1", "port": 3260}],
+    }
+    ref, props = host("h1", DS_A)
+    props.update(
+        {
+            "config.storageDevice.hostBusAdapter": [adapter],
+            "config.storageDevice.scsiLun": [{"key": "lun-1", "canonicalName": "naa.1"}],
+            "config.storageDevice.scsiTopology": {
+                "adapter": [
+                    {
+                        "adapter": "hba-1",
+                        "target": [
+                            {"transport": {"iScsiName": iqn}, "lun": [{"scsiLun": "lun-1"}]}
+                        ],
+                    }
+                ]
+            },
+        }
+    )
+    vmfs = {"vmfs": {"extent": [{"diskName": "naa.1", "partition": 1}]}}
+    inv = pool.Inventory(
+        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {}
+    )
+    absent = request(name=iqn, type="iscsi", address="10.0.0.1", state="absent")
+    with pytest.raises(
+        InvalidArgument, match=r"back mounted datastore\(s\) vmfs1 \(naa.1\); not removed"
+    ):
+        iscsi_pool.plan_absent(inv, absent)
+    inv.datastores[DS_A]["info"] = {}
+    calls = iscsi_pool.plan_absent(inv, absent)
+    assert [c.method for c in calls] == ["RemoveInternetScsiStaticTargets", "RescanHba"]
