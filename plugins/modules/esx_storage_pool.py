@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: esx_storage_pool
-short_description: Mount, unmount and refresh NFS datastores and iSCSI targets on ESXi hosts
+short_description: NFS and VMFS datastores and iSCSI targets on ESXi hosts - add, remove, refresh
 version_added: 0.2.0
 description:
   - Makes one storage pool (see M(viapi.esx.esx_storage_pool_info)) as asked, the way libvirt's
@@ -31,7 +31,11 @@ description:
     LUNs back a mounted datastore is not removed (the refusal names them)."
   - CHAP secrets cannot be read back from a host, so a changed O(chap_secret) alone is not seen
     as a change; the CHAP settings are sent when the target is added or its CHAP names differ.
-  - VMFS datastores on a LUN are not made here yet.
+  - "O(type=vmfs): a VMFS datastore O(name) on the whole LUN O(lun) (canonical name or device
+    path) of the one host in O(hosts), with the partition layout the host offers
+    (QueryVmfsDatastoreCreateOptions, then CreateVmfsDatastore), O(vmfs_version) 5 or 6.
+    V(absent) removes it (RemoveDatastore, which deletes a VMFS datastore), refused while
+    registered VMs or templates have files there."
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
@@ -54,7 +58,7 @@ options:
   type:
     description: The kind of pool.
     type: str
-    choices: [nfs, iscsi]
+    choices: [nfs, iscsi, vmfs]
     default: nfs
   state:
     description:
@@ -108,6 +112,14 @@ options:
   adapter:
     description: The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
     type: str
+  lun:
+    description: The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with O(type=vmfs), V(present).
+    type: str
+  vmfs_version:
+    description: The VMFS major version of a new VMFS pool.
+    type: str
+    choices: ["5", "6"]
+    default: "6"
   enable_software_adapter:
     description: Enable software iSCSI on a host that has no software adapter.
     type: bool
@@ -157,7 +169,15 @@ EXAMPLES = r"""
     type: iscsi
     address: 192.168.50.10
     hosts: [DC0_H0, DC0_C0_H0]
-    enable_software_adapter: true
+    lun:
+    description: The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with O(type=vmfs), V(present).
+    type: str
+  vmfs_version:
+    description: The VMFS major version of a new VMFS pool.
+    type: str
+    choices: ["5", "6"]
+    default: "6"
+  enable_software_adapter: true
     chap_name: esx
     chap_secret: "{{ iscsi_chap_secret }}"
 
@@ -213,6 +233,8 @@ ARGS = {
     "discovery": {"type": "str", "choices": list(pool.DISCOVERY), "default": "static"},
     "adapter": {"type": "str"},
     "enable_software_adapter": {"type": "bool", "default": False},
+    "lun": {"type": "str"},
+    "vmfs_version": {"type": "str", "choices": ["5", "6"], "default": "6"},
     "chap_name": {"type": "str"},
     "chap_secret": {"type": "str", "no_log": True},
     "mutual_chap_name": {"type": "str"},

@@ -21,7 +21,7 @@ from .facade import Storage
 NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
 ACCESS = {"read_write": "readWrite", "read_only": "readOnly"}
 STATES = ("present", "absent", "refreshed")
-TYPES = ("nfs", "iscsi")
+TYPES = ("nfs", "iscsi", "vmfs")
 DISCOVERY = ("static", "send_targets")
 PATHS = {
     "HostSystem": ["name", "datastore", "configManager.datastoreSystem",
@@ -56,6 +56,8 @@ class PoolRequest:
     chap_secret: str | None = None
     mutual_chap_name: str | None = None
     mutual_chap_secret: str | None = None
+    lun: str | None = None
+    vmfs_version: str = "6"
     check_mode: bool = False
 
     @classmethod
@@ -72,7 +74,8 @@ class PoolRequest:
             enable_software_adapter=bool(params.get("enable_software_adapter")),
             chap_name=params.get("chap_name"), chap_secret=params.get("chap_secret"),
             mutual_chap_name=params.get("mutual_chap_name"),
-            mutual_chap_secret=params.get("mutual_chap_secret"), check_mode=check_mode,
+            mutual_chap_secret=params.get("mutual_chap_secret"), lun=params.get("lun"),
+            vmfs_version=params.get("vmfs_version") or "6", check_mode=check_mode,
         )  # fmt: skip
         request.validate()
         return request
@@ -91,6 +94,8 @@ class PoolRequest:
             )
         if self.type == "iscsi":
             self.validate_iscsi()
+        elif self.type == "vmfs":
+            self.validate_vmfs()
         elif self.state == "present":
             missing = [o for o in ("server", "path") if not getattr(self, o)]
             if missing:
@@ -101,6 +106,14 @@ class PoolRequest:
                 raise InvalidArgument("hosts or cluster is required for state present")
             if not self.path.startswith("/"):
                 raise InvalidArgument(f"path: '{self.path}' is not an absolute export path")
+
+    def validate_vmfs(self) -> None:
+        if self.vmfs_version not in ("5", "6"):
+            raise InvalidArgument(f"vmfs_version: '{self.vmfs_version}' is not one of 5, 6")
+        if self.state == "present" and not self.lun:
+            raise InvalidArgument("lun is required for a VMFS pool with state present")
+        if self.state == "present" and len(self.hosts) != 1:
+            raise InvalidArgument(f"hosts: a VMFS pool is made on one host, got {len(self.hosts)}")
 
     def validate_iscsi(self) -> None:
         for name, secret in (("chap", self.chap_secret), ("mutual_chap", self.mutual_chap_secret)):
@@ -232,9 +245,10 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
         if host not in having:
             continue
         ref, props = mounted(inv, host)[request.name]
-        if export_of(props) is None:
+        is_vmfs = bool((props.get("info") or {}).get("vmfs"))
+        if (export_of(props) is None) if request.type == "nfs" else not is_vmfs:
             raise InvalidArgument(
-                f"datastore '{request.name}' on host '{host}' is not an NFS datastore"
+                f"datastore '{request.name}' on host '{host}' is not a {request.type.upper()} datastore"
             )
         users = sorted(inv.vms.get(vm, vm.value) for vm in props.get("vm") or [])
         if users:
@@ -336,6 +350,10 @@ def run(client, request: PoolRequest) -> dict:
 
 
 def _planner(request: PoolRequest):
+    if request.type == "vmfs" and request.state == "present":
+        from . import vmfs_pool
+
+        return vmfs_pool.plan_present
     if request.type == "iscsi" and request.state != "refreshed":
         from . import iscsi_pool
 
@@ -359,6 +377,8 @@ def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> d
     if before is None and request.type == "iscsi":
         return pool_record(name=request.name, backend="iscsi", type="iscsi", hosts=sorted(hosts),
                            iqn=request.name, address=request.address, port=request.port)  # fmt: skip
+    if before is None and request.type == "vmfs":
+        return pool_record(name=request.name, backend="datastore", type="vmfs", hosts=sorted(hosts))
     if before is None:
         kind = "nfs" if request.nfs_version == "3" else "nfs41"
         return pool_record(name=request.name, backend="datastore", type=kind, hosts=sorted(hosts),
