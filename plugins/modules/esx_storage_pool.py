@@ -120,6 +120,16 @@ options:
     type: str
     choices: ["5", "6"]
     default: "6"
+  lun:
+    description:
+      - The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with
+        O(type=vmfs) and V(present).
+    type: str
+  vmfs_version:
+    description: The VMFS major version of a new VMFS pool.
+    type: str
+    choices: ["5", "6"]
+    default: "6"
   enable_software_adapter:
     description: Enable software iSCSI on a host that has no software adapter.
     type: bool
@@ -169,19 +179,18 @@ EXAMPLES = r"""
     type: iscsi
     address: 192.168.50.10
     hosts: [DC0_H0, DC0_C0_H0]
-    lun:
-    description: The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with O(type=vmfs), V(present).
-    type: str
-  vmfs_version:
-    description: The VMFS major version of a new VMFS pool.
-    type: str
-    choices: ["5", "6"]
-    default: "6"
-  enable_software_adapter: true
+    enable_software_adapter: true
     chap_name: esx
     chap_secret: "{{ iscsi_chap_secret }}"
 
-- name: Unmount it everywhere
+- name: A VMFS datastore on one of its LUNs, on one host
+  viapi.esx.esx_storage_pool:
+    name: vmfs-data
+    type: vmfs
+    lun: naa.600140500a0348a022e8ca87e6be41bc
+    hosts: [DC0_H0]
+
+- name: Unmount the NFS datastore everywhere
   viapi.esx.esx_storage_pool:
     name: nfs-iso
     state: absent

@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..vi.collector import get_one
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
-from .pool import Call, Inventory, PoolRequest, target_hosts
+from .facade import Storage
+from .pool import Call, Inventory, PoolRequest, read, target_hosts
 
 
 def adapters(props: dict) -> list[dict]:
@@ -199,3 +200,14 @@ def target_luns(props: dict, adapter: dict, iqns: set) -> set:
             if (target.get("transport") or {}).get("iScsiName") in iqns:
                 out |= {keys.get(lun.get("scsiLun")) for lun in target.get("lun") or []}
     return out - {None}
+
+
+def discovered(client, request: PoolRequest) -> list[dict]:
+    """The iSCSI pools a send target found (static targets whose parent is its address)."""
+    parent, iqns = f"{request.address}:{request.port}", set()
+    for _ref, props in read(client, None).hosts.values():
+        for adapter in adapters(props):
+            iqns |= {t.get("iScsiName") for t in adapter.get("configuredStaticTarget") or []
+                     if t.get("parent") == parent}  # fmt: skip
+    return [p.facts for p in Storage(client, datacenter=request.datacenter).pools(types=["iscsi"])
+            if p.name in iqns]  # fmt: skip

@@ -299,19 +299,6 @@ def seen(inv: Inventory, hosts: list[str]) -> dict:
     return out
 
 
-def discovered(client, request: PoolRequest) -> list[dict]:
-    """The iSCSI pools a send target found (static targets whose parent is its address)."""
-    from . import iscsi_pool
-
-    parent, iqns = f"{request.address}:{request.port}", set()
-    for _ref, props in read(client, None).hosts.values():
-        for adapter in iscsi_pool.adapters(props):
-            iqns |= {t.get("iScsiName") for t in adapter.get("configuredStaticTarget") or []
-                     if t.get("parent") == parent}  # fmt: skip
-    return [p.facts for p in Storage(client, datacenter=request.datacenter).pools(types=["iscsi"])
-            if p.name in iqns]  # fmt: skip
-
-
 def pool_facts(client, request: PoolRequest) -> dict | None:
     if request.type == "iscsi" and request.discovery == "send_targets":
         return None  # a send target is no pool; the targets it finds are (see discovered())
@@ -345,7 +332,9 @@ def run(client, request: PoolRequest) -> dict:
     result = {"changed": changed, "actions": actions, "pool": after,
               "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
     if request.type == "iscsi" and request.discovery == "send_targets":
-        result["discovered"] = discovered(client, request)
+        from . import iscsi_pool
+
+        result["discovered"] = iscsi_pool.discovered(client, request)
     return result
 
 
