@@ -60,7 +60,7 @@ def run_module(python: Path, module: Path, args: dict, workdir: Path) -> dict:
 def make_file(path: Path, mib: int) -> None:
     """A file of `mib` MiB of non-repeating bytes, written in 1 MiB chunks."""
     with path.open("wb") as f:
-        for _ in range(mib):
+        for _chunk in range(mib):
             f.write(os.urandom(1 << 20))
 
 

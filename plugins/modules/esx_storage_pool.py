@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: esx_storage_pool
-short_description: Mount, unmount and refresh NFS datastores on ESXi hosts
+short_description: NFS and VMFS datastores and iSCSI targets on ESXi hosts - add, remove, refresh
 version_added: 0.2.0
 description:
   - Makes one storage pool (see M(viapi.esx.esx_storage_pool_info)) as asked, the way libvirt's
@@ -21,7 +21,21 @@ description:
   - "V(refreshed): every host bus adapter and VMFS volume of the hosts is rescanned
     (RescanAllHba, RescanVmfs) and the datastore refreshed (RefreshDatastore); the run reports a
     change only when a host sees a datastore or a LUN it did not see before."
-  - Only O(type=nfs) is offered for now; VMFS datastores and iSCSI targets are not made here yet.
+  - "O(type=iscsi): a static target (O(name) is the target IQN, O(address), O(target_port)) or, with
+    O(discovery=send_targets), a send target (O(address), O(target_port); O(name) labels it) on the
+    iSCSI adapter O(adapter) or on the software iSCSI adapter of each host, which
+    O(enable_software_adapter) enables when the host has none. CHAP (O(chap_name),
+    O(chap_secret); mutual with O(mutual_chap_name), O(mutual_chap_secret)) is set on the target.
+    Then the adapter is rescanned (RescanHba), so the target's LUNs show as volumes
+    (M(viapi.esx.esx_volume_info)). V(absent) removes the target and rescans; a target whose
+    LUNs back a mounted datastore is not removed (the refusal names them)."
+  - CHAP secrets cannot be read back from a host, so a changed O(chap_secret) alone is not seen
+    as a change; the CHAP settings are sent when the target is added or its CHAP names differ.
+  - "O(type=vmfs): a VMFS datastore O(name) on the whole LUN O(lun) (canonical name or device
+    path) of the one host in O(hosts), with the partition layout the host offers
+    (QueryVmfsDatastoreCreateOptions, then CreateVmfsDatastore), O(vmfs_version) 5 or 6.
+    V(absent) removes it (RemoveDatastore, which deletes a VMFS datastore), refused while
+    registered VMs or templates have files there."
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
@@ -44,7 +58,7 @@ options:
   type:
     description: The kind of pool.
     type: str
-    choices: [nfs]
+    choices: [nfs, iscsi, vmfs]
     default: nfs
   state:
     description:
@@ -80,6 +94,58 @@ options:
   datacenter:
     description: The datacenter to look in (vCenter).
     type: str
+  address:
+    description: The iSCSI target's (or send target's) address. Required with O(type=iscsi).
+    type: str
+  target_port:
+    description: The iSCSI target's (or send target's) TCP port.
+    type: int
+    default: 3260
+  discovery:
+    description:
+      - V(static) configures the static target O(name) (an IQN); V(send_targets) configures a
+        send target (dynamic discovery), whose targets the rescan adds as static targets and
+        the result lists as RV(discovered).
+    type: str
+    choices: [static, send_targets]
+    default: static
+  adapter:
+    description: The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
+    type: str
+  lun:
+    description: The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with O(type=vmfs), V(present).
+    type: str
+  vmfs_version:
+    description: The VMFS major version of a new VMFS pool.
+    type: str
+    choices: ["5", "6"]
+    default: "6"
+  lun:
+    description:
+      - The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with
+        O(type=vmfs) and V(present).
+    type: str
+  vmfs_version:
+    description: The VMFS major version of a new VMFS pool.
+    type: str
+    choices: ["5", "6"]
+    default: "6"
+  enable_software_adapter:
+    description: Enable software iSCSI on a host that has no software adapter.
+    type: bool
+    default: false
+  chap_name:
+    description: The CHAP name the host gives the target (CHAP required).
+    type: str
+  chap_secret:
+    description: The CHAP secret. Required with O(chap_name); never shown.
+    type: str
+  mutual_chap_name:
+    description: The CHAP name the target gives the host (mutual CHAP); needs O(chap_name).
+    type: str
+  mutual_chap_secret:
+    description: The mutual CHAP secret. Required with O(mutual_chap_name); never shown.
+    type: str
   force:
     description:
       - Accepted for familiarity and overrides nothing; a datastore with files of registered VMs
@@ -107,7 +173,24 @@ EXAMPLES = r"""
     name: nfs-iso
     state: refreshed
 
-- name: Unmount it everywhere
+- name: An iSCSI static target with CHAP on the software adapter of two hosts
+  viapi.esx.esx_storage_pool:
+    name: iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e
+    type: iscsi
+    address: 192.168.50.10
+    hosts: [DC0_H0, DC0_C0_H0]
+    enable_software_adapter: true
+    chap_name: esx
+    chap_secret: "{{ iscsi_chap_secret }}"
+
+- name: A VMFS datastore on one of its LUNs, on one host
+  viapi.esx.esx_storage_pool:
+    name: vmfs-data
+    type: vmfs
+    lun: naa.600140500a0348a022e8ca87e6be41bc
+    hosts: [DC0_H0]
+
+- name: Unmount the NFS datastore everywhere
   viapi.esx.esx_storage_pool:
     name: nfs-iso
     state: absent
@@ -127,6 +210,11 @@ actions:
   type: list
   elements: dict
   sample: [{host: DC0_C0_H0, action: mount, method: CreateNasDatastore}]
+discovered:
+  description: The iSCSI pools (targets) a send target found, as M(viapi.esx.esx_storage_pool_info) returns them.
+  returned: with O(discovery=send_targets)
+  type: list
+  elements: dict
 diff:
   description: The pool before and after (with C(--diff)).
   returned: with --diff
@@ -139,7 +227,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.storage.pool import Pool
 
 ARGS = {
     "name": {"type": "str", "required": True},
-    "type": {"type": "str", "choices": ["nfs"], "default": "nfs"},
+    "type": {"type": "str", "choices": list(pool.TYPES), "default": "nfs"},
     "state": {"type": "str", "choices": list(pool.STATES), "default": "present"},
     "server": {"type": "str"},
     "path": {"type": "str"},
@@ -149,6 +237,17 @@ ARGS = {
     "cluster": {"type": "str"},
     "datacenter": {"type": "str"},
     "force": {"type": "bool", "default": False},
+    "address": {"type": "str"},
+    "target_port": {"type": "int", "default": 3260},
+    "discovery": {"type": "str", "choices": list(pool.DISCOVERY), "default": "static"},
+    "adapter": {"type": "str"},
+    "enable_software_adapter": {"type": "bool", "default": False},
+    "lun": {"type": "str"},
+    "vmfs_version": {"type": "str", "choices": ["5", "6"], "default": "6"},
+    "chap_name": {"type": "str"},
+    "chap_secret": {"type": "str", "no_log": True},
+    "mutual_chap_name": {"type": "str"},
+    "mutual_chap_secret": {"type": "str", "no_log": True},
 }
 
 

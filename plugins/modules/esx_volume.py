@@ -179,7 +179,7 @@ RETURN = r"""
 volume:
   description:
     - The volume after the run (as M(viapi.esx.esx_volume_info) returns it; predicted in check
-      mode), null once deleted. With O(dest), the volume downloaded (O(transfer) describes the
+      mode), null once deleted. With O(dest), the volume downloaded (RV(transfer) describes the
       local file).
   returned: success
   type: dict

@@ -19,7 +19,7 @@ package main
 //     files stay, as they stay on an NFS server).
 // HostStorageSystem.RescanAllHba: "Scan all host bus adapters for new storage devices". vcsim
 // swaps the host's adapters with a Fibre Channel set on every call (its own test aid); the
-// harness leaves the adapters as they are. Datastore.RefreshDatastore: "Explicitly refreshes
+// harness leaves the adapters as they are and rescans the iSCSI ones (iscsi_config.go). Datastore.RefreshDatastore: "Explicitly refreshes
 // free-space and capacity values"; vcsim's answer lacks its response element (fixed below).
 
 import (
@@ -213,6 +213,7 @@ func nfsComputeResource(h *simulator.HostSystem) *mo.ComputeResource {
 
 func (p *harnessProxy) RescanAllHba(ctx *simulator.Context, req *types.RescanAllHba) soap.HasFault {
 	return p.onTarget(ctx, req, "RescanAllHba", func(obj mo.Reference) soap.HasFault {
+		rescanAllISCSI(ctx, obj.(*simulator.HostStorageSystem))
 		return &methods.RescanAllHbaBody{Res: new(types.RescanAllHbaResponse)}
 	})
 }

@@ -1,5 +1,6 @@
-"""esx_storage_pool's runner: an NFS datastore mounted, unmounted or refreshed on hosts
-(libvirt's pool-define / pool-start, pool-destroy / pool-undefine and pool-refresh).
+"""esx_storage_pool's runner: an NFS datastore or an iSCSI target (iscsi_pool.py) added, removed
+or refreshed on hosts (libvirt's pool-define / pool-start, pool-destroy / pool-undefine and
+pool-refresh).
 
 One bulk read gives the hosts, clusters and datastores; plan() compares them with the request
 and returns the calls per host; apply() is the only code check mode skips. A datastore that
@@ -20,9 +21,12 @@ from .facade import Storage
 NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
 ACCESS = {"read_write": "readWrite", "read_only": "readOnly"}
 STATES = ("present", "absent", "refreshed")
+TYPES = ("nfs", "iscsi", "vmfs")
+DISCOVERY = ("static", "send_targets")
 PATHS = {
     "HostSystem": ["name", "datastore", "configManager.datastoreSystem",
-                   "configManager.storageSystem", "config.storageDevice.scsiLun"],
+                   "configManager.storageSystem", "config.storageDevice.scsiLun",
+                   "config.storageDevice.hostBusAdapter", "config.storageDevice.scsiTopology"],
     "ClusterComputeResource": ["name", "host"],
     "Datastore": ["summary.name", "info", "host", "vm"],
     "VirtualMachine": ["name"],
@@ -43,6 +47,17 @@ class PoolRequest:
     hosts: tuple = ()
     cluster: str | None = None
     datacenter: str | None = None
+    address: str | None = None
+    port: int = 3260
+    discovery: str = "static"
+    adapter: str | None = None
+    enable_software_adapter: bool = False
+    chap_name: str | None = None
+    chap_secret: str | None = None
+    mutual_chap_name: str | None = None
+    mutual_chap_secret: str | None = None
+    lun: str | None = None
+    vmfs_version: str = "6"
     check_mode: bool = False
 
     @classmethod
@@ -54,14 +69,21 @@ class PoolRequest:
             path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
             access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
             cluster=params.get("cluster"), datacenter=params.get("datacenter"),
-            check_mode=check_mode,
+            address=params.get("address"), port=params.get("target_port") or 3260,
+            discovery=params.get("discovery") or "static", adapter=params.get("adapter"),
+            enable_software_adapter=bool(params.get("enable_software_adapter")),
+            chap_name=params.get("chap_name"), chap_secret=params.get("chap_secret"),
+            mutual_chap_name=params.get("mutual_chap_name"),
+            mutual_chap_secret=params.get("mutual_chap_secret"), lun=params.get("lun"),
+            vmfs_version=params.get("vmfs_version") or "6", check_mode=check_mode,
         )  # fmt: skip
         request.validate()
         return request
 
     def validate(self) -> None:
         for option, value, choices in (
-            ("state", self.state, STATES), ("type", self.type, ("nfs",)),
+            ("state", self.state, STATES), ("type", self.type, TYPES),
+            ("discovery", self.discovery, DISCOVERY),
             ("nfs_version", self.nfs_version, tuple(NFS_TYPES)), ("access", self.access, tuple(ACCESS)),
         ):  # fmt: skip
             if value not in choices:
@@ -70,7 +92,11 @@ class PoolRequest:
             raise InvalidArgument(
                 f"hosts and cluster '{self.cluster}' exclude each other; give one"
             )
-        if self.state == "present":
+        if self.type == "iscsi":
+            self.validate_iscsi()
+        elif self.type == "vmfs":
+            self.validate_vmfs()
+        elif self.state == "present":
             missing = [o for o in ("server", "path") if not getattr(self, o)]
             if missing:
                 raise InvalidArgument(
@@ -80,6 +106,29 @@ class PoolRequest:
                 raise InvalidArgument("hosts or cluster is required for state present")
             if not self.path.startswith("/"):
                 raise InvalidArgument(f"path: '{self.path}' is not an absolute export path")
+
+    def validate_vmfs(self) -> None:
+        if self.vmfs_version not in ("5", "6"):
+            raise InvalidArgument(f"vmfs_version: '{self.vmfs_version}' is not one of 5, 6")
+        if self.state == "present" and not self.lun:
+            raise InvalidArgument("lun is required for a VMFS pool with state present")
+        if self.state == "present" and len(self.hosts) != 1:
+            raise InvalidArgument(f"hosts: a VMFS pool is made on one host, got {len(self.hosts)}")
+
+    def validate_iscsi(self) -> None:
+        for name, secret in (("chap", self.chap_secret), ("mutual_chap", self.mutual_chap_secret)):
+            if getattr(self, f"{name}_name") and not secret:
+                raise InvalidArgument(f"{name}_secret is required with {name}_name")
+        if self.mutual_chap_name and not self.chap_name:
+            raise InvalidArgument(
+                "mutual_chap_name needs chap_name (mutual CHAP is on top of CHAP)"
+            )
+        if not 0 < self.port < 65536:
+            raise InvalidArgument(f"target_port: {self.port} is not a TCP port (1-65535)")
+        if self.state != "refreshed" and not self.address:
+            raise InvalidArgument("address is required for an iSCSI pool")
+        if self.state == "present" and not (self.hosts or self.cluster):
+            raise InvalidArgument("hosts or cluster is required for state present")
 
 
 @dataclass
@@ -124,6 +173,12 @@ class Call:
     obj: MoRef
     method: str
     args: dict = field(default_factory=dict)
+
+    def resolved(self, client) -> dict:
+        """The arguments, with any value known only at apply time read now."""
+        return {
+            k: (v.resolve(client) if hasattr(v, "resolve") else v) for k, v in self.args.items()
+        }
 
 
 def target_hosts(inv: Inventory, request: PoolRequest, mounting: list[str]) -> list[str]:
@@ -190,9 +245,10 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
         if host not in having:
             continue
         ref, props = mounted(inv, host)[request.name]
-        if export_of(props) is None:
+        is_vmfs = bool((props.get("info") or {}).get("vmfs"))
+        if (export_of(props) is None) if request.type == "nfs" else not is_vmfs:
             raise InvalidArgument(
-                f"datastore '{request.name}' on host '{host}' is not an NFS datastore"
+                f"datastore '{request.name}' on host '{host}' is not a {request.type.upper()} datastore"
             )
         users = sorted(inv.vms.get(vm, vm.value) for vm in props.get("vm") or [])
         if users:
@@ -207,7 +263,7 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
 
 def plan_refresh(inv: Inventory, request: PoolRequest) -> list[Call]:
     """Rescan every HBA and VMFS on the hosts, then refresh the datastore on each."""
-    having = sorted(h for h in inv.hosts if request.name in mounted(inv, h))
+    having = sorted(h for h in inv.hosts if holds(inv, h, request))
     hosts = target_hosts(inv, request, having)
     if not hosts:
         raise NotFound(f"name: storage pool '{request.name}' is mounted on no host")
@@ -218,10 +274,19 @@ def plan_refresh(inv: Inventory, request: PoolRequest) -> list[Call]:
             Call(host, "rescan", system, "RescanAllHba"),
             Call(host, "rescan", system, "RescanVmfs"),
         ]
-        if request.name in mounted(inv, host):
+        if request.type == "nfs" and request.name in mounted(inv, host):
             ref = mounted(inv, host)[request.name][0]
             calls.append(Call(host, "refresh", ref, "RefreshDatastore"))
     return calls
+
+
+def holds(inv: Inventory, host: str, request: PoolRequest) -> bool:
+    """Whether the host has the pool: the datastore mounted, or the target on an adapter."""
+    if request.type == "nfs":
+        return request.name in mounted(inv, host)
+    from . import iscsi_pool
+
+    return bool(iscsi_pool._holding(inv.hosts[host][1], request))
 
 
 def seen(inv: Inventory, hosts: list[str]) -> dict:
@@ -235,6 +300,8 @@ def seen(inv: Inventory, hosts: list[str]) -> dict:
 
 
 def pool_facts(client, request: PoolRequest) -> dict | None:
+    if request.type == "iscsi" and request.discovery == "send_targets":
+        return None  # a send target is no pool; the targets it finds are (see discovered())
     found = [
         p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == request.name
     ]
@@ -250,8 +317,7 @@ def run(client, request: PoolRequest) -> dict:
     )
     inv = read(client, root)
     before = pool_facts(client, request)
-    planner = {"present": plan_present, "absent": plan_absent, "refreshed": plan_refresh}
-    calls = planner[request.state](inv, request)
+    calls = _planner(request)(inv, request)
     after = predicted(before, request, calls)
     if request.check_mode or not calls:
         changed = bool(calls) and request.state != "refreshed"
@@ -263,8 +329,27 @@ def run(client, request: PoolRequest) -> dict:
             hosts = sorted({c.host for c in calls})
             changed = seen(read(client, root), hosts) != seen(inv, hosts)
     actions = [{"host": c.host, "action": c.action, "method": c.method} for c in calls]
-    return {"changed": changed, "actions": actions, "pool": after,
-            "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
+    result = {"changed": changed, "actions": actions, "pool": after,
+              "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
+    if request.type == "iscsi" and request.discovery == "send_targets":
+        from . import iscsi_pool
+
+        result["discovered"] = iscsi_pool.discovered(client, request)
+    return result
+
+
+def _planner(request: PoolRequest):
+    if request.type == "vmfs" and request.state == "present":
+        from . import vmfs_pool
+
+        return vmfs_pool.plan_present
+    if request.type == "iscsi" and request.state != "refreshed":
+        from . import iscsi_pool
+
+        return iscsi_pool.plan_present if request.state == "present" else iscsi_pool.plan_absent
+    return {"present": plan_present, "absent": plan_absent, "refreshed": plan_refresh}[
+        request.state
+    ]
 
 
 def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> dict | None:
@@ -276,6 +361,13 @@ def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> d
         hosts -= {c.host for c in calls}
     if not hosts:
         return None
+    if request.type == "iscsi" and request.discovery == "send_targets":
+        return None
+    if before is None and request.type == "iscsi":
+        return pool_record(name=request.name, backend="iscsi", type="iscsi", hosts=sorted(hosts),
+                           iqn=request.name, address=request.address, port=request.port)  # fmt: skip
+    if before is None and request.type == "vmfs":
+        return pool_record(name=request.name, backend="datastore", type="vmfs", hosts=sorted(hosts))
     if before is None:
         kind = "nfs" if request.nfs_version == "3" else "nfs41"
         return pool_record(name=request.name, backend="datastore", type=kind, hosts=sorted(hosts),
@@ -288,7 +380,7 @@ def apply(client, calls: list[Call]) -> None:
     done: list[str] = []
     for call in calls:
         try:
-            client.call(call.obj, call.method, **call.args)
+            client.call(call.obj, call.method, **call.resolved(client))
         except ViError as e:
             if not done:
                 raise

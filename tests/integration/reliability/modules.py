@@ -220,6 +220,17 @@ MODULES: dict[str, ModuleSpec] = {
                 "cluster",
             ),
             Case("name-odd", {"name": ODD_NAME, "state": "refreshed"}, "name"),
+            Case(
+                "chap-without-secret",
+                {
+                    "name": "iqn.x",
+                    "type": "iscsi",
+                    "address": "a",
+                    "hosts": ["DC0_H0"],
+                    "chap_name": "n",
+                },
+                "chap_secret",
+            ),
         ],
     ),
     "esx_host_info": ModuleSpec(

@@ -84,3 +84,73 @@ def test_bad_requests_name_the_option(params, message):
     with pytest.raises(InvalidArgument) as e:
         request(**params)
     assert str(e.value) == message
+
+
+def test_an_iscsi_target_behind_a_datastore_is_not_removed():
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import iscsi_pool
+
+    iqn = "iqn.2000-01.example:t1"
+    adapter = {
+        "_type": "HostInternetScsiHba",
+        "device": "vmhba65",
+        "key": "hba-1",
+        "configuredStaticTarget": [{"iScsiName": iqn, "address": "10.0.0.1", "port": 3260}],
+    }
+    ref, props = host("h1", DS_A)
+    props.update(
+        {
+            "config.storageDevice.hostBusAdapter": [adapter],
+            "config.storageDevice.scsiLun": [{"key": "lun-1", "canonicalName": "naa.1"}],
+            "config.storageDevice.scsiTopology": {
+                "adapter": [
+                    {
+                        "adapter": "hba-1",
+                        "target": [
+                            {"transport": {"iScsiName": iqn}, "lun": [{"scsiLun": "lun-1"}]}
+                        ],
+                    }
+                ]
+            },
+        }
+    )
+    vmfs = {"vmfs": {"extent": [{"diskName": "naa.1", "partition": 1}]}}
+    inv = pool.Inventory(
+        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {}
+    )
+    absent = request(name=iqn, type="iscsi", address="10.0.0.1", state="absent")
+    with pytest.raises(
+        InvalidArgument, match=r"back mounted datastore\(s\) vmfs1 \(naa.1\); not removed"
+    ):
+        iscsi_pool.plan_absent(inv, absent)
+    inv.datastores[DS_A]["info"] = {}
+    calls = iscsi_pool.plan_absent(inv, absent)
+    assert [c.method for c in calls] == ["RemoveInternetScsiStaticTargets", "RescanHba"]
+
+
+def test_a_vmfs_pool_is_one_datastore_per_lun():
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import vmfs_pool
+
+    ref, props = host("h1", DS_A)
+    props["config.storageDevice.scsiLun"] = [
+        {"canonicalName": "naa.1", "devicePath": "/vmfs/devices/disks/naa.1"},
+        {"canonicalName": "naa.2", "devicePath": "/vmfs/devices/disks/naa.2"},
+    ]
+    vmfs = {"vmfs": {"extent": [{"diskName": "naa.1"}]}}
+    inv = pool.Inventory(
+        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {}
+    )
+    assert (
+        vmfs_pool.plan_present(inv, request(name="vmfs1", type="vmfs", lun="naa.1", hosts=["h1"]))
+        == []
+    )
+    with pytest.raises(
+        InvalidArgument, match="lun: naa.1 holds VMFS datastore 'vmfs1' already, not 'other'"
+    ):
+        vmfs_pool.plan_present(inv, request(name="other", type="vmfs", lun="naa.1", hosts=["h1"]))
+    with pytest.raises(InvalidArgument, match="has datastore 'vmfs1' on naa.1, not on naa.2"):
+        vmfs_pool.plan_present(inv, request(name="vmfs1", type="vmfs", lun="naa.2", hosts=["h1"]))
+    calls = vmfs_pool.plan_present(
+        inv, request(name="new", type="vmfs", lun="/vmfs/devices/disks/naa.2", hosts=["h1"])
+    )
+    assert [(c.method, c.args["spec"].device_path, c.args["spec"].version) for c in calls] == [
+        ("CreateVmfsDatastore", "/vmfs/devices/disks/naa.2", 6)]  # fmt: skip

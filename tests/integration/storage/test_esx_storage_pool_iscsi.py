@@ -1,0 +1,139 @@
+"""esx_storage_pool with type iscsi on the simulator: a static target with CHAP on a software
+adapter it enables, a send target whose targets the rescan discovers, removal; check mode
+compared on the server, second runs, the CHAP secret never shown. The hosts' storage devices
+are read with the collector (storage_reads), never through the module under test."""
+
+from __future__ import annotations
+
+import pytest
+import storage_reads as reads
+from ansible_run import run_module
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
+
+IQN = "iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e"  # a target of the simulated SAN
+SECRET = "chap-S3cret-value"
+STATIC = {"name": IQN, "type": "iscsi", "address": "192.168.50.10", "hosts": ["DC0_H0", "DC0_C0_H0"],
+          "enable_software_adapter": True, "chap_name": "esx", "chap_secret": SECRET}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def sim(vcsim_factory):
+    """vCenter without iSCSI adapters; these tests change it."""
+    return vcsim_factory()
+
+
+def pool(sim, args: dict, check=False, diff=False, ok=True, verbosity=0):
+    result = run_module("esx_storage_pool", args, sim, check=check, diff=diff, verbosity=verbosity)
+    assert (result.rc == 0) is ok, result.stdout[-3000:]
+    return result
+
+
+def storage(sim) -> dict[str, dict]:
+    """host name -> its iSCSI adapters (device -> static targets, send targets, CHAP) and LUN names."""
+    with reads.client(sim) as c:
+        rows = collect(c, {"HostSystem": ["name", "config.storageDevice"]})
+    out = {}
+    for _ref, props in rows:
+        dev = props.get("config.storageDevice") or {}
+        adapters = {
+            a["device"]: {
+                "static": sorted((t["iScsiName"], t["address"], t.get("port"), t.get("discoveryMethod"))
+                                 for t in a.get("configuredStaticTarget") or []),
+                "send": sorted((t["address"], t.get("port")) for t in a.get("configuredSendTarget") or []),
+                "chap": [((t.get("authenticationProperties") or {}).get("chapName"),
+                          (t.get("authenticationProperties") or {}).get("chapSecret"))
+                         for t in a.get("configuredStaticTarget") or []],
+            }
+            for a in dev.get("hostBusAdapter") or [] if a["_type"] == "HostInternetScsiHba"
+        }  # fmt: skip
+        luns = sorted(
+            lun["canonicalName"] for lun in dev.get("scsiLun") or [] if lun.get("canonicalName")
+        )
+        out[props["name"]] = {
+            "adapters": adapters,
+            "luns": luns,
+            "software": dev.get("softwareInternetScsiEnabled"),
+        }
+    return out
+
+
+def test_static_target_with_chap(sim):
+    before = storage(sim)
+    check = pool(sim, STATIC, check=True, diff=True).result
+    assert check["changed"] and storage(sim) == before
+    assert [a["action"] for a in check["actions"] if a["host"] == "DC0_H0"] == [
+        "enable software adapter", "add target", "set CHAP", "rescan"]  # fmt: skip
+    assert check["diff"]["before"] == {} and check["diff"]["after"]["hosts"] == [
+        "DC0_C0_H0",
+        "DC0_H0",
+    ]
+
+    run = pool(sim, STATIC, verbosity=3)
+    assert SECRET not in run.stdout + run.stderr
+    made = run.result
+    assert made["changed"] and made["pool"]["hosts"] == ["DC0_C0_H0", "DC0_H0"]
+    after = storage(sim)
+    for host in ("DC0_H0", "DC0_C0_H0"):
+        assert after[host]["software"] is True
+        assert after[host]["adapters"]["vmhba65"]["static"] == [
+            (IQN, "192.168.50.10", 3260, "staticMethod")
+        ]
+        assert after[host]["adapters"]["vmhba65"]["chap"] == [
+            ("esx", None)
+        ]  # the secret is never read back
+        assert (
+            len(set(after[host]["luns"]) - set(before[host]["luns"])) == 2
+        )  # the target's LUNs appeared
+    assert after["DC0_C0_H1"] == before["DC0_C0_H1"]
+    volumes = run_module("esx_volume_info", {"pool": IQN}, sim).result["volumes"]
+    assert {v["canonical_name"] for v in volumes} == set(after["DC0_H0"]["luns"]) - set(
+        before["DC0_H0"]["luns"]
+    )
+
+    again = pool(sim, STATIC).result
+    assert again["changed"] is False and storage(sim) == after
+
+    gone = {"name": IQN, "type": "iscsi", "address": "192.168.50.10", "state": "absent"}
+    check = pool(sim, gone, check=True).result
+    assert check["changed"] and storage(sim) == after
+    pool(sim, gone)
+    removed = storage(sim)
+    assert removed["DC0_H0"]["adapters"]["vmhba65"]["static"] == []
+    assert removed["DC0_H0"]["luns"] == before["DC0_H0"]["luns"]
+    assert pool(sim, gone).result["changed"] is False
+
+
+def test_send_target_discovers_its_targets(sim):
+    send = {"name": "netapp-portal", "type": "iscsi", "discovery": "send_targets", "address": "192.168.60.20",
+            "hosts": ["DC0_C0_H1"], "enable_software_adapter": True}  # fmt: skip
+    made = pool(sim, send).result
+    assert [p["name"] for p in made["discovered"]] == ["iqn.1992-08.com.netapp:sn.4082367740:vs.3"]
+    adapter = storage(sim)["DC0_C0_H1"]["adapters"]["vmhba65"]
+    assert adapter["send"] == [("192.168.60.20", 3260)]
+    assert adapter["static"] == [
+        ("iqn.1992-08.com.netapp:sn.4082367740:vs.3", "192.168.60.20", 3260, "sendTargetMethod")
+    ]
+    assert pool(sim, send).result["changed"] is False
+
+    pool(sim, dict(send, state="absent"))
+    adapter = storage(sim)["DC0_C0_H1"]["adapters"]["vmhba65"]
+    assert adapter["send"] == [] and adapter["static"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (dict(STATIC, enable_software_adapter=False, hosts=["DC0_C0_H2"]),
+         "host 'DC0_C0_H2' has no software iSCSI adapter; set enable_software_adapter: true or give adapter"),
+        (dict(STATIC, adapter="vmhba99"), "adapter: iSCSI adapter 'vmhba99' not found on host 'DC0_C0_H0'"),
+        (dict(STATIC, chap_secret=None), "chap_secret is required with chap_name"),
+        (dict(STATIC, mutual_chap_name="t"), "mutual_chap_secret is required with mutual_chap_name"),
+        (dict(STATIC, address=None), "address is required for an iSCSI pool"),
+        (dict(STATIC, target_port=70000), "target_port: 70000 is not a TCP port (1-65535)"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_the_option(sim, args, message):
+    result = pool(sim, {k: v for k, v in args.items() if v is not None}, ok=False)
+    assert result.result["msg"] == message
+    assert SECRET not in result.stdout + result.stderr
