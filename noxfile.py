@@ -24,6 +24,7 @@ FULL = ("2.21", "3.12")
 # Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
 # tools .venv/ runs: linters, docs, changelog, nox itself).
 TEST_PACKAGES = {"pytest", "pytest-xdist", "pyyaml", "jinja2", "ansible-runner", "ansible-builder"}
+TEST_PACKAGES |= {"pyvmomi"}  # the second reader of the server in the VM tests
 # One test per module, the inventory plugin and one role: what every other session runs.
 SMOKE = [
     "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
