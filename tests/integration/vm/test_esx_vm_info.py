@@ -9,7 +9,6 @@ from ansible_run import run_module
 from return_docs import assert_matches_return
 from vm_server import Server
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vm import query as vm_query
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmQuery
@@ -28,10 +27,10 @@ def shared(request):
 
 @pytest.fixture(scope="module")
 def truth(shared):
-    """What the server holds, read with the collector alone: moid -> expected facts subset."""
+    """What the server holds, read through pyVmomi (vm_server): moid -> expected facts subset."""
     server = Server(shared)
     try:
-        hosts = dict(collect(server.client, {"HostSystem": ["name", "parent"]}))
+        hosts = server.collect({"HostSystem": ["name", "parent"]})
         clusters = server.names("ClusterComputeResource")
         expected = {}
         for ref, p in server.vms(RAW).items():
@@ -153,7 +152,7 @@ def test_templates(vcsim_factory):
         ref, props = sorted(server.vms(["name", "runtime.powerState"]).items())[0]
         if props["runtime.powerState"] != "poweredOff":
             server.task(ref, "PowerOffVM_Task")
-        server.client.call(ref, "MarkAsTemplate")
+        server.call(ref, "MarkAsTemplate")
         total = len(server.vms())
     finally:
         server.close()

@@ -117,7 +117,7 @@ def test_ambiguous_name_lists_the_folders(server, sim, model):
         pytest.skip("ESXi has no VM subfolders (CreateFolder: NotSupported), so no same-name VMs")
     dc_ref = next(iter(server.names("Datacenter")))
     vm_folder = server.props(dc_ref, ["vmFolder"])["vmFolder"]
-    server.client.call(vm_folder, "CreateFolder", name="team-a")
+    server.call(vm_folder, "CreateFolder", name="team-a")
     dc = "DC0" if model == "vpx" else "ha-datacenter"
     place = MODELS[model]["place"]
     ok(vm_run(sim, dict(NEW, name="e-twin", **place)))
