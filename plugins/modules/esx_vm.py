@@ -292,8 +292,9 @@ options:
       physical_function:
         description:
           - For O(networks[].device_type=sriov), the PCI id of the host's physical function
-            (C(0000:3b:00.0)); not set, the server picks one. A VM with an SR-IOV adapter needs
-            all its memory reserved to power on.
+            (C(0000:3b:00.0)); without it, the spec names no physical function. A VM with an
+            SR-IOV adapter needs all its memory reserved to power on. Compared only when the NIC
+            is added or replaced.
         type: str
       state:
         description:

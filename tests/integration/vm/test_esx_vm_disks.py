@@ -6,6 +6,8 @@ real, and again (changed=false, no task); placements are read back from the serv
 
 from __future__ import annotations
 
+from ansible_run import run_module
+from return_docs import assert_matches_return
 from test_esx_vm import devices, new_vm, three_runs
 from vm_runs import ok, vm_run
 
@@ -15,6 +17,13 @@ SCSI_TYPES = {
     "lsilogic_sas": "VirtualLsiLogicSASController", "buslogic": "VirtualBusLogicController",
     "sata": "VirtualAHCIController", "nvme": "VirtualNVMEController", "ide": "VirtualIDEController",
 }  # fmt: skip
+
+
+def info(sim, **args) -> list[dict]:
+    """esx_vm_info's VMs (its result checked against its RETURN)."""
+    result = ok(run_module("esx_vm_info", args, sim=sim))
+    assert_matches_return("esx_vm_info", result.result)
+    return result["vms"]
 
 
 def placed(server, ref) -> list[tuple]:
@@ -72,6 +81,12 @@ def test_a_disk_matrix_over_every_controller_kind(server, sim, model):
     kinds = [(c["kind"], c["bus_number"]) for c in real["vm"]["controllers"]]
     assert kinds == [("ide", 0), ("ide", 1), ("paravirtual", 0), ("paravirtual", 1), ("lsilogic", 2),
                      ("lsilogic_sas", 3), ("sata", 0), ("sata", 1), ("nvme", 0), ("nvme", 1)]  # fmt: skip
+    (vm,) = info(sim, name="k-matrix")
+    assert (vm["controllers"], vm["disks"]) == (real["vm"]["controllers"], real["vm"]["disks"])
+    keys = {d["key"] for d in devices(server, ref, "VirtualDisk")}
+    assert {
+        d["key"] for c in vm["controllers"] for d in c["devices"] if d["type"] == "disk"
+    } == keys
     on_ide1 = next(
         c for c in real["vm"]["controllers"] if (c["kind"], c["bus_number"]) == ("ide", 1)
     )
