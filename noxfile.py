@@ -23,10 +23,11 @@ MATRIX = [("2.16", "3.11"), ("2.19", "3.11"), ("2.21", "3.12"), ("2.21", "3.13")
 FULL = ("2.21", "3.12")
 # Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
 # tools .venv/ runs: linters, docs, changelog, nox itself).
-TEST_PACKAGES = {"pytest", "pytest-xdist", "pyyaml", "jinja2", "ansible-runner", "ansible-builder"}
-# pyvmomi: the second reader of the server in the VM tests, the differential decoder test and
+# pyvmomi: the tests' second reader of the server, the differential decoder test and
 # tools/gen_schema.py.
-TEST_PACKAGES.add("pyvmomi")
+TEST_PACKAGES = {
+    "pytest", "pytest-xdist", "pyyaml", "jinja2", "ansible-runner", "ansible-builder", "pyvmomi",
+}  # fmt: skip
 # One test per module, the inventory plugin and one role: what every other session runs.
 SMOKE = [
     "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
