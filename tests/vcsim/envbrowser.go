@@ -8,8 +8,9 @@ package main
 // creates and runs (vSphere 6.5 "Virtual Machine Compatibility Options": ESXi 6.5 offers
 // 13, 11, 10, 9, 8, 7 and 4; ESXi 6.0 the same without 13), with the hosts that offer it
 // and defaultConfigOption on the newest; QueryConfigOption(Ex) answers the asked key's
-// version, and nothing for a key the hosts do not offer. The rest (guest descriptors,
-// default devices) is the simulator's. See README "Environment browser".
+// version, and nothing for a key the hosts do not offer, with that version's hardware limits
+// (limits.go). The rest (guest descriptors, default devices) is the simulator's. See README
+// "Environment browser".
 
 import (
 	"sort"
@@ -132,6 +133,9 @@ func (b *envBrowser) option(key string, host *types.ManagedObjectReference, opt 
 	for _, d := range b.descriptors(host) {
 		if d.Key == key || (key == "" && *d.DefaultConfigOption) {
 			opt.Version, opt.Description = d.Key, d.Description
+			if v, err := strconv.Atoi(strings.TrimPrefix(d.Key, "vmx-")); err == nil {
+				setHardwareLimits(v, &opt.HardwareOptions) // limits.go
+			}
 			return opt, nil
 		}
 	}

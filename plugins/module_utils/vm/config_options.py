@@ -23,6 +23,7 @@ class ConfigOptions:
         self.client, self.browser, self.host, self.where = client, browser, host, where
         self._descriptors: list | None = None
         self._guests: dict = {}
+        self._answers: dict = {}  # hardware version (None: the default) -> a QueryConfigOptionEx answer
 
     def descriptors(self) -> list[dict]:
         """QueryConfigOptionDescriptor: one entry per hardware version (key 'vmx-19'), those
@@ -44,9 +45,22 @@ class ConfigOptions:
                     "host": self.host, "guestId": [guest_id]}  # fmt: skip
             spec = {k: v for k, v in spec.items() if v is not None}
             option = self.client.call(self.browser, "QueryConfigOptionEx", spec=spec) or {}
+            self._answers.setdefault(version, option)  # its hardwareOptions serve limits too
             guests = option.get("guestOSDescriptor") or []
             self._guests[cached] = [g.get("id") for g in guests if g.get("id")]
         return self._guests[cached]
+
+    def option(self, version: str | None) -> dict:
+        """The VirtualMachineConfigOption of `version` (None: the default) for our host; one
+        QueryConfigOptionEx, shared with guest_ids() when it asked for the same version."""
+        if version not in self._answers:
+            spec = {"_type": "EnvironmentBrowserConfigOptionQuerySpec", "key": version,
+                    "host": self.host}  # fmt: skip
+            spec = {k: v for k, v in spec.items() if v is not None}
+            self._answers[version] = (
+                self.client.call(self.browser, "QueryConfigOptionEx", spec=spec) or {}
+            )
+        return self._answers[version]
 
     def check_version(self, version: str, creating: bool) -> None:
         """An InvalidArgument unless the host creates (or upgrades to) `version`."""

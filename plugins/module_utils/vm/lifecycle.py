@@ -26,8 +26,9 @@ from ..vi.faults import (
 )
 from ..vi.find import escape, find_vm_by_name, not_found
 from ..vi.tasks import wait_for_task
-from . import attributes, configure, question, spec
+from . import attributes, configure, limits, question, spec
 from .config_options import VM_PATHS, ConfigOptions
+from .controllers import NEW_VM_DEVICES
 from .facts import gather_one
 from .identify import datacenter_of, find_vm, searched
 from .placement import Catalog, place
@@ -179,6 +180,8 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
         options.check_version(want["hardware_version"], creating=True)
     options.check_guest(want["guest_id"], want["hardware_version"])
     config, after = spec.create_spec(want, name, where.datastore, where.catalog)
+    devices = limits.devices_after(list(NEW_VM_DEVICES), config.get("deviceChange") or [])
+    limits.check(options, want["hardware_version"], want, devices)
     after["power_state"] = "powered_on" if state == "powered_on" else "powered_off"
     made: list[MoRef] = []
 
@@ -312,10 +315,11 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
 
 
 def _check_options(client, props: dict, facts: dict, plan, want: dict) -> None:
-    """The hardware version and guest id the plan changes to, checked against what the VM's
-    host offers."""
+    """The hardware version, guest id, CPUs, memory and devices the plan changes to, checked
+    against what the VM's host offers."""
     guest = any(c.option == "guest_id" for c in plan.changes)
-    if not (plan.upgrade or guest):
+    limited = bool(plan.devices) or any(c.option in limits.LIMITED for c in plan.changes)
+    if not (plan.upgrade or guest or limited):
         return
     host = props.get("runtime.host")
     where = f"host '{facts.get('host') or (host.value if host else '?')}'"
@@ -324,6 +328,9 @@ def _check_options(client, props: dict, facts: dict, plan, want: dict) -> None:
         options.check_version(plan.upgrade, creating=False)
     if guest:
         options.check_guest(want["guest_id"], plan.upgrade or facts.get("hardware_version"))
+    if limited or plan.upgrade:
+        devices = limits.devices_after(props.get("config.hardware.device") or [], plan.devices)
+        limits.check(options, plan.upgrade or facts.get("hardware_version"), want, devices)
 
 
 def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, changes) -> list:
