@@ -191,7 +191,7 @@ def shard(name: str) -> int:
 
 
 def render(records: dict[str, str], versions: list[str]) -> str:
-    shards: list[list[str]] = [[] for _ in range(SHARDS)]
+    shards: list[list[str]] = [[] for _shard in range(SHARDS)]
     for name in sorted(records):
         shards[shard(name)].append(records[name])
     counts = {k: sum(1 for r in records.values() if r[0] == k) for k in "DMEO"}
@@ -227,7 +227,7 @@ def render(records: dict[str, str], versions: list[str]) -> str:
     ]
     for lines in shards:
         packed = base64.b64encode(zlib.compress("\n".join(lines).encode(), 9)).decode()
-        out.append('"""\\')
+        out.append('    """\\')
         out.extend(textwrap.wrap(packed, 96))
         out.append('""",')
     out += [")", "# fmt: on", ""]
