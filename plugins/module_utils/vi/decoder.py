@@ -264,16 +264,7 @@ def _decode_object(el, type_name: str | None) -> dict:
                 name = _local(tag)
             entry = field(name)
             if entry is None:
-                # A field the table does not know (a newer server): repeated elements, a list.
-                value = decode(child)
-                if name not in out:
-                    out[name] = value
-                elif repeated and name in repeated:
-                    out[name].append(value)
-                else:
-                    out[name] = [out[name], value]
-                    repeated = repeated or set()
-                    repeated.add(name)
+                repeated = _unknown_field(out, name, decode(child), repeated)
                 continue
             kind, array, how, read = entry
             if how == _SCALAR:
@@ -286,20 +277,7 @@ def _decode_object(el, type_name: str | None) -> dict:
                     raise BadValue(child, "a ManagedObjectReference without its type attribute")
                 value = _new_moref(MoRef, (ref_type, child.text))
             else:
-                xsi = child.get(XSI_TYPE)
-                if xsi:
-                    t = _XSI_LOCAL.get(xsi) or _xsi(child)
-                    conv = _SCALARS.get(t)  # e.g. a property value typed xsd:int
-                    if conv is not None:
-                        value = conv(child.text)
-                    elif t == kind or (t, kind) in _FITS:
-                        value = _decode_as(child, t)
-                    else:
-                        value = decode(child, kind)  # checks the xsi:type, remembers a fit
-                elif how == _OBJECT:
-                    value = _decode_object(child, kind)
-                else:
-                    value = _decode_as(child, kind)
+                value = _polymorphic(child, kind, how)
             if array:
                 lst = out.get(name)
                 if lst is None:
@@ -311,6 +289,36 @@ def _decode_object(el, type_name: str | None) -> dict:
     except (ValueError, TypeError) as e:  # e.g. an int field that holds no number
         raise BadValue(child, str(e)) from None
     return out
+
+
+def _polymorphic(child, kind: str, how: int) -> Any:
+    """A data-object or anyType field: read by its xsi:type when it has one (checked against
+    the declared type the first time a pair is seen), else as declared."""
+    xsi = child.get(XSI_TYPE)
+    if xsi:
+        t = _XSI_LOCAL.get(xsi) or _xsi(child)
+        conv = _SCALARS.get(t)  # e.g. a property value typed xsd:int
+        if conv is not None:
+            return conv(child.text)
+        if t == kind or (t, kind) in _FITS:
+            return _decode_as(child, t)
+        return decode(child, kind)  # checks the xsi:type, remembers a fit
+    if how == _OBJECT:
+        return _decode_object(child, kind)
+    return _decode_as(child, kind)
+
+
+def _unknown_field(out: dict, name: str, value, repeated: set | None) -> set | None:
+    """Add a field the table does not know (a newer server's): repeated elements form a list."""
+    if name not in out:
+        out[name] = value
+    elif repeated and name in repeated:
+        out[name].append(value)
+    else:
+        out[name] = [out[name], value]
+        repeated = repeated or set()
+        repeated.add(name)
+    return repeated
 
 
 def _decode_property(el) -> dict:

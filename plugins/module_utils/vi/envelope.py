@@ -20,8 +20,18 @@ except ImportError as e:  # module.py reports it as a missing library
     etree, LXML_IMPORT_ERROR = None, e
 
 from . import schema
-from .decoder import NS_VIM, NS_XSI, XSI_TYPE, BadValue, MoRef, _local, _xsi, decode, path_of
-from .decoder import to_timestamp as to_timestamp
+from .decoder import (
+    NS_VIM,
+    NS_XSI,
+    XSI_TYPE,
+    BadValue,
+    MoRef,
+    _local,
+    _xsi,
+    decode,
+    path_of,
+    to_timestamp,
+)
 from .faults import Fault, ResponseError, make_fault
 
 __all__ = [

@@ -153,4 +153,7 @@ def test_the_table_is_what_the_generator_makes_of_pyvmomi():
         pytest.skip("pyVmomi absent (a test dependency: requirements-test.txt)")
     expected, _count = gen.generate(source)
     actual = Path(schema_types.__file__).read_text()
-    assert actual == expected, "schema_types.py is stale or hand-edited: run tools/gen_schema.py"
+    # The records, not the bytes: another zlib may compress the same records differently.
+    stale = "schema_types.py is stale or hand-edited: run tools/gen_schema.py"
+    assert gen.records_of(actual) == gen.records_of(expected), stale
+    assert actual.split("SHARDS = (")[0] == expected.split("SHARDS = (")[0], stale
