@@ -24,6 +24,7 @@ args_for() {
 	vm_info_split) echo "--rounds 3 --json $results/vm_info_split.json" ;;
 	scale) echo "--json $results/scale.json" ;;
 	snapshots) echo "--rounds 3 --json $results/snapshots.json" ;;
+	endpoint_read) echo "--rounds 5 --json $results/endpoint_read.json" ;;
 	*) echo "" ;;
 	esac
 }

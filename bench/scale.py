@@ -16,7 +16,7 @@ collection as it was at git REF (exported into .cache/scale-baseline), and so is
 the same run: before and after on the same simulators.
 
     python bench/scale.py [--sizes 5000,10000,20000,50000] [--baseline REF]
-        [--baseline-sizes 20000] [--json FILE] [--plot FILE]
+        [--baseline-sizes 20000] [--skip-vm-info] [--json FILE] [--plot FILE]
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def baseline(ref: str) -> Path:
     return BASELINE_DIR / ref
 
 
-def measure(workdir: Path, sims: list, sizes: list, ref: str | None, ref_sizes=()) -> dict:
+def measure(workdir: Path, sims: list, sizes: list, ref, ref_sizes=(), only=("vm_info",)) -> dict:
     report = {"sizes": {}, "baseline": ref}
     base = baseline(ref) if ref else None
     for size in sizes:
@@ -165,12 +165,14 @@ def measure(workdir: Path, sims: list, sizes: list, ref: str | None, ref_sizes=(
         expected = sum(s.manifest["counts"]["vms"] for s in part)
         print(f"{expected} VMs over {len(part)} endpoint(s):", flush=True)
         runs = inventory_runs(workdir, part, expected, f"n{size}")
-        runs["vm_info"] = vm_info(workdir, part, expected, env_for(VENV_BIN))
+        if "vm_info" in only:
+            runs["vm_info"] = vm_info(workdir, part, expected, env_for(VENV_BIN))
         if base is not None and size in ref_sizes:
             for what, result in inventory_runs(workdir, part, expected, f"b{size}", base).items():
                 runs[f"baseline_{what}"] = result
             env = dict(env_for(VENV_BIN), ANSIBLE_COLLECTIONS_PATH=str(base))
-            runs["baseline_vm_info"] = vm_info(workdir, part, expected, env)
+            if "vm_info" in only:
+                runs["baseline_vm_info"] = vm_info(workdir, part, expected, env)
         for name, result in runs.items():
             per_thousand(result, expected)
             show(name, result)
@@ -233,6 +235,7 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default=",".join(map(str, SIZES)), help="VM counts, 5,000 each")
     p.add_argument("--baseline", help="also run the inventory as it was at this git ref")
     p.add_argument("--baseline-sizes", default="20000", help="the sizes the baseline runs at")
+    p.add_argument("--skip-vm-info", action="store_true", help="only the inventory runs")
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     p.add_argument("--plot", type=Path, default=ROOT / "docs/images/scale.png")
     args = p.parse_args(argv)
@@ -245,7 +248,8 @@ def main(argv=None) -> int:
         sims = start(harness, workdir, max(sizes) // PER_SIMULATOR)
         try:
             ref_sizes = {int(n) for n in args.baseline_sizes.split(",")}
-            report = measure(workdir, sims, sizes, args.baseline, ref_sizes)
+            only = () if args.skip_vm_info else ("vm_info",)
+            report = measure(workdir, sims, sizes, args.baseline, ref_sizes, only)
         finally:
             for sim in sims:
                 sim.stop()

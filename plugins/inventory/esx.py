@@ -268,11 +268,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 data = None
             if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
                 self.display.v(f"viapi.esx.esx: {len(data['records'])} VMs from the cache")
-                return data["records"]
+                return list(data["records"])  # _populate() empties the list it is given
         records, complete = self._collect()
         if use_cache:
             if complete:
-                self._cache[key] = {"version": CACHE_VERSION, "records": records}
+                self._cache[key] = {"version": CACHE_VERSION, "records": list(records)}
             else:
                 self.display.warning(
                     "viapi.esx.esx: the cache was not updated (an endpoint could not be read)"
@@ -342,10 +342,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # ------------------------------------------------------------ hosts and groups
 
     def _populate(self, records):
-        """Filter, name and add the hosts, then compose their variables and groups."""
-        if not self.get_option("include_templates"):
-            records = [r for r in records if not r.get("esx_template")]
-        records = self._filtered(records)
+        """Filter, name and add the hosts, then compose their variables and groups.
+
+        `records` is emptied: each record is dropped once its host holds the variables, so the
+        inventory never holds two full copies of them (a large share of a fleet's memory).
+        """
+        templates = self.get_option("include_templates")
+        kept = [r for r in records if templates or not r.get("esx_template")]
+        records.clear()
+        records = self._filtered(kept)
+        del kept
         names = self._hostnames(records)
         names, duplicates = hostvars.unique_hostnames(names, records)
         if duplicates:
@@ -354,7 +360,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 f"viapi.esx.esx: {len(duplicates)} VM(s) got a hostname already taken ({shown}); "
                 "they are listed with their instance uuid appended"
             )
-        for name, record in zip(names, records):
+        for n, name in enumerate(names):
+            record, records[n] = records[n], None
             self._add_host(name, record)
 
     def _add_host(self, name, record):

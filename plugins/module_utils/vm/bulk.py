@@ -239,66 +239,90 @@ def read(
 
 def _read_parallel(client, parts, paths, names, convert, open_client) -> Read:
     """Partitions read by `client` and len(parts) - 1 new sessions, each taking the next one."""
-    todo: queue.Queue = queue.Queue()
-    for n, part in enumerate(parts):
-        todo.put((n, part))
-    results: dict[int, list] = {}
-    failed: list[tuple[int, Partition, Exception]] = []
-    refused: list[Exception] = []
-    extra_trips: list[int] = []
-    stop = threading.Event()
-    # Pages of PAGE_SIZE in all across the sessions: a page's answer, parsed tree and decoded
-    # objects are the read's peak memory, and the sessions hold theirs at the same time.
-    page_size = max(MIN_PAGE_SIZE, PAGE_SIZE // len(parts))
-
-    def work(session, destroy=False) -> None:
-        while not stop.is_set():
-            try:
-                n, part = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                results[n] = read_partition(
-                    session, part, paths, names, convert, destroy, page_size
-                )
-            except ViError as e:
-                failed.append((n, part, e))
-                stop.set()
-
-    def extra() -> None:
-        session = open_client()
-        try:
-            session.connect()
-        except ViError as e:
-            session.transport.close()
-            refused.append(e)
-            return
-        try:
-            work(session)
-        finally:
-            session.logout()
-            extra_trips.append(session.round_trips)
-
-    threads = [threading.Thread(target=extra, name=f"esx-read-{n}") for n in range(1, len(parts))]
+    run = _Run(parts, paths, names, convert, open_client)
+    threads = [
+        threading.Thread(target=run.extra, name=f"esx-read-{n}") for n in range(1, len(parts))
+    ]
     for thread in threads:
         thread.start()
     try:
-        work(client, destroy=True)  # the caller's session lives on: its views are destroyed
+        run.work(client, destroy=True)  # the caller's session lives on: its views are destroyed
     finally:
         for thread in threads:
             thread.join()
-    if failed:
-        raise _failure(min(failed, key=lambda f: f[0]), len(parts))
-    read = Read(partitions=len(parts), sessions=len(parts) - len(refused))
-    read.round_trips = sum(extra_trips)
-    if refused:
-        read.warnings.append(
-            f"the server opened {read.sessions} of the {len(parts)} sessions asked for, so the "
-            f"VMs were read {read.sessions} at a time (refused: {refused[0]})"
-        )
-    for n in range(len(parts)):
-        read.items.extend(results.pop(n))
-    return read
+    return run.result()
+
+
+class _Run:
+    """The shared state of one partitioned read: the parts left, and what each session gave."""
+
+    def __init__(self, parts, paths, names, convert, open_client):
+        self.parts, self.paths, self.names = parts, paths, names
+        self.convert, self.open_client = convert, open_client
+        self.todo: queue.Queue = queue.Queue()
+        for n, part in enumerate(parts):
+            self.todo.put((n, part))
+        self.results: dict[int, list] = {}
+        self.failed: list[tuple[int, Partition, Exception]] = []
+        self.refused: list[Exception] = []
+        self.bugs: list[BaseException] = []  # anything else a session thread raised
+        self.extra_trips: list[int] = []
+        self.stop = threading.Event()
+        # Pages of PAGE_SIZE in all across the sessions: a page's answer, parsed tree and
+        # decoded objects are the read's peak memory, and the sessions hold theirs at once.
+        self.page_size = max(MIN_PAGE_SIZE, PAGE_SIZE // len(parts))
+
+    def work(self, session, destroy=False) -> None:
+        """Read the parts left, one after the other, until none is left or one failed."""
+        while not self.stop.is_set():
+            try:
+                n, part = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                self.results[n] = read_partition(
+                    session, part, self.paths, self.names, self.convert, destroy, self.page_size
+                )
+            except ViError as e:
+                self.failed.append((n, part, e))
+                self.stop.set()
+
+    def extra(self) -> None:
+        """One more session: open it, read parts, log out; a refused session reads nothing."""
+        try:
+            session = self.open_client()
+            try:
+                session.connect()
+            except ViError as e:
+                session.transport.close()
+                self.refused.append(e)
+                return
+            try:
+                self.work(session)
+            finally:
+                session.logout()
+                self.extra_trips.append(session.round_trips)
+        except BaseException as e:  # re-raised in the caller's thread by result()
+            self.bugs.append(e)
+            self.stop.set()
+
+    def result(self) -> Read:
+        """The items in partition order, or the first error."""
+        if self.bugs:
+            raise self.bugs[0]
+        if self.failed:
+            raise _failure(min(self.failed, key=lambda f: f[0]), len(self.parts))
+        count = len(self.parts)
+        read = Read(partitions=count, sessions=count - len(self.refused))
+        read.round_trips = sum(self.extra_trips)
+        if self.refused:
+            read.warnings.append(
+                f"the server opened {read.sessions} of the {count} sessions asked for, so the "
+                f"VMs were read {read.sessions} at a time (refused: {self.refused[0]})"
+            )
+        for n in range(count):
+            read.items.extend(self.results.pop(n))
+        return read
 
 
 def _failure(first: tuple, count: int) -> ViError:
