@@ -248,7 +248,8 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
         is_vmfs = bool((props.get("info") or {}).get("vmfs"))
         if (export_of(props) is None) if request.type == "nfs" else not is_vmfs:
             raise InvalidArgument(
-                f"datastore '{request.name}' on host '{host}' is not a {request.type.upper()} datastore"
+                f"datastore '{request.name}' on host '{host}' is not "
+                f"{'an NFS' if request.type == 'nfs' else 'a VMFS'} datastore"
             )
         users = sorted(inv.vms.get(vm, vm.value) for vm in props.get("vm") or [])
         if users:
