@@ -129,6 +129,7 @@ class FakeViServer(TlsService):
         self._script: dict[str, list[Reply]] = {k: list(v) for k, v in DEFAULTS.items()}
         self.calls: list[str] = []
         self.bodies: list[bytes] = []
+        self.actions: list[tuple[str, str | None]] = []  # (method, SOAPAction) of each request
         self._server: TlsServer | None = None
 
     @property
@@ -162,6 +163,7 @@ class _FakeHandler(TlsHandler):
             req = read_request(self.rfile)
             if req is None:
                 return
+            fake.actions.append((req.method or req.target, req.header("SOAPAction")))
             reply = fake._reply(req.method, req.body)
             if reply.hang:
                 self.wait_until_stopped()
