@@ -312,11 +312,11 @@ vms:
     vapp_properties:
       description:
         - vApp properties - C(id), C(key), C(value), C(type), C(label), C(default),
-          C(user_configurable); empty with O(devices=false).
+          C(user_configurable).
       type: list
       elements: dict
     extra_config:
-      description: Advanced settings, key to value, without the keys vSphere owns (see docs/vm.md); null with O(devices=false).
+      description: Advanced settings, key to value, without the keys vSphere owns (see docs/vm.md).
       type: dict
     linked_clone:
       description:

@@ -58,7 +58,8 @@ def owner(key: str) -> str | None:
 
 
 def facts(props: dict) -> dict:
-    """extra_config: the user's advanced settings (vSphere's own keys left out); None unread."""
+    """extra_config: the user's advanced settings (vSphere's own keys left out); None without
+    the VM's configuration."""
     if "config.extraConfig" not in props:
         return {"extra_config": None}
     found = {}

@@ -49,14 +49,10 @@ PATHS += (
 # except disks, nics and cdroms, which vm_facts() then gives as empty lists. The inventory reads
 # these by default: for a fleet the device lists would be most of the transfer.
 SUMMARY_PATHS = tuple(p for p in PATHS if p not in ("config.hardware.device", "network"))
-# The advanced settings are lists too (guestinfo.* may hold whole documents): facts in full only.
-SUMMARY_PATHS = tuple(p for p in SUMMARY_PATHS if p not in (*advanced.PATHS, *vapp.PATHS))
 # The facts vm/hardware.py and vm/advanced.py add after the schema's fields.
 CONFIG_FIELDS = (*hardware.facts({}), *advanced.facts({}), *vapp.facts({}))
-LIST_FIELDS = (
-    "extra_config",
-    "vapp_properties",
-)  # facts the inventory leaves out, as it does the device lists
+# Facts the inventory leaves out unless it reads devices (settings may hold whole documents).
+LIST_FIELDS = ("extra_config", "vapp_properties")
 DEVICE_FIELDS = ("disks", "nics", "cdroms", "controllers")
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
