@@ -68,8 +68,10 @@ options:
     description:
       - Only VMs whose oldest snapshot was taken more than this many days ago, on the server's
         clock (read from its answers, not the local one).
-      - With O(has_snapshots) and the rest of the filters this is a fleet report in one bulk
-        read, for example every VM with a snapshot older than 3 days across a vCenter.
+      - With O(has_snapshots) and the rest of the filters this is a fleet report in one module
+        call, for example every VM with a snapshot older than 3 days across a vCenter. With
+        O(has_snapshots=true) or this option, a first bulk read of every VM's snapshot tree
+        alone picks the VMs, and a second one reads the facts of those VMs only.
     type: int
     version_added: 0.2.0
   parallel_reads:
