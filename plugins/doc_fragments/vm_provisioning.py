@@ -25,20 +25,20 @@ options:
       - Needs vCenter; on a standalone ESXi host (the server reports C(apiType) C(HostAgent))
         the task fails before any change.
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   snapshot_src:
     description:
       - Clone from this snapshot of the source (its name, or its path like C(base/patched))
         rather than from the source's current state.
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   linked_clone:
     description:
       - Make a linked clone - its disks are child (delta) disks of the disks of
         O(snapshot_src), which it shares with the source (C(diskMoveType)
         C(createNewChildDiskBacking)). Needs O(snapshot_src).
     type: bool
-    version_added: 0.3.0
+    version_added: 0.2.0
     default: false
   customization:
     description:
@@ -51,7 +51,7 @@ options:
         set.
       - The passwords and the product key are never shown in output, diff, errors or logs.
     type: dict
-    version_added: 0.3.0
+    version_added: 0.2.0
     suboptions:
       hostname:
         description: The guest's host name (computer name); the VM's name when not set.
@@ -132,7 +132,7 @@ options:
         used instead of O(customization); an unknown name fails naming it. Beside it,
         O(customization) may only set O(customization.existing_vm).
     type: str
-    version_added: 0.3.0
+    version_added: 0.2.0
   wait_for:
     description:
       - After the other changes, wait for each of these (in this order, under one deadline of
@@ -144,7 +144,7 @@ options:
         waited for and what was seen last. The VM must be running at the end
         (O(state=powered_on), or already running with V(present)).
     type: list
-    version_added: 0.3.0
+    version_added: 0.2.0
     elements: str
     choices: [customization, tools, ip]
   is_template:
@@ -155,5 +155,5 @@ options:
         the host the placement options name, else in the root resource pool of its host's
         cluster or host, on that host.
     type: bool
-    version_added: 0.3.0
+    version_added: 0.2.0
 """

@@ -86,7 +86,7 @@ options:
       - The host variables and their order do not depend on this.
     type: int
     default: 4
-    version_added: 0.3.0
+    version_added: 0.2.0
   properties:
     description:
       - Extra VI property paths of C(VirtualMachine) to read, for example C(config.cpuHotAddEnabled)

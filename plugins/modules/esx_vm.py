@@ -274,15 +274,15 @@ options:
           - A static IPv4 address the guest customization (O(customization)) gives this NIC;
             without it the NIC uses DHCP. Used only with O(customization).
         type: str
-        version_added: 0.3.0
+        version_added: 0.2.0
       netmask:
         description: The subnet mask of O(networks[].ip), for example C(255.255.255.0).
         type: str
-        version_added: 0.3.0
+        version_added: 0.2.0
       gateway:
         description: The default gateway of this NIC.
         type: str
-        version_added: 0.3.0
+        version_added: 0.2.0
       dvswitch:
         description:
           - The distributed switch of the port group O(networks[].name), to tell apart port

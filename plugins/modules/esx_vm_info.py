@@ -86,7 +86,7 @@ options:
         depend on this; V(1) reads through the module's one session.
     type: int
     default: 4
-    version_added: 0.3.0
+    version_added: 0.2.0
 notes:
   - Examples assume the connection options are set with C(module_defaults) for the
     C(group/viapi.esx.esx) action group.
@@ -329,7 +329,7 @@ vms:
           count), and when devices is false.
       type: list
       elements: dict
-      version_added: 0.3.0
+      version_added: 0.2.0
     controllers:
       description:
         - The storage controllers (IDE, SCSI, SATA, NVMe), in the order of the device lists - label, key, kind (as
@@ -338,7 +338,7 @@ vms:
       returned: when devices is true
       type: list
       elements: dict
-      version_added: 0.3.0
+      version_added: 0.2.0
     vi_properties:
       description: The O(properties) paths and their values, when O(properties) is set.
       type: dict
