@@ -183,10 +183,10 @@ class Answer:
 
 
 def recorded_dir(directory: Path) -> list[Answer]:
-    """The answers the transport's recording hook wrote (<pid>-<n>-<method>-<status>.xml)."""
+    """The answers the transport's recording hook wrote (<pid>-<n>-<random>-<method>-<status>.xml)."""
     out = []
     for path in sorted(directory.glob("*.xml")):
-        _pid, _n, method, status = path.stem.rsplit("-", 3)
+        _pid_n, _random, method, status = path.stem.rsplit("-", 3)
         out.append(Answer(path.name, method, int(status), path.read_bytes()))
     return out
 

@@ -197,10 +197,12 @@ class Transport:
 
 
 def record(directory: str, request: bytes, status: int, content: bytes) -> None:
-    """Write one answer as <directory>/<pid>-<n>-<method>-<status>.xml (readable by its owner)."""
+    """Write one answer as <directory>/<pid>-<n>-<random>-<method>-<status>.xml (owner-only)."""
     m = _SOAP_METHOD.search(request[:4096])
     method = m.group(1).decode("ascii", "replace") if m else "unknown"
-    name = f"{os.getpid()}-{next(_recorded):06d}-{method}-{status}.xml"
+    # The pid and a counter order one process's answers; the random part keeps two processes
+    # that got the same pid over a long run (a whole test suite) from colliding.
+    name = f"{os.getpid()}-{next(_recorded):06d}-{os.urandom(3).hex()}-{method}-{status}.xml"
     os.makedirs(directory, exist_ok=True)
     fd = os.open(os.path.join(directory, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
