@@ -24,8 +24,8 @@ case "$stack" in
     ;;
 14)
     venv="$root/.cache/bench-venv-14"
-    python=$(ls -d "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions/3.12.*/bin/python3.12 \
-        2>/dev/null | tail -n 1 || true)
+    python=$(find "$(pyenv root 2>/dev/null || echo /nonexistent)"/versions -maxdepth 3 \
+        -path '*/versions/3.12.*/bin/python3.12' 2>/dev/null | sort -V | tail -n 1 || true)
     [[ -n $python ]] || python=python3.12
     pins="ansible==14.5.0 ansible-core==2.21.5 $common"
     ;;

@@ -113,14 +113,6 @@ options:
     description: The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
     type: str
   lun:
-    description: The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with O(type=vmfs), V(present).
-    type: str
-  vmfs_version:
-    description: The VMFS major version of a new VMFS pool.
-    type: str
-    choices: ["5", "6"]
-    default: "6"
-  lun:
     description:
       - The LUN of a VMFS pool, by canonical name (C(naa.…)) or device path. Required with
         O(type=vmfs) and V(present).

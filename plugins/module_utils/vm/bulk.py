@@ -152,7 +152,7 @@ def plan(names: Names, parallel: int, root: MoRef | None = None) -> list[Partiti
 def _balanced(names: Names, units: dict, parallel: int) -> list[Partition]:
     """Units in `parallel` groups of about equal weight (largest first, each to the lightest)."""
     order = sorted(units, key=lambda r: (-units[r], _label(names, r)))
-    groups = [[] for _ in range(min(parallel, len(order)))]
+    groups = [[] for _group in range(min(parallel, len(order)))]
     weights = [0] * len(groups)
     for ref in order:
         n = weights.index(min(weights))
