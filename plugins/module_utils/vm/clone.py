@@ -18,6 +18,7 @@ from ..vi.tasks import wait_for_task
 from ..vi.values import datastore_name
 from . import customization as cust
 from . import snapshot_tree, spec
+from .config_options import ConfigOptions
 from .facts import gather_one
 from .lifecycle import RunPlan, Step, _cleanup_failed_create, _result, describe
 from .placement import place
@@ -59,6 +60,9 @@ def plan(client, request: VmRequest, want: dict) -> RunPlan:
             f"template: '{clone.template}' is in datacenter '{facts['datacenter']}', the new VM "
             f"in '{where.datacenter}'; a template is used in its own datacenter"
         )
+    if want["hardware_version"] == "latest":  # the newest the clone's host offers
+        options = ConfigOptions(client, where.browser, where.host, where.where)
+        want = dict(want, hardware_version=options.latest(creating=False))
     config = spec.plan(want, dict(facts, template=False), props, where.catalog, powered_on=False)
     nics = max(len(facts["nics"]), len(want["networks"] or []))
     clone_spec = _clone_spec(client, request, want, config, props, where, facts, nics)

@@ -31,7 +31,9 @@ def _fact(info: dict) -> dict:
         "value": HIDDEN if secret and info.get("value") else info.get("value") or "",
         "type": info.get("type") or None,
         "label": info.get("label") or None,
-        "default": info.get("defaultValue") or "",
+        "default": HIDDEN
+        if secret and info.get("defaultValue")
+        else info.get("defaultValue") or "",
         "user_configurable": info.get("userConfigurable"),
     }
 
@@ -86,10 +88,10 @@ def updates(want: list, props: dict, result=None) -> dict | None:
 
 
 def _hide(fact: dict) -> dict:
-    """A password property's value is never shown (in the diff either)."""
-    if (fact.get("type") or "").startswith("password") and fact.get("value"):
-        return {**fact, "value": HIDDEN}
-    return fact
+    """A password property's value and default are never shown (in the diff either)."""
+    if not (fact.get("type") or "").startswith("password"):
+        return fact
+    return {**fact, **{k: HIDDEN for k in ("value", "default") if fact.get(k)}}
 
 
 def _listed(item: dict, current: dict | None) -> dict:

@@ -212,3 +212,27 @@ def test_fleet_from_a_template_in_parallel_reports_each_failure(sim):
     )
     assert again.rc == 0, again.stdout[-3000:]
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0", again.stdout), again.stdout[-2000:]
+
+
+def test_customization_secrets_appear_in_no_output(sim):
+    """The role loops over positions: no entry (with its passwords) reaches a result."""
+    secrets = ("Fleet-Secret-Pw1", "FLEET-KEY-12345", "Fleet-Domain-Pw2")
+    windows = {"password": secrets[0], "product_key": secrets[1], "join_domain": "ad.example",
+               "domain_admin": "admin", "domain_admin_password": secrets[2]}  # fmt: skip
+    fleet = [
+        {"name": "fleet-w1", "template": "no-such-template", "customization": {
+            "hostname": "w1", "windows": windows}},
+        {"name": "fleet-w2", "memory_mb": 128, "customization": {
+            "hostname": "w2", "windows": windows}},
+    ]  # fmt: skip
+    vars_ = {"vm_fleet_connection": connection(sim), "vm_fleet_vms": fleet,
+             "vm_fleet_defaults": {"cluster": "DC0_C0", "datastore": "LocalDS_0",
+                                   "guest_id": "otherGuest"}}  # fmt: skip
+    for args in ((), ("-vvv",)):
+        res = run_playbook(PLAYBOOK, vars_, args=args)
+        assert res.rc != 0  # fleet-w1's template does not exist
+        assert "fleet-w1" in failed_message(res)
+        shown = res.stdout + res.stderr + json.dumps(res.tasks)
+        for secret in secrets:
+            at = shown.find(secret)
+            assert at < 0, (args, secret, shown[max(0, at - 1500) : at - 700])

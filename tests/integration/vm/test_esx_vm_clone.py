@@ -97,6 +97,15 @@ def test_clone_without_placement_uses_the_source_host(sim, server, template):
     assert host_name(server, server.vm("c-same")) == "DC0_C0_H1"
 
 
+def test_clone_to_the_latest_hardware_version(sim, server, template):
+    """hardware_version: latest is resolved on the clone's host, as for a new VM."""
+    args = {"name": "c-latest", "template": template, "hardware_version": "latest", **PLACE}
+    check, _real, _tasks = three_runs(server, sim, args)
+    version = server.props(server.vm("c-latest"))["config.version"]
+    assert check["diff"]["after"]["hardware_version"] == version
+    assert version == "vmx-13"  # the newest the simulator's hosts offer (tests/vcsim envbrowser.go)
+
+
 def test_linked_clone(sim, server, template):
     ok(vm_run(sim, {"name": "c-linksrc", "template": template, **PLACE}))
     src = server.vm("c-linksrc")
@@ -125,7 +134,10 @@ def test_linked_clone(sim, server, template):
 def test_unknown_snapshot_and_template(sim, server, template):
     before = server.snapshot(), server.tasks()
     result = vm_run(sim, {"name": "c-none", "template": template, "snapshot_src": "nope"})
-    assert result.failed and "snapshot_src: VM 'tpl-base' has no snapshot 'nope'" in result["msg"]
+    assert (
+        result.failed
+        and "snapshot_src: snapshot 'nope' not found in VM 'tpl-base'" in result["msg"]
+    )
     result = vm_run(sim, {"name": "c-none", "template": "no-such-template"})
     assert result.failed and "template: VM 'no-such-template' not found" in result["msg"]
     assert (server.snapshot(), server.tasks()) == before

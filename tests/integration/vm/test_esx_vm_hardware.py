@@ -342,7 +342,7 @@ def test_vapp_properties(server, sim, model):
     assert facts["app.port"]["type"] == "int" and facts["app.mode"]["label"] == "Mode"
 
     change = [{"id": "app.mode", "value": "dev"},
-              {"id": "app.secret", "value": "s3cret", "type": "password"}]  # fmt: skip
+              {"id": "app.secret", "value": "s3cret", "type": "password", "default": "d3fault"}]  # fmt: skip
     check, tasks = converge(server, sim, name, {"vapp_properties": change})
     assert tasks == ["ReconfigVM_Task"]
     assert check["changes"] == ["vapp_properties.app.mode", "vapp_properties.app.secret"]
@@ -353,11 +353,13 @@ def test_vapp_properties(server, sim, model):
     assert before[0]["value"] == "prod" and before[1] is None
     assert after[0]["value"] == "dev" and after[0]["label"] == "Mode"
     assert after[1]["value"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert after[1]["default"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     have = vapp(server, name)
     assert (have["app.mode"]["value"], have["app.secret"]["value"]) == ("dev", "s3cret")
     assert set(have) == {"app.mode", "app.port", "app.secret"}, "an unlisted property changed"
     result = ok(vm_run(sim, {"name": name}))
     assert "s3cret" not in result.stdout + result.stderr, "a password property's value was shown"
+    assert "d3fault" not in result.stdout + result.stderr, "a password property's default was shown"
 
     wrong = vm_run(sim, {"name": name, "vapp_properties": [{"id": "app.port", "type": "string"}]})
     assert wrong.failed and "'app.port' has type int; changing a property's type" in wrong["msg"]
