@@ -105,8 +105,10 @@ class Client:
             raise
 
     def logout(self) -> None:
-        """End the session; errors are swallowed (the session is gone either way)."""
+        """End the session and close the connection; errors are swallowed (the session is gone
+        either way). Without a session (a refused login) it only closes the connection."""
         if self.session is None:
+            self.transport.close()
             return
         try:
             self.call(self.content["sessionManager"], "Logout")

@@ -294,7 +294,7 @@ class _Run:
             try:
                 session.connect()
             except ViError as e:
-                session.transport.close()
+                session.logout()  # no session: closes the connection only
                 self.refused.append(e)
                 return
             try:
