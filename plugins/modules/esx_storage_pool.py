@@ -52,9 +52,13 @@ attributes:
     description: Shows the pool before and after (its hosts, in check mode).
 options:
   name:
-    description: The datastore's name.
+    description:
+      - The pool's name - a datastore's name (V(nfs), V(vmfs)), the target's IQN (V(iscsi)
+        static target), or a label of an iSCSI send target.
+      - O(iqn) is an alias, for an iSCSI static target.
     type: str
     required: true
+    aliases: [iqn]
   type:
     description: The kind of pool.
     type: str
@@ -86,8 +90,10 @@ options:
     description:
       - The hosts, by name. With V(absent) and V(refreshed), every host that mounts it when
         neither O(hosts) nor O(cluster) is given.
+      - O(host) is an alias, for the one host of a V(vmfs) pool.
     type: list
     elements: str
+    aliases: [host]
   cluster:
     description: Every host of this cluster, instead of O(hosts).
     type: str
@@ -218,14 +224,14 @@ from ansible_collections.viapi.esx.plugins.module_utils.storage import pool
 from ansible_collections.viapi.esx.plugins.module_utils.storage.pool import PoolRequest
 
 ARGS = {
-    "name": {"type": "str", "required": True},
+    "name": {"type": "str", "required": True, "aliases": ["iqn"]},
     "type": {"type": "str", "choices": list(pool.TYPES), "default": "nfs"},
     "state": {"type": "str", "choices": list(pool.STATES), "default": "present"},
     "server": {"type": "str"},
     "path": {"type": "str"},
     "nfs_version": {"type": "str", "choices": list(pool.NFS_TYPES), "default": "3"},
     "access": {"type": "str", "choices": list(pool.ACCESS), "default": "read_write"},
-    "hosts": {"type": "list", "elements": "str"},
+    "hosts": {"type": "list", "elements": "str", "aliases": ["host"]},
     "cluster": {"type": "str"},
     "datacenter": {"type": "str"},
     "force": {"type": "bool", "default": False},

@@ -48,6 +48,9 @@ def test_vmfs_on_a_lun(sim, lun):
     assert [e["diskName"] for e in ds["info"]["vmfs"]["extent"]] == [lun["canonical_name"]]
     assert made["pool"]["type"] == "vmfs" and made["pool"]["hosts"] == ["DC0_H0"]
     assert pool(sim, dict(args, lun=lun["canonical_name"]))["changed"] is False
+    # `host`, the name for a VMFS pool's one host, is an alias of `hosts`
+    one_host = {k: v for k, v in args.items() if k != "hosts"}
+    assert pool(sim, dict(one_host, host="DC0_H0"))["changed"] is False
 
     other = pool(sim, dict(args, name="vmfs2"), ok=False)
     assert (
@@ -61,6 +64,9 @@ def test_vmfs_on_a_lun(sim, lun):
         f"the LUNs of iSCSI target '{IQN}' on host 'DC0_H0' back mounted datastore(s) vmfs1 "
         f"({lun['canonical_name']}); not removed (force does not override this)"
     )
+    # `iqn` is an alias of `name` for an iSCSI static target
+    by_iqn = {k: v for k, v in target.items() if k != "name"}
+    assert pool(sim, dict(by_iqn, iqn=IQN), ok=False)["msg"] == refused["msg"]
 
     gone = {"name": "vmfs1", "type": "vmfs", "state": "absent"}
     assert pool(sim, gone, check=True)["changed"] and "vmfs1" in reads.datastores(sim)
