@@ -259,6 +259,15 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
             )
         system = inv.hosts[host][1]["configManager.datastoreSystem"]
         calls.append(Call(host, "unmount", system, "RemoveDatastore", {"datastore": ref}))
+    if request.type == "vmfs" and len(calls) > 1:
+        # Removing a VMFS datastore deletes its volume, which every host shares: once, on the
+        # first host; the others rescan their VMFS volumes and see it gone.
+        calls = calls[:1] + [
+            Call(
+                c.host, "rescan", inv.hosts[c.host][1]["configManager.storageSystem"], "RescanVmfs"
+            )
+            for c in calls[1:]
+        ]
     return calls
 
 
@@ -275,7 +284,7 @@ def plan_refresh(inv: Inventory, request: PoolRequest) -> list[Call]:
             Call(host, "rescan", system, "RescanAllHba"),
             Call(host, "rescan", system, "RescanVmfs"),
         ]
-        if request.type == "nfs" and request.name in mounted(inv, host):
+        if request.type in ("nfs", "vmfs") and request.name in mounted(inv, host):
             ref = mounted(inv, host)[request.name][0]
             calls.append(Call(host, "refresh", ref, "RefreshDatastore"))
     return calls
@@ -283,7 +292,7 @@ def plan_refresh(inv: Inventory, request: PoolRequest) -> list[Call]:
 
 def holds(inv: Inventory, host: str, request: PoolRequest) -> bool:
     """Whether the host has the pool: the datastore mounted, or the target on an adapter."""
-    if request.type == "nfs":
+    if request.type in ("nfs", "vmfs"):
         return request.name in mounted(inv, host)
     from . import iscsi_pool
 

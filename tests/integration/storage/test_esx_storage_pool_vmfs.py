@@ -51,6 +51,9 @@ def test_vmfs_on_a_lun(sim, lun):
     # `host`, the name for a VMFS pool's one host, is an alias of `hosts`
     one_host = {k: v for k, v in args.items() if k != "hosts"}
     assert pool(sim, dict(one_host, host="DC0_H0"))["changed"] is False
+    # refreshed finds the hosts that mount it, as for NFS; nothing new appeared
+    refreshed = pool(sim, {"name": "vmfs1", "type": "vmfs", "state": "refreshed"})
+    assert refreshed["changed"] is False
 
     other = pool(sim, dict(args, name="vmfs2"), ok=False)
     assert (
