@@ -151,17 +151,16 @@ def test_vmxnet2_and_sriov_adapters(server, sim, model):
 def _twin_switch(server) -> dict:
     """A second distributed switch, in its own network folder, with a port group 'pg-twin' as the
     model's switch has: port group names are unique per folder, not per datacenter."""
-    client = server.client
     folders = server.names("Folder")
     root = next(r for r, n in folders.items() if n == "network")
     switches = server.names("DistributedVirtualSwitch")
     first = next(iter(switches))
-    folder = client.call(root, "CreateFolder", name="net-b")
+    folder = server.setup_call(root, "CreateFolder", name="net-b")
     spec = {
         "_type": "DVSCreateSpec",
         "configSpec": {"_type": "VMwareDVSConfigSpec", "name": "dvs-b"},
     }
-    second = server.task(folder, "CreateDVS_Task", spec=spec)
+    second = server.setup_task(folder, "CreateDVS_Task", spec=spec)
     pg = {
         "_type": "DVPortgroupConfigSpec",
         "name": "pg-twin",
@@ -169,13 +168,13 @@ def _twin_switch(server) -> dict:
         "numPorts": 8,
     }
     for switch in (first, second):
-        server.task(switch, "AddDVPortgroup_Task", spec=[pg])
+        server.setup_task(switch, "AddDVPortgroup_Task", spec=[pg])
     # A VM's NIC may use a switch its host (and the host's cluster) is a member of.
     version = server.props(second, ["config.configVersion"]).get("config.configVersion")
     members = [{"_type": "DistributedVirtualSwitchHostMemberConfigSpec", "operation": "add", "host": h}
                for h in server.names("HostSystem")]  # fmt: skip
     reconfig = {"_type": "VMwareDVSConfigSpec", "configVersion": version, "host": members}
-    server.task(second, "ReconfigureDvs_Task", spec=reconfig)
+    server.setup_task(second, "ReconfigureDvs_Task", spec=reconfig)
     uuids = {r: server.props(r, ["uuid"])["uuid"] for r in (first, second)}
     return {"first": (switches[first], uuids[first]), "second": ("dvs-b", uuids[second])}
 

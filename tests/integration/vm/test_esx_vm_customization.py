@@ -10,6 +10,7 @@ module's result.
 from __future__ import annotations
 
 import pytest
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import get_one
 from ansible_run import run_module
 from test_esx_vm import three_runs
 from vm_runs import ok, vm_run
@@ -54,12 +55,12 @@ def events(server, name: str) -> list[str]:
             "entity": {"_type": "EventFilterSpecByEntity", "entity": server.vm(name), "recursion": "self"},
             "eventTypeId": ["CustomizationStartedEvent", "CustomizationSucceeded",
                             "CustomizationLinuxIdentityFailed", "CustomizationUnknownFailure"]}  # fmt: skip
-    client = server.client
-    collector = client.call(client.content["eventManager"], "CreateCollectorForEvents", filter=spec)
-    try:
-        page = server.props(collector, ["latestPage"]).get("latestPage") or []
+    manager = server.client.content["eventManager"]
+    collector = server.setup_call(manager, "CreateCollectorForEvents", filter=spec)
+    try:  # the collector is the client's session's: read through that session
+        page = get_one(server.client, collector, ["latestPage"]).get("latestPage") or []
     finally:
-        client.call(collector, "DestroyCollector")
+        server.setup_call(collector, "DestroyCollector")
     page = page if isinstance(page, list) else [page]
     return [e["_type"] for e in sorted(page, key=lambda e: int(e["key"]))]
 

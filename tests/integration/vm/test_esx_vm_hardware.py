@@ -292,7 +292,7 @@ def newest(server, name: str, flag: str) -> str:
     """The newest version the VM's environment browser lists with `flag` (read here directly)."""
     ref = server.vm(name)
     props = server.props(ref, ["environmentBrowser", "runtime.host"])
-    found = server.client.call(props["environmentBrowser"], "QueryConfigOptionDescriptor")
+    found = server.setup_call(props["environmentBrowser"], "QueryConfigOptionDescriptor")
     keys = [
         d["key"] for d in found
         if d.get(flag) is not False and (not d.get("host") or props["runtime.host"] in d["host"])

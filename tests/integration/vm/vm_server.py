@@ -77,8 +77,46 @@ class Server:
             sslContext=context,
         )  # fmt: skip
         self.content = self.si.RetrieveContent()
+        self._sim, self._client = sim, None
+
+    @property
+    def client(self):
+        """The project's own VI client on the same simulator, for test set-up calls whose
+        arguments are written as the client's dicts (a DVS to create, an event filter). What a
+        test compares a module's work against is read through pyVmomi, above."""
+        if self._client is None:
+            from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+
+            sim = self._sim
+            self._client = Client(
+                sim.host, sim.username, sim.password, port=sim.port, ca_path=sim.ca_path
+            ).connect()
+        return self._client
+
+    def setup_call(self, ref, method: str, **args):
+        """A call through the project's client (set-up only); Refs become its MoRefs."""
+        from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+
+        def own(value):
+            if isinstance(value, (Ref, MoRef)):
+                return MoRef(value.type, value.value)
+            if isinstance(value, dict):
+                return {k: own(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [own(v) for v in value]
+            return value
+
+        return self.client.call(own(ref), method, **own(args))
+
+    def setup_task(self, ref, method: str, **args):
+        """A *_Task through the project's client (set-up only), waited for; its result."""
+        from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
+
+        return wait_for_task(self.client, self.setup_call(ref, method, **args), 300)
 
     def close(self) -> None:
+        if self._client is not None:
+            self._client.logout()
         Disconnect(self.si)
 
     def _mo(self, ref: Ref):
