@@ -86,11 +86,22 @@ ARGS = {
 }
 
 
+def request(params: dict, check_mode: bool) -> MaintenanceRequest:
+    """The typed request the runner takes, built once from the options and validated."""
+    built = MaintenanceRequest(
+        name=params["name"],
+        state=params["state"],
+        evacuate_powered_off_vms=bool(params.get("evacuate_powered_off_vms")),
+        wait_timeout=params["wait_timeout"],
+        check_mode=check_mode,
+    )
+    built.validate()
+    return built
+
+
 def run(module, client) -> dict:
     """Build the request once and run the maintenance runner."""
-    result = maintenance.run(
-        client, MaintenanceRequest.from_params(module.params, module.check_mode)
-    )
+    result = maintenance.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff")
     return result

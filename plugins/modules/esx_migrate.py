@@ -328,9 +328,14 @@ vm:
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.migration import migrate as migration
-from ansible_collections.viapi.esx.plugins.module_utils.migration.request import MigrationRequest
+from ansible_collections.viapi.esx.plugins.module_utils.migration.request import (
+    Destination,
+    MigrationRequest,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.check import Severity
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.runner import Options
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
 
@@ -355,11 +360,36 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def request(params: dict, check_mode: bool) -> MigrationRequest:
+    """The typed request the runner takes, built once from the options and validated."""
+    identity = VmIdentity(**{k: params[k] for k in identify.IDENTITY_ARGS})
+    checks = params.get("checks") or {}
+    built = MigrationRequest(
+        identity=identity,
+        destination=Destination(
+            host=params.get("host"),
+            hosts=tuple(dict.fromkeys(params.get("hosts") or ())),
+            cluster=params.get("cluster"),
+            resource_pool=params.get("resource_pool"),
+            datastore=params.get("datastore"),
+        ),
+        checks=Options(
+            skip=tuple(checks.get("skip") or ()),
+            severity=dict(checks.get("severity") or {}),
+            fail_on=checks.get("fail_on") or Severity.CRITICAL,
+        ),
+        datacenter=params.get("datacenter"),
+        wait_timeout=params["wait_timeout"],
+        priority=params.get("priority", "default"),
+        check_mode=check_mode,
+    )
+    built.validate()
+    return built
+
+
 def migrate(module, client) -> dict:
     """Build the request once and run the migration runner."""
-    identity = VmIdentity(**{k: module.params[k] for k in identify.IDENTITY_ARGS})
-    request = MigrationRequest.from_params(module.params, identity, module.check_mode)
-    return migration.run(client, request)
+    return migration.run(client, request(module.params, module.check_mode))
 
 
 def main():

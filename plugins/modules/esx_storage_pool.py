@@ -249,9 +249,29 @@ ARGS = {
 }
 
 
+def request(params: dict, check_mode: bool) -> PoolRequest:
+    """The typed request the runner takes, built once from the options and validated."""
+    built = PoolRequest(
+        name=params["name"], state=params.get("state") or "present",
+        type=params.get("type") or "nfs", server=params.get("server"),
+        path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
+        access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
+        cluster=params.get("cluster"), datacenter=params.get("datacenter"),
+        address=params.get("address"), port=params.get("target_port") or 3260,
+        discovery=params.get("discovery") or "static", adapter=params.get("adapter"),
+        enable_software_adapter=bool(params.get("enable_software_adapter")),
+        chap_name=params.get("chap_name"), chap_secret=params.get("chap_secret"),
+        mutual_chap_name=params.get("mutual_chap_name"),
+        mutual_chap_secret=params.get("mutual_chap_secret"), lun=params.get("lun"),
+        vmfs_version=params.get("vmfs_version") or "6", check_mode=check_mode,
+    )  # fmt: skip
+    built.validate()
+    return built
+
+
 def run(module, client) -> dict:
     """Build the request once and run the pool runner."""
-    result = pool.run(client, PoolRequest.from_params(module.params, module.check_mode))
+    result = pool.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff")
     return result

@@ -239,6 +239,8 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import (
     IDENTITY_ARGS,
     IDENTITY_RULES,
 )
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, field_names
+from ansible_collections.viapi.esx.plugins.module_utils.vm.snapshots import SnapshotRequest
 
 ARGS = dict(IDENTITY_ARGS)
 ARGS.update(
@@ -266,10 +268,21 @@ ARGS.update(
 )
 
 
+def request(params: dict, check_mode: bool) -> SnapshotRequest:
+    """The typed request the runner takes, built once from the options and validated."""
+    names = ("name", "uuid", "use_instance_uuid", "moid", "folder", "datacenter")
+    identity = VmIdentity(**{k: params.get(k) for k in names if params.get(k) is not None})
+    own = {k: params[k] for k in field_names(SnapshotRequest) if params.get(k) is not None}
+    own.pop("identity", None)
+    own.pop("check_mode", None)
+    built = SnapshotRequest(identity=identity, check_mode=check_mode, **own)
+    built.validate()
+    return built
+
+
 def run(module, client) -> dict:
     """Build the request once and run the snapshot runner."""
-    request = snapshots.SnapshotRequest.from_params(module.params, module.check_mode)
-    result = snapshots.run(client, request)
+    result = snapshots.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff")
     return result

@@ -233,9 +233,25 @@ ARGS = {
 }
 
 
+def request(params: dict, check_mode: bool) -> VolumeRequest:
+    """The typed request the runner takes, built once from the options and validated."""
+    pool, name = volume.pool_and_name(params.get("pool"), params["name"])
+    size_kb, size_option = volume.requested_size(params.get("size_gb"), params.get("size_mb"))
+    built = VolumeRequest(
+        name=name, pool=pool, state=params.get("state") or "present", size_kb=size_kb,
+        size_option=size_option, format=params.get("format"),
+        adapter_type=params.get("adapter_type") or "lsiLogic", source=params.get("source"),
+        wipe=bool(params.get("wipe")), src=params.get("src"), dest=params.get("dest"),
+        datacenter=params.get("datacenter"), wait_timeout=params.get("wait_timeout") or 3600.0,
+        check_mode=check_mode,
+    )  # fmt: skip
+    built.validate()
+    return built
+
+
 def run(module, client) -> dict:
     """Build the request once and run the volume runner."""
-    result = volume.run(client, VolumeRequest.from_params(module.params, module.check_mode))
+    result = volume.run(client, request(module.params, module.check_mode))
     if not module.diff_mode:
         result.pop("diff")
     return result

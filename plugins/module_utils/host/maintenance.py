@@ -26,18 +26,10 @@ class MaintenanceRequest:
     wait_timeout: float = 1800.0
     check_mode: bool = False
 
-    @classmethod
-    def from_params(cls, params: dict, check_mode: bool = False) -> MaintenanceRequest:
-        """The request from the options (validated: errors name the option and the value)."""
-        if params["state"] not in STATES:
-            raise InvalidArgument(f"state: '{params['state']}' is not one of present, absent")
-        return cls(
-            name=params["name"],
-            state=params["state"],
-            evacuate_powered_off_vms=bool(params.get("evacuate_powered_off_vms")),
-            wait_timeout=params["wait_timeout"],
-            check_mode=check_mode,
-        )
+    def validate(self) -> None:
+        """Refuse a bad state: the error names the option and the value."""
+        if self.state not in STATES:
+            raise InvalidArgument(f"state: '{self.state}' is not one of present, absent")
 
 
 @dataclass(frozen=True)

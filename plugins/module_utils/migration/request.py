@@ -38,31 +38,14 @@ class MigrationRequest:
     priority: str = "default"
     check_mode: bool = False
 
-    @classmethod
-    def from_params(cls, params: dict, identity: Any, check_mode: bool = False):
-        """The request from the module's options (validated: errors name the option)."""
-        if params.get("priority", "default") not in PRIORITIES:
-            raise InvalidArgument(f"priority: '{params['priority']}' is not one of {PRIORITIES}")
-        hosts = tuple(dict.fromkeys(params.get("hosts") or ()))
-        if params.get("host") and hosts:
+    def validate(self) -> None:
+        """Refuse bad values and combinations: errors name the option and the value."""
+        if self.priority not in PRIORITIES:
+            raise InvalidArgument(f"priority: '{self.priority}' is not one of {PRIORITIES}")
+        if self.destination.host and self.destination.hosts:
             raise InvalidArgument("host and hosts are mutually exclusive: give one host or a list")
-        destination = Destination(
-            host=params.get("host"),
-            hosts=hosts,
-            cluster=params.get("cluster"),
-            resource_pool=params.get("resource_pool"),
-            datastore=params.get("datastore"),
-        )
-        if not destination.given():
+        if not self.destination.given():
             raise InvalidArgument(
                 "one of host, hosts, cluster, resource_pool or datastore is required"
             )
-        return cls(
-            identity=identity,
-            destination=destination,
-            checks=Options.from_params(params.get("checks")),
-            datacenter=params.get("datacenter"),
-            wait_timeout=params["wait_timeout"],
-            priority=params.get("priority") or "default",
-            check_mode=check_mode,
-        )
+        self.checks.validate()

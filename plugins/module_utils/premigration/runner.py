@@ -20,25 +20,21 @@ class Options:
     severity: dict = field(default_factory=dict)
     fail_on: str = Severity.CRITICAL
 
-    @classmethod
-    def from_params(cls, params: dict | None, registry=REGISTRY) -> Options:
-        """Validated options from the module's `checks` dict (None: the defaults)."""
-        params = params or {}
+    def validate(self, registry=REGISTRY) -> None:
+        """Refuse unknown checks and bad grades: errors name the option and the value."""
         names = [c.name for c in registry]
-        skip = tuple(params.get("skip") or ())
-        severity = dict(params.get("severity") or {})
-        fail_on = params.get("fail_on") or Severity.CRITICAL
-        for name in skip:
+        for name in self.skip:
             _known("checks.skip", name, names)
-        for name, value in severity.items():
+        for name, value in self.severity.items():
             _known("checks.severity", name, names)
             if value not in REGRADES:
                 raise InvalidArgument(
                     f"checks.severity.{name}: '{value}' is not one of {', '.join(REGRADES)}"
                 )
-        if fail_on not in FAIL_ON:
-            raise InvalidArgument(f"checks.fail_on: '{fail_on}' is not one of {', '.join(FAIL_ON)}")
-        return cls(skip, severity, fail_on)
+        if self.fail_on not in FAIL_ON:
+            raise InvalidArgument(
+                f"checks.fail_on: '{self.fail_on}' is not one of {', '.join(FAIL_ON)}"
+            )
 
     def runs(self, name: str) -> bool:
         """Whether the check called `name` runs (not skipped)."""

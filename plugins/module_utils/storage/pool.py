@@ -35,7 +35,7 @@ PATHS = {
 
 @dataclass(frozen=True)
 class PoolRequest:
-    """One esx_storage_pool run, built once from the module's options."""
+    """One esx_storage_pool run, built once from the module's options (validate() checks it)."""
 
     name: str
     state: str = "present"
@@ -60,27 +60,8 @@ class PoolRequest:
     vmfs_version: str = "6"
     check_mode: bool = False
 
-    @classmethod
-    def from_params(cls, params: dict, check_mode: bool = False) -> PoolRequest:
-        """The request from the options (validated: errors name the option and the value)."""
-        request = cls(
-            name=params["name"], state=params.get("state") or "present",
-            type=params.get("type") or "nfs", server=params.get("server"),
-            path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
-            access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
-            cluster=params.get("cluster"), datacenter=params.get("datacenter"),
-            address=params.get("address"), port=params.get("target_port") or 3260,
-            discovery=params.get("discovery") or "static", adapter=params.get("adapter"),
-            enable_software_adapter=bool(params.get("enable_software_adapter")),
-            chap_name=params.get("chap_name"), chap_secret=params.get("chap_secret"),
-            mutual_chap_name=params.get("mutual_chap_name"),
-            mutual_chap_secret=params.get("mutual_chap_secret"), lun=params.get("lun"),
-            vmfs_version=params.get("vmfs_version") or "6", check_mode=check_mode,
-        )  # fmt: skip
-        request.validate()
-        return request
-
     def validate(self) -> None:
+        """Refuse bad values and combinations: errors name the option and the value."""
         for option, value, choices in (
             ("state", self.state, STATES), ("type", self.type, TYPES),
             ("discovery", self.discovery, DISCOVERY),

@@ -26,7 +26,7 @@ _DISK_ONLY = ("size_gb", "size_mb", "format", "source", "wipe")
 
 @dataclass(frozen=True)
 class VolumeRequest:
-    """One esx_volume run, built once from the module's options."""
+    """One esx_volume run, built once from the module's options (validate() checks it)."""
 
     name: str
     pool: str
@@ -43,24 +43,12 @@ class VolumeRequest:
     wait_timeout: float = 3600.0
     check_mode: bool = False
 
-    @classmethod
-    def from_params(cls, params: dict, check_mode: bool = False) -> VolumeRequest:
-        """The request from the options (validated: errors name the option and the value)."""
-        pool, name = _pool_and_name(params.get("pool"), params["name"])
-        size_kb, size_option = _size(params)
-        _check_choice("state", params.get("state") or "present", STATES)
-        _check_choice("format", params.get("format"), tuple(FORMATS))
-        _check_choice("adapter_type", params.get("adapter_type") or "lsiLogic", ADAPTERS)
-        request = cls(
-            name=name, pool=pool, state=params.get("state") or "present", size_kb=size_kb,
-            size_option=size_option, format=params.get("format"),
-            adapter_type=params.get("adapter_type") or "lsiLogic", source=params.get("source"),
-            wipe=bool(params.get("wipe")), src=params.get("src"), dest=params.get("dest"),
-            datacenter=params.get("datacenter"), wait_timeout=params.get("wait_timeout") or 3600.0,
-            check_mode=check_mode,
-        )  # fmt: skip
-        request.check_combinations(params)
-        return request
+    def validate(self) -> None:
+        """Refuse values not among the choices, then options that do not go together."""
+        check_choice("state", self.state, STATES)
+        check_choice("format", self.format, tuple(FORMATS))
+        check_choice("adapter_type", self.adapter_type, ADAPTERS)
+        self.check_combinations()
 
     @property
     def path(self) -> str:
@@ -71,9 +59,15 @@ class VolumeRequest:
         """A VMDK handled as a disk (not an upload, a download or a disk extent)."""
         return is_vmdk(self.name) and not (self.src or self.dest)
 
-    def check_combinations(self, params: dict) -> None:
+    def disk_only_given(self) -> list[str]:
+        """The options given that apply to a VMDK only, in the order of _DISK_ONLY."""
+        values = {self.size_option: self.size_kb, "format": self.format,
+                  "source": self.source, "wipe": self.wipe}  # fmt: skip
+        return [o for o in _DISK_ONLY if values.get(o) not in (None, False)]
+
+    def check_combinations(self) -> None:
         """Refuse options that do not go together, naming them."""
-        given = [o for o in _DISK_ONLY if params.get(o) not in (None, False)]
+        given = self.disk_only_given()
         if self.src and self.dest:
             raise InvalidArgument(f"src '{self.src}' and dest '{self.dest}' exclude each other")
         for option in ("src", "dest"):
@@ -98,7 +92,7 @@ def is_vmdk(name: str) -> bool:
     return lower.endswith(".vmdk") and not datastore_files._EXTENTS.search(lower)
 
 
-def _pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
+def pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
     """(pool, path in the pool) from `name`, which may be a datastore path '[ds] dir/file'."""
     if name.startswith("["):
         ds, rel = split_datastore_path(name)
@@ -116,9 +110,9 @@ def _pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
     return pool, name if name.startswith("/") else name.strip("/")
 
 
-def _size(params: dict) -> tuple[int | None, str | None]:
+def requested_size(size_gb: int | None, size_mb: int | None) -> tuple[int | None, str | None]:
     """The size in KiB and the option that gave it."""
-    given = [(o, params.get(o)) for o in ("size_gb", "size_mb") if params.get(o) is not None]
+    given = [(o, v) for o, v in (("size_gb", size_gb), ("size_mb", size_mb)) if v is not None]
     if len(given) > 1:
         raise InvalidArgument("size_gb and size_mb exclude each other; give one")
     if not given:
@@ -129,7 +123,7 @@ def _size(params: dict) -> tuple[int | None, str | None]:
     return value * (1024 * 1024 if option == "size_gb" else 1024), option
 
 
-def _check_choice(option: str, value, choices) -> None:
+def check_choice(option: str, value, choices) -> None:
     if value is not None and value not in choices:
         raise InvalidArgument(f"{option}: '{value}' is not one of {', '.join(choices)}")
 

@@ -45,18 +45,6 @@ class SnapshotRequest:
     wait_timeout: float = 3600.0
     check_mode: bool = False
 
-    @classmethod
-    def from_params(cls, params: dict, check_mode: bool = False) -> SnapshotRequest:
-        """The request from the options (validated: errors name the option and the value)."""
-        names = ("name", "uuid", "use_instance_uuid", "moid", "folder", "datacenter")
-        identity = VmIdentity(**{k: params.get(k) for k in names if params.get(k) is not None})
-        own = {k: params[k] for k in cls.__dataclass_fields__ if params.get(k) is not None}
-        own.pop("identity", None)
-        own.pop("check_mode", None)
-        request = cls(identity=identity, check_mode=check_mode, **own)
-        request.validate()
-        return request
-
     def which(self) -> tuple[str, str] | None:
         """(option, value) of the one option that names the snapshot, or None."""
         given = [(o, getattr(self, o)) for o in WHICH if getattr(self, o) is not None]
@@ -67,6 +55,7 @@ class SnapshotRequest:
         return given[0] if given else None
 
     def validate(self) -> None:
+        """Refuse bad values and combinations: errors name the option and the value."""
         if self.state not in STATES:
             raise InvalidArgument(f"state: '{self.state}' is not one of {', '.join(STATES)}")
         which = self.which()

@@ -310,7 +310,9 @@ def test_client_side_checks_need_at_most_two_bulk_reads(shared):
         before = c.round_trips
         snap = snapshot.gather(c, vm, destination)
         reads = c.round_trips - before
-        report = runner.run(snap, runner.Options.from_params({"skip": ["server_checks"]}))
+        options = runner.Options(skip=("server_checks",))
+        options.validate()
+        report = runner.run(snap, options)
         assert c.round_trips - before == reads, "a check made a call of its own"
     assert reads <= 2
     assert snap["source"]["host"]["name"] == role(shared, "hosts", "source")

@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.host import maintenance
-from ansible_collections.viapi.esx.plugins.module_utils.host.maintenance import (
-    MaintenanceRequest,
-)
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+from ansible_collections.viapi.esx.plugins.modules import esx_host_maintenance
 
 REF = MoRef("HostSystem", "host-7")
 PARAMS = {
@@ -50,7 +48,7 @@ def server(monkeypatch):
 
 def test_entering_plans_one_call_with_its_diff(server):
     s = server(False)
-    planned = maintenance.plan(s, MaintenanceRequest.from_params(PARAMS))
+    planned = maintenance.plan(s, esx_host_maintenance.request(PARAMS, check_mode=False))
     (change,) = planned.changes
     assert (change.method, change.args) == (
         "EnterMaintenanceMode_Task", {"timeout": 600, "evacuatePoweredOffVms": True}
@@ -64,13 +62,13 @@ def test_entering_plans_one_call_with_its_diff(server):
 
 def test_esxi_is_not_sent_the_vcenter_only_argument(server):
     s = server(False, is_vcenter=False)
-    (change,) = maintenance.plan(s, MaintenanceRequest.from_params(PARAMS)).changes
+    (change,) = maintenance.plan(s, esx_host_maintenance.request(PARAMS, check_mode=False)).changes
     assert change.args == {"timeout": 600, "evacuatePoweredOffVms": None}
 
 
 def test_check_mode_sends_nothing_and_reports_the_predicted_host(server):
     s = server(True)
-    request = MaintenanceRequest.from_params(dict(PARAMS, state="absent"), check_mode=True)
+    request = esx_host_maintenance.request(dict(PARAMS, state="absent"), check_mode=True)
     got = maintenance.run(s, request)
     assert got["changed"] is True and got["host"]["maintenance_mode"] is False
     assert s.calls == [] and s.in_maintenance is True
@@ -78,14 +76,15 @@ def test_check_mode_sends_nothing_and_reports_the_predicted_host(server):
 
 def test_a_real_run_applies_the_call_and_reads_the_host_again(server):
     s = server(True)
-    got = maintenance.run(s, MaintenanceRequest.from_params(dict(PARAMS, state="absent")))
+    request = esx_host_maintenance.request(dict(PARAMS, state="absent"), check_mode=False)
+    got = maintenance.run(s, request)
     assert s.calls == [(REF, "ExitMaintenanceMode_Task", {"timeout": 600})]
     assert got["changed"] is True and got["host"]["maintenance_mode"] is False
 
 
 def test_already_there_plans_nothing(server):
     s = server(True)
-    got = maintenance.run(s, MaintenanceRequest.from_params(PARAMS))
+    got = maintenance.run(s, esx_host_maintenance.request(PARAMS, check_mode=False))
     assert got["changed"] is False and s.calls == []
     assert got["diff"] == {
         "before": {"maintenance_mode": True},
@@ -100,4 +99,4 @@ def test_already_there_plans_nothing(server):
 )  # fmt: skip
 def test_bad_values_name_the_option(changes, words):
     with pytest.raises(InvalidArgument, match=words):
-        MaintenanceRequest.from_params(dict(PARAMS, **changes))
+        esx_host_maintenance.request(dict(PARAMS, **changes), check_mode=False)

@@ -48,6 +48,12 @@ def _clear_calls():
     CALLS.clear()
 
 
+def validated(options, registry):
+    """The options, once validate() accepted them against the registry."""
+    options.validate(registry)
+    return options
+
+
 def statuses(report):
     return {r.name: r.status for r in report.results}
 
@@ -70,7 +76,7 @@ def test_a_check_that_raises_says_so():
 
 
 def test_skip_runs_nothing_for_that_check():
-    options = runner.Options.from_params({"skip": ["first", "boom"]}, REGISTRY)
+    options = validated(runner.Options(skip=("first", "boom")), REGISTRY)
     report = runner.run({}, options, REGISTRY)
     assert CALLS == ["minor", "note", "na", "ok"]
     first = report.results[0]
@@ -83,8 +89,10 @@ def test_skip_runs_nothing_for_that_check():
 
 
 def test_regrading_changes_status_and_what_blocks():
-    options = runner.Options.from_params(
-        {"severity": {"first": "warning", "boom": "info", "minor": "critical", "note": "info"}},
+    options = validated(
+        runner.Options(
+            severity={"first": "warning", "boom": "info", "minor": "critical", "note": "info"}
+        ),
         REGISTRY,
     )
     report = runner.run({}, options, REGISTRY)
@@ -97,9 +105,7 @@ def test_regrading_changes_status_and_what_blocks():
 
 
 def test_ignore_runs_the_check_but_never_counts_it():
-    options = runner.Options.from_params(
-        {"severity": {"first": "ignore", "boom": "ignore"}}, REGISTRY
-    )
+    options = validated(runner.Options(severity={"first": "ignore", "boom": "ignore"}), REGISTRY)
     report = runner.run({}, options, REGISTRY)
     assert "first" in CALLS
     first = report.results[0]
@@ -110,7 +116,7 @@ def test_ignore_runs_the_check_but_never_counts_it():
 
 
 def test_fail_on_warning_blocks_on_warnings_too():
-    options = runner.Options.from_params({"fail_on": "warning"}, REGISTRY)
+    options = validated(runner.Options(fail_on="warning"), REGISTRY)
     report = runner.run({}, options, REGISTRY)
     assert report.blocked_by == ("first", "boom", "minor", "note")
 
@@ -141,7 +147,7 @@ def test_grade_table():
 )
 def test_bad_options_name_the_option_and_the_value(params, words):
     with pytest.raises(InvalidArgument, match=words.replace(".", r"\.").replace("(", r"\(")):
-        runner.Options.from_params(params)
+        runner.Options(**params).validate()
 
 
 def test_the_real_registry_on_a_snapshot_gives_one_result_per_check():
@@ -154,7 +160,7 @@ def test_the_real_registry_on_a_snapshot_gives_one_result_per_check():
     assert statuses(report)["destination_host_state"] == "failed"
     assert statuses(report)["product_version"] == "warning"
     assert report.blocked_by == ("destination_host_state",)
-    options = runner.Options.from_params({"fail_on": "warning"})
+    options = validated(runner.Options(fail_on="warning"), checks.REGISTRY)
     assert runner.run(s, options).blocked_by == ("destination_host_state", "product_version")
     assert report.as_dicts()[0] == {
         "name": "vm_state", "severity": "critical", "status": "passed",

@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.viapi.esx.plugins.module_utils.storage import pool
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+from ansible_collections.viapi.esx.plugins.modules import esx_storage_pool
 
 DS_A, DS_L = MoRef("Datastore", "ds-a"), MoRef("Datastore", "ds-local")
 VM = MoRef("VirtualMachine", "vm-1")
@@ -32,7 +33,7 @@ def inventory(vms=()) -> pool.Inventory:
 
 def request(**params) -> pool.PoolRequest:
     params.setdefault("name", "nfs1")
-    return pool.PoolRequest.from_params(params)
+    return esx_storage_pool.request(params, check_mode=False)
 
 
 def test_present_mounts_only_where_missing():

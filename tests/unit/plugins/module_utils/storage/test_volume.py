@@ -12,11 +12,12 @@ from ansible_collections.viapi.esx.plugins.module_utils.storage.volume import (
     is_vmdk,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
+from ansible_collections.viapi.esx.plugins.modules import esx_volume
 
 
 def request(**params) -> VolumeRequest:
     params.setdefault("name", "[ds1] d/a.vmdk")
-    return VolumeRequest.from_params(params)
+    return esx_volume.request(params, check_mode=False)
 
 
 def test_a_datastore_path_names_the_pool():

@@ -13,7 +13,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
     PartialFailure,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm import snapshots as s
-from ansible_collections.viapi.esx.plugins.module_utils.vm.snapshots import SnapshotRequest
+from ansible_collections.viapi.esx.plugins.modules import esx_vm_snapshot
 
 VM = MoRef("VirtualMachine", "vm-1")
 
@@ -38,7 +38,7 @@ TREE = [
 
 
 def test_request_from_params():
-    r = SnapshotRequest.from_params(params(snapshot_name="x", description="d"), check_mode=True)
+    r = esx_vm_snapshot.request(params(snapshot_name="x", description="d"), check_mode=True)
     assert r.identity.name == "web" and r.snapshot_name == "x" and r.description == "d"
     assert r.check_mode is True and r.consolidate is True
 
@@ -58,7 +58,7 @@ def test_request_from_params():
 )  # fmt: skip
 def test_bad_requests_name_the_option(given, message):
     with pytest.raises(InvalidArgument) as e:
-        SnapshotRequest.from_params(params(**given))
+        esx_vm_snapshot.request(params(**given), check_mode=False)
     assert str(e.value).startswith(message)
 
 
@@ -152,8 +152,8 @@ def test_a_removal_that_times_out_names_the_task_still_running(monkeypatch):
     ],
 )
 def test_removing_the_current_snapshot_makes_its_parent_current(moid, children, current):
-    request = SnapshotRequest.from_params(
-        params(state="absent", snapshot_id=moid, remove_children=children)
+    request = esx_vm_snapshot.request(
+        params(state="absent", snapshot_id=moid, remove_children=children), check_mode=False
     )
     planned = s._plan_absent(s.Plan(VM, "web", TREE, TREE, current_moid="snapshot-2"), request)
     assert planned.current_moid == current
@@ -162,7 +162,9 @@ def test_removing_the_current_snapshot_makes_its_parent_current(moid, children, 
 
 
 def test_removing_a_missing_snapshot_plans_nothing():
-    request = SnapshotRequest.from_params(params(state="absent", snapshot_name="gone"))
+    request = esx_vm_snapshot.request(
+        params(state="absent", snapshot_name="gone"), check_mode=False
+    )
     assert s._plan_absent(s.Plan(VM, "web", TREE, TREE), request).step is None
 
 
