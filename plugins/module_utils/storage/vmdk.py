@@ -121,8 +121,8 @@ def _source(storage, request: VolumeRequest) -> dict:
         )
     try:
         found = storage.volumes(path=request.source)
-    except NotFound as e:
-        raise NotFound(f"source: {e}") from None
+    except NotFound as e:  # the facade names its own criterion (path:); here it is source
+        raise NotFound(f"source: {str(e).partition(': ')[2] or e}") from None
     if found[0]["format"] != "vmdk":
         raise InvalidArgument(f"source: '{request.source}' is not a VMDK")
     return found[0]

@@ -32,8 +32,9 @@ def check_waits(request: VmRequest, final_power: str | None, name: str) -> None:
         )
 
 
-def wait_steps(client, request: VmRequest, vm_ref, name: str, after: int = 0) -> list:
-    """One step that waits for each wait_for item in turn, under one deadline."""
+def wait_steps(client, request: VmRequest, vm_ref, name: str, after=lambda: 0) -> list:
+    """One step that waits for each wait_for item in turn, under one deadline; customization
+    events count when newer than the key `after()` gives when the wait starts."""
     from .lifecycle import Step
 
     wanted = request.clone.wait_for
@@ -48,7 +49,7 @@ def wait_steps(client, request: VmRequest, vm_ref, name: str, after: int = 0) ->
                 continue
             try:
                 if item == "customization":
-                    cust.wait_customized(client, ref, name, deadline, after)
+                    cust.wait_customized(client, ref, name, deadline, after())
                 else:
                     wait = WAITS["tools_running" if item == "tools" else "ip_address"]
                     wait_for(client, ref, wait, deadline)
@@ -62,14 +63,15 @@ def wait_steps(client, request: VmRequest, vm_ref, name: str, after: int = 0) ->
 
 
 def customize_steps(client, ref: MoRef, request: VmRequest, facts: dict, off: bool) -> tuple:
-    """(CustomizeVM_Task step, customization event key it starts after) for an existing VM
-    with customization.existing_vm; ([], 0) otherwise. `off`: powered off at that point."""
+    """(CustomizeVM_Task step, a function giving the customization event key it starts after)
+    for an existing VM with customization.existing_vm; ([], that of 0) otherwise. `off`:
+    powered off at that point."""
     from .lifecycle import Step
 
     custom = request.clone.customization or {}
     named = request.clone.customization_spec
     if not (custom.get("existing_vm") and (custom or named)):
-        return [], 0
+        return [], lambda: 0
     if not off:
         raise InvalidArgument(
             f"customization.existing_vm: VM '{facts['name']}' is {facts['power_state']}; "
@@ -88,13 +90,14 @@ def customize_steps(client, ref: MoRef, request: VmRequest, facts: dict, off: bo
     cust.check_named(custom, named)
     guest = facts.get("guest_id")
     spec = cust.named_spec(client, named) if named else cust.inline_spec(custom, nics, guest)
-    after = cust.newest_key(client, ref)
+    since = [0]  # read when the step runs: planning (and check mode) makes no event collector
 
     def customize() -> None:
+        since[0] = cust.newest_key(client, ref)
         task = client.call(ref, "CustomizeVM_Task", spec=spec)
         wait_for_task(client, task, request.wait_timeout)
 
-    return [Step("customization", customize)], after
+    return [Step("customization", customize)], lambda: since[0]
 
 
 def template_steps(client, ref: MoRef, request: VmRequest, facts: dict, final: str) -> tuple:
@@ -140,7 +143,7 @@ class ExistingVm:
         # Once MarkAsVirtualMachine ran, the other changes apply to a VM, not a template.
         self.facts = dict(facts, template=False) if self.first else facts
         self.middle: list = []
-        self.after_key = 0
+        self.after_key = lambda: 0  # the customization events the waits count start after it
 
     def customize(self, pre: list) -> None:
         """The customization step, given the power steps that run before it."""

@@ -214,9 +214,9 @@ def test_files_of_registered_vms_are_refused(sim):
          "src: '/nonexistent/x.iso' is not a readable file"),
         ({"pool": "LocalDS_0", "name": "x.iso"}, "name: file '[LocalDS_0] x.iso' not found (give src to upload it)"),
         ({"pool": "NoSuchDS", "name": "x.vmdk", "size_mb": 1},
-         "storage pool 'NoSuchDS' not found (looked up by name and uuid)"),
+         "pool: storage pool 'NoSuchDS' not found in any datacenter (looked up by name and uuid)"),
         ({"name": "[LocalDS_0] disks/x.vmdk", "source": "[LocalDS_0] nope.vmdk"},
-         "source: volume with path '[LocalDS_0] nope.vmdk' not found"),
+         "source: volume '[LocalDS_0] nope.vmdk' not found in any datacenter"),
         ({"name": "[LocalDS_0] disks/a-flat.vmdk", "state": "absent"},
          "name: 'disks/a-flat.vmdk' is a data file of a virtual disk; delete the disk's descriptor "
          "(.vmdk), which takes its data files with it"),
