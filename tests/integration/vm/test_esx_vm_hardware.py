@@ -121,7 +121,7 @@ def test_extra_config_facts_leave_out_vsphere_keys(server, sim, model):
     spec = {"_type": "VirtualMachineConfigSpec", "extraConfig": [
         {"_type": "OptionValue", "key": k, "value": v} for k, v in owned.items()
     ]}  # fmt: skip
-    server.task(ref, "ReconfigVM_Task", spec=spec)
+    server.setup_task(ref, "ReconfigVM_Task", spec=spec)
     facts = ok(vm_run(sim, {"name": "h-facts"}))["vm"]["extra_config"]
     assert facts["guestinfo.a"] == "b"
     assert not set(owned) & set(facts), facts
