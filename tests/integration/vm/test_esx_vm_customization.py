@@ -10,11 +10,12 @@ module's result.
 from __future__ import annotations
 
 import pytest
-from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import get_one
 from ansible_run import run_module
 from test_esx_vm import three_runs
 from vm_runs import ok, vm_run
 from vm_server import Server
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import get_one
 
 PLACE = {"cluster": "DC0_C0", "datastore": "LocalDS_0"}
 LINUX_NIC = {"name": "VM Network", "ip": "10.0.0.21", "netmask": "255.255.255.0",
