@@ -82,7 +82,7 @@ def _source(client, request: VmRequest) -> tuple[MoRef, dict, dict]:
     try:
         ref = find_vm_by_name(client, name, folder, datacenter)
     except NotFound as e:
-        raise NotFound(f"template: {e}") from None
+        raise NotFound(f"template: {str(e).partition(': ')[2] or e}") from None  # not name:
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, "snapshot"))
     return ref, props, facts
 

@@ -139,7 +139,10 @@ def test_unknown_snapshot_and_template(sim, server, template):
         and "snapshot_src: snapshot 'nope' not found in VM 'tpl-base'" in result["msg"]
     )
     result = vm_run(sim, {"name": "c-none", "template": "no-such-template"})
-    assert result.failed and "template: VM 'no-such-template' not found" in result["msg"]
+    assert (
+        result.failed
+        and "template: VM 'no-such-template' not found in any datacenter" in result["msg"]
+    )
     assert (server.snapshot(), server.tasks()) == before
 
 
