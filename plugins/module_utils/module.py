@@ -103,6 +103,14 @@ class EsxModule:
         with client:
             yield client
 
+    def run_request(self, client: Client, runner, request) -> dict:
+        """runner(client, request(params, check_mode)): the request built once from the options
+        and run; the result's `diff` is kept only in diff mode."""
+        result = runner(client, request(self.params, self.check_mode))
+        if not self.diff_mode:
+            result.pop("diff", None)
+        return result
+
     def run(self, runner) -> None:
         """Call runner(module, client) -> result dict; exit with it, or fail readably."""
         try:

@@ -101,10 +101,7 @@ def request(params: dict, check_mode: bool) -> MaintenanceRequest:
 
 def run(module, client) -> dict:
     """Build the request once and run the maintenance runner."""
-    result = maintenance.run(client, request(module.params, module.check_mode))
-    if not module.diff_mode:
-        result.pop("diff")
-    return result
+    return module.run_request(client, maintenance.run, request)
 
 
 def main():

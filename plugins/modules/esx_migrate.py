@@ -389,7 +389,7 @@ def request(params: dict, check_mode: bool) -> MigrationRequest:
 
 def migrate(module, client) -> dict:
     """Build the request once and run the migration runner."""
-    return migration.run(client, request(module.params, module.check_mode))
+    return module.run_request(client, migration.run, request)
 
 
 def main():

@@ -271,10 +271,7 @@ def request(params: dict, check_mode: bool) -> PoolRequest:
 
 def run(module, client) -> dict:
     """Build the request once and run the pool runner."""
-    result = pool.run(client, request(module.params, module.check_mode))
-    if not module.diff_mode:
-        result.pop("diff")
-    return result
+    return module.run_request(client, pool.run, request)
 
 
 def main():

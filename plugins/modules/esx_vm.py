@@ -822,10 +822,7 @@ def request(params: dict, check_mode: bool) -> VmRequest:
 
 def run(module, client) -> dict:
     """Converge the VM (a PartialFailure brings its partial result to the failure)."""
-    result = lifecycle.run(client, request(module.params, module.check_mode))
-    if not module.diff_mode:
-        result.pop("diff", None)
-    return result
+    return module.run_request(client, lifecycle.run, request)
 
 
 def main() -> None:

@@ -282,10 +282,7 @@ def request(params: dict, check_mode: bool) -> SnapshotRequest:
 
 def run(module, client) -> dict:
     """Build the request once and run the snapshot runner."""
-    result = snapshots.run(client, request(module.params, module.check_mode))
-    if not module.diff_mode:
-        result.pop("diff")
-    return result
+    return module.run_request(client, snapshots.run, request)
 
 
 def main():

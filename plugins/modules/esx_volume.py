@@ -251,10 +251,7 @@ def request(params: dict, check_mode: bool) -> VolumeRequest:
 
 def run(module, client) -> dict:
     """Build the request once and run the volume runner."""
-    result = volume.run(client, request(module.params, module.check_mode))
-    if not module.diff_mode:
-        result.pop("diff")
-    return result
+    return module.run_request(client, volume.run, request)
 
 
 def main():

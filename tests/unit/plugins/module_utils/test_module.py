@@ -106,7 +106,7 @@ def run_module(monkeypatch, capsys, transport, runner, **params) -> dict:
     monkeypatch.setattr(module, "Client", lambda *a, **kw: vi_wire.client(transport, False))
     with patch_args(args), pytest.raises(SystemExit):
         module.EsxModule({"wait_timeout": {"type": "int", "default": 60}},
-                         positive=("wait_timeout",)).run(runner)  # fmt: skip
+                         positive=("wait_timeout",), supports_check_mode=True).run(runner)  # fmt: skip
     return json.loads(capsys.readouterr().out)
 
 
@@ -185,3 +185,66 @@ def test_positive_options_are_checked_before_connecting(monkeypatch, capsys, opt
     out = run_module(monkeypatch, capsys, transport, None, **{option: value})
     assert out["msg"] == f"{option} must be a positive number of seconds, got {value}"
     assert transport.requests == []
+
+
+# ---------------------------------------------------------------- EsxModule.run_request
+
+
+def recording_runner(seen: list):
+    """A runner like pool.run / maintenance.run: it records the request and returns a diff."""
+
+    def runner(client, request):
+        seen.append((client, request))
+        return {"changed": True, "diff": {"before": {"a": 1}, "after": {"a": 2}}, "thing": "x"}
+
+    return runner
+
+
+def build_request(params: dict, check_mode: bool) -> tuple:
+    """Like a module's request(params, check_mode): the typed request from the options."""
+    return ("request", params["wait_timeout"], check_mode)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_run_request_builds_the_request_from_the_options_and_drops_the_diff(
+    monkeypatch, capsys, check_mode
+):
+    seen = []
+    out = run_module(
+        monkeypatch, capsys, FakeTransport(),
+        lambda m, client: m.run_request(client, recording_runner(seen), build_request),
+        wait_timeout=30, _ansible_check_mode=check_mode,
+    )  # fmt: skip
+    assert [request for _client, request in seen] == [("request", 30, check_mode)]
+    assert seen[0][0] is not None
+    assert (out["changed"], out["thing"]) == (True, "x")
+    assert "diff" not in out
+
+
+def test_run_request_keeps_the_diff_in_diff_mode(monkeypatch, capsys):
+    out = run_module(
+        monkeypatch, capsys, FakeTransport(),
+        lambda m, client: m.run_request(client, recording_runner([]), build_request),
+        _ansible_diff=True,
+    )  # fmt: skip
+    assert out["diff"] == {"before": {"a": 1}, "after": {"a": 2}}
+
+
+def test_run_request_takes_a_result_without_a_diff(monkeypatch, capsys):
+    def migrate(_client, request):
+        return {"changed": False, "request": list(request)}
+
+    out = run_module(monkeypatch, capsys, FakeTransport(),
+                     lambda m, client: m.run_request(client, migrate, build_request))  # fmt: skip
+    assert (out["changed"], out["request"]) == (False, ["request", 60, False])
+
+
+def test_run_request_leaves_a_runner_error_to_run(monkeypatch, capsys):
+    def fails(_client, _request):
+        raise PartialFailure("pool 'ds9': removed, then the refresh failed", changed=True,
+                             diff={"before": {"name": "ds9"}, "after": {}})  # fmt: skip
+
+    out = run_module(monkeypatch, capsys, FakeTransport(),
+                     lambda m, client: m.run_request(client, fails, build_request))  # fmt: skip
+    assert out["failed"] is True and out["changed"] is True
+    assert out["msg"] == "pool 'ds9': removed, then the refresh failed"
