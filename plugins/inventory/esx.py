@@ -24,6 +24,7 @@ requirements:
   - lxml
 extends_documentation_fragment:
   - viapi.esx.inventory_connection
+  - viapi.esx.inventory_hosts
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -112,31 +113,6 @@ options:
     description: List templates too (with C(esx_template=true)).
     type: bool
     default: false
-  hostnames:
-    description:
-      - How to name each host, in order of preference; the first entry that gives a non-empty
-        value wins. An entry is a Jinja2 expression over the host's variables; the bare name of a
-        fact (V(name), V(guest_hostname), V(ip_address), V(instance_uuid)...) stands for its
-        C(esx_) variable.
-      - An entry that fails for a VM (an error in the expression, a missing variable) is
-        passed over for it, with one warning per entry that counts the VMs and names the first
-        one (a fatal error with O(strict)).
-      - When no entry gives a value, the VM's name is used.
-      - When two VMs get the same name, the first (in endpoint order, then by datacenter, folder
-        and name) keeps it and the others get C(_<instance uuid>) appended, with a warning.
-    type: list
-    elements: str
-    default: [name]
-  filters:
-    description:
-      - Jinja2 expressions over the host's variables. A VM is kept only when B(all) of them are
-        true. An expression that fails for a VM counts as false for it (a fatal error with
-        O(strict)).
-      - Note that vmware.vmware.vms does the opposite with its C(filter_expressions)/C(filters)
-        (drops a VM when any is true).
-    type: list
-    elements: str
-    default: []
   strict:
     description:
       - Make every error fatal - an endpoint that cannot be read, and an expression of O(filters),
@@ -209,7 +185,6 @@ cache_connection: ~/.cache/ansible-inventory
 cache_timeout: 600
 """
 
-import re
 import time
 
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -218,7 +193,11 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.vars import combine_vars
 
 try:
-    from ansible_collections.viapi.esx.plugins.module_utils.inventory import hostvars, source
+    from ansible_collections.viapi.esx.plugins.module_utils.inventory import (
+        hosts,
+        hostvars,
+        source,
+    )
     from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 
     IMPORT_ERROR = None
@@ -226,8 +205,6 @@ except ImportError as e:  # requests or lxml missing on the controller
     IMPORT_ERROR = e
 
 CACHE_VERSION = 1
-# A bare variable name, optionally `or []` (so an unset value makes no group, even with strict).
-_BARE = re.compile(r"^([A-Za-z_][0-9A-Za-z_]*)(\s+or\s+\[\])?$")
 _TEMPLATED = ("hostname", "username", "password", "ca_path", "proxy_host")
 
 
@@ -352,14 +329,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         records.clear()
         records = self._filtered(kept)
         del kept
-        names = self._hostnames(records)
-        names, duplicates = hostvars.unique_hostnames(names, records)
-        if duplicates:
-            shown = ", ".join(sorted(set(duplicates))[:10])
-            self.display.warning(
-                f"viapi.esx.esx: {len(duplicates)} VM(s) got a hostname already taken ({shown}); "
-                "they are listed with their instance uuid appended"
-            )
+        names = self._shown(hosts.unique, self._hostnames(records), records)
         for n, name in enumerate(names):
             record, records[n] = records[n], None
             self._add_host(name, record)
@@ -398,55 +368,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         filters = self.get_option("filters")
         if not filters:
             return records
-        kept, failures = [], {}
-        for record in records:
-            for expression in filters:
-                try:
-                    if not self._compose(expression, record):
-                        break
-                except Exception as e:
-                    if self._strict:
-                        raise AnsibleError(
-                            f"filters: {expression!r} failed for VM {record.get('esx_name')}: {e}"
-                        ) from e
-                    failures.setdefault(expression, [0, f"{record.get('esx_name')}: {e}"])[0] += 1
-                    break
-            else:
-                kept.append(record)
-        for expression, (count, first) in failures.items():
-            self.display.warning(
-                f"viapi.esx.esx: filters: {expression!r} could not be evaluated for {count} VM(s), "
-                f"which were left out (first: {first})"
-            )
-        return kept
+        return self._shown(hosts.selected, records, filters, self._compose, self._strict)
 
     def _hostnames(self, records):
         """The hostname of each record; one warning per `hostnames` entry that failed."""
-        failures = {}
-        names = [self._hostname(record, failures) for record in records]
-        for entry, (count, first) in failures.items():
-            self.display.warning(
-                f"viapi.esx.esx: hostnames: {entry!r} could not be evaluated for {count} VM(s), "
-                f"which were named by the next entry (first: {first})"
-            )
-        return names
+        entries = self.get_option("hostnames")
+        return self._shown(hosts.hostnames, records, entries, self._compose, self._strict)
 
-    def _hostname(self, record, failures):
-        """The first non-empty value of `hostnames` for a VM, else its name."""
-        for entry in self.get_option("hostnames"):
-            name = hostvars.bare_name(entry, record)
-            try:
-                value = record[name] if name else self._compose(entry, record)
-            except Exception as e:
-                if self._strict:
-                    raise AnsibleError(
-                        f"hostnames: {entry!r} failed for VM {record.get('esx_name')}: {e}"
-                    ) from e
-                failures.setdefault(entry, [0, f"{record.get('esx_name')}: {e}"])[0] += 1
-                continue
-            if value not in (None, ""):
-                return str(value)
-        return record.get("esx_name") or hostvars.identity(record)
+    def _shown(self, step, *args):
+        """step(*args)'s result, its warnings shown; a strict failure is an AnsibleError."""
+        try:
+            result, warnings = step(*args)
+        except hosts.ExpressionFailed as e:
+            raise AnsibleError(str(e)) from e.__cause__
+        for warning in warnings:
+            self.display.warning(warning)
+        return result
 
     def _compose(self, template, variables, *args, **kwargs):
         """A bare variable name (or `name or []`) is looked up directly: what Jinja2 would give.
@@ -454,8 +391,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         ansible-core compiles every expression anew, about 0.5 ms each: for the default keyed
         groups of a 5,000-VM fleet that alone would take over ten seconds.
         """
-        match = _BARE.match(template) if isinstance(template, str) else None
-        if match and match.group(1) in variables and not self.get_option("use_extra_vars"):
-            value = variables[match.group(1)]
-            return (value or []) if match.group(2) else value
+        value = hosts.bare_value(template, variables)
+        if value is not hosts.NOT_BARE and not self.get_option("use_extra_vars"):
+            return value
         return super()._compose(template, variables, *args, **kwargs)
