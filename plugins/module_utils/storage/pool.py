@@ -17,6 +17,7 @@ from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError
 from ..vi.find import find_datacenter, unescape
 from .backend import pool_record
 from .facade import Storage
+from .iscsi import send_target_name
 
 NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
 ACCESS = {"read_write": "readWrite", "read_only": "readOnly"}
@@ -290,12 +291,17 @@ def seen(inv: Inventory, hosts: list[str]) -> dict:
     return out
 
 
-def pool_facts(client, request: PoolRequest) -> dict | None:
+def pool_name(request: PoolRequest) -> str:
+    """The pool's name as esx_storage_pool_info shows it: a send target's is address:port (the
+    host keeps no label for it)."""
     if request.type == "iscsi" and request.discovery == "send_targets":
-        return None  # a send target is no pool; the targets it finds are (see discovered())
-    found = [
-        p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == request.name
-    ]
+        return send_target_name(request.address, request.port)
+    return request.name
+
+
+def pool_facts(client, request: PoolRequest) -> dict | None:
+    name = pool_name(request)
+    found = [p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == name]
     return found[0].facts if found else None
 
 
@@ -352,8 +358,10 @@ def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> d
         hosts -= {c.host for c in calls}
     if not hosts:
         return None
-    if request.type == "iscsi" and request.discovery == "send_targets":
-        return None
+    if before is None and request.type == "iscsi" and request.discovery == "send_targets":
+        return pool_record(name=pool_name(request), backend="iscsi", type="iscsi_send_target",
+                           hosts=sorted(hosts), address=request.address, port=request.port,
+                           targets=[])  # fmt: skip
     if before is None and request.type == "iscsi":
         return pool_record(name=request.name, backend="iscsi", type="iscsi", hosts=sorted(hosts),
                            iqn=request.name, address=request.address, port=request.port)  # fmt: skip
