@@ -11,7 +11,6 @@ import storage_reads as reads
 from ansible_run import run_module
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
-from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
 
 IQN = "iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e"
 
@@ -163,64 +162,23 @@ def test_a_lun_with_partitions_is_refused_unless_they_may_be_overwritten(sim):
     assert "vmfs-p" not in reads.datastores(sim) and partitions(sim, lun) == []
 
 
-def test_a_lun_that_backs_a_raw_device_mapping_is_refused(sim):
-    others = [t for iqn, t in reads.iscsi_targets(sim.manifest).items() if iqn != IQN]
-    lun = others[0]["luns"][0]
-    make_rdm_vm(sim, "rdm-vm", lun)
-    args = {"name": "vmfs-r", "type": "vmfs", "lun": lun["device_path"], "hosts": ["DC0_H0"]}
+def test_a_lun_that_backs_a_raw_device_mapping_is_refused(vcsim_factory):
+    # The simulator cannot make an RDM disk through CreateVM_Task; --rdm gives DC0_H0_VM0 one
+    # (tests/vcsim/rdm.go) on a LUN of DC0_H0 named in the manifest.
+    rdm_sim = vcsim_factory("--iscsi-hosts", "DC0_H0", "--rdm", "DC0_H0_VM0")
+    rdm = rdm_sim.manifest["rdm"]
+    with reads.client(rdm_sim) as c:
+        rows = collect(c, {"VirtualMachine": ["name", "config.hardware.device"]})
+    disks = [d for _r, p in rows if p["name"] == "DC0_H0_VM0"
+             for d in p["config.hardware.device"] if d["_type"] == "VirtualDisk"]  # fmt: skip
+    assert disks[0]["backing"]["_type"] == "VirtualDiskRawDiskMappingVer1BackingInfo"
+    assert disks[0]["backing"]["lunUuid"] == rdm["uuid"]
+    args = {"name": "vmfs-r", "type": "vmfs", "lun": rdm["device_path"], "hosts": ["DC0_H0"]}
+    label = disks[0]["deviceInfo"]["label"]
     refusal = (
-        f"lun: {lun['canonical_name']} backs raw device mapping(s) of VM(s) rdm-vm (Hard disk 1); "
+        f"lun: {rdm['lun']} backs raw device mapping(s) of VM(s) DC0_H0_VM0 ({label}); "
         "not made into a VMFS datastore (overwrite_partitions does not override this)"
     )
-    assert pool(sim, args, check=True, ok=False)["msg"] == refusal
-    assert pool(sim, dict(args, overwrite_partitions=True), ok=False)["msg"] == refusal
-    assert "vmfs-r" not in reads.datastores(sim)
-
-
-def make_rdm_vm(sim, name: str, lun: dict) -> None:
-    """A VM on DC0_H0 whose first disk maps the LUN raw (physical compatibility)."""
-    with reads.client(sim) as c:
-        rows = collect(c, {"Datacenter": ["vmFolder"], "HostSystem": ["name", "parent"],
-                           "ComputeResource": ["resourcePool"]})  # fmt: skip
-        folder = next(p["vmFolder"] for r, p in rows if r.type == "Datacenter")
-        parent = next(
-            p["parent"] for r, p in rows if r.type == "HostSystem" and p["name"] == "DC0_H0"
-        )
-        rp = next(p["resourcePool"] for r, p in rows if r == parent)
-        disk = {
-            "_type": "VirtualDisk",
-            "key": -2,
-            "controllerKey": -1,
-            "unitNumber": 0,
-            "capacityInKB": lun["capacity_bytes"] // 1024,
-            "backing": {
-                "_type": "VirtualDiskRawDiskMappingVer1BackingInfo",
-                "fileName": f"[LocalDS_0] {name}/{name}_rdm.vmdk",
-                "deviceName": lun["device_path"],
-                "lunUuid": lun["uuid"],
-                "compatibilityMode": "physicalMode",
-                "diskMode": "independent_persistent",
-            },
-        }
-        devices = [
-            {
-                "_type": "VirtualDeviceConfigSpec",
-                "operation": "add",
-                "device": {
-                    "_type": "ParaVirtualSCSIController",
-                    "key": -1,
-                    "busNumber": 0,
-                    "sharedBus": "noSharing",
-                },
-            },
-            {
-                "_type": "VirtualDeviceConfigSpec",
-                "operation": "add",
-                "fileOperation": "create",
-                "device": disk,
-            },
-        ]
-        config = {"_type": "VirtualMachineConfigSpec", "name": name, "guestId": "otherGuest",
-                  "numCPUs": 1, "memoryMB": 64, "deviceChange": devices,
-                  "files": {"_type": "VirtualMachineFileInfo", "vmPathName": "[LocalDS_0]"}}  # fmt: skip
-        wait_for_task(c, c.call(folder, "CreateVM_Task", config=config, pool=rp))
+    assert pool(rdm_sim, args, check=True, ok=False)["msg"] == refusal
+    assert pool(rdm_sim, dict(args, overwrite_partitions=True), ok=False)["msg"] == refusal
+    assert "vmfs-r" not in reads.datastores(rdm_sim)
