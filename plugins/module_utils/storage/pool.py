@@ -328,10 +328,10 @@ def _run(client, request: PoolRequest) -> dict:
                 hosts = sorted({c.host for c in calls})
                 changed = seen(read(client, root), hosts) != seen(inv, hosts)
         except WaitTimeout as e:
+            done = [f"{c.action} on {c.host}" for c in calls]  # as apply() reports them
             raise PartialFailure(
                 f"wait_timeout: {e.timeout:g}s ran out reading the pool back after "
-                f"{', '.join(f'{c.action} on {c.host}' for c in calls)}: {e}",
-                e, changed=True, actions=actions,
+                f"{', '.join(done)}: {e}", e, changed=True, actions=done,
             ) from None  # fmt: skip
     result = {"changed": changed, "actions": actions, "pool": after,
               "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
