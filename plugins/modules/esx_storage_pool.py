@@ -22,7 +22,8 @@ description:
     (RescanAllHba, RescanVmfs) and the datastore refreshed (RefreshDatastore); the run reports a
     change only when a host sees a datastore or a LUN it did not see before."
   - "O(type=iscsi): a static target (O(name) is the target IQN, O(address), O(target_port)) or, with
-    O(discovery=send_targets), a send target (O(address), O(target_port); O(name) labels it) on the
+    O(discovery=send_targets), a send target (O(address), O(target_port); hosts keep no name for it,
+    so O(name) only labels it and the pool is named C(address:port)) on the
     iSCSI adapter O(adapter) or on the software iSCSI adapter of each host, which
     O(enable_software_adapter) enables when the host has none. CHAP (O(chap_name),
     O(chap_secret); mutual with O(mutual_chap_name), O(mutual_chap_secret)) is set on the target.
@@ -33,7 +34,10 @@ description:
     as a change; the CHAP settings are sent when the target is added or its CHAP names differ.
   - "O(type=vmfs): a VMFS datastore O(name) on the whole LUN O(lun) (canonical name or device
     path) of the one host in O(hosts), with the partition layout the host offers
-    (QueryVmfsDatastoreCreateOptions, then CreateVmfsDatastore), O(vmfs_version) 5 or 6.
+    (QueryVmfsDatastoreCreateOptions, then CreateVmfsDatastore), O(vmfs_version) 5 or 6. A
+    LUN with partitions is refused unless O(overwrite_partitions), and one that backs a VM's raw
+    device mapping is always refused; both errors name the LUN and what is on it. The
+    datastore spans that one LUN (extents are not managed).
     V(absent) removes it (RemoveDatastore, which deletes a VMFS datastore), refused while
     registered VMs or templates have files there."
 author:
@@ -128,6 +132,14 @@ options:
     type: str
     choices: ["5", "6"]
     default: "6"
+  overwrite_partitions:
+    description:
+      - Make a V(vmfs) pool on a LUN that has partitions, replacing them (their data is lost).
+        Without it such a LUN is refused, and the error lists its partitions
+        (HostStorageSystem.RetrieveDiskPartitionInfo).
+      - A LUN that backs a raw device mapping of a VM is refused whatever this says.
+    type: bool
+    default: false
   enable_software_adapter:
     description: Enable software iSCSI on a host that has no software adapter.
     type: bool
@@ -144,6 +156,17 @@ options:
   mutual_chap_secret:
     description: The mutual CHAP secret. Required with O(mutual_chap_name); never shown.
     type: str
+  wait_timeout:
+    description:
+      - Seconds the whole run may take - every read, rescan, mount and target change together.
+        The calls are synchronous (RescanAllHba, RescanVmfs, CreateNasDatastore, ...), so each
+        may take all that is left of it, longer than the connection's O(timeout) (a rescan of
+        a host with many LUNs can).
+      - When it runs out the module fails naming the call and the host, and what was done
+        before it. A rescan cut short goes on on the host, which finishes it; a refresh run
+        again then sees what it found. No call is sent once it has run out.
+    type: int
+    default: 3600
   force:
     description:
       - Accepted for familiarity and overrides nothing; a datastore with files of registered VMs
@@ -198,7 +221,8 @@ RETURN = r"""
 pool:
   description:
     - The pool after the run, as M(viapi.esx.esx_storage_pool_info) returns it (in check mode
-      its predicted hosts), null once unmounted from every host.
+      its predicted hosts), null once unmounted from every host. For a send target, the pool of
+      type C(iscsi_send_target) named C(address:port).
   returned: success
   type: dict
   sample: {name: nfs-iso, backend: datastore, type: nfs, hosts: [DC0_C0_H0, DC0_C0_H1]}
@@ -242,10 +266,12 @@ ARGS = {
     "enable_software_adapter": {"type": "bool", "default": False},
     "lun": {"type": "str"},
     "vmfs_version": {"type": "str", "choices": ["5", "6"], "default": "6"},
+    "overwrite_partitions": {"type": "bool", "default": False},
     "chap_name": {"type": "str"},
     "chap_secret": {"type": "str", "no_log": True},
     "mutual_chap_name": {"type": "str"},
     "mutual_chap_secret": {"type": "str", "no_log": True},
+    "wait_timeout": {"type": "int", "default": 3600},
 }
 
 
@@ -263,7 +289,9 @@ def request(params: dict, check_mode: bool) -> PoolRequest:
         chap_name=params.get("chap_name"), chap_secret=params.get("chap_secret"),
         mutual_chap_name=params.get("mutual_chap_name"),
         mutual_chap_secret=params.get("mutual_chap_secret"), lun=params.get("lun"),
-        vmfs_version=params.get("vmfs_version") or "6", check_mode=check_mode,
+        vmfs_version=params.get("vmfs_version") or "6",
+        overwrite_partitions=bool(params.get("overwrite_partitions")),
+        wait_timeout=params.get("wait_timeout") or 3600.0, check_mode=check_mode,
     )  # fmt: skip
     built.validate()
     return built
@@ -275,7 +303,10 @@ def run(module, client) -> dict:
 
 
 def main():
-    EsxModule(ARGS, supports_check_mode=True, mutually_exclusive=[("hosts", "cluster")]).run(run)
+    EsxModule(
+        ARGS, positive=("wait_timeout",), supports_check_mode=True,
+        mutually_exclusive=[("hosts", "cluster")],
+    ).run(run)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -12,7 +12,12 @@ description:
   - Lists the storage pools a vCenter Server or an ESXi host sees, the way libvirt's ESX storage
     driver shows them. Every datastore (VMFS, NFS, NFS 4.1, vSAN, vVol, local) is a pool of
     backend C(datastore); every configured static target of every iSCSI adapter (software and
-    hardware) is a pool of backend C(iscsi).
+    hardware) is a pool of backend C(iscsi), type V(iscsi).
+  - Every send target (dynamic discovery) is a pool of backend C(iscsi) too, type
+    V(iscsi_send_target), named C(address:port) as hosts name it. It lists the targets it
+    discovered in RV(pools[].targets); each of those is also a pool of type V(iscsi) whose
+    RV(pools[].send_target) names the send target. The LUNs are volumes of the targets, not of
+    the send target.
   - Pool uuids are the ones libvirt computes - the MD5 of the datastore's mount path, or of the
     iSCSI target's IQN - so C(virsh pool-list --uuid) and this module agree.
   - Reads in bulk - one read for the datastores (with the hosts and datacenters), one for the
@@ -27,7 +32,8 @@ extends_documentation_fragment:
 options:
   name:
     description:
-      - Only the pool with this name (a datastore name, or an iSCSI target IQN).
+      - Only the pool with this name (a datastore name, an iSCSI target IQN, or a send target's
+        C(address:port)).
     type: str
   uuid:
     description:
@@ -40,7 +46,7 @@ options:
         a VMFS datastore on a local disk is V(vmfs) with RV(pools[].multiple_host_access=false).
     type: list
     elements: str
-    choices: [vmfs, nfs, nfs41, vsan, vvol, local, other, iscsi]
+    choices: [vmfs, nfs, nfs41, vsan, vvol, local, other, iscsi, iscsi_send_target]
   host:
     description:
       - Only what this host (by name) sees - datastores it mounts, targets configured on its
@@ -95,19 +101,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pools:
-  description: The pools, datastores first, each sorted by name. Every pool has every key.
+  description:
+    - The pools - datastores, iSCSI targets, then send targets - each sorted by name. Every pool
+      has every key.
   returned: success
   type: list
   elements: dict
   contains:
     name:
-      description: The datastore name, or the iSCSI target IQN.
+      description: The datastore name, the iSCSI target IQN, or the send target's C(address:port).
       type: str
       sample: datastore1
     uuid:
       description:
         - libvirt's pool uuid - the MD5 of the mount path (datastore) or of the IQN (iSCSI),
-          printed as a uuid. Null for a datastore without a mount path or url.
+          printed as a uuid; for a send target the MD5 of its name. Null for a datastore
+          without a mount path or url.
       type: str
       sample: 7c1b3f0e-5d7a-2b8e-91a4-0f6c2d3e4b5a
     backend:
@@ -115,7 +124,7 @@ pools:
       type: str
       sample: datastore
     type:
-      description: vmfs, nfs, nfs41, vsan, vvol, local, other (datastores) or iscsi.
+      description: vmfs, nfs, nfs41, vsan, vvol, local, other (datastores), iscsi or iscsi_send_target.
       type: str
       sample: vmfs
     state:
@@ -125,7 +134,9 @@ pools:
       type: str
       sample: running
     capacity_bytes:
-      description: Size. For an iSCSI target, the sum of its LUNs.
+      description:
+        - Size. For an iSCSI target, the sum of its LUNs; for a send target, of the LUNs of the
+          targets it discovered.
       type: int
       sample: 107105746944
     allocation_bytes:
@@ -168,7 +179,7 @@ pools:
       type: str
       sample: datastore-17
     iqn:
-      description: The iSCSI target IQN (null for datastores).
+      description: The iSCSI target IQN (null for datastores and send targets).
       type: str
       sample: iqn.1992-08.com.netapp:sn.4082367740:vs.3
     address:
@@ -187,13 +198,36 @@ pools:
       description: C(software) or C(hardware) iSCSI adapter (null for datastores).
       type: str
       sample: software
+    send_target:
+      description:
+        - The send target (its pool name) that discovered this iSCSI target; null for a target
+          configured by hand, and for other pools.
+      type: str
+      sample: 192.168.60.20:3260
+    targets:
+      description:
+        - The IQNs of the iSCSI targets a send target discovered (each a pool of its own); null
+          for other pools.
+      type: list
+      elements: str
+      sample: [iqn.1992-08.com.netapp:sn.4082367740:vs.3]
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.storage.facade import Storage
 
 # The pool types the backends report (facade.pool_types()), in the documented order.
-POOL_TYPES = ["vmfs", "nfs", "nfs41", "vsan", "vvol", "local", "other", "iscsi"]
+POOL_TYPES = [
+    "vmfs",
+    "nfs",
+    "nfs41",
+    "vsan",
+    "vvol",
+    "local",
+    "other",
+    "iscsi",
+    "iscsi_send_target",
+]
 ARGUMENT_SPEC = {
     "name": {"type": "str"},
     "uuid": {"type": "str"},

@@ -98,8 +98,16 @@ options:
   wipe:
     description:
       - Zero-fill the VMDK (ZeroFillVirtualDisk_Task). All its data is lost.
-      - This is an action, done and reported as a change on every run that sets it; a new
-        empty disk is made zeroed and is not wiped again.
+      - This is an action, like a service's V(restarted); every run that sets it and finds the
+        disk there zero-fills it and reports a change, in check mode too. Nothing on the
+        server says whether a disk holds only zeros (no property, no answer of
+        ZeroFillVirtualDisk_Task), and a guest may have written to it since, so a second run
+        cannot know the wipe is done; reading the whole disk to find out would cost as much as
+        the wipe.
+      - A disk this run creates empty is zeroed already (whatever its O(format)) and is not
+        wiped; a disk this run copies from O(source) is wiped after the copy.
+      - Set it in a task of its own (or under C(when)), not in the task that keeps a disk
+        present, so that later runs do not wipe the disk again; a disk a VM uses is refused.
     type: bool
     default: false
   src:
@@ -117,7 +125,11 @@ options:
     type: str
   wait_timeout:
     description:
-      - Seconds the whole run may take - every task, comparison and transfer together.
+      - Seconds the whole run may take - every server call, task, comparison and transfer
+        together. No call is sent once it has run out; each answer of the server still comes
+        within the connection's O(timeout).
+      - A task still running then goes on on the server (the module fails naming it); a
+        download cut short leaves O(dest) as it was.
     type: int
     default: 3600
 notes:
@@ -130,16 +142,16 @@ seealso:
 
 EXAMPLES = r"""
 # Connection options are left to module_defaults (group/viapi.esx.esx) or the VMWARE_* variables.
-- name: A 10 GiB thin disk no VM uses yet
+- name: A 256 MiB thin disk no VM uses yet
   viapi.esx.esx_volume:
     pool: LocalDS_0
     name: disks/data.vmdk
-    size_gb: 10
+    size_mb: 256
 
-- name: Grow it to 20 GiB and make it thick
+- name: Grow it to 512 MiB and make it thick
   viapi.esx.esx_volume:
     name: "[LocalDS_0] disks/data.vmdk"
-    size_gb: 20
+    size_mb: 512
     format: thick
 
 - name: A copy of it (preallocated)
@@ -148,22 +160,23 @@ EXAMPLES = r"""
     name: disks/data-copy.vmdk
     source: "[LocalDS_0] disks/data.vmdk"
 
+# wipe is an action (every run that sets it zero-fills the disk): give it a task of its own.
 - name: Zero-fill the copy
   viapi.esx.esx_volume:
     name: "[LocalDS_0] disks/data-copy.vmdk"
     wipe: true
 
-- name: Upload an ISO (nothing is sent when the same file is there)
+- name: Upload an ISO kept beside the playbook (nothing is sent when the same file is there)
   viapi.esx.esx_volume:
     pool: LocalDS_0
     name: iso/tools.iso
-    src: /srv/iso/tools.iso
+    src: "{{ playbook_dir }}/files/tools.iso"
 
 - name: Download it again
   viapi.esx.esx_volume:
     pool: LocalDS_0
     name: iso/tools.iso
-    dest: /tmp/tools.iso
+    dest: "{{ playbook_dir }}/tools-downloaded.iso"
 
 - name: Delete the copy and the ISO
   viapi.esx.esx_volume:

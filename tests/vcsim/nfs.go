@@ -21,12 +21,19 @@ package main
 // swaps the host's adapters with a Fibre Channel set on every call (its own test aid); the
 // harness leaves the adapters as they are and rescans the iSCSI ones (iscsi_config.go). Datastore.RefreshDatastore: "Explicitly refreshes
 // free-space and capacity values"; vcsim's answer lacks its response element (fixed below).
+// RescanAllHba is synchronous (it answers once the scan is done, a method, not a *_Task): on a
+// host with many LUNs and paths it takes long. --rescan-delay MS makes each RescanAllHba take
+// MS milliseconds before it answers, as such a host's would; the host's lock is not held while
+// it waits, and the rescan happens when the wait is over, whether the client still listens.
 
 import (
 	"crypto/sha1"
 	"encoding/hex"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/methods"
@@ -40,7 +47,24 @@ func init() {
 	routes["RemoveDatastore"] = "HostDatastoreSystem"
 	routes["RescanAllHba"] = "HostStorageSystem"
 	routes["RefreshDatastore"] = "Datastore"
+	register(Extension{
+		Name: "rescan-delay",
+		Flags: func(fs *flag.FlagSet) {
+			fs.IntVar(&rescanDelay, "rescan-delay", 0, "RescanAllHba takes this many milliseconds")
+		},
+		Apply: func(_ *simulator.Model, manifest map[string]interface{}) error {
+			if rescanDelay < 0 {
+				return fmt.Errorf("--rescan-delay must be 0 or more milliseconds, got %d", rescanDelay)
+			}
+			if rescanDelay > 0 {
+				manifest["rescan_delay_ms"] = rescanDelay
+			}
+			return nil
+		},
+	})
 }
+
+var rescanDelay int
 
 // RefreshDatastore: vcsim refreshes but answers with an empty SOAP body, without the
 // RefreshDatastoreResponse element every void method returns.
@@ -159,6 +183,11 @@ func (p *harnessProxy) RemoveDatastore(ctx *simulator.Context, req *types.Remove
 		}
 		dss.Datastore = nfsWithoutRef(dss.Datastore, ds.Self)
 		if len(ds.Host) <= 1 {
+			if info, ok := ds.Info.(*types.VmfsDatastoreInfo); ok && info.Vmfs != nil {
+				for _, e := range info.Vmfs.Extent { // the VMFS volume goes, with its partitions
+					setPartitions(e.DiskName, types.HostDiskPartitionSpec{})
+				}
+			}
 			ref := ds.DestroyTask(ctx, &types.Destroy_Task{This: ds.Self}).(*methods.Destroy_TaskBody).Res.Returnval
 			if fault := taskFault(ref); fault != nil {
 				body.Fault_ = simulator.Fault("", fault)
@@ -212,6 +241,7 @@ func nfsComputeResource(h *simulator.HostSystem) *mo.ComputeResource {
 }
 
 func (p *harnessProxy) RescanAllHba(ctx *simulator.Context, req *types.RescanAllHba) soap.HasFault {
+	time.Sleep(time.Duration(rescanDelay) * time.Millisecond)
 	return p.onTarget(ctx, req, "RescanAllHba", func(obj mo.Reference) soap.HasFault {
 		rescanAllISCSI(ctx, obj.(*simulator.HostStorageSystem))
 		return &methods.RescanAllHbaBody{Res: new(types.RescanAllHbaResponse)}

@@ -114,6 +114,7 @@ func (p *harnessProxy) CreateVmfsDatastore(ctx *simulator.Context, req *types.Cr
 			Extent: []types.HostScsiDiskPartition{{DiskName: disk.CanonicalName, Partition: 1}},
 		}}
 		ds.Summary.Type = "VMFS"
+		setPartitions(disk.CanonicalName, spec.Partition) // the table the spec writes (partitions.go)
 		return &methods.CreateVmfsDatastoreBody{Res: &types.CreateVmfsDatastoreResponse{Returnval: ds.Self}}
 	})
 }

@@ -17,7 +17,8 @@ from ..vi.find import in_datacenter, inside, not_found
 POOL_FIELDS = (
     "name", "uuid", "backend", "type", "state", "capacity_bytes", "allocation_bytes",
     "available_bytes", "accessible", "multiple_host_access", "url", "path", "hosts",
-    "datacenter", "moid", "iqn", "address", "port", "adapter", "adapter_type",
+    "datacenter", "moid", "iqn", "address", "port", "adapter", "adapter_type", "send_target",
+    "targets",
 )  # fmt: skip
 # Every volume has every key; VMDK-only keys, then LUN-only keys, are last.
 VOLUME_FIELDS = (

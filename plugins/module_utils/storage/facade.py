@@ -62,7 +62,7 @@ class Storage:
             found = [p for p in found if p.uuid == uuid.strip().lower()]
         if not found and (name is not None or uuid is not None):
             kinds = f"type {', '.join(types)}" if types else ""
-            raise _not_found("storage pool", self.scope.place(kinds), name=name, uuid=uuid)
+            raise _not_found("storage pool", self.scope.place(kinds), None, name=name, uuid=uuid)
         return found
 
     def pool(self, ref: str, option: str = "pool") -> Pool:
@@ -83,8 +83,11 @@ class Storage:
 
     # ---------------------------------------------------------------- volumes
 
-    def volumes(self, pool=None, name=None, key=None, path=None, volume_type=None) -> list[dict]:
-        """Volumes of a pool, or found by path or key; filtered by name, key, path and type."""
+    def volumes(
+        self, pool=None, name=None, key=None, path=None, volume_type=None, option=None
+    ) -> list[dict]:
+        """Volumes of a pool, or found by path or key; filtered by name, key, path and type.
+        `option` names the user's option in a NotFound when one criterion was given."""
         _check_choices("type", [volume_type] if volume_type else None, VOLUME_TYPES)
         if path is not None:
             found = self._backend_of(path).volumes_at(path)
@@ -97,7 +100,7 @@ class Storage:
         found = _filter(found, pool=pool, name=name, key=key, volume_type=volume_type)
         if not found and (name is not None or key is not None or path is not None):
             where = self.scope.place(within=f"storage pool '{pool}'" if pool is not None else "")
-            raise _not_found("volume", where, name=name, key=key, path=path)
+            raise _not_found("volume", where, option, name=name, key=key, path=path)
         return found
 
     def _of_pool(self, pool: Pool, volume_type: str | None) -> list[dict]:
@@ -148,13 +151,14 @@ def _filter(volumes: list[dict], pool=None, name=None, key=None, volume_type=Non
     return out
 
 
-def _not_found(kind: str, where: str, **criteria) -> NotFound:
-    """not_found() for the criteria given: "name: storage pool 'a' not found in ...", or with
-    several "name, uuid: storage pool with name 'a' and uuid 'b' not found in ..."."""
+def _not_found(kind: str, where: str, option: str | None = None, **criteria) -> NotFound:
+    """not_found() for the criteria given: "name: storage pool 'a' not found in ..." (the
+    criterion, or `option` when the caller names the user's option), or with several
+    "name, uuid: storage pool with name 'a' and uuid 'b' not found in ..."."""
     given = {k: v for k, v in criteria.items() if v is not None}
     if len(given) == 1:
-        ((option, value),) = given.items()
-        return not_found(kind, value, where, option)
+        ((criterion, value),) = given.items()
+        return not_found(kind, value, where, option or criterion)
     return NotFound(f"{', '.join(given)}: {kind} {_what(**given)} not found in {where}")
 
 

@@ -1,4 +1,6 @@
 """The iSCSI backend: every configured static target is a pool; the LUNs behind it are volumes.
+Every send target (dynamic discovery) is a pool too, of type iscsi_send_target, listing the
+static targets it discovered (theirs name it in `send_target`); its LUNs are those targets'.
 
 All of it comes from the hosts' config.storageDevice (one bulk read): the static targets of every
 HostInternetScsiHba (software and hardware adapters alike), and through scsiTopology (adapter ->
@@ -19,7 +21,7 @@ from .backend import (
     pool_record,
     volume_record,
 )
-from .ids import iscsi_pool_uuid, lun_key
+from .ids import iscsi_pool_uuid, lun_key, md5_uuid
 
 HOST_PATHS = (
     "name",
@@ -29,6 +31,7 @@ HOST_PATHS = (
 )
 # ScsiLun.operationalState values that mean the LUN cannot be reached.
 UNREACHABLE = frozenset(("error", "off", "lostCommunication", "timeout", "permanentDeviceLoss"))
+SEND_TARGET = "iscsi_send_target"  # the pool type of a send target
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Target:
     adapter: str | None
     adapter_type: str
     luns: list = field(default_factory=list)  # [(LUN number, ScsiLun dict)]
+    parent: str | None = None  # the send target that discovered it ("address:port")
 
 
 def host_targets(device: dict) -> list[Target]:
@@ -65,13 +69,33 @@ def host_targets(device: dict) -> list[Target]:
                 for lun in target.get("lun") or []
                 if lun.get("scsiLun") in scsi_luns
             ]
-            kind = "software" if hba.get("isSoftwareBased") else "hardware"
-            out.append(
-                Target(
-                    iqn, static.get("address"), static.get("port"), hba.get("device"), kind, luns
-                )
+            parent = (
+                static.get("parent")
+                if static.get("discoveryMethod") == "sendTargetMethod"
+                else None
             )
+            out.append(Target(iqn, static.get("address"), static.get("port"), hba.get("device"),
+                              _kind(hba), luns, parent or None))  # fmt: skip
     return out
+
+
+def _kind(hba: dict) -> str:
+    return "software" if hba.get("isSoftwareBased") else "hardware"
+
+
+def send_target_name(address: str | None, port) -> str:
+    """A send target's pool name, as hosts write a discovered target's parent: address:port."""
+    return f"{address}:{int(port or 3260)}"
+
+
+def host_send_targets(device: dict) -> list[Target]:
+    """Every send target of every iSCSI adapter in one host's storageDevice (iqn is its name)."""
+    return [
+        Target(send_target_name(send.get("address"), send.get("port")), send.get("address"),
+               int(send.get("port") or 3260), hba.get("device"), _kind(hba))
+        for hba in device.get("hostBusAdapter") or [] if hba.get("_type") == "HostInternetScsiHba"
+        for send in hba.get("configuredSendTarget") or [] if send.get("address")
+    ]  # fmt: skip
 
 
 def _transport_iqn(target: dict) -> str | None:
@@ -122,7 +146,34 @@ def target_pool(target: Target, hosts: list[str], luns: list) -> dict:
         allocation_bytes=capacity, available_bytes=0, accessible=reachable,
         multiple_host_access=len(hosts) > 1, hosts=hosts, iqn=target.iqn, address=target.address,
         port=target.port, adapter=target.adapter, adapter_type=target.adapter_type,
+        send_target=target.parent,
     )  # fmt: skip
+
+
+def merge_send_targets(
+    per_host: list[tuple[str, list[Target]]], targets: list[Pool], scope_host: str | None = None
+) -> list[Pool]:
+    """One pool per send target over all hosts, with the target pools it discovered."""
+    merged: dict[str, dict] = {}
+    for host, sends in sorted(per_host, key=lambda h: (h[0] != scope_host, h[0])):
+        for send in sends:
+            merged.setdefault(send.iqn, {"first": send, "hosts": set()})["hosts"].add(host)
+    pools = []
+    for name, entry in sorted(merged.items()):
+        if scope_host is not None and scope_host not in entry["hosts"]:
+            continue
+        found = [t for t in targets if t.facts["send_target"] == name]
+        luns = {
+            lun.get("uuid") or lun.get("key"): (n, lun)
+            for t in found
+            for n, lun in t.handle["luns"]
+        }
+        facts = target_pool(entry["first"], sorted(entry["hosts"]), list(luns.values()))
+        facts.update(
+            uuid=md5_uuid(name), type=SEND_TARGET, iqn=None, targets=[t.name for t in found]
+        )
+        pools.append(Pool(facts, {"luns": []}))  # its LUNs are volumes of the targets it found
+    return pools
 
 
 def _primary_state(lun: dict) -> str | None:
@@ -157,14 +208,16 @@ class IscsiBackend(CachedPools):
     """iSCSI static targets as pools; their LUNs as volumes."""
 
     name = "iscsi"
-    pool_types = frozenset(("iscsi",))
+    pool_types = frozenset(("iscsi", SEND_TARGET))
     volume_type = "block"
 
     def _read_pools(self) -> list[Pool]:
         rows = collect(self.client, {"HostSystem": list(HOST_PATHS)}, self.scope.root)
-        per_host = [(unescape(p.get("name")), host_targets(_device(p))) for _ref, p in rows]
-        host_in_scope([h for h, _t in per_host], self.scope)
-        return merge_targets(per_host, self.scope.host)
+        per_host = [(unescape(p.get("name")), _device(p)) for _ref, p in rows]
+        host_in_scope([h for h, _d in per_host], self.scope)
+        targets = merge_targets([(h, host_targets(d)) for h, d in per_host], self.scope.host)
+        sends = [(h, host_send_targets(d)) for h, d in per_host]
+        return targets + merge_send_targets(sends, targets, self.scope.host)
 
     def volumes(self, pools: list[Pool]) -> list[dict]:
         return [lun_volume(p.facts, number, lun) for p in pools for number, lun in p.handle["luns"]]

@@ -10,8 +10,9 @@ from __future__ import annotations
 from ..vi.collector import get_one
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
+from .calls import Call
 from .facade import Storage
-from .pool import Call, Inventory, PoolRequest, read, target_hosts
+from .pool import Inventory, PoolRequest, read, target_hosts
 
 
 def adapters(props: dict) -> list[dict]:

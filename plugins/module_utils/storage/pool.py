@@ -9,14 +9,16 @@ holds files of registered VMs or templates is never removed: the refusal lists t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..vi.collector import collect
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError
+from ..vi.faults import InvalidArgument, NotFound, PartialFailure, WaitTimeout
 from ..vi.find import find_datacenter, unescape
 from .backend import pool_record
+from .calls import Call, apply
 from .facade import Storage
+from .iscsi import send_target_name
 
 NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
 ACCESS = {"read_write": "readWrite", "read_only": "readOnly"}
@@ -58,6 +60,8 @@ class PoolRequest:
     mutual_chap_secret: str | None = None
     lun: str | None = None
     vmfs_version: str = "6"
+    overwrite_partitions: bool = False
+    wait_timeout: float = 3600.0
     check_mode: bool = False
 
     def validate(self) -> None:
@@ -73,6 +77,8 @@ class PoolRequest:
             raise InvalidArgument(
                 f"hosts and cluster '{self.cluster}' exclude each other; give one"
             )
+        if self.overwrite_partitions and self.type != "vmfs":
+            raise InvalidArgument(f"overwrite_partitions applies to type vmfs, not {self.type}")
         if self.type == "iscsi":
             self.validate_iscsi()
         elif self.type == "vmfs":
@@ -89,6 +95,10 @@ class PoolRequest:
                 raise InvalidArgument(f"path: '{self.path}' is not an absolute export path")
 
     def validate_vmfs(self) -> None:
+        if self.overwrite_partitions and self.state != "present":
+            raise InvalidArgument(
+                f"overwrite_partitions applies with state present, not {self.state}"
+            )
         if self.vmfs_version not in ("5", "6"):
             raise InvalidArgument(f"vmfs_version: '{self.vmfs_version}' is not one of 5, 6")
         if self.state == "present" and not self.lun:
@@ -120,6 +130,7 @@ class Inventory:
     datastores: dict  # ref -> props
     clusters: dict  # name -> props
     vms: dict  # ref -> name
+    client: object = None  # for a planner's own reads (a LUN's partitions, VMs' RDMs)
 
 
 def read(client, root: MoRef | None) -> Inventory:
@@ -134,7 +145,7 @@ def read(client, root: MoRef | None) -> Inventory:
             clusters[unescape(props.get("name"))] = props
         elif ref.type == "VirtualMachine":
             vms[ref] = unescape(props.get("name"))
-    return Inventory(hosts, datastores, clusters, vms)
+    return Inventory(hosts, datastores, clusters, vms, client)
 
 
 def export_of(props: dict) -> tuple | None:
@@ -143,23 +154,6 @@ def export_of(props: dict) -> tuple | None:
     if not nas.get("remoteHost"):
         return None
     return nas.get("remoteHost"), nas.get("remotePath")
-
-
-@dataclass
-class Call:
-    """One call on one host: what it does, for the result, and how."""
-
-    host: str
-    action: str
-    obj: MoRef
-    method: str
-    args: dict = field(default_factory=dict)
-
-    def resolved(self, client) -> dict:
-        """The arguments, with any value known only at apply time read now."""
-        return {
-            k: (v.resolve(client) if hasattr(v, "resolve") else v) for k, v in self.args.items()
-        }
 
 
 def target_hosts(inv: Inventory, request: PoolRequest, mounting: list[str]) -> list[str]:
@@ -290,17 +284,29 @@ def seen(inv: Inventory, hosts: list[str]) -> dict:
     return out
 
 
-def pool_facts(client, request: PoolRequest) -> dict | None:
+def pool_name(request: PoolRequest) -> str:
+    """The pool's name as esx_storage_pool_info shows it: a send target's is address:port (the
+    host keeps no label for it)."""
     if request.type == "iscsi" and request.discovery == "send_targets":
-        return None  # a send target is no pool; the targets it finds are (see discovered())
-    found = [
-        p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == request.name
-    ]
+        return send_target_name(request.address, request.port)
+    return request.name
+
+
+def pool_facts(client, request: PoolRequest) -> dict | None:
+    name = pool_name(request)
+    found = [p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == name]
     return found[0].facts if found else None
 
 
 def run(client, request: PoolRequest) -> dict:
-    """The module's result: changed, actions per host, diff, and the pool (predicted in check mode)."""
+    """The module's result: changed, actions per host, diff, and the pool (predicted in check
+    mode). Every server call of the run shares the one wait_timeout."""
+    what = f"storage pool '{pool_name(request)}'"
+    with client.deadline(request.wait_timeout, what, stretch=True):
+        return _run(client, request)
+
+
+def _run(client, request: PoolRequest) -> dict:
     root = (
         find_datacenter(client, request.datacenter, option="datacenter")
         if request.datacenter
@@ -310,16 +316,23 @@ def run(client, request: PoolRequest) -> dict:
     before = pool_facts(client, request)
     calls = _planner(request)(inv, request)
     after = predicted(before, request, calls)
+    actions = [{"host": c.host, "action": c.action, "method": c.method} for c in calls]
     if request.check_mode or not calls:
         changed = bool(calls) and request.state != "refreshed"
     else:
         apply(client, calls)
-        after = pool_facts(client, request)
-        changed = request.state != "refreshed"
-        if request.state == "refreshed":
-            hosts = sorted({c.host for c in calls})
-            changed = seen(read(client, root), hosts) != seen(inv, hosts)
-    actions = [{"host": c.host, "action": c.action, "method": c.method} for c in calls]
+        try:
+            after = pool_facts(client, request)
+            changed = request.state != "refreshed"
+            if request.state == "refreshed":
+                hosts = sorted({c.host for c in calls})
+                changed = seen(read(client, root), hosts) != seen(inv, hosts)
+        except WaitTimeout as e:
+            done = [f"{c.action} on {c.host}" for c in calls]  # as apply() reports them
+            raise PartialFailure(
+                f"wait_timeout: {e.timeout:g}s ran out reading the pool back after "
+                f"{', '.join(done)}: {e}", e, changed=True, actions=done,
+            ) from None  # fmt: skip
     result = {"changed": changed, "actions": actions, "pool": after,
               "diff": {"before": before or {}, "after": after or {}}}  # fmt: skip
     if request.type == "iscsi" and request.discovery == "send_targets":
@@ -352,8 +365,10 @@ def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> d
         hosts -= {c.host for c in calls}
     if not hosts:
         return None
-    if request.type == "iscsi" and request.discovery == "send_targets":
-        return None
+    if before is None and request.type == "iscsi" and request.discovery == "send_targets":
+        return pool_record(name=pool_name(request), backend="iscsi", type="iscsi_send_target",
+                           hosts=sorted(hosts), address=request.address, port=request.port,
+                           targets=[])  # fmt: skip
     if before is None and request.type == "iscsi":
         return pool_record(name=request.name, backend="iscsi", type="iscsi", hosts=sorted(hosts),
                            iqn=request.name, address=request.address, port=request.port)  # fmt: skip
@@ -364,19 +379,3 @@ def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> d
         return pool_record(name=request.name, backend="datastore", type=kind, hosts=sorted(hosts),
                            datacenter=request.datacenter)  # fmt: skip
     return dict(before, hosts=sorted(hosts))
-
-
-def apply(client, calls: list[Call]) -> None:
-    """Make each call; a failure after one succeeded says which hosts were done."""
-    done: list[str] = []
-    for call in calls:
-        try:
-            client.call(call.obj, call.method, **call.resolved(client))
-        except ViError as e:
-            if not done:
-                raise
-            raise PartialFailure(
-                f"{call.method} on host '{call.host}' failed after {', '.join(done)}: {e}",
-                e, changed=True, actions=done,
-            ) from None  # fmt: skip
-        done.append(f"{call.action} on {call.host}")

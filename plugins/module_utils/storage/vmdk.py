@@ -7,7 +7,7 @@ A disk a VM uses is never grown, inflated, wiped or deleted here: the refusal na
 
 from __future__ import annotations
 
-from ..vi.faults import InvalidArgument, NotFound, fault
+from ..vi.faults import InvalidArgument, fault
 from ..vi.tasks import wait_for_task
 from ..vi.values import split_datastore_path
 from .backend import volume_record
@@ -119,10 +119,7 @@ def _source(storage, request: VolumeRequest) -> dict:
         raise InvalidArgument(
             f"source: '{request.source}' is not a datastore path '[ds] dir/disk.vmdk'"
         )
-    try:
-        found = storage.volumes(path=request.source)
-    except NotFound as e:  # the facade names its own criterion (path:); here it is source
-        raise NotFound(f"source: {str(e).partition(': ')[2] or e}") from None
+    found = storage.volumes(path=request.source, option="source")
     if found[0]["format"] != "vmdk":
         raise InvalidArgument(f"source: '{request.source}' is not a VMDK")
     return found[0]

@@ -1,15 +1,19 @@
 """VMFS pools for esx_storage_pool: a VMFS datastore made on a whole LUN of one host.
 
 The server's own QueryVmfsDatastoreCreateOptions gives the partition layout (read when the
-datastore is made); CreateVmfsDatastore makes it. Removal is pool.plan_absent's (RemoveDatastore,
-refused while registered VMs have files there).
+datastore is made); CreateVmfsDatastore makes it. A LUN that backs a VM's raw device mapping is
+never taken; one with partitions only when overwrite_partitions says so (both read while
+planning: RetrieveDiskPartitionInfo and the VMs' disk backings). Removal is pool.plan_absent's
+(RemoveDatastore, refused while registered VMs have files there).
 """
 
 from __future__ import annotations
 
+from ..vi.collector import collect
 from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
-from .pool import Call, Inventory, PoolRequest, mounted
+from .calls import Call
+from .pool import Inventory, PoolRequest, mounted
 
 
 def find_lun(host: str, props: dict, lun: str) -> dict:
@@ -76,6 +80,56 @@ def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
             raise InvalidArgument(
                 f"lun: {canonical} holds VMFS datastore '{unescape(name)}' already, not '{request.name}'"
             )
+    refuse_rdm(inv, lun)
+    partitions = partitions_on(inv.client, props["configManager.storageSystem"], lun)
+    if partitions and not request.overwrite_partitions:
+        raise InvalidArgument(
+            f"lun: {canonical} has partitions ({'; '.join(partitions)}); not made into VMFS "
+            f"datastore '{request.name}' unless overwrite_partitions: true (their data is lost)"
+        )
     system = props["configManager.datastoreSystem"]
     spec = CreateSpec(system, lun.get("devicePath"), request.name, int(request.vmfs_version))
     return [Call(host, "create", system, "CreateVmfsDatastore", {"spec": spec})]
+
+
+def partitions_on(client, storage_system, lun: dict) -> list[str]:
+    """The LUN's partitions (HostStorageSystem.RetrieveDiskPartitionInfo), as 'number type'."""
+    infos = client.call(
+        storage_system, "RetrieveDiskPartitionInfo", devicePath=[lun.get("devicePath")]
+    )
+    infos = infos if isinstance(infos, list) else [infos] if infos else []
+    out = []
+    for info in infos:
+        ranges = [
+            r for r in (info.get("layout") or {}).get("partition") or [] if r.get("type") != "none"
+        ]
+        if ranges:
+            out += [f"{r.get('partition')} {r.get('type')}" for r in ranges]
+        else:  # no layout: the table itself
+            out += [
+                f"{a.get('partition')} {a.get('type')}"
+                for a in (info.get("spec") or {}).get("partition") or []
+            ]
+    return out
+
+
+def refuse_rdm(inv: Inventory, lun: dict) -> None:
+    """A LUN a VM's disk maps raw (VirtualDiskRawDiskMappingVer1BackingInfo) is never taken."""
+    names = {lun.get("deviceName"), lun.get("devicePath")} - {None}
+    rows = collect(inv.client, {"VirtualMachine": ["name", "config.hardware.device"]})
+    users = []
+    for _ref, props in rows:
+        for device in props.get("config.hardware.device") or []:
+            backing = device.get("backing") or {}
+            if backing.get("_type") != "VirtualDiskRawDiskMappingVer1BackingInfo":
+                continue
+            same_uuid = lun.get("uuid") and backing.get("lunUuid") == lun.get("uuid")
+            if same_uuid or backing.get("deviceName") in names:
+                label = (device.get("deviceInfo") or {}).get("label") or f"disk {device.get('key')}"
+                users.append(f"{unescape(props.get('name'))} ({label})")
+    if users:
+        raise InvalidArgument(
+            f"lun: {lun.get('canonicalName')} backs raw device mapping(s) of VM(s) "
+            f"{', '.join(sorted(users))}; not made into a VMFS datastore (overwrite_partitions "
+            "does not override this)"
+        )

@@ -2,7 +2,8 @@
 
 run() reads the pool and the volume, computes a Plan (its steps and the volume before and
 after) with vmdk.py or transfer.py, and hands it to apply(), the only code check mode skips.
-Every step and every wait shares one deadline, the request's wait_timeout.
+Every call, step and wait shares one deadline, the request's wait_timeout (Client.deadline
+bounds each call's answer by what is left of it, never beyond the connection's timeout).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError
+from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError, WaitTimeout
 from ..vi.files import Deadline
 from ..vi.values import join_datastore_path, split_datastore_path
 from . import datastore_files
@@ -181,7 +182,13 @@ def current(client, target: Target) -> dict | None:
 
 
 def run(client, request: VolumeRequest) -> dict:
-    """The module's result: changed, actions, diff, and the volume (predicted in check mode)."""
+    """The module's result: changed, actions, diff, and the volume (predicted in check mode).
+    Every server call, task wait and transfer of the run shares the one wait_timeout."""
+    with client.deadline(request.wait_timeout, f"volume '{request.path}'"):
+        return _run(client, request)
+
+
+def _run(client, request: VolumeRequest) -> dict:
     from . import transfer, vmdk  # they build on this module's Step and Plan
 
     deadline = Deadline(request.wait_timeout, f"volume '{request.path}'")
@@ -196,13 +203,20 @@ def run(client, request: VolumeRequest) -> dict:
     else:
         planned = transfer.plan(client, target, request, before, deadline)
     volume = planned.volume if planned.volume is not None else planned.after
+    actions = [s.action for s in planned.steps]
     if planned.steps and not request.check_mode:
         apply(client, planned, deadline)
         if planned.reread:
-            volume = current(client, target)
+            try:
+                volume = current(client, target)
+            except WaitTimeout as e:
+                raise PartialFailure(
+                    f"{', '.join(actions)} done; reading the volume back ran out of "
+                    f"wait_timeout: {e}", e, changed=True, actions=actions,
+                ) from None  # fmt: skip
     result = {
         "changed": bool(planned.steps),
-        "actions": [s.action for s in planned.steps],
+        "actions": actions,
         "volume": volume,
         "diff": {"before": planned.before or {}, "after": planned.after or {}},
     }

@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import logging
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from . import envelope, versions
 from .envelope import MoRef
-from .faults import NotAuthenticated, TransportError, ViError
+from .faults import NotAuthenticated, ReadTimeout, TransportError, ViError, WaitTimeout
 from .retry import Backoff, is_task_submit, lost_task_submit, should_retry
 from .transport import Transport
 
@@ -58,6 +58,7 @@ class Client:
             proxy_host=proxy_host, proxy_port=proxy_port,
         )  # fmt: skip
         self.warnings: list[str] = []
+        self._bound: tuple | None = None  # (end, seconds, what, stretch) inside deadline()
         if not validate_certs:
             self.warnings.append(
                 f"validate_certs is false: the TLS certificate of {hostname} is not checked; "
@@ -143,6 +144,41 @@ class Client:
 
     # ------------------------------------------------------------ calls
 
+    @contextmanager
+    def deadline(self, seconds: float, what: str, stretch: bool = False):
+        """Bound every call made inside by `seconds` in all: a call is not sent once they are
+        over, and its answer is awaited no longer than what is left (WaitTimeout naming `what`
+        and the method; its last_seen says the method and whether it was sent). With
+        `stretch`, an answer may take all that is left even beyond the connection's timeout
+        (synchronous calls that work long, like a rescan)."""
+        self._bound = (time.monotonic() + seconds, seconds, what, stretch)
+        try:
+            yield
+        finally:
+            self._bound = None
+
+    def _read_timeout(self, obj: MoRef, method: str) -> tuple[float | None, bool]:
+        """The read timeout of this call inside deadline() (None outside it), and whether the
+        deadline (not the connection's timeout) sets it."""
+        if self._bound is None:
+            return None, False
+        end, seconds, what, stretch = self._bound
+        left = end - time.monotonic()
+        if left <= 0:
+            raise WaitTimeout(what, {"method": method, "sent": False}, seconds,
+                              f"{what}: {method} on {obj.value} not sent, "
+                              f"the {seconds:g}s given were over")  # fmt: skip
+        if stretch or left <= self.timeout:
+            return left, True
+        return self.timeout, False
+
+    def _over(self, obj: MoRef, method: str) -> WaitTimeout:
+        """The answer did not come before the end of deadline()."""
+        _end, seconds, what, _stretch = self._bound
+        return WaitTimeout(what, {"method": method, "sent": True}, seconds,
+                           f"{what}: {method} on {obj.value} got no answer "
+                           f"within the {seconds:g}s given")  # fmt: skip
+
     def call(self, obj: MoRef, method: str, **args: Any) -> Any:
         """Invoke `method` on `obj` and return its decoded result; raise ViError on failure."""
         try:
@@ -185,9 +221,19 @@ class Client:
             body = envelope.build_request(method, obj, args)
         except ValueError as e:
             raise ViError(f"{method}: {e}") from None
+        read_timeout, by_deadline = self._read_timeout(obj, method)
         self.round_trips += 1
         started = time.monotonic()
-        status, content = self.transport.post(body, f"urn:vim25/{self.api_version}")
+        action = f"urn:vim25/{self.api_version}"
+        try:
+            if read_timeout is None:
+                status, content = self.transport.post(body, action)
+            else:
+                status, content = self.transport.post(body, action, read_timeout=read_timeout)
+        except ReadTimeout:
+            if not by_deadline:
+                raise
+            raise self._over(obj, method) from None
         self._note_server_clock()
         log.debug("%s on %s: HTTP %s in %.3fs", method, obj, status, time.monotonic() - started)
         result = envelope.parse_response(method, status, content)

@@ -103,10 +103,15 @@ class Transport:
             proxy = f"http://{proxy_host}:{proxy_port or 3128}"
             self.http.proxies = {"https": proxy, "http": proxy}
 
-    def post(self, body: bytes, soap_action: str) -> tuple[int, bytes]:
-        """Send one envelope; return (status, body) for 200/500, raise TransportError otherwise."""
+    def post(
+        self, body: bytes, soap_action: str, read_timeout: float | None = None
+    ) -> tuple[int, bytes]:
+        """Send one envelope; return (status, body) for 200/500, raise TransportError otherwise.
+        `read_timeout` replaces the read timeout for this one request."""
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": soap_action}
-        status, content = self._request("POST", self.url, data=body, headers=headers)
+        status, content = self._request(
+            "POST", self.url, read_timeout=read_timeout, data=body, headers=headers
+        )
         if self.record_dir:
             record(self.record_dir, body, status, content)
         if status not in (200, 500):
@@ -130,12 +135,17 @@ class Transport:
             retryable=status in TRANSIENT_STATUSES,
         )
 
-    def _request(self, verb: str, url: str, **kwargs) -> tuple[int, bytes]:
+    def _request(
+        self, verb: str, url: str, read_timeout: float | None = None, **kwargs
+    ) -> tuple[int, bytes]:
         """One HTTP request: (status, body), every failure of the connection a ViError."""
+        timeout = self.timeout
+        if read_timeout is not None:
+            timeout = (min(self.timeout[0], read_timeout), read_timeout)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # urllib3's InsecureRequestWarning: we warn once
-                resp = self.http.request(verb, url, timeout=self.timeout, stream=True, **kwargs)
+                resp = self.http.request(verb, url, timeout=timeout, stream=True, **kwargs)
                 self.last_date = resp.headers.get("Date")
                 content = self._read(resp)
         except rex.SSLError as e:
@@ -145,17 +155,17 @@ class Transport:
             ) from None
         except rex.ConnectTimeout:
             raise ConnectTimeout(
-                f"no connection to {self.url} within {self.timeout[0]:g}s", retryable=True
+                f"no connection to {self.url} within {timeout[0]:g}s", retryable=True
             ) from None
         except rex.ReadTimeout:
-            raise self._read_timeout() from None
+            raise self._read_timeout(timeout[1]) from None
         except rex.ProxyError as e:
             raise TransportError(
                 f"proxy refused the connection to {self.url}: {_short(e)}"
             ) from None
         except (rex.ConnectionError, rex.ChunkedEncodingError) as e:
             if e.args and isinstance(e.args[0], ReadTimeoutError):
-                raise self._read_timeout() from None  # the body stalled after the headers came
+                raise self._read_timeout(timeout[1]) from None  # the body stalled after the headers
             raise TransportError(
                 f"connection to {self.url} failed: {_short(e)}", retryable=True
             ) from None
@@ -183,8 +193,8 @@ class Transport:
         finally:
             resp.close()
 
-    def _read_timeout(self) -> ReadTimeout:
-        return ReadTimeout(f"{self.url} did not answer within {self.timeout[1]:g}s", retryable=True)
+    def _read_timeout(self, seconds: float) -> ReadTimeout:
+        return ReadTimeout(f"{self.url} did not answer within {seconds:g}s", retryable=True)
 
     def _too_large(self) -> ResponseError:
         return ResponseError(

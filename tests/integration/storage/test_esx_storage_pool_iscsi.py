@@ -9,10 +9,13 @@ import pytest
 import storage_reads as reads
 from ansible_run import run_module
 
+from ansible_collections.viapi.esx.plugins.module_utils.storage.backend import POOL_FIELDS
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 
 IQN = "iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e"  # a target of the simulated SAN
 SECRET = "chap-S3cret-value"
+PORTAL = "192.168.60.20:3260"  # a send target of the simulated SAN, named as hosts name it
+NETAPP = "iqn.1992-08.com.netapp:sn.4082367740:vs.3"  # the target it discovers
 STATIC = {"name": IQN, "type": "iscsi", "address": "192.168.50.10", "hosts": ["DC0_H0", "DC0_C0_H0"],
           "enable_software_adapter": True, "chap_name": "esx", "chap_secret": SECRET}  # fmt: skip
 
@@ -107,18 +110,41 @@ def test_static_target_with_chap(sim):
 def test_send_target_discovers_its_targets(sim):
     send = {"name": "netapp-portal", "type": "iscsi", "discovery": "send_targets", "address": "192.168.60.20",
             "hosts": ["DC0_C0_H1"], "enable_software_adapter": True}  # fmt: skip
+    before = storage(sim)
+    check = pool(sim, send, check=True, diff=True).result
+    assert check["changed"] and storage(sim) == before
+    assert check["diff"]["before"] == {}
+    assert check["diff"]["after"] == dict.fromkeys(POOL_FIELDS) | {
+        "name": PORTAL, "backend": "iscsi", "type": "iscsi_send_target", "hosts": ["DC0_C0_H1"],
+        "address": "192.168.60.20", "port": 3260, "targets": []}  # fmt: skip
+
     made = pool(sim, send).result
-    assert [p["name"] for p in made["discovered"]] == ["iqn.1992-08.com.netapp:sn.4082367740:vs.3"]
+    assert [p["name"] for p in made["discovered"]] == [NETAPP]
     adapter = storage(sim)["DC0_C0_H1"]["adapters"]["vmhba65"]
     assert adapter["send"] == [("192.168.60.20", 3260)]
-    assert adapter["static"] == [
-        ("iqn.1992-08.com.netapp:sn.4082367740:vs.3", "192.168.60.20", 3260, "sendTargetMethod")
-    ]
-    assert pool(sim, send).result["changed"] is False
+    assert adapter["static"] == [(NETAPP, "192.168.60.20", 3260, "sendTargetMethod")]
+    # The send target is a pool of esx_storage_pool_info, linked with the target it found.
+    listed = {p["name"]: p for p in run_module("esx_storage_pool_info", {}, sim).result["pools"]}
+    portal = listed[PORTAL]
+    assert list(portal) == list(POOL_FIELDS) and made["pool"] == portal
+    assert portal["uuid"] == reads.libvirt_uuid(PORTAL)
+    assert (portal["type"], portal["backend"], portal["iqn"], portal["targets"]) == (
+        "iscsi_send_target", "iscsi", None, [NETAPP])  # fmt: skip
+    assert (portal["hosts"], portal["address"], portal["port"], portal["adapter"]) == (
+        ["DC0_C0_H1"], "192.168.60.20", 3260, "vmhba65")  # fmt: skip
+    assert portal["capacity_bytes"] == listed[NETAPP]["capacity_bytes"] > 0
+    assert listed[NETAPP]["send_target"] == PORTAL and listed[NETAPP]["type"] == "iscsi"
+    by_type = run_module("esx_storage_pool_info", {"type": ["iscsi_send_target"]}, sim).result
+    assert [p["name"] for p in by_type["pools"]] == [PORTAL]
+    assert run_module("esx_volume_info", {"pool": PORTAL}, sim).result["volumes"] == []
+    again = pool(sim, send, diff=True).result
+    assert again["changed"] is False and again["diff"]["before"] == again["diff"]["after"] == portal
 
     pool(sim, dict(send, state="absent"))
     adapter = storage(sim)["DC0_C0_H1"]["adapters"]["vmhba65"]
     assert adapter["send"] == [] and adapter["static"] == []
+    listed = [p["name"] for p in run_module("esx_storage_pool_info", {}, sim).result["pools"]]
+    assert PORTAL not in listed and NETAPP not in listed
 
 
 @pytest.mark.parametrize(

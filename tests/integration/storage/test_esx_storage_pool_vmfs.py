@@ -1,12 +1,16 @@
 """esx_storage_pool with type vmfs on the simulator: a VMFS datastore on an iSCSI LUN of one host,
 check mode compared on the server, a second run, one datastore per LUN, the iSCSI target behind
-it kept, removal. The server is read with the collector (storage_reads)."""
+it kept, removal; a LUN with partitions (put there with UpdateDiskPartitions) refused unless
+overwrite_partitions, a LUN behind a VM's raw device mapping always refused. The server is read
+with the collector (storage_reads)."""
 
 from __future__ import annotations
 
 import pytest
 import storage_reads as reads
 from ansible_run import run_module
+
+from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 
 IQN = "iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e"
 
@@ -92,3 +96,89 @@ def test_vmfs_on_a_lun(sim, lun):
 )  # fmt: skip
 def test_bad_input_names_the_option(sim, args, message):
     assert pool(sim, args, ok=False)["msg"] == message
+
+
+def partitions(sim, lun: dict) -> list[tuple]:
+    """(number, type, start, end) of the LUN's partitions, as DC0_H0's storage system reports them."""
+    with reads.client(sim) as c:
+        system = host_props(c)["configManager.storageSystem"]
+        infos = c.call(system, "RetrieveDiskPartitionInfo", devicePath=[lun["device_path"]])
+    (info,) = infos if isinstance(infos, list) else [infos]
+    return [(r["partition"], r["type"], r["start"]["block"], r["end"]["block"])
+            for r in (info.get("layout") or {}).get("partition") or []]  # fmt: skip
+
+
+def host_props(c) -> dict:
+    rows = collect(c, {"HostSystem": ["name", "configManager.storageSystem"]})
+    return next(p for _r, p in rows if p["name"] == "DC0_H0")
+
+
+def put_partitions(sim, lun: dict) -> None:
+    """An NTFS and a Linux partition on the LUN, written with UpdateDiskPartitions (not the module)."""
+    spec = {"_type": "HostDiskPartitionSpec", "partitionFormat": "gpt",
+            "partition": [
+                {"_type": "HostDiskPartitionAttributes", "partition": 1, "startSector": 2048,
+                 "endSector": 4095, "type": "EBD0A0A2B9E5443387C068B6B72699C7", "logical": False},
+                {"_type": "HostDiskPartitionAttributes", "partition": 2, "startSector": 4096,
+                 "endSector": 8191, "type": "0FC63DAF848347728E793D69D8477DE4", "logical": False},
+            ]}  # fmt: skip
+    with reads.client(sim) as c:
+        c.call(host_props(c)["configManager.storageSystem"], "UpdateDiskPartitions",
+               devicePath=lun["device_path"], spec=spec)  # fmt: skip
+
+
+def test_a_lun_with_partitions_is_refused_unless_they_may_be_overwritten(sim):
+    lun = reads.iscsi_targets(sim.manifest)[IQN]["luns"][1]
+    assert partitions(sim, lun) == []  # blank until partitioned
+    put_partitions(sim, lun)
+    table = partitions(sim, lun)
+    assert [(n, t) for n, t, _s, _e in table] == [(1, "ntfs"), (2, "linuxNative")]
+    args = {"name": "vmfs-p", "type": "vmfs", "lun": lun["canonical_name"], "hosts": ["DC0_H0"]}
+    refusal = (
+        f"lun: {lun['canonical_name']} has partitions (1 ntfs; 2 linuxNative); not made into VMFS "
+        "datastore 'vmfs-p' unless overwrite_partitions: true (their data is lost)"
+    )
+    assert pool(sim, args, check=True, ok=False)["msg"] == refusal
+    assert pool(sim, args, ok=False)["msg"] == refusal
+    assert "vmfs-p" not in reads.datastores(sim) and partitions(sim, lun) == table
+
+    overwrite = dict(args, overwrite_partitions=True)
+    check = pool(sim, overwrite, check=True, diff=True)
+    assert check["changed"] and check["diff"]["before"] == {}
+    assert check["diff"]["after"]["name"] == "vmfs-p"
+    assert "vmfs-p" not in reads.datastores(sim) and partitions(sim, lun) == table
+    made = pool(sim, overwrite, diff=True)
+    assert made["changed"] and made["actions"] == [
+        {"host": "DC0_H0", "action": "create", "method": "CreateVmfsDatastore"}
+    ]
+    ds = reads.datastores(sim)["vmfs-p"]
+    assert [e["diskName"] for e in ds["info"]["vmfs"]["extent"]] == [lun["canonical_name"]]
+    assert [(n, t) for n, t, _s, _e in partitions(sim, lun)] == [(1, "vmfs")]  # the old ones gone
+    again = pool(sim, overwrite, diff=True)
+    assert again["changed"] is False and again["diff"]["before"] == again["diff"]["after"]
+    assert pool(sim, args)["changed"] is False  # its own VMFS partition is no refusal
+
+    pool(sim, {"name": "vmfs-p", "type": "vmfs", "state": "absent"})
+    assert "vmfs-p" not in reads.datastores(sim) and partitions(sim, lun) == []
+
+
+def test_a_lun_that_backs_a_raw_device_mapping_is_refused(vcsim_factory):
+    # The simulator cannot make an RDM disk through CreateVM_Task; --rdm gives DC0_H0_VM0 one
+    # (tests/vcsim/rdm.go) on a LUN of DC0_H0 named in the manifest.
+    rdm_sim = vcsim_factory("--iscsi-hosts", "DC0_H0", "--rdm", "DC0_H0_VM0")
+    rdm = rdm_sim.manifest["rdm"]
+    with reads.client(rdm_sim) as c:
+        rows = collect(c, {"VirtualMachine": ["name", "config.hardware.device"]})
+    disks = [d for _r, p in rows if p["name"] == "DC0_H0_VM0"
+             for d in p["config.hardware.device"] if d["_type"] == "VirtualDisk"]  # fmt: skip
+    assert disks[0]["backing"]["_type"] == "VirtualDiskRawDiskMappingVer1BackingInfo"
+    assert disks[0]["backing"]["lunUuid"] == rdm["uuid"]
+    args = {"name": "vmfs-r", "type": "vmfs", "lun": rdm["device_path"], "hosts": ["DC0_H0"]}
+    label = disks[0]["deviceInfo"]["label"]
+    refusal = (
+        f"lun: {rdm['lun']} backs raw device mapping(s) of VM(s) DC0_H0_VM0 ({label}); "
+        "not made into a VMFS datastore (overwrite_partitions does not override this)"
+    )
+    assert pool(rdm_sim, args, check=True, ok=False)["msg"] == refusal
+    assert pool(rdm_sim, dict(args, overwrite_partitions=True), ok=False)["msg"] == refusal
+    assert "vmfs-r" not in reads.datastores(rdm_sim)

@@ -119,6 +119,24 @@ def test_copy_to_another_pool_then_wipe(sim):
     assert flat.read_bytes() == data  # the source is untouched
 
 
+def test_wipe_is_an_action_every_run_that_sets_it(sim):
+    args = {"pool": "LocalDS_0", "name": "wipes/w.vmdk", "size_mb": 2, "wipe": True}
+    # A disk the run creates empty is zeroed already: no wipe on top.
+    assert volume(sim, args)["actions"] == ["mkdir", "create"]
+    flat = ds_dir(sim) / "wipes" / "w-flat.vmdk"
+    with flat.open("r+b") as f:
+        f.write(b"written since" * 100)
+    # Then each run wipes, and says so; check mode reports the same change and makes none.
+    check = unchanged_in_check_mode(sim, args)
+    assert check["actions"] == ["wipe"]
+    assert flat.read_bytes().startswith(b"written since")
+    for _run in range(2):
+        done = volume(sim, args)
+        assert done["changed"] is True and done["actions"] == ["wipe"]
+        assert flat.read_bytes() == b"\0" * (2 << 20)
+    volume(sim, {"pool": "LocalDS_0", "name": "wipes/w.vmdk", "state": "absent"})
+
+
 def test_thin_copy_needs_esxi(sim):
     volume(sim, {"pool": "LocalDS_0", "name": "disks/t.vmdk", "size_mb": 1})
     args = {"name": "[LocalDS_0] disks/t2.vmdk", "source": "[LocalDS_0] disks/t.vmdk"}

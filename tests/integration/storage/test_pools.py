@@ -58,6 +58,7 @@ def check_datastore_pool(pool, server, manifest_entry, hosts_in_dc):
         "datacenter": manifest_entry["datacenter"],
         "moid": manifest_entry["moid"],
         "iqn": None, "address": None, "port": None, "adapter": None, "adapter_type": None,
+        "send_target": None, "targets": None,
     }  # fmt: skip
     assert pool["path"] == manifest_entry["url"]
 
@@ -71,7 +72,7 @@ def check_iscsi_pool(pool, iqn, expected):
         "multiple_host_access": len(expected["hosts"]) > 1, "url": None, "path": None,
         "hosts": expected["hosts"], "datacenter": None, "moid": None, "iqn": iqn,
         "address": expected["address"], "port": expected["port"], "adapter": expected["adapter"],
-        "adapter_type": expected["adapter_type"],
+        "adapter_type": expected["adapter_type"], "send_target": None, "targets": None,
     }  # fmt: skip
 
 

@@ -104,6 +104,7 @@ def test_vmfs_pool_every_field():
         "datacenter": "DC1",
         "moid": "datastore-31",
         "iqn": None, "address": None, "port": None, "adapter": None, "adapter_type": None,
+        "send_target": None, "targets": None,
     }  # fmt: skip
 
 

@@ -194,6 +194,13 @@ def test_path_matching_nothing(storage):
         storage.volumes(path="[ds1] dir/zz")
 
 
+def test_lookup_names_the_callers_option(storage):
+    with pytest.raises(
+        NotFound, match=r"^source: volume '\[ds1\] dir/zz' not found in any datacenter$"
+    ):
+        storage.volumes(path="[ds1] dir/zz", option="source")
+
+
 def test_path_and_pool_must_agree(storage):
     with pytest.raises(
         NotFound, match=r"^path: volume '\[ds1\] dir/v0' not found in storage pool 'ds2'$"

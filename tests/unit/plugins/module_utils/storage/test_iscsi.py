@@ -168,3 +168,50 @@ def test_lun_without_canonical_name_or_capacity():
         None,
         md5_uuid("u"),
     )
+
+
+def send_device():
+    """A host whose software adapter has a send target that discovered T1 (L1, L2), beside T2
+    configured by hand on the hardware adapter."""
+    device = storage_device()
+    software = device["hostBusAdapter"][1]
+    software["configuredSendTarget"] = [
+        {"_type": "HostInternetScsiHbaSendTarget", "address": "192.0.2.10", "port": 3260}
+    ]
+    software["configuredStaticTarget"][0].update(
+        discoveryMethod="sendTargetMethod", parent="192.0.2.10:3260"
+    )
+    return device
+
+
+def test_a_send_target_is_a_pool_linked_to_the_targets_it_discovered():
+    per_host = [("esx1", send_device()), ("esx2", send_device())]
+    targets = iscsi.merge_targets([(h, iscsi.host_targets(d)) for h, d in per_host])
+    sends = iscsi.merge_send_targets(
+        [(h, iscsi.host_send_targets(d)) for h, d in per_host], targets
+    )
+    assert [p.name for p in sends] == ["192.0.2.10:3260"]
+    assert list(sends[0].facts) == list(POOL_FIELDS)
+    assert sends[0].facts == dict.fromkeys(POOL_FIELDS) | {
+        "name": "192.0.2.10:3260", "uuid": md5_uuid("192.0.2.10:3260"), "backend": "iscsi",
+        "type": "iscsi_send_target", "state": "running", "capacity_bytes": 30 << 30,
+        "allocation_bytes": 30 << 30, "available_bytes": 0, "accessible": True,
+        "multiple_host_access": True, "hosts": ["esx1", "esx2"], "address": "192.0.2.10",
+        "port": 3260, "adapter": "vmhba65", "adapter_type": "software", "targets": [T1],
+    }  # fmt: skip
+    by_name = {p.name: p.facts for p in targets}
+    assert by_name[T1]["send_target"] == "192.0.2.10:3260"
+    assert by_name[T2]["send_target"] is None  # configured by hand
+    assert sends[0].handle["luns"] == []  # its LUNs are volumes of T1, listed once
+
+
+def test_a_send_target_that_found_nothing_and_the_host_scope():
+    device = send_device()
+    device["hostBusAdapter"][1]["configuredStaticTarget"] = []
+    per_host = [("esx1", device), ("esx2", storage_device())]
+    targets = iscsi.merge_targets([(h, iscsi.host_targets(d)) for h, d in per_host])
+    sends = [(h, iscsi.host_send_targets(d)) for h, d in per_host]
+    (found,) = iscsi.merge_send_targets(sends, targets)
+    assert (found.facts["targets"], found.facts["capacity_bytes"], found.facts["state"]) == (
+        [], 0, "running")  # fmt: skip
+    assert iscsi.merge_send_targets(sends, targets, scope_host="esx2") == []

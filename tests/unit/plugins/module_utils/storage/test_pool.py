@@ -128,7 +128,92 @@ def test_an_iscsi_target_behind_a_datastore_is_not_removed():
     assert [c.method for c in calls] == ["RemoveInternetScsiStaticTargets", "RescanHba"]
 
 
-def test_a_vmfs_pool_is_one_datastore_per_lun():
+class PartitionClient:
+    """Answers RetrieveDiskPartitionInfo with `infos` (the only call a VMFS plan makes)."""
+
+    def __init__(self, infos=()):
+        self.infos, self.calls = list(infos), []
+
+    def call(self, obj, method, **args):
+        self.calls.append((method, args))
+        assert method == "RetrieveDiskPartitionInfo"
+        return self.infos
+
+
+def vmfs_inventory(client, monkeypatch, vms=()):
+    """h1 with LUNs naa.1 (VMFS datastore vmfs1) and naa.2; the VMs' devices as `vms` rows."""
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import vmfs_pool
+
+    monkeypatch.setattr(vmfs_pool, "collect", lambda c, paths: list(vms))
+    ref, props = host("h1", DS_A)
+    props["config.storageDevice.scsiLun"] = [
+        {"canonicalName": "naa.1", "devicePath": "/vmfs/devices/disks/naa.1"},
+        {"canonicalName": "naa.2", "devicePath": "/vmfs/devices/disks/naa.2", "uuid": "0200"},
+    ]
+    vmfs = {"vmfs": {"extent": [{"diskName": "naa.1"}]}}
+    return pool.Inventory(
+        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {}, client
+    )
+
+
+def test_a_lun_with_partitions_is_refused_naming_them(monkeypatch):
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import vmfs_pool
+
+    info = {"deviceName": "/vmfs/devices/disks/naa.2",
+            "layout": {"partition": [{"partition": 1, "type": "ntfs"},
+                                     {"partition": 0, "type": "none"}]}}  # fmt: skip
+    client = PartitionClient([info])
+    inv = vmfs_inventory(client, monkeypatch)
+    asked = request(name="new", type="vmfs", lun="naa.2", hosts=["h1"])
+    with pytest.raises(InvalidArgument) as e:
+        vmfs_pool.plan_present(inv, asked)
+    assert str(e.value) == (
+        "lun: naa.2 has partitions (1 ntfs); not made into VMFS datastore 'new' unless "
+        "overwrite_partitions: true (their data is lost)"
+    )
+    assert client.calls == [
+        ("RetrieveDiskPartitionInfo", {"devicePath": ["/vmfs/devices/disks/naa.2"]})
+    ]
+    overwrite = request(
+        name="new", type="vmfs", lun="naa.2", hosts=["h1"], overwrite_partitions=True
+    )
+    assert [c.method for c in vmfs_pool.plan_present(inv, overwrite)] == ["CreateVmfsDatastore"]
+
+
+@pytest.mark.parametrize(
+    "backing",
+    [{"lunUuid": "0200", "deviceName": "vml.other"}, {"deviceName": "/vmfs/devices/disks/naa.2"}],
+)
+def test_a_lun_behind_a_raw_device_mapping_is_refused(monkeypatch, backing):
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import vmfs_pool
+
+    disk = {"_type": "VirtualDisk", "key": 2000, "deviceInfo": {"label": "Hard disk 2"},
+            "backing": dict(backing, _type="VirtualDiskRawDiskMappingVer1BackingInfo")}  # fmt: skip
+    flat = {"_type": "VirtualDisk", "key": 2001,
+            "backing": {"_type": "VirtualDiskFlatVer2BackingInfo", "fileName": "[ds] a/a.vmdk"}}  # fmt: skip
+    rows = [(VM, {"name": "db01", "config.hardware.device": [flat, disk]}),
+            (MoRef("VirtualMachine", "vm-2"), {"name": "web", "config.hardware.device": [flat]})]  # fmt: skip
+    inv = vmfs_inventory(PartitionClient(), monkeypatch, rows)
+    asked = request(name="new", type="vmfs", lun="naa.2", hosts=["h1"], overwrite_partitions=True)
+    with pytest.raises(InvalidArgument) as e:
+        vmfs_pool.plan_present(inv, asked)
+    assert str(e.value) == (
+        "lun: naa.2 backs raw device mapping(s) of VM(s) db01 (Hard disk 2); not made into a "
+        "VMFS datastore (overwrite_partitions does not override this)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [({"type": "nfs"}, "overwrite_partitions applies to type vmfs, not nfs"),
+     ({"type": "vmfs", "state": "absent"}, "overwrite_partitions applies with state present, not absent")],
+)  # fmt: skip
+def test_overwrite_partitions_is_for_a_new_vmfs_pool(args, message):
+    with pytest.raises(InvalidArgument, match=message):
+        request(name="p", overwrite_partitions=True, **args)
+
+
+def test_a_vmfs_pool_is_one_datastore_per_lun(monkeypatch):
     from ansible_collections.viapi.esx.plugins.module_utils.storage import vmfs_pool
 
     ref, props = host("h1", DS_A)
@@ -138,8 +223,10 @@ def test_a_vmfs_pool_is_one_datastore_per_lun():
     ]
     vmfs = {"vmfs": {"extent": [{"diskName": "naa.1"}]}}
     inv = pool.Inventory(
-        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {}
-    )
+        {"h1": (ref, props)}, {DS_A: {"summary.name": "vmfs1", "info": vmfs}}, {}, {},
+        PartitionClient(),
+    )  # fmt: skip
+    monkeypatch.setattr(vmfs_pool, "collect", lambda c, paths: [])  # no VM maps a LUN raw
     assert (
         vmfs_pool.plan_present(inv, request(name="vmfs1", type="vmfs", lun="naa.1", hosts=["h1"]))
         == []

@@ -463,3 +463,78 @@ def test_redaction_covers_the_escaped_forms_of_the_password():
     )
     session._redact(error, secret)
     assert "p&" not in str(error) and str(error).count("********") == 3
+
+
+# ------------------------------------------------------------------ deadline()
+
+
+class TimedTransport(FakeTransport):
+    """A FakeTransport that keeps the read timeout each request was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.read_timeouts: list = []
+
+    def post(self, body: bytes, soap_action: str, read_timeout: float | None = None):
+        self.read_timeouts.append(read_timeout)
+        return super().post(body, soap_action)
+
+
+def timed() -> tuple[TimedTransport, session.Client]:
+    t = TimedTransport()
+    client = vi_wire.client(t)
+    t.read_timeouts.clear()
+    t.requests.clear()  # the connect's
+    return t, client
+
+
+def test_outside_a_deadline_the_connection_timeout_reads():
+    t, client = timed()
+    t.on("RetrievePropertiesEx", NAME)
+    assert read_name(client) == "Datacenters"
+    assert t.read_timeouts == [None]
+
+
+def test_a_deadline_shortens_an_answer_to_what_is_left_and_stretch_lengthens_it():
+    t, client = timed()
+    t.on("RetrievePropertiesEx", NAME, NAME, NAME)
+    with client.deadline(5, "pool 'p'"):
+        read_name(client)
+    with client.deadline(3600, "pool 'p'"):
+        read_name(client)
+    with client.deadline(3600, "pool 'p'", stretch=True):
+        read_name(client)
+    short, capped, stretched = t.read_timeouts
+    assert 4 < short <= 5 and capped == client.timeout == 60 and 3599 < stretched <= 3600
+    assert client._bound is None  # gone with the block
+
+
+def test_no_call_is_sent_once_the_deadline_is_over(monkeypatch):
+    t, client = timed()
+    with client.deadline(2, "pool 'p'"):
+        later = session.time.monotonic() + 3
+        monkeypatch.setattr(session.time, "monotonic", lambda: later)
+        with pytest.raises(faults.WaitTimeout) as info:
+            read_name(client)
+    assert str(info.value) == (
+        "pool 'p': RetrievePropertiesEx on propertyCollector not sent, the 2s given were over"
+    )
+    assert t.requests == []
+
+
+def test_an_answer_cut_by_the_deadline_is_a_wait_timeout_naming_the_call():
+    t, client = timed()
+    t.on("RescanAllHba", lost(), lost())
+    host = MoRef("HostStorageSystem", "storageSystem-1")
+    with (
+        client.deadline(5, "rescan of host 'h'", stretch=True),
+        pytest.raises(faults.WaitTimeout) as info,
+    ):
+        client.call(host, "RescanAllHba")
+    assert str(info.value) == (
+        "rescan of host 'h': RescanAllHba on storageSystem-1 got no answer within the 5s given"
+    )
+    assert t.methods == ["RescanAllHba"]  # not sent again
+    # A read timeout the connection's timeout set (more was left) stays a ReadTimeout.
+    with client.deadline(3600, "rescan of host 'h'"), pytest.raises(faults.ReadTimeout):
+        client.call(host, "RescanAllHba")

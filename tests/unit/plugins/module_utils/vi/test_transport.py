@@ -363,6 +363,14 @@ def test_no_answer_within_the_timeout_is_a_read_timeout(serve, pki):
     assert info.value.retryable is True
 
 
+def test_a_read_timeout_for_one_request_replaces_the_transports(serve, pki):
+    server = serve()
+    server.reply = lambda h, b: server.release.wait()
+    with pytest.raises(faults.ReadTimeout) as info:
+        transport(server, pki, timeout=30).post(b"<x/>", "a", read_timeout=0.5)
+    assert str(info.value) == f"https://127.0.0.1:{server.port}/sdk did not answer within 0.5s"
+
+
 def test_no_connection_within_the_timeout_is_a_connect_timeout():
     # A listener that never accepts, its backlog already full: the kernel drops further SYNs.
     listener = socket.socket()
