@@ -62,9 +62,12 @@ $(VENV_STAMP): requirements.txt requirements-test.txt
 vcsim: ## build the vSphere simulator harness (installs Debian's Go and govmomi if missing)
 	tests/vcsim/vcsim build
 
-# pytest exits 5 when it collects no tests: an empty (or not yet created) suite is not a failure.
+# Every path given must exist (a typo is an error, not an empty run); pytest exits 5 when it
+# collects no tests, which is not a failure.
 define run_pytest
-	@if [ ! -e $(1) ]; then echo "pytest: $(1) does not exist yet, no tests to run"; exit 0; fi; \
+	@for path in $(1); do \
+	  if [ ! -e "$$path" ]; then echo "pytest: $$path does not exist" >&2; exit 2; fi; \
+	done; \
 	rc=0; pytest $(2) $(PYTEST_ARGS) $(1) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected in $(1)"; rc=0; fi; \
 	exit $$rc
