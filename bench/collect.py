@@ -138,11 +138,11 @@ class Floor:
         self.http.close()
 
 
-def run_floor(sim, page_size: int) -> tuple[float, int]:
+def run_floor(sim, page_size: int, paths=PATHS) -> tuple[float, int]:
     floor = Floor(sim)
     try:
         started = time.perf_counter()
-        count = floor.collect(page_size, PATHS)
+        count = floor.collect(page_size, paths)
         return time.perf_counter() - started, count
     finally:
         floor.logout()
