@@ -15,8 +15,7 @@ import sys
 import time
 from types import SimpleNamespace
 
-import _common  # noqa: F401 - puts this checkout's collection on sys.path
-from collect import PATHS, run_floor
+from collect import PATHS, run_floor  # collect imports _common: this checkout's collection
 
 from ansible_collections.viapi.esx.plugins.module_utils.inventory import hostvars, source
 
