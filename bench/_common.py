@@ -44,7 +44,16 @@ def load_harness():
 
 
 def bench_venv(stack: str = "12") -> tuple[Path | None, str]:
-    """The peers' environment of `stack` (bench/setup.sh creates it once), or None and why."""
+    """The peers' environment of `stack` (bench/setup.sh creates it once), or None and why.
+
+    An environment that exists with the stack's ansible-core is used as it is: a bench never
+    remakes one (setup.sh would, when its stamp file differs, even for a linked environment).
+    """
+    venv = ROOT / ".cache" / ("bench-venv" if stack == "12" else f"bench-venv-{stack}")
+    core = re.search(r"ansible-core ([\d.]+)", STACKS.get(stack, ""))
+    found = core_version(venv / "bin") if (venv / "bin" / "ansible").exists() else ""
+    if core and found.startswith(core.group(1)):
+        return venv, ""
     proc = subprocess.run(
         ["bash", str(ROOT / "bench/setup.sh"), stack], capture_output=True, text=True, check=False
     )

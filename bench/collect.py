@@ -138,11 +138,14 @@ class Floor:
         self.http.close()
 
 
-def run_floor(sim, page_size: int) -> tuple[float, int]:
+def run_floor(sim, page_size: int, paths=None) -> tuple[float, int]:
+    """Seconds and objects of the bare read of `paths` (default: the peers' PATHS), login not
+    counted."""
+    paths = PATHS if paths is None else paths
     floor = Floor(sim)
     try:
         started = time.perf_counter()
-        count = floor.collect(page_size, PATHS)
+        count = floor.collect(page_size, paths)
         return time.perf_counter() - started, count
     finally:
         floor.logout()

@@ -19,16 +19,22 @@ minutes). Ratios, per stack: peer / ours; community / floor and community / (flo
 read): the most any plugin could reach in this run, without and with reading the VMs.
 Exit status 1 when a run failed or a goal was missed.
 
-Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours (.venv), wall
+Part 2, 20,000 VMs across 4 simulators (5,000 each, distinct VMs: --vm-prefix): ours (.venv, or
+the --fleet-stack's ansible-core), wall
 time and peak RSS of the ansible-inventory process (/usr/bin/time), with --list and with the
 inventory only loaded (--host), for max_workers 4, 1 and 2. The --list run also reports the
 memory held when parsing ended and the peak while ansible-inventory writes its JSON
 (bench/_inventory_stages.py); the same --list answered from the cache has its JSON output
 traced (tracemalloc: what ansible-core's encoder allocates for these variables); and the same
 20,000 names with no variables hold what any plugin's process holds at least. The two add up
-to the least peak any plugin listing these hosts with these variables can have.
+to the least peak any plugin listing these hosts with these variables can have; the goals
+are --list at most that floor (and the names-only floor) plus 40 MB, and loaded at most 150 MB.
 
-    python bench/inventory.py [--rounds 3] [--stacks 12,14] [--skip-peers] [--skip-fleet] [--json FILE]
+With --baseline REF, ours also runs as the collection was at git REF (exported as bench/scale.py
+does), in the same rounds in part 1 (interleaved) and for --list and loaded in part 2.
+
+    python bench/inventory.py [--rounds 3] [--stacks 12,14] [--skip-peers] [--skip-fleet]
+        [--baseline REF] [--fleet-stack 12|14] [--json FILE]
 """
 
 from __future__ import annotations
@@ -45,11 +51,21 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from _common import MODEL, PEER_PROPERTIES, ROOT, VENV_BIN, env_for, load_harness, stacks
+from _common import (
+    MODEL,
+    PEER_PROPERTIES,
+    ROOT,
+    VENV_BIN,
+    core_version,
+    env_for,
+    load_harness,
+    stacks,
+)
 from _inventory_stages import least_list_memory, show_stages
 from collect import run_floor
 
 FLEET_MODEL = ["--dc", "2", "--cluster", "5", "--cluster-host", "4", "--host", "20", "--vm", "100"]
+BASE = {"dir": None, "ref": None}  # --baseline: the collection at another git ref
 PEERS = {
     "community": ("community.vmware.vmware_vm_inventory", "bench.vmware.yml"),
     "vmware": ("vmware.vmware.vms", "bench.vms.yml"),
@@ -76,13 +92,21 @@ def peer_config(plugin: str, sim) -> dict:
 
 
 def run_inventory(
-    workdir: Path, name: str, source, bin_dir: Path, verbose=False, host=None, stages=False
+    workdir: Path,
+    name: str,
+    source,
+    bin_dir: Path,
+    verbose=False,
+    host=None,
+    stages=False,
+    collections=None,
 ) -> dict:
     """One timed `ansible-inventory --list` (or `--host HOST`): seconds, peak RSS, hosts listed.
 
     `source` is a plugin config (written to workdir/name) or an inventory source given as is
     (a host list). With `stages`, ansible-inventory runs through bench/_inventory_stages.py and
     the result also has the memory of each stage of --list; "trace" also traces the JSON output.
+    `collections`: another ANSIBLE_COLLECTIONS_PATH (the collection at another git ref).
     """
     out, timing, report = (workdir / f"{name}.{what}" for what in ("out.json", "time", "stages"))
     if isinstance(source, dict):
@@ -99,10 +123,11 @@ def run_inventory(
     cmd += ["-i", source, "--output", str(out)]
     cmd += ["--host", host] if host else ["--list"]
     cmd += ["-v"] * verbose
+    env = env_for(bin_dir)
+    if collections is not None:
+        env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
     started = time.monotonic()
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=env_for(bin_dir), cwd=workdir, check=False
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir, check=False)
     wall = time.monotonic() - started
     result = {"seconds": wall, "rc": proc.returncode}
     if timing.exists() and timing.read_text().split():
@@ -169,9 +194,17 @@ def one_stack(stack, sim, workdir: Path, rounds: int, expected: int) -> dict:
             results[name] = {"error": stack.why}
     else:
         results["startup"] = startup(workdir, stack.ours_bin)
-        for name, props in (("ours", ()), ("ours+16", PEER_PROPERTIES)):
-            runs = [run_inventory(workdir, f"{name}.esx.yml".replace("+", "_"), ours_config([sim], props),
-                                  stack.ours_bin, verbose=True) for _round in range(rounds)]  # fmt: skip
+        variants = [("ours", (), None), ("ours+16", PEER_PROPERTIES, None)]
+        if BASE["dir"] is not None:
+            variants.append(("ours, before", (), BASE["dir"]))
+        every = {name: [] for name, _props, _dir in variants}
+        for _round in range(rounds):  # rounds interleaved: the load slows each variant alike
+            for name, props, where in variants:
+                filename = f"{name}.esx.yml".replace("+", "_").replace(", ", "_")
+                every[name].append(run_inventory(workdir, filename, ours_config([sim], props),
+                                                 stack.ours_bin, verbose=True, collections=where))  # fmt: skip
+        for name, _props, _dir in variants:
+            runs = every[name]
             good = [r for r in runs if "error" not in r and r["hosts"] == expected]
             results[name] = dict(min(good, key=lambda r: r["seconds"]) if good else runs[0])
             if good:
@@ -230,7 +263,7 @@ def bare_read(sim, rounds: int) -> float:
     return statistics.median(times)
 
 
-def part_two(harness, workdir: Path) -> dict:
+def part_two(harness, workdir: Path, bin_dir: Path = VENV_BIN) -> dict:
     print(f"starting 4 simulators: {' '.join(FLEET_MODEL)} --vm-prefix fN- ...", flush=True)
     with ThreadPoolExecutor(4) as pool:
         sims = list(pool.map(
@@ -241,9 +274,7 @@ def part_two(harness, workdir: Path) -> dict:
     try:
         expected = sum(s.manifest["counts"]["vms"] for s in sims)
         config = ours_config(sims)
-        result = run_inventory(
-            workdir, "fleet.esx.yml", config, VENV_BIN, verbose=True, stages=True
-        )
+        result = run_inventory(workdir, "fleet.esx.yml", config, bin_dir, verbose=True, stages=True)
         result["expected_hosts"] = expected
         show("ours, 4 simulators", result, expected)
         show_stages(result)
@@ -252,14 +283,14 @@ def part_two(harness, workdir: Path) -> dict:
         # from reading the endpoints; the JSON output is traced to see what it allocates.
         cached = dict(config, cache=True, cache_plugin="ansible.builtin.jsonfile")
         cached["cache_connection"] = str(workdir / "fleet-cache")
-        run_inventory(workdir, "fleet-cached.esx.yml", cached, VENV_BIN, host="f1-DC0_H0_VM0")
+        run_inventory(workdir, "fleet-cached.esx.yml", cached, bin_dir, host="f1-DC0_H0_VM0")
         result["cache_hit_traced"] = run_inventory(
-            workdir, "fleet-cached.esx.yml", cached, VENV_BIN, stages="trace"
+            workdir, "fleet-cached.esx.yml", cached, bin_dir, stages="trace"
         )
         show("  from the cache, traced", result["cache_hit_traced"], expected)
         show_stages(result["cache_hit_traced"])
         bare = {"all": {"hosts": dict.fromkeys(sorted(names))}}
-        result["names_only"] = run_inventory(workdir, "floor.yml", bare, VENV_BIN, stages=True)
+        result["names_only"] = run_inventory(workdir, "floor.yml", bare, bin_dir, stages=True)
         show("  the names only", result["names_only"], expected)
         show_stages(result["names_only"])
         bound = least_list_memory(result)
@@ -271,12 +302,18 @@ def part_two(harness, workdir: Path) -> dict:
                 flush=True,
             )
         # The inventory loaded as a playbook holds it, without --list's JSON of every host.
-        loaded = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, host="f1-DC0_H0_VM0")
+        loaded = run_inventory(workdir, "fleet.esx.yml", config, bin_dir, host="f1-DC0_H0_VM0")
         result["loaded"] = loaded
         show("  loaded (--host)", loaded, 1)
+        if BASE["dir"] is not None:
+            for what, host in (("list", None), ("loaded", "f1-DC0_H0_VM0")):
+                before = run_inventory(workdir, "fleet-before.esx.yml", config, bin_dir,
+                                       host=host, collections=BASE["dir"])  # fmt: skip
+                result[f"{what}_before"] = before
+                show(f"  {what}, before", before, 1 if host else expected)
         for workers in (1, 2):
             config["max_workers"] = workers
-            one = run_inventory(workdir, "fleet.esx.yml", config, VENV_BIN, host="f1-DC0_H0_VM0")
+            one = run_inventory(workdir, "fleet.esx.yml", config, bin_dir, host="f1-DC0_H0_VM0")
             result[f"loaded_max_workers_{workers}"] = one
             show(f"  loaded, max_workers {workers}", one, 1)
         return result
@@ -347,7 +384,13 @@ def main(argv=None) -> int:
     p.add_argument("--stacks", default="12,14", help="the `ansible` packages (bench/setup.sh)")
     p.add_argument("--skip-fleet", action="store_true", help="skip the 20,000-VM part")
     p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    p.add_argument("--baseline", help="also run ours as it was at this git ref (same run)")
+    p.add_argument("--fleet-stack", default="12", help="the stack whose ansible-core runs part 2")
     args = p.parse_args(argv)
+    if args.baseline:
+        from scale import baseline  # scale.py imports this file: imported here, when needed
+
+        BASE.update(dir=baseline(args.baseline), ref=args.baseline)
     if not Path("/usr/bin/time").exists():
         print("/usr/bin/time is missing (Debian package 'time'): peak RSS cannot be measured")
         return 1
@@ -362,17 +405,39 @@ def main(argv=None) -> int:
             found = report["ratios"][name] = ratios(results, one.get("bare_read_seconds"))
             report_stack(name, results, found)
         if not args.skip_fleet:
-            fleet = report["fleet"] = part_two(harness, workdir)
+            fleet_bin = next(
+                (s.ours_bin for s in chosen if s.name == args.fleet_stack and s.ours_bin), VENV_BIN
+            )
+            fleet = report["fleet"] = part_two(harness, workdir, fleet_bin)
+            fleet["core"] = core_version(fleet_bin)
+            print(f"  (part 2 on ansible-core {fleet['core']})")
             for what, run in (("--list", fleet), ("loaded", fleet.get("loaded", {}))):
                 if "max_rss_mb" in run:
                     verdict = "met" if run["max_rss_mb"] <= 300 else "NOT met"
                     print(
                         f"  goal peak RSS <= 300 MB ({what}): {run['max_rss_mb']:.0f} MB, {verdict}"
                     )
+            memory_goals(fleet)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 1 if failures(report, args) else 0
+
+
+def memory_goals(fleet: dict) -> None:
+    """The scale goals on memory: loaded <= 150 MB, --list <= its floor + 40 MB (same run)."""
+    loaded = fleet.get("loaded", {}).get("max_rss_mb")
+    if loaded:
+        print(f"  goal loaded <= 150 MB: {loaded:.0f} MB, {'met' if loaded <= 150 else 'NOT met'}")
+    listing, names = fleet.get("max_rss_mb"), fleet.get("names_only", {}).get("max_rss_mb")
+    for label, bound in (("the names only", names), ("the least for these variables",
+                                                     fleet.get("least_list_mb"))):  # fmt: skip
+        if listing and bound:
+            verdict = "met" if listing <= bound + 40 else "NOT met"
+            print(
+                f"  goal --list <= {label} + 40 MB: {listing:.0f} MB against {bound:.0f} + 40 MB, "
+                f"{verdict}"
+            )
 
 
 def failures(report: dict, args) -> list[str]:

@@ -32,13 +32,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from _common import ROOT, VENV_BIN, bench_venv, env_for, load_harness
-from inventory import FLEET_MODEL, listed, ours_config
+from _common import ROOT, STACKS, VENV_BIN, bench_venv, core_version, env_for, load_harness
+from inventory import FLEET_MODEL, PEERS, listed, ours_config, peer_config
 
 PER_SIMULATOR = 5000
 SIZES = (5000, 10000, 20000, 50000)
 BASELINE_DIR = ROOT / ".cache" / "scale-baseline"
 HOST = "s1-DC0_H0_VM0"  # the VM the loaded runs ask for (--host)
+# Where ours runs: .venv (ansible-core 2.19), or a stack's bench environment (--stack 14: 2.21).
+BIN = VENV_BIN
 
 
 def start(harness, workdir: Path, count: int) -> list:
@@ -86,7 +88,7 @@ def vm_info(workdir: Path, sims: list, expected: int, env: dict) -> dict:
     }]  # fmt: skip
     path = workdir / "vm_info.yml"
     path.write_text(json.dumps(play))
-    cmd = [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+    cmd = [str(BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
     proc, wall, rss = timed(cmd, env, workdir)
     found = re.search(r"VMS=(\d+)", proc.stdout)
     result = {"seconds": wall, "max_rss_mb": rss, "vms": int(found.group(1)) if found else 0}
@@ -99,14 +101,14 @@ def inventory_runs(workdir: Path, sims: list, expected: int, tag: str, env_dir=N
     """--list and loaded (--host) of the inventory over `sims`; `env_dir`: another collection."""
     config = workdir / f"{tag}.esx.yml"
     config.write_text(yaml.safe_dump(ours_config(sims), sort_keys=False))
-    env = env_for(VENV_BIN)
+    env = env_for(BIN)
     if env_dir is not None:
         env["ANSIBLE_COLLECTIONS_PATH"] = str(env_dir)
     runs = {}
     for what, extra, want in (("list", ["--list"], expected), ("loaded", ["--host", HOST], 1)):
         out = workdir / f"{tag}-{what}.json"
         out.unlink(missing_ok=True)
-        cmd = [str(VENV_BIN / "ansible-inventory"), "-i", str(config), "--output", str(out), "-v"]
+        cmd = [str(BIN / "ansible-inventory"), "-i", str(config), "--output", str(out), "-v"]
         proc, wall, rss = timed(cmd + extra, env, workdir)
         data = json.loads(out.read_text()) if out.exists() else {}
         hosts = (1 if data.get("esx_name") else 0) if what == "loaded" else len(listed(data))
@@ -129,8 +131,8 @@ def names_only(workdir: Path, names: list, tag: str) -> dict:
     source = workdir / f"{tag}-names.yml"
     source.write_text(yaml.safe_dump({"all": {"hosts": dict.fromkeys(names)}}))
     out = workdir / f"{tag}-names.json"
-    cmd = [str(VENV_BIN / "ansible-inventory"), "-i", str(source), "--list", "--output", str(out)]
-    proc, wall, rss = timed(cmd, env_for(VENV_BIN), workdir)
+    cmd = [str(BIN / "ansible-inventory"), "-i", str(source), "--list", "--output", str(out)]
+    proc, wall, rss = timed(cmd, env_for(BIN), workdir)
     hosts = len(listed(json.loads(out.read_text()))) if out.exists() else 0
     out.unlink(missing_ok=True)
     result = {"seconds": wall, "max_rss_mb": rss, "hosts": hosts}
@@ -166,11 +168,11 @@ def measure(workdir: Path, sims: list, sizes: list, ref, ref_sizes=(), only=("vm
         print(f"{expected} VMs over {len(part)} endpoint(s):", flush=True)
         runs = inventory_runs(workdir, part, expected, f"n{size}")
         if "vm_info" in only:
-            runs["vm_info"] = vm_info(workdir, part, expected, env_for(VENV_BIN))
+            runs["vm_info"] = vm_info(workdir, part, expected, env_for(BIN))
         if base is not None and size in ref_sizes:
             for what, result in inventory_runs(workdir, part, expected, f"b{size}", base).items():
                 runs[f"baseline_{what}"] = result
-            env = dict(env_for(VENV_BIN), ANSIBLE_COLLECTIONS_PATH=str(base))
+            env = dict(env_for(BIN), ANSIBLE_COLLECTIONS_PATH=str(base))
             if "vm_info" in only:
                 runs["baseline_vm_info"] = vm_info(workdir, part, expected, env)
         for name, result in runs.items():
@@ -178,6 +180,35 @@ def measure(workdir: Path, sims: list, sizes: list, ref, ref_sizes=(), only=("vm
             show(name, result)
         report["sizes"][str(expected)] = runs
     return report
+
+
+def peer_runs(workdir: Path, sim, expected: int, stack: str) -> dict:
+    """The peers' `ansible-inventory --list` of one endpoint, from the stack's environment."""
+    venv, why = bench_venv(stack)
+    runs = {}
+    for name, (plugin, filename) in PEERS.items():
+        if venv is None:
+            runs[name] = {"error": why}
+            continue
+        config = workdir / filename
+        config.write_text(yaml.safe_dump(peer_config(plugin, sim), sort_keys=False))
+        out = workdir / f"{name}.json"
+        cmd = [
+            str(venv / "bin/ansible-inventory"),
+            "-i",
+            str(config),
+            "--list",
+            "--output",
+            str(out),
+        ]
+        proc, wall, rss = timed(cmd, env_for(venv / "bin"), workdir)
+        hosts = len(listed(json.loads(out.read_text()))) if out.exists() else 0
+        runs[name] = {"seconds": wall, "max_rss_mb": rss, "hosts": hosts}
+        if proc.returncode != 0 or hosts != expected:
+            why = (proc.stderr or proc.stdout)[-1500:].strip()
+            runs[name]["error"] = f"listed {hosts} hosts, expected {expected}: {why}"
+        out.unlink(missing_ok=True)
+    return runs
 
 
 def show(name: str, result: dict) -> None:
@@ -198,7 +229,7 @@ def show(name: str, result: dict) -> None:
 def table(report: dict) -> str:
     """The figures as a Markdown table (what docs/performance.md shows)."""
     names = ("list", "names_only", "loaded", "vm_info", "baseline_list", "baseline_loaded",
-             "baseline_vm_info")  # fmt: skip
+             "baseline_vm_info", "community", "vmware")  # fmt: skip
     lines = [
         "| VMs | run | seconds | s per 1,000 | peak RSS, MB | MB per 1,000 |",
         "|---:|---|---:|---:|---:|---:|",
@@ -219,8 +250,19 @@ def table(report: dict) -> str:
 
 
 def plot(report_path: Path, png: Path) -> str | None:
-    """Draw the PNG with the bench environment's matplotlib; None, or why it was not drawn."""
-    venv, why = bench_venv()
+    """Draw the PNG with a bench environment's matplotlib; None, or why it was not drawn."""
+    for stack in ("14", "12"):
+        venv, why = bench_venv(stack)
+        if (
+            venv is not None
+            and subprocess.run(
+                [str(venv / "bin/python"), "-c", "import matplotlib"],
+                capture_output=True,
+                check=False,
+            ).returncode
+            == 0
+        ):
+            break
     if venv is None:
         return why
     proc = subprocess.run(
@@ -238,7 +280,16 @@ def main(argv=None) -> int:
     p.add_argument("--skip-vm-info", action="store_true", help="only the inventory runs")
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     p.add_argument("--plot", type=Path, default=ROOT / "docs/images/scale.png")
+    p.add_argument("--stack", default="12", help="run ours on this stack's ansible-core (12, 14)")
+    p.add_argument("--peers", action="store_true", help="the peers too, at the smallest size")
     args = p.parse_args(argv)
+    global BIN  # noqa: PLW0603 - every run of this process uses the one stack
+    if args.stack != "12":
+        venv, why = bench_venv(args.stack)
+        if venv is None:
+            p.error(f"--stack {args.stack}: {why}")
+        BIN = venv / "bin"
+    print(f"ours on ansible-core {core_version(BIN)} ({STACKS.get(args.stack)})", flush=True)
     sizes = sorted({int(s) for s in args.sizes.split(",")})
     if any(s % PER_SIMULATOR or s <= 0 for s in sizes):
         p.error(f"--sizes: each must be a positive multiple of {PER_SIMULATOR}, got {args.sizes}")
@@ -250,6 +301,15 @@ def main(argv=None) -> int:
             ref_sizes = {int(n) for n in args.baseline_sizes.split(",")}
             only = () if args.skip_vm_info else ("vm_info",)
             report = measure(workdir, sims, sizes, args.baseline, ref_sizes, only)
+            report["stack"], report["core"] = args.stack, core_version(BIN)
+            if args.peers:
+                first = str(sizes[0] if sizes[0] == PER_SIMULATOR else PER_SIMULATOR)
+                expected = sims[0].manifest["counts"]["vms"]
+                found = peer_runs(workdir, sims[0], expected, args.stack)
+                for name, result in found.items():
+                    per_thousand(result, expected)
+                    show(name, result)
+                report["sizes"].setdefault(first, {}).update(found)
         finally:
             for sim in sims:
                 sim.stop()

@@ -11,7 +11,15 @@ import sys
 from collections.abc import Iterable
 
 from ..vi.values import plain
-from ..vm.facts import CONFIG_FIELDS, DEVICE_FIELDS, FIELDS, LIST_FIELDS
+from ..vm.facts import (
+    CONFIG_FIELDS,
+    DEVICE_FIELDS,
+    FIELDS,
+    LIST_FIELDS,
+    PATHS,
+    READ_ONLY_FOR,
+    SUMMARY_PATHS,
+)
 
 PREFIX = "esx_"
 EXTRA_PREFIX = "esx_vi_"
@@ -30,17 +38,28 @@ def extra_variable(path: str) -> str:
     return sys.intern(EXTRA_PREFIX + _NOT_IN_NAME.sub("_", path))
 
 
+def left_out(devices: bool) -> tuple[str, ...]:
+    """The facts the host variables leave out: device lists and settings lists, unless devices."""
+    return () if devices else (*DEVICE_FIELDS, *LIST_FIELDS)
+
+
+def read_paths(devices: bool = False, extra_paths: Iterable[str] = ()) -> list[str]:
+    """The VI property paths the host variables need: the facts' paths but those read only for
+    facts left_out() drops (a VM's advanced settings and vApp properties can be most of its
+    answer), then the extra paths (which may name any of them again)."""
+    dropped = set(left_out(devices))
+    unused = {path for path, fields in READ_ONLY_FOR.items() if dropped.issuperset(fields)}
+    base = PATHS if devices else SUMMARY_PATHS
+    return list(dict.fromkeys((*(p for p in base if p not in unused), *extra_paths)))
+
+
 def vm_variables(
     facts: dict, props: dict, endpoint: str, extra_paths: Iterable[str] = (), devices: bool = False
 ) -> dict:
     """The host variables of one VM: its facts as esx_*, esx_endpoint, and esx_vi_* extras."""
     keys = _KEYS
-    variables = {
-        keys.get(k) or PREFIX + k: v for k, v in facts.items() if devices or k not in DEVICE_FIELDS
-    }
-    for field in LIST_FIELDS:  # scalars only (esx_firmware, esx_cpu_hot_add, ...)
-        if not devices:
-            variables.pop(PREFIX + field, None)
+    dropped = left_out(devices)  # scalars only without devices (esx_firmware, esx_cpu_hot_add...)
+    variables = {keys.get(k) or PREFIX + k: v for k, v in facts.items() if k not in dropped}
     for fact in _REPEATED:
         if isinstance(facts.get(fact), str):
             variables[keys[fact]] = sys.intern(facts[fact])

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from ..vi.faults import InvalidArgument, ViError, fault
 from ..vi.session import Client
 from ..vm import bulk as vm_bulk
-from ..vm import facts as vm_facts
 from ..vm.query import refused_property
 from . import hostvars
 
@@ -134,7 +133,7 @@ def read_endpoint(
         client = endpoint.client()
         result.warnings = list(client.warnings)
         with client:
-            paths = (*(vm_facts.PATHS if devices else vm_facts.SUMMARY_PATHS), *extra_paths)
+            paths = hostvars.read_paths(devices, extra_paths)
             read = vm_bulk.read(client, convert, paths, None, parallel_reads, endpoint.client)
             result.is_vcenter = client.is_vcenter
             result.product = client.about.get("fullName")

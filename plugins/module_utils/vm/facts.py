@@ -54,6 +54,11 @@ CONFIG_FIELDS = (*hardware.facts({}), *advanced.facts({}), *vapp.facts({}))
 # Facts the inventory leaves out unless it reads devices (settings may hold whole documents).
 LIST_FIELDS = ("extra_config", "vapp_properties")
 DEVICE_FIELDS = ("disks", "nics", "cdroms", "controllers")
+# Paths read for these facts alone: a reader that drops the facts need not read the paths.
+READ_ONLY_FOR = {
+    **dict.fromkeys(advanced.PATHS, ("extra_config",)),
+    **dict.fromkeys(vapp.PATHS, ("vapp_properties",)),
+}
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
 FIELDS = (

@@ -7,6 +7,7 @@ from ansible.utils.vars import isidentifier
 
 from ansible_collections.viapi.esx.plugins.module_utils.inventory import hostvars
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vm import facts as vm_facts
 from ansible_collections.viapi.esx.plugins.module_utils.vm.facts import FIELDS
 
 
@@ -144,3 +145,54 @@ def test_snapshot_facts_are_variables_for_grouping():
     assert variables["esx_snapshot_count"] == 1
     assert variables["esx_current_snapshot"] == current
     assert hostvars.vm_variables(facts(), {}, "vc1")["esx_current_snapshot"] is None
+
+
+def test_read_paths_leave_out_the_settings_lists_unless_devices_are_read():
+    summary = hostvars.read_paths(devices=False)
+    assert "config.extraConfig" not in summary and "config.vAppConfig" not in summary
+    assert "config.hardware.device" not in summary and "network" not in summary
+    assert summary == [
+        p for p in vm_facts.SUMMARY_PATHS if p not in ("config.extraConfig", "config.vAppConfig")
+    ]
+    assert hostvars.read_paths(devices=True) == list(vm_facts.PATHS)
+
+
+def test_read_paths_keep_extra_paths_even_the_left_out_ones():
+    extra = ["config.extraConfig", "summary.quickStats.overallCpuUsage", "name"]
+    paths = hostvars.read_paths(False, extra)
+    assert paths[-2:] == ["config.extraConfig", "summary.quickStats.overallCpuUsage"]
+    assert paths.count("name") == 1 and "config.vAppConfig" not in paths
+    assert hostvars.read_paths(True, extra) == [
+        *vm_facts.PATHS,
+        "summary.quickStats.overallCpuUsage",
+    ]
+
+
+def _full_props() -> dict:
+    """A VM's answer to every path the facts read, settings and vApp properties included."""
+    return {
+        "name": "web1", "config.uuid": "4200", "config.instanceUuid": "5000",
+        "config.hardware.numCPU": 2, "config.hardware.memoryMB": 1024,
+        "config.firmware": "efi", "config.cpuHotAddEnabled": True,
+        "config.extraConfig": [{"key": "guestinfo.role", "value": "web"}],
+        "config.vAppConfig": {"property": [{"id": "ip", "key": 1, "value": "10.0.0.1"}]},
+        "config.hardware.device": [],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("devices", [False, True])
+def test_the_variables_from_the_read_paths_are_those_from_every_path(devices):
+    """What read_paths() leaves out changes no variable: the facts it feeds are dropped."""
+    names = vm_facts.Names({})
+    ref = MoRef("VirtualMachine", "vm-1")
+    full = _full_props()
+    read = {k: v for k, v in full.items() if k in hostvars.read_paths(devices)}
+    assert hostvars.vm_variables(
+        vm_facts.vm_facts(ref, read, names), read, "vc1", devices=devices
+    ) == hostvars.vm_variables(vm_facts.vm_facts(ref, full, names), full, "vc1", devices=devices)
+    if devices:
+        variables = hostvars.vm_variables(
+            vm_facts.vm_facts(ref, read, names), read, "vc1", (), True
+        )
+        assert variables["esx_extra_config"] == {"guestinfo.role": "web"}
+        assert variables["esx_vapp_properties"][0]["value"] == "10.0.0.1"
