@@ -198,21 +198,15 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     check_waits(request, after["power_state"], name)
     steps += wait_steps(client, request, lambda: made[0], name)
 
-    def failed(error: ViError, done: list) -> ViError:
-        if done:
-            what = {
-                "configured": "setting its boot order and vApp properties",
-                "custom_attributes": "setting its custom attributes",
-                "power_on": "powering it on",
-            }.get(steps[len(done)].name, "the wait")
-            return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
-                error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
-            )  # fmt: skip
-        if isinstance(error, TaskFailed):
-            return ViError(_cleanup_failed_create(client, name, where, error))
-        return error
+    def message(error: ViError, done: list) -> str:
+        what = {
+            "configured": "setting its boot order and vApp properties",
+            "custom_attributes": "setting its custom attributes",
+            "power_on": "powering it on",
+        }.get(steps[len(done)].name, "the wait")
+        return f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}"
 
+    failed = new_vm_failed(client, name, made, where, message)
     result = _result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
 
@@ -236,6 +230,24 @@ def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dic
             Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
         )
     return steps
+
+
+def new_vm_failed(client, name: str, made: list, where, message) -> Callable:
+    """A RunPlan's `failed` for a new VM (created or cloned into `made`): after the create, a
+    PartialFailure with `message(error, done)` and the VM; a failed create task, the cleanup of
+    what it left; any other error as it is."""
+
+    def failed(error: ViError, done: list) -> ViError:
+        if done:
+            return PartialFailure(
+                message(error, done), error, changed=True, vm=gather_one(client, made[0])[1],
+                changes=["created"],
+            )  # fmt: skip
+        if isinstance(error, TaskFailed):
+            return ViError(_cleanup_failed_create(client, name, where, error))
+        return error
+
+    return failed
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
