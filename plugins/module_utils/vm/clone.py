@@ -4,7 +4,7 @@ Its VirtualMachineCloneSpec carries the placement (RelocateSpec: pool, host, dat
 diskMoveType for a linked clone), the changes the other options ask for relative to the
 source (its `config`, planned by vm/spec.py as for an existing VM), the customization
 (vm/customization.py), `template` and `powerOn`. Called by vm/lifecycle.py only for a VM that
-does not exist; the result and the steps are a lifecycle.RunPlan, so check mode runs nothing.
+does not exist; the result and the steps are a runplan.RunPlan, so check mode runs nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from . import snapshot_tree, spec
 from .clone_place import place_clone
 from .config_options import ConfigOptions
 from .facts import gather_one
-from .lifecycle import RunPlan, Step, _result, describe, new_vm_failed
+from .lifecycle import describe, new_vm_failed
 from .provision import check_waits, wait_steps
 from .request import VmRequest
+from .runplan import RunPlan, Step, make_result
 
 LINKED = "createNewChildDiskBacking"
 
@@ -173,5 +174,5 @@ def _run_plan(client, request: VmRequest, source: MoRef, clone_spec, config, whe
         )
 
     failed = new_vm_failed(client, name, made, where, message)
-    result = _result(True, None, ["created"], {}, after)
+    result = make_result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
