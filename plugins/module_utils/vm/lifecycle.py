@@ -3,8 +3,8 @@ then apply the plan.
 
 `run(client, request)` returns the module result. Every path first computes a `RunPlan`
 (vm/runplan.py): the result (`changed`, `changes`, the diff) and the steps, each a call, that
-make it true. `apply` is the only code check mode skips. Failures raise ViError; a failure after something already
-changed raises `PartialFailure` carrying what the user must know.
+make it true. `apply` is the only code check mode skips. Failures raise ViError; a failure
+after something already changed raises `PartialFailure` carrying what the user must know.
 """
 
 from __future__ import annotations
