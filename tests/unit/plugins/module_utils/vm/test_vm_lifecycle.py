@@ -98,7 +98,7 @@ def test_a_new_vms_failure_after_the_create_and_before_it(monkeypatch):
         client, "web", made, WHERE, lambda e, done: f"VM 'web' was made, then {done}: {e}"
     )
     cleaned = failed(ERROR, [])  # the create task failed: what it left is deleted
-    assert type(cleaned) is faults.ViError
+    assert isinstance(cleaned, faults.ViError) and not isinstance(cleaned, faults.PartialFailure)
     assert str(cleaned).endswith("the partly created VM vm-77 was deleted")
     other = faults.InvalidArgument("host: host 'esx9' not found")
     assert failed(other, []) is other
