@@ -57,11 +57,12 @@ def mounting_host(cat: Catalog, datastore: str, facts: dict) -> str:
             f"datastore: datastore '{datastore}' is mounted by no connected host outside "
             f"maintenance mode in datacenter '{cat.name}'; set host or cluster"
         )
-    compute = [h for h in hosts if cat.label(cat.props(h).get("parent")) == _compute_of(facts)]
-    for group in ([h for h in hosts if cat.label(h) == facts["host"]], compute, hosts):
-        if group:
-            return cat.label(min(group, key=cat.label))
-    raise AssertionError("unreachable")  # hosts is not empty
+    preferred = (
+        [h for h in hosts if cat.label(h) == facts["host"]]
+        or [h for h in hosts if cat.label(cat.props(h).get("parent")) == _compute_of(facts)]
+        or hosts
+    )
+    return cat.label(min(preferred, key=cat.label))
 
 
 def _compute_of(facts: dict) -> str | None:
