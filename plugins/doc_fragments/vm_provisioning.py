@@ -18,8 +18,23 @@ options:
         annotation) in the clone's configuration, the customization, and the power-on of
         O(state=powered_on).
       - The placement options O(host), O(cluster), O(resource_pool), O(datastore) and
-        O(folder) say where the clone goes. Without O(host), O(cluster) and O(resource_pool)
-        it goes to the source's host; without O(datastore), to the source's datastore.
+        O(folder) say where the clone goes; the source's own placement is reused only where
+        they leave it open.
+      - With none of them, the clone goes where the source is - its host, its resource pool
+        (a template has none - the root pool of its host's cluster or standalone host) and
+        its datastore.
+      - O(host), O(cluster) and O(resource_pool) place it as they place a new VM.
+      - O(datastore) without them puts it on the source's host when that host mounts the
+        datastore, else on a connected host outside maintenance mode that does (one of the
+        source's cluster first, then the first by name).
+      - O(folder) without any of them gives it a new VM's compute placement - the only
+        cluster or standalone host of the datacenter, else the task fails asking for
+        O(host), O(cluster) or O(resource_pool).
+      - Without O(datastore), the clone's files go to the source's datastore when the
+        clone's host (or cluster) sees it, else to the only one it sees, else the task fails
+        asking for O(datastore). A given O(datastore) must be mounted by the host, or by a
+        host of the cluster; the error names both. Without O(folder), the clone goes to the
+        VM folder of the source's datacenter.
       - Used only to create the VM - a VM that exists is never cloned again, and O(template)
         and O(customization) are then ignored with no change reported.
       - Needs vCenter; on a standalone ESXi host (the server reports C(apiType) C(HostAgent))
@@ -46,7 +61,8 @@ options:
         needs VMware Tools. Linux (LinuxPrep) unless O(customization.windows) is set or the
         guest id is a Windows one (Sysprep).
       - Per NIC, O(networks[].ip), O(networks[].netmask) and O(networks[].gateway) give a
-        static address; a NIC without O(networks[].ip) (or not listed) uses DHCP.
+        static address; a NIC without O(networks[].ip) (or not listed) uses DHCP, and
+        O(wait_for=ip) then waits for the guest to report its lease.
       - For a VM that exists, nothing is customized unless O(customization.existing_vm) is
         set.
       - The passwords and the product key are never shown in output, diff, errors or logs.

@@ -100,7 +100,10 @@ func flatBacking(d types.BaseVirtualDevice) *types.VirtualDiskFlatVer2BackingInf
 
 // clonePlacement is the clone's pool and host. VirtualMachineRelocateSpec.pool: "For a clone
 // operation from a template to a virtual machine, this argument is required"; otherwise the
-// source's pool. Without a host, the source's host when it is in that pool's compute resource.
+// source's pool. Without a host (DRS places the clone), a host of that pool's compute
+// resource that mounts the clone's datastore: the source's host when it does, else the first;
+// none is InvalidDatastore (a CloneVM_Task fault: "thrown if an operation fails because of
+// a problem with the specified datastore").
 func clonePlacement(vm *simulator.VirtualMachine, loc *types.VirtualMachineRelocateSpec) (types.ManagedObjectReference, *types.ManagedObjectReference, types.BaseMethodFault) {
 	pool := loc.Pool
 	if pool == nil && !vm.Config.Template {
@@ -115,17 +118,30 @@ func clonePlacement(vm *simulator.VirtualMachine, loc *types.VirtualMachineReloc
 	}
 	hosts := computeHosts(rp.Owner)
 	host := loc.Host
-	if host == nil && vm.Runtime.Host != nil && containsRef(hosts, *vm.Runtime.Host) {
-		host = vm.Runtime.Host
-	}
-	if host == nil && len(hosts) > 0 {
-		host = &hosts[0]
-	}
 	if host != nil && !containsRef(hosts, *host) {
 		// RelocateSpec.host: "the target host ... must be part of the compute resource of pool".
 		return *pool, nil, &types.InvalidArgument{InvalidProperty: "spec.location.host"}
 	}
-	return *pool, host, nil
+	if host != nil {
+		return *pool, host, nil
+	}
+	datastore := loc.Datastore
+	if datastore == nil && len(vm.Datastore) > 0 {
+		datastore = &vm.Datastore[0]
+	}
+	var mounting []types.ManagedObjectReference
+	for _, h := range hosts {
+		if hs, ok := simulator.Map.Get(h).(*simulator.HostSystem); ok && (datastore == nil || containsRef(hs.Datastore, *datastore)) {
+			mounting = append(mounting, h)
+		}
+	}
+	if len(mounting) == 0 {
+		return *pool, nil, &types.InvalidDatastore{Datastore: datastore}
+	}
+	if vm.Runtime.Host != nil && containsRef(mounting, *vm.Runtime.Host) {
+		return *pool, vm.Runtime.Host, nil
+	}
+	return *pool, &mounting[0], nil
 }
 
 func computeHosts(ref types.ManagedObjectReference) []types.ManagedObjectReference {

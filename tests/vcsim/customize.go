@@ -7,7 +7,8 @@ package main
 // attached by CloneVM_Task (clone.go) or CustomizeVM_Task stays pending
 // (config.tools.pendingCustomization) until the VM powers on; then, as the guest boots, a
 // CustomizationStartedEvent is posted, the guest's host name, IP addresses and NICs are set
-// from the spec and VMware Tools report running, and a CustomizationSucceeded follows. A
+// from the spec (a DHCP NIC connected at power-on gets a lease of the harness's DHCP server,
+// 198.51.100.0/24) and VMware Tools report running, and a CustomizationSucceeded follows. A
 // host name starting with "fail-" fails instead: CustomizationLinuxIdentityFailed (Linux) or
 // CustomizationUnknownFailure (Windows), both CustomizationFailed events, and the guest keeps
 // what it had.
@@ -208,22 +209,32 @@ func failure(vm *simulator.VirtualMachine, linux bool, log string) types.BaseEve
 	}}
 }
 
-// guestChanges: what VMware Tools report once the guest is customized.
+// guestChanges: what VMware Tools report once the guest is customized. A NIC with a fixed IP
+// has it; a DHCP NIC that is connected has the lease the network's DHCP server gave its MAC
+// address (dhcpLease); guest.ipAddress is the first NIC's address that has one.
 func guestChanges(vm *simulator.VirtualMachine, hostname string, spec types.CustomizationSpec) []types.PropertyChange {
 	var net []types.GuestNicInfo
 	address := ""
 	for i, nic := range nics(vm) {
+		// the customization runs as the VM powers on, when a NIC connects if startConnected
+		connected := nic.Connectable == nil || nic.Connectable.StartConnected
 		info := types.GuestNicInfo{MacAddress: nic.MacAddress, Connected: true, DeviceConfigId: nic.Key}
 		if b, ok := nic.Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
 			info.Network = b.DeviceName
 		}
 		if i < len(spec.NicSettingMap) {
-			if ip, ok := spec.NicSettingMap[i].Adapter.Ip.(*types.CustomizationFixedIp); ok {
+			switch ip := spec.NicSettingMap[i].Adapter.Ip.(type) {
+			case *types.CustomizationFixedIp:
 				info.IpAddress = []string{ip.IpAddress}
-				if address == "" {
-					address = ip.IpAddress
+			case *types.CustomizationDhcpIpGenerator:
+				info.Connected = connected
+				if lease := dhcp.lease(nic.MacAddress); connected && lease != "" {
+					info.IpAddress = []string{lease}
 				}
 			}
+		}
+		if address == "" && len(info.IpAddress) > 0 {
+			address = info.IpAddress[0]
 		}
 		net = append(net, info)
 	}
@@ -239,6 +250,30 @@ func guestChanges(vm *simulator.VirtualMachine, hostname string, spec types.Cust
 		changes = append(changes, types.PropertyChange{Name: "guest.ipAddress", Val: address})
 	}
 	return changes
+}
+
+// dhcpServer is the DHCP server of the simulator's networks: it leases 198.51.100.1 to
+// 198.51.100.254 (TEST-NET-2, RFC 5737: documentation only, never routed) in order, one
+// address per MAC address, the same again whenever that MAC asks; none once all are leased.
+type dhcpServer struct {
+	mu     sync.Mutex
+	leases map[string]string
+}
+
+var dhcp = &dhcpServer{leases: map[string]string{}}
+
+func (d *dhcpServer) lease(mac string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ip, ok := d.leases[mac]; ok {
+		return ip
+	}
+	if mac == "" || len(d.leases) >= 254 {
+		return ""
+	}
+	ip := fmt.Sprintf("198.51.100.%d", len(d.leases)+1)
+	d.leases[mac] = ip
+	return ip
 }
 
 func customizationEvent(vm *simulator.VirtualMachine, log, message string) types.CustomizationEvent {

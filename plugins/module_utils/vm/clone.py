@@ -4,29 +4,26 @@ Its VirtualMachineCloneSpec carries the placement (RelocateSpec: pool, host, dat
 diskMoveType for a linked clone), the changes the other options ask for relative to the
 source (its `config`, planned by vm/spec.py as for an existing VM), the customization
 (vm/customization.py), `template` and `powerOn`. Called by vm/lifecycle.py only for a VM that
-does not exist; the result and the steps are a lifecycle.RunPlan, so check mode runs nothing.
+does not exist; the result and the steps are a runplan.RunPlan, so check mode runs nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskFailed, ViError, fault
-from ..vi.find import escape, find_datacenter, find_vm_by_name, split_path
+from ..vi.faults import InvalidArgument, NotFound, fault
+from ..vi.find import escape, find_datacenter, find_vm_by_name, in_datacenter, split_path
 from ..vi.tasks import wait_for_task
-from ..vi.values import datastore_name
 from . import customization as cust
 from . import snapshot_tree, spec
+from .clone_place import place_clone
 from .config_options import ConfigOptions
 from .facts import gather_one
-from .lifecycle import RunPlan, Step, _cleanup_failed_create, _result, describe
-from .placement import place
+from .lifecycle import describe, new_vm_failed
 from .provision import check_waits, wait_steps
 from .request import VmRequest
+from .runplan import RunPlan, Step, make_result
 
 LINKED = "createNewChildDiskBacking"
-PLACEMENT = ("host", "cluster", "resource_pool")
 
 
 def needs_vcenter(client) -> InvalidArgument:
@@ -54,7 +51,7 @@ def plan(client, request: VmRequest, want: dict) -> RunPlan:
         raise InvalidArgument("is_template: a template cannot be powered on (state: powered_on)")
     check_waits(request, "powered_on" if state == "powered_on" else "powered_off", name)
     ref, props, facts = _source(client, request)
-    where = _place(client, request, facts, props)
+    where = place_clone(client, request.placement, facts, props)
     if facts["datacenter"] != where.datacenter:
         raise InvalidArgument(
             f"template: '{clone.template}' is in datacenter '{facts['datacenter']}', the new VM "
@@ -79,30 +76,10 @@ def _source(client, request: VmRequest) -> tuple[MoRef, dict, dict]:
     if "/" in template.strip("/"):
         parts = split_path(template)
         folder, name = "/" + "/".join(escape(p) for p in parts[:-1]), parts[-1]
-    try:
-        ref = find_vm_by_name(client, name, folder, datacenter)
-    except NotFound as e:
-        raise NotFound(f"template: {str(e).partition(': ')[2] or e}") from None  # not name:
+    where = in_datacenter(dc_name)
+    ref = find_vm_by_name(client, name, folder, datacenter, where=where, option="template")
     props, facts = gather_one(client, ref, (*spec.EXTRA_PATHS, "snapshot"))
     return ref, props, facts
-
-
-def _place(client, request: VmRequest, facts: dict, props: dict):
-    """Where the clone goes: the placement options; without host, cluster and resource_pool,
-    the source's host; without datastore, the source's datastore."""
-    want = request.placement
-    source_ds = datastore_name(props.get("config.files.vmPathName"))
-    explicit = any(getattr(want, option) for option in PLACEMENT)
-    if not explicit:
-        want = replace(want, host=facts["host"])
-    if want.datastore:
-        return place(client, want)
-    try:
-        return place(client, replace(want, datastore=source_ds))
-    except InvalidArgument as e:
-        raise InvalidArgument(
-            f"set datastore: the template's datastore does not fit ({e})"
-        ) from None
 
 
 def _clone_spec(client, request, want, config, props, where, facts, nics: int) -> dict:
@@ -190,16 +167,12 @@ def _run_plan(client, request: VmRequest, source: MoRef, clone_spec, config, whe
             steps.append(Step("power_on", task("PowerOnVM_Task")))
     steps += wait_steps(client, request, lambda: made[0], name)
 
-    def failed(error: ViError, done: list) -> ViError:
-        if done:
-            return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) from '{request.clone.template}', "
-                f"then: {describe(error)}",
-                error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
-            )  # fmt: skip
-        if isinstance(error, TaskFailed):
-            return ViError(_cleanup_failed_create(client, name, where, error))
-        return error
+    def message(error, _done: list) -> str:
+        return (
+            f"VM '{name}' was created ({made[0].value}) from '{request.clone.template}', "
+            f"then: {describe(error)}"
+        )
 
-    result = _result(True, None, ["created"], {}, after)
+    failed = new_vm_failed(client, name, made, where, message)
+    result = make_result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])

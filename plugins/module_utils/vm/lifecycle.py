@@ -1,16 +1,16 @@
 """esx_vm's runner without Ansible: find the VM, plan its creation, change, power or deletion,
 then apply the plan.
 
-`run(client, request)` returns the module result. Every path first computes a `RunPlan`: the
-result (`changed`, `changes`, the diff) and the steps, each a call, that make it true. `apply`
-is the only code check mode skips. Failures raise ViError; a failure after something already
-changed raises `PartialFailure` carrying what the user must know.
+`run(client, request)` returns the module result. Every path first computes a `RunPlan`
+(vm/runplan.py): the result (`changed`, `changes`, the diff) and the steps, each a call, that
+make it true. `apply` is the only code check mode skips. Failures raise ViError; a failure
+after something already changed raises `PartialFailure` carrying what the user must know.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable
 
 from ..vi.envelope import MoRef
@@ -35,6 +35,7 @@ from .placement import Catalog, place
 from .power import FINAL, power_steps
 from .provision import ExistingVm, check_waits, wait_steps
 from .request import VmRequest
+from .runplan import RunPlan, Step, apply, make_result
 from .waits import WAITS, wait_for
 
 TASK_TIMEOUT = 3600.0  # a task's wait when no request sets one (the cleanup of a failed create)
@@ -45,46 +46,12 @@ POWER_TASKS = {
 }  # fmt: skip
 
 
-@dataclass
-class Step:
-    """One call that makes part of the change; `name` is reported as done once it returns."""
-
-    name: str | None
-    call: Callable[[], object]
-
-
-@dataclass
-class RunPlan:
-    """What a run changes: the result check mode returns, and the steps that make it true."""
-
-    result: dict
-    steps: list[Step] = field(default_factory=list)
-    # The error to raise when a step fails, from that error and the names of the steps done.
-    failed: Callable[[ViError, list], ViError] = lambda error, done: error
-    # The VM's facts after the steps ({} when there is no VM).
-    finish: Callable[[], dict] = dict
-
-
 def run(client, request: VmRequest) -> dict:
     """Bring the VM the request names to its state; the module's result dict."""
     plan = _plan(client, request)
     if request.check_mode or not plan.steps:
         return plan.result
     return apply(plan)
-
-
-def apply(plan: RunPlan) -> dict:
-    """Make the plan's changes, step by step: the one code check mode skips."""
-    done: list[str] = []
-    for step in plan.steps:
-        try:
-            step.call()
-        except ViError as e:
-            raise plan.failed(e, done) from None
-        if step.name:
-            done.append(step.name)
-    plan.result["vm"] = plan.finish()
-    return plan.result
 
 
 def _plan(client, request: VmRequest) -> RunPlan:
@@ -123,20 +90,12 @@ def _lookup(client, request: VmRequest) -> MoRef | None:
         raise NotFound(f"{e}; a new VM is created only from name") from None
 
 
-def _result(changed: bool, facts: dict | None, changes: list, before: dict, after: dict) -> dict:
-    result = {"changed": changed, "vm": facts or {}}
-    if changed:
-        result["changes"] = changes
-    result["diff"] = {"before": before, "after": after}
-    return result
-
-
 # ---------------------------------------------------------------- delete
 
 
 def _delete(client, ref: MoRef | None, request: VmRequest) -> RunPlan:
     if ref is None:
-        return RunPlan(_result(False, None, [], {}, {}))
+        return RunPlan(make_result(False, None, [], {}, {}))
     _props, facts = gather_one(client, ref)
     running = facts["power_state"] != "powered_off"
     if running and not request.force:
@@ -155,7 +114,7 @@ def _delete(client, ref: MoRef | None, request: VmRequest) -> RunPlan:
             error, changed=True, vm=gather_one(client, ref)[1],
         )  # fmt: skip
 
-    result = _result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
+    result = make_result(True, None, ["deleted"], spec.project(facts, spec.MANAGED), {})
     return RunPlan(result, steps, failed)
 
 
@@ -198,22 +157,16 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     check_waits(request, after["power_state"], name)
     steps += wait_steps(client, request, lambda: made[0], name)
 
-    def failed(error: ViError, done: list) -> ViError:
-        if done:
-            what = {
-                "configured": "setting its boot order and vApp properties",
-                "custom_attributes": "setting its custom attributes",
-                "power_on": "powering it on",
-            }.get(steps[len(done)].name, "the wait")
-            return PartialFailure(
-                f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}",
-                error, changed=True, vm=gather_one(client, made[0])[1], changes=["created"],
-            )  # fmt: skip
-        if isinstance(error, TaskFailed):
-            return ViError(_cleanup_failed_create(client, name, where, error))
-        return error
+    def message(error: ViError, done: list) -> str:
+        what = {
+            "configured": "setting its boot order and vApp properties",
+            "custom_attributes": "setting its custom attributes",
+            "power_on": "powering it on",
+        }.get(steps[len(done)].name, "the wait")
+        return f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}"
 
-    result = _result(True, None, ["created"], {}, after)
+    failed = new_vm_failed(client, name, made, where, message)
+    result = make_result(True, None, ["created"], {}, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, made[0])[1])
 
 
@@ -236,6 +189,24 @@ def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dic
             Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
         )
     return steps
+
+
+def new_vm_failed(client, name: str, made: list, where, message) -> Callable:
+    """A RunPlan's `failed` for a new VM (created or cloned into `made`): after the create, a
+    PartialFailure with `message(error, done)` and the VM; a failed create task, the cleanup of
+    what it left; any other error as it is."""
+
+    def failed(error: ViError, done: list) -> ViError:
+        if done:
+            return PartialFailure(
+                message(error, done), error, changed=True, vm=gather_one(client, made[0])[1],
+                changes=["created"],
+            )  # fmt: skip
+        if isinstance(error, TaskFailed):
+            return ViError(_cleanup_failed_create(client, name, where, error))
+        return error
+
+    return failed
 
 
 def _cleanup_failed_create(client, name: str, where, error: TaskFailed) -> str:
@@ -310,7 +281,7 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
             vm = gather_one(client, ref)[1]
         return PartialFailure(message, error, changed=bool(done), vm=vm)
 
-    result = _result(bool(changes), facts, changes, before, after)
+    result = make_result(bool(changes), facts, changes, before, after)
     return RunPlan(result, steps, failed, lambda: gather_one(client, ref)[1])
 
 

@@ -163,12 +163,15 @@ class Placement:
         return f"{kind} '{self.catalog.label(holder)}'"
 
 
-def place(client, want: PlacementRequest) -> Placement:
-    """Resolve datacenter, folder, host / cluster / resource_pool and datastore for a new VM."""
+def place(client, want: PlacementRequest, prefer_datastore: str | None = None) -> Placement:
+    """Resolve datacenter, folder, host / cluster / resource_pool and datastore for a new VM.
+
+    Without the datastore option, `prefer_datastore` (a clone's source's) is taken when the
+    host (or cluster) sees it."""
     dc_ref, dc_name, folder, folder_path = _folder(client, want)
     catalog = Catalog(client, dc_ref, dc_name)
     compute, pool, host = _compute(catalog, want)
-    datastore = _datastore(catalog, want, compute, host)
+    datastore = _datastore(catalog, want, compute, host, prefer_datastore)
     return Placement(dc_name, folder, folder_path, pool, host, datastore, catalog, compute)
 
 
@@ -269,8 +272,11 @@ def _pool(cat: Catalog, name: str, compute: MoRef | None) -> MoRef:
     return pools[0]
 
 
-def _datastore(cat: Catalog, want: PlacementRequest, compute: MoRef, host: MoRef | None) -> str:
-    """The datastore option checked against what the host (or cluster) sees, or the only one."""
+def _datastore(
+    cat: Catalog, want: PlacementRequest, compute: MoRef, host: MoRef | None, prefer=None
+) -> str:
+    """The datastore option checked against what the host (or cluster) sees; else `prefer`
+    when it is seen, else the only one."""
     holder = host or compute
     visible = cat.props(holder).get("datastore") or []
     kind = "host" if holder.type == "HostSystem" else "cluster"
@@ -281,7 +287,12 @@ def _datastore(cat: Catalog, want: PlacementRequest, compute: MoRef, host: MoRef
         if ref not in visible:
             raise InvalidArgument(f"datastore: datastore '{name}' is not available to {where}")
         return name
+    if prefer and prefer in (cat.label(r) for r in visible):
+        return prefer
     if len(visible) != 1:
         names = ", ".join(sorted(cat.label(r) for r in visible))
-        raise InvalidArgument(f"set datastore: {where} sees {len(visible)} datastores ({names})")
+        source = f", not the source's datastore '{prefer}'" if prefer else ""
+        raise InvalidArgument(
+            f"set datastore: {where} sees {len(visible)} datastores ({names}){source}"
+        )
     return cat.label(visible[0])

@@ -1,7 +1,7 @@
 """esx_vm's provisioning steps beside the clone: `wait_for`, `is_template` and the
 customization of a VM that exists (`customization.existing_vm`).
 
-Each function returns lifecycle Steps (or checks the request before any step), so check mode
+Each function returns runplan Steps (or checks the request before any step), so check mode
 runs none of them. Waits share one deadline (wait_timeout) and go through wait_until: the
 property collector for tools and the IP address, an event collector for customization.
 """
@@ -17,6 +17,7 @@ from ..vi.tasks import wait_for_task
 from . import customization as cust
 from .placement import place
 from .request import PlacementRequest, VmRequest
+from .runplan import Step
 from .waits import WAITS, wait_for
 
 WAIT_ORDER = ("customization", "tools", "ip")
@@ -35,8 +36,6 @@ def check_waits(request: VmRequest, final_power: str | None, name: str) -> None:
 def wait_steps(client, request: VmRequest, vm_ref, name: str, after=lambda: 0) -> list:
     """One step that waits for each wait_for item in turn, under one deadline; customization
     events count when newer than the key `after()` gives when the wait starts."""
-    from .lifecycle import Step
-
     wanted = request.clone.wait_for
     if not wanted:
         return []
@@ -66,8 +65,6 @@ def customize_steps(client, ref: MoRef, request: VmRequest, facts: dict, off: bo
     """(CustomizeVM_Task step, a function giving the customization event key it starts after)
     for an existing VM with customization.existing_vm; ([], that of 0) otherwise. `off`:
     powered off at that point."""
-    from .lifecycle import Step
-
     custom = request.clone.customization or {}
     named = request.clone.customization_spec
     if not (custom.get("existing_vm") and (custom or named)):
@@ -107,8 +104,6 @@ def template_steps(client, ref: MoRef, request: VmRequest, facts: dict, final: s
     last, once the VM is powered off. A template turned into a VM goes to the resource pool
     the placement options name, else the root pool of its host's cluster or host.
     """
-    from .lifecycle import Step
-
     wanted = request.clone.is_template
     if wanted is None or bool(facts.get("template")) == wanted:
         return [], []

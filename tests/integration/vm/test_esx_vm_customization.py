@@ -1,13 +1,15 @@
 """esx_vm's customization, customization_spec and wait_for on the simulator's vCenter model.
 
 The harness (tests/vcsim/customize.go) runs an attached customization when the VM powers on:
-CustomizationStartedEvent, then after a delay the guest's host name and addresses and
-CustomizationSucceeded (CustomizationFailed for a host name starting with fail-). What the
-guest got and which events were posted is read from the server (vm_server), not from the
-module's result.
+CustomizationStartedEvent, then after a delay the guest's host name and addresses (a DHCP
+NIC's lease from the harness's DHCP server, 198.51.100.0/24) and CustomizationSucceeded
+(CustomizationFailed for a host name starting with fail-). What the guest got and which
+events were posted is read from the server (vm_server), not from the module's result.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 import pytest
 from ansible_run import run_module
@@ -142,15 +144,62 @@ def test_existing_vm(sim, server, template):
     assert refused.failed and "CustomizeVM_Task needs it powered off" in refused["msg"]
 
 
+def guest_net(server, name: str) -> list[tuple]:
+    """(MAC address, connected, addresses) of each NIC VMware Tools report, in device order."""
+    net = server.props(server.vm(name), ["guest.net"]).get("guest.net") or []
+    return [(n.get("macAddress"), n.get("connected"), n.get("ipAddress", [])) for n in net]
+
+
+def macs(server, name: str) -> list[str]:
+    devices = server.props(server.vm(name), ["config.hardware.device"])["config.hardware.device"]
+    return [d["macAddress"] for d in devices if "macAddress" in d]
+
+
+def test_dhcp_nic_waits_for_its_lease(sim, server, template):
+    """A NIC without ip uses DHCP: the guest reports the lease the network's DHCP server gave
+    (the harness leases 198.51.100.0/24, tests/vcsim/README.md), and wait_for: ip waits for it."""
+    args = {"name": "cu-lease", "template": template, **PLACE, "state": "powered_on",
+            "customization": {"hostname": "lease01"}, "networks": [{"name": "VM Network"}],
+            "wait_for": ["ip"]}  # fmt: skip
+    check, real, _tasks = three_runs(server, sim, args)
+    assert "networks" not in check["diff"]["after"]["customization"]  # no static address
+    address = guest(server, "cu-lease")["guest.ipAddress"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network("198.51.100.0/24")
+    assert real["vm"]["ip_address"] == address  # the facts are read after the wait
+    assert guest_net(server, "cu-lease") == [(macs(server, "cu-lease")[0], True, [address])]
+
+
+def test_static_and_dhcp_nics(sim, server, template):
+    """The first NIC static, a second one added by the clone on DHCP."""
+    args = {"name": "cu-mix", "template": template, **PLACE, "state": "powered_on",
+            "customization": {"hostname": "mix01"},
+            "networks": [LINUX_NIC | {"ip": "10.0.0.31"}, {"name": "VM Network"}],
+            "wait_for": ["customization", "ip"]}  # fmt: skip
+    check, real, _tasks = three_runs(server, sim, args)
+    assert check["diff"]["after"]["customization"]["networks"] == [
+        {"ip": "10.0.0.31", "netmask": "255.255.255.0", "gateway": "10.0.0.1"},
+        {"ip": None, "netmask": None, "gateway": None},
+    ]
+    first, second = guest_net(server, "cu-mix")
+    assert first == (macs(server, "cu-mix")[0], True, ["10.0.0.31"])
+    assert second[:2] == (macs(server, "cu-mix")[1], True) and len(second[2]) == 1
+    assert ipaddress.ip_address(second[2][0]) in ipaddress.ip_network("198.51.100.0/24")
+    # guest.ipAddress is the first NIC's address
+    assert guest(server, "cu-mix")["guest.ipAddress"] == real["vm"]["ip_address"] == "10.0.0.31"
+
+
 def test_wait_timeout_says_what_and_last_seen(sim, server, template):
+    """A DHCP NIC that is not connected at power-on gets no lease: the ip wait times out."""
     args = {"name": "cu-dhcp", "template": template, **PLACE, "state": "powered_on",
             "customization": {"hostname": "dhcp01"}, "wait_for": ["customization", "ip"],
+            "networks": [{"name": "VM Network", "start_connected": False}],
             "wait_timeout": 3}  # fmt: skip
     result = vm_run(sim, args)
     assert result.failed and result["changed"] is True
     assert "gave up waiting for the guest to report an IP address after 3s" in result["msg"]
     assert "last seen: guest.ipAddress=None" in result["msg"]
     assert guest(server, "cu-dhcp")["guest.hostName"] == "dhcp01"
+    assert guest_net(server, "cu-dhcp") == [(macs(server, "cu-dhcp")[0], False, [])]
     plain = {"name": "cu-plain", "template": template, **PLACE, "state": "powered_on",
              "wait_for": ["customization"], "wait_timeout": 2}  # fmt: skip
     result = vm_run(sim, plain)

@@ -91,6 +91,25 @@ def test_a_failed_cleanup_names_the_vm_to_delete_by_hand():
     assert "FileLocked: the file is locked" in message
 
 
+def test_a_new_vms_failure_after_the_create_and_before_it(monkeypatch):
+    """new_vm_failed, the one handler of esx_vm's create and clone."""
+    client, made = FakeVCenter(left_behind=True), []
+    failed = lifecycle.new_vm_failed(
+        client, "web", made, WHERE, lambda e, done: f"VM 'web' was made, then {done}: {e}"
+    )
+    cleaned = failed(ERROR, [])  # the create task failed: what it left is deleted
+    assert isinstance(cleaned, faults.ViError) and not isinstance(cleaned, faults.PartialFailure)
+    assert str(cleaned).endswith("the partly created VM vm-77 was deleted")
+    other = faults.InvalidArgument("host: host 'esx9' not found")
+    assert failed(other, []) is other
+    made.append(MoRef("VirtualMachine", "vm-77"))
+    monkeypatch.setattr(lifecycle, "gather_one", lambda c, r, *a: ({}, {"name": "web"}))
+    after = failed(other, ["created"])
+    assert isinstance(after, lifecycle.PartialFailure) and after.cause is other
+    assert str(after) == "VM 'web' was made, then ['created']: host: host 'esx9' not found"
+    assert after.result == {"changed": True, "vm": {"name": "web"}, "changes": ["created"]}
+
+
 def test_a_delete_that_fails_after_the_power_off_reports_the_change(monkeypatch):
     ref = MoRef("VirtualMachine", "vm-9")
     facts = {"name": "web", "power_state": "powered_on"}
