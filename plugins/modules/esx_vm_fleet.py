@@ -242,7 +242,7 @@ vms:
     - Besides the keys below, each holds what M(viapi.esx.esx_vm) returns for that VM (C(vm),
       C(changes), and C(diff) in diff mode) or fails with (C(error_type), C(fault), and the
       partial result of a run that failed after a change).
-  returned: always
+  returned: whenever the options are valid (every run that reached the server)
   type: list
   elements: dict
   contains:
@@ -269,6 +269,33 @@ vms:
       type: list
       elements: str
       returned: when this VM changed
+    diff:
+      description: The VM's managed fields before and after, as M(viapi.esx.esx_vm) shows them.
+      type: dict
+      returned: in diff mode, for a VM that did not fail
+    error_type:
+      description: The kind of error that ended this VM's run.
+      type: str
+      returned: when this VM failed
+      sample: NotFound
+    fault:
+      description: The VI fault the server answered, when the error is one.
+      type: str
+      returned: when this VM failed with a VI fault
+      sample: DuplicateName
+    privileges:
+      description: The privileges a C(NoPermission) fault names.
+      type: str
+      returned: when this VM failed for a missing privilege
+    exception:
+      description: The traceback of an unexpected error (a bug) in this VM's run.
+      type: str
+      returned: when this VM's run raised an unexpected error
+diff:
+  description: Each changed VM's diff (C(before), C(after)), headed by the VM's name.
+  returned: in diff mode
+  type: list
+  elements: dict
 msg:
   description: Every VM that failed, with its message - C(2 of 5 VMs failed; web-2 ...; web-4 ...).
   returned: failure
