@@ -238,3 +238,12 @@ def test_customization_secrets_appear_in_no_output(sim):
         for secret in secrets:
             at = shown.find(secret)
             assert at < 0, (args, secret, shown[max(0, at - 1500) : at - 700])
+
+
+def test_the_fan_out_must_be_positive(sim):
+    fleet = [{"name": "fleet-p0", "num_cpus": 1}]
+    vars_ = {"vm_fleet_vms": fleet, "vm_fleet_parallel": 0, "vm_fleet_connection": connection(sim)}
+    res = run_playbook(PLAYBOOK, vars_)
+    assert res.rc != 0
+    assert failed_message(res) == "parallel must be a positive number of VMs, got 0"
+    assert "fleet-p0" not in vms(sim)
