@@ -196,42 +196,46 @@ options:
 """
 
 EXAMPLES = r"""
+# The connection options come from module_defaults for group/viapi.esx.esx (see docs/connect.md).
 - name: Deploy two web servers from a template, customized, at once
   viapi.esx.esx_vm_fleet:
-    hostname: vcenter.example.com
-    username: administrator@vsphere.local
-    password: "{{ vault_vcenter_password }}"
     parallel: 2
     vms:
       - name: web-1
         template: tpl-rhel9
-        datacenter: DC0
         cluster: DC0_C0
+        datastore: LocalDS_0
         state: powered_on
         networks: [{name: VM Network, ip: 10.0.0.11, netmask: 255.255.255.0, gateway: 10.0.0.1}]
         customization: {hostname: web-1, domain: example.com}
         wait_for: [customization]
       - name: web-2
         template: tpl-rhel9
-        datacenter: DC0
         cluster: DC0_C0
+        datastore: LocalDS_0
         state: powered_on
         networks: [{name: VM Network, ip: 10.0.0.12, netmask: 255.255.255.0, gateway: 10.0.0.1}]
         customization: {hostname: web-2, domain: example.com}
         wait_for: [customization]
   register: fleet
 
-- name: Resize some existing VMs and remove another, in one run
+- name: Give both more memory (powering them off and on if needed) and remove an old VM, in one run
   viapi.esx.esx_vm_fleet:
     vms:
-      - {name: app-1, num_cpus: 4, memory_mb: 8192}
-      - {name: app-2, num_cpus: 4, memory_mb: 8192}
+      - {name: web-1, memory_mb: 2048, allow_power_cycle: true}
+      - {name: web-2, memory_mb: 2048, allow_power_cycle: true}
       - {name: old-app, state: absent}
   register: fleet
 
 - name: The names of the VMs that changed
   ansible.builtin.debug:
     msg: "{{ fleet.vms | selectattr('changed') | map(attribute='name') | list }}"
+
+- name: Remove the web servers (force - they are running)
+  viapi.esx.esx_vm_fleet:
+    vms:
+      - {name: web-1, state: absent, force: true}
+      - {name: web-2, state: absent, force: true}
 """
 
 RETURN = r"""

@@ -9,8 +9,12 @@ is read from the server (vm_server, through pyVmomi), not from the module's resu
 
 from __future__ import annotations
 
+import ast
+import re
+
 import pytest
-from ansible_run import run_module
+import yaml
+from ansible_run import ROOT, connection, run_module, run_playbook
 from faultproxy import PASS, UNAVAILABLE, FaultProxy
 from return_docs import assert_matches_return
 from vm_runs import ok, vm_run
@@ -211,3 +215,24 @@ def test_a_server_that_refuses_sessions_gets_the_work_done_by_those_it_opened(
             f"10.0.7.{50 + 10 * allowed + i}",
             "poweredOn",
         )
+
+
+def test_the_examples_run_as_written(sim, server, tmp_path):
+    """The module's EXAMPLES, verbatim, with the connection from module_defaults."""
+    ok(vm_run(sim, {"name": "tpl-rhel9", "guest_id": "otherLinux64Guest", "memory_mb": 128,
+                    "networks": [{"name": "VM Network"}], "is_template": True, **PLACE}))  # fmt: skip
+    before = set(server.names("VirtualMachine").values())
+    tree = ast.parse((ROOT / "plugins" / "modules" / "esx_vm_fleet.py").read_text())
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "EXAMPLES")
+    play = {"hosts": "localhost", "gather_facts": False,
+            "module_defaults": {"group/viapi.esx.esx": connection(sim)},
+            "tasks": yaml.safe_load(node.value.value)}  # fmt: skip
+    path = tmp_path / "examples.yml"
+    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    result = run_playbook(path)
+    assert result.rc == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # deployed, resized, removed: three tasks change something (old-app is not there)
+    assert re.search(r"ok=\d+\s+changed=3\s", result.stdout), result.stdout[-3000:]
+    shown = next(t for t in result.tasks if t["task"] == "The names of the VMs that changed")
+    assert shown["result"]["msg"] == ["web-1", "web-2"]
+    assert set(server.names("VirtualMachine").values()) == before
