@@ -5,7 +5,8 @@ One vCenter simulator (the default model: one cluster of 3 hosts); a template `b
 NIC) made by esx_vm. Then:
 - ours:      the viapi.esx.vm_fleet role with 50 entries (template, a static address and a
              host name per VM, state powered_on, wait_for [customization]), vm_fleet_parallel
-             --parallel, with .venv's ansible-playbook
+             --parallel (one esx_vm_fleet run, --parallel sessions), with .venv's
+             ansible-playbook
 - community: a loop of community.vmware.vmware_guest over the same 50 VMs (same template,
              same customization, state poweredon, wait_for_customization: true), with the
              bench environment's ansible-playbook (bench/setup.sh), validate_certs false
@@ -15,7 +16,8 @@ must exist afterwards, powered on, with the host name and address asked for and 
 CustomizationSucceeded event: checked with pyVmomi (the bench environment's), a reader
 independent of our client. A side whose VMs do not check out is reported, never timed.
 
-    python bench/provision.py [--vms 50] [--parallel 10] [--skip-peer] [--json FILE]
+    python bench/provision.py [--vms 50] [--parallel 10] [--skip-peer | --peer-venv DIR]
+                              [--json FILE]
 """
 
 from __future__ import annotations
@@ -154,10 +156,22 @@ def main() -> int:
     parser.add_argument("--vms", type=int, default=50)
     parser.add_argument("--parallel", type=int, default=10)
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument(
+        "--peer-venv",
+        type=Path,
+        help="an existing peer environment to use as it is (no bench/setup.sh)",
+    )
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     harness = load_harness()
-    venv, why = (None, "not run (--skip-peer)") if opts.skip_peer else bench_venv()
+    if opts.skip_peer:
+        venv, why = None, "not run (--skip-peer)"
+    elif opts.peer_venv:
+        venv, why = opts.peer_venv.absolute(), ""
+        if not (venv / "bin" / "ansible-playbook").exists():
+            raise SystemExit(f"--peer-venv {opts.peer_venv}: no bin/ansible-playbook in it")
+    else:
+        venv, why = bench_venv()
     reader = (venv / "bin" / "python") if venv else ROOT / ".venv" / "bin" / "python"
     results = {"vms": opts.vms, "parallel": opts.parallel}
     with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:

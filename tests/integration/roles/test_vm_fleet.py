@@ -13,7 +13,7 @@ from ansible_run import connection, module_defaults_play, run_playbook
 from ansible_collections.viapi.esx.plugins.module_utils.module import CONNECTION_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
-from ansible_collections.viapi.esx.plugins.modules import esx_vm
+from ansible_collections.viapi.esx.plugins.modules import esx_vm, esx_vm_fleet
 
 PLAYBOOK = Path(__file__).with_name("vm_fleet.yml")
 
@@ -142,14 +142,16 @@ def test_the_task_passes_exactly_the_options_the_role_accepts():
     accepted = yaml.safe_load((role / "vars" / "main.yml").read_text())
     task = next(
         t for t in yaml.safe_load((role / "tasks" / "converge.yml").read_text())
-        if "viapi.esx.esx_vm" in t
+        if "viapi.esx.esx_vm_fleet" in t
     )  # fmt: skip
-    passed = set(task["viapi.esx.esx_vm"])
+    # one module run for the whole list: its entries, and the fan-out
+    assert set(task["viapi.esx.esx_vm_fleet"]) == {"vms", "parallel"}
     connection_options = set(accepted["vm_fleet_connection_options"])
-    assert passed - connection_options == set(accepted["vm_fleet_options"])
     assert connection_options == set(CONNECTION_ARGS)
     # every esx_vm option but the connection's: a new esx_vm option is a fleet option too
     assert set(accepted["vm_fleet_options"]) == set(esx_vm.ARGS) - set(CONNECTION_ARGS)
+    # and exactly what an entry of the module the role calls takes
+    assert set(esx_vm_fleet.ARGS["vms"]["options"]) == set(accepted["vm_fleet_options"])
 
 
 MODULE_DEFAULTS_PLAY = module_defaults_play(
@@ -236,3 +238,12 @@ def test_customization_secrets_appear_in_no_output(sim):
         for secret in secrets:
             at = shown.find(secret)
             assert at < 0, (args, secret, shown[max(0, at - 1500) : at - 700])
+
+
+def test_the_fan_out_must_be_positive(sim):
+    fleet = [{"name": "fleet-p0", "num_cpus": 1}]
+    vars_ = {"vm_fleet_vms": fleet, "vm_fleet_parallel": 0, "vm_fleet_connection": connection(sim)}
+    res = run_playbook(PLAYBOOK, vars_)
+    assert res.rc != 0
+    assert failed_message(res) == "parallel must be a positive number of VMs, got 0"
+    assert "fleet-p0" not in vms(sim)

@@ -13,8 +13,10 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_ARGS
 
 MODULES = Path(identify.__file__).resolve().parents[2] / "modules"
-# Every module whose argument spec takes the identity options.
-USERS = sorted(p.stem for p in MODULES.glob("*.py") if "IDENTITY_ARGS" in p.read_text())
+# Every module whose argument spec takes the identity options (esx_vm's comes whole from
+# vm/options.py, which holds IDENTITY_ARGS).
+TAKES = ("IDENTITY_ARGS", "vm.options import ARGS,")
+USERS = sorted(p.stem for p in MODULES.glob("*.py") if any(t in p.read_text() for t in TAKES))
 OPTIONS = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
 
 
