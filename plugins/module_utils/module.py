@@ -7,7 +7,9 @@ Ansible.
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
+from dataclasses import MISSING, fields, is_dataclass
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.validation import check_type_dict
@@ -120,6 +122,26 @@ class EsxModule:
             msg, details = failure(e)
             self.fail(msg, **details)
         self.ansible.exit_json(**result)
+
+
+def typed_request(cls, values: dict, check_mode: bool):
+    """A request dataclass built from flat option values: a field whose type is another request
+    dataclass of the same file is built from the same values, `check_mode` from the mode, and a
+    tuple field from its list (None: empty). esx_vm and esx_vm_fleet (one call per entry) build
+    their VmRequest this way, so one VM's options mean the same in both."""
+    kinds = vars(sys.modules[cls.__module__])
+    built = {}
+    for f in fields(cls):
+        kind = kinds.get(f.type) if isinstance(f.type, str) else f.type
+        if f.name == "check_mode":
+            built[f.name] = check_mode
+        elif kind is not None and is_dataclass(kind):
+            built[f.name] = typed_request(kind, values, check_mode)
+        elif isinstance(f.default, tuple) and f.default is not MISSING:
+            built[f.name] = tuple(values[f.name] or ())
+        else:
+            built[f.name] = values[f.name]
+    return cls(**built)
 
 
 def failure(error: ViError) -> tuple[str, dict]:

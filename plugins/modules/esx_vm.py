@@ -248,10 +248,16 @@ changes:
   sample: [memory_mb, "disks[0].capacity_bytes", "nics[1]"]
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, typed_request
 from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_RULES
-from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS, POSITIVE, request
+from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS, POSITIVE
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmRequest
+
+
+def request(params: dict, check_mode: bool) -> VmRequest:
+    """The typed request, built from the options (esx_vm_fleet builds each entry's the same way)."""
+    return typed_request(VmRequest, params, check_mode)
 
 
 def run(module, client) -> dict:

@@ -307,12 +307,17 @@ msg:
   sample: "1 of 3 VMs failed: web-2: template 'tpl-rhel8' not found"
 """
 
-from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, failure
+from ansible_collections.viapi.esx.plugins.module_utils.module import (
+    EsxModule,
+    failure,
+    typed_request,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import PartialFailure
 from ansible_collections.viapi.esx.plugins.module_utils.vm import fleet
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_RULES
 from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS as VM_ARGS
-from ansible_collections.viapi.esx.plugins.module_utils.vm.options import POSITIVE, request
+from ansible_collections.viapi.esx.plugins.module_utils.vm.options import POSITIVE
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmRequest
 
 # Each entry takes exactly esx_vm's options, with esx_vm's rules between them.
 ARGS = {
@@ -342,7 +347,7 @@ def bad_input(params: dict) -> str | None:
 def run(module, client) -> dict:
     """Converge every entry through esx_vm's runner; fail at the end if any VM failed."""
     entries = module.params["vms"]
-    requests = [request(entry, module.check_mode) for entry in entries]
+    requests = [typed_request(VmRequest, entry, module.check_mode) for entry in entries]
     done = fleet.run(client, requests, module.params["parallel"], module.new_client)
     for warning in done.warnings:
         module.warn(warning)

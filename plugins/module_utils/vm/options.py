@@ -1,17 +1,14 @@
 """esx_vm's options, shared with esx_vm_fleet (one VM per entry of its `vms`).
 
-The argument spec as plain dicts (no Ansible import here, as vm/identify.py's IDENTITY_ARGS),
-and the one function that reads one VM's option values into the typed request the runner
-takes: esx_vm passes its params, esx_vm_fleet each entry. A module file cannot import another,
-so both modules take them from here and cannot drift apart.
+The argument spec as plain dicts (no Ansible import here, as vm/identify.py's IDENTITY_ARGS).
+A module file cannot import another, so both modules take the spec from here and cannot drift
+apart; each builds its VmRequest with module.typed_request (the option values are read only
+in module files and module.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .identify import IDENTITY_ARGS
-from .request import CloneRequest, PlacementRequest, VmConfig, VmIdentity, VmRequest, field_names
 
 STATES = ["present", "absent", "powered_on", "powered_off", "suspended", "restarted",
           "shutdown_guest", "reboot_guest"]  # fmt: skip
@@ -105,19 +102,3 @@ ARGS = dict(
 )  # fmt: skip
 # The options that are seconds and must be above zero.
 POSITIVE = ("wait_timeout", "guest_timeout")
-
-
-def request(params: dict, check_mode: bool) -> VmRequest:
-    """The typed request the runner takes, built once from one VM's option values."""
-
-    def pick(cls):
-        return cls(**{k: params[k] for k in field_names(cls)})
-
-    return VmRequest(
-        identity=pick(VmIdentity), config=pick(VmConfig), placement=pick(PlacementRequest),
-        state=params["state"], new_name=params["new_name"], force=params["force"],
-        allow_power_cycle=params["allow_power_cycle"], guest_timeout=params["guest_timeout"],
-        wait_timeout=params["wait_timeout"], check_mode=check_mode,
-        answers=params["answers"],
-        clone=replace(pick(CloneRequest), wait_for=tuple(params["wait_for"] or ())),
-    )  # fmt: skip

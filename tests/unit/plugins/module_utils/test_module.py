@@ -248,3 +248,44 @@ def test_run_request_leaves_a_runner_error_to_run(monkeypatch, capsys):
                      lambda m, client: m.run_request(client, fails, build_request))  # fmt: skip
     assert out["failed"] is True and out["changed"] is True
     assert out["msg"] == "pool 'ds9': removed, then the refresh failed"
+
+
+def test_typed_request_builds_nested_requests_from_flat_options():
+    from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS
+    from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+        CloneRequest,
+        PlacementRequest,
+        VmConfig,
+        VmIdentity,
+        VmRequest,
+        field_names,
+    )
+
+    values = {name: None for name in ARGS}
+    values.update(name="web-1", datacenter="DC0", folder="/DC0/vm/web", state="powered_on",
+                  new_name=None, force=False, allow_power_cycle=True, guest_timeout=60,
+                  wait_timeout=120, use_instance_uuid=False, linked_clone=False,
+                  create_custom_attributes=False, num_cpus=2, host="H0", template="tpl",
+                  wait_for=["customization", "ip"])  # fmt: skip
+    got = module.typed_request(VmRequest, values, check_mode=True)
+
+    def pick(cls):
+        return cls(**{k: values[k] for k in field_names(cls)})
+
+    assert got == VmRequest(
+        identity=pick(VmIdentity), config=pick(VmConfig), placement=pick(PlacementRequest),
+        state="powered_on", new_name=None, force=False, allow_power_cycle=True, guest_timeout=60,
+        wait_timeout=120, check_mode=True, answers=None,
+        clone=CloneRequest(template="tpl", wait_for=("customization", "ip")),
+    )  # fmt: skip
+    assert got.identity.folder == got.placement.folder == "/DC0/vm/web"
+    # No wait_for given: an empty tuple, as the dataclass's default.
+    values["wait_for"] = None
+    assert module.typed_request(VmRequest, values, check_mode=False).clone.wait_for == ()
+
+
+def test_typed_request_needs_every_option_of_the_request():
+    from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
+
+    with pytest.raises(KeyError, match="uuid"):
+        module.typed_request(VmIdentity, {"name": "x"}, check_mode=False)
