@@ -6,30 +6,35 @@ all). "Which VMs have snapshots, and which", on each stack (bench/setup.sh: 12 =
 12.3, ansible-core 2.19; 14 = `ansible` 14.5, ansible-core 2.21, Python 3.12):
 - ours:      viapi.esx.esx_vm_info with has_snapshots: true, one call for the whole vCenter, on
              the stack's ansible-core (stack 12: .venv's); then again with devices: false (a
-             snapshot report needs no device lists)
+             snapshot report needs no device lists; the module's EXAMPLES run it so)
 - floor:     a play of one debug task on the same core: what any module's run pays at least
 - community: community.vmware.vmware_all_snapshots_info of the stack, whose `datacenter` is
              required: one task looped over the 2 datacenters, validate_certs false
-Each run is an ansible-playbook process, timed whole; its play writes the answer (the module
-result, as a report would keep it) to a JSON file. Every answer must equal the simulator's
-manifest: the same VMs, each with the same snapshot names; a run whose answer differs is
-reported with the difference, never timed. Ours and the floor run --rounds times (median), the
-peer once. Ratios per stack: community / ours, community / floor (the most any module could
-reach in this run). Goal: ours at least 20x faster (exit status 1 when missed).
+Each run is an ansible-playbook process of that one task, timed whole; the task's result (the
+module's answer, as a report would keep it) is written to a JSON file by a callback
+(bench/callback_plugins/bench_answer.py), the same in every play. Every answer must equal the
+simulator's manifest: the same VMs, each with the same snapshot names; a run whose answer
+differs is reported with the difference, never timed. Ours and the floor run --rounds times
+(median), the peer once. Ratios per stack: community / ours, community / floor (the most any
+module could reach in this run). Goal: ours at least 20x faster on the simulator as it is
+(exit status 1 when missed).
 
-Then the same on a second simulator of the same model whose every call is answered --delay ms
-late (default 10; tests/vcsim --delay): the simulator answers on loopback in about a
-millisecond, and this shows what each client's number of round trips weighs when a call costs
-more. The goal is judged on the first simulator.
+Then the same on simulators of the same model whose every call is answered --delay ms late
+(default 1 and 10; tests/vcsim --delay): the simulator answers on loopback in about a
+millisecond, where a vCenter across a network adds the round trip to every call (about 1 ms
+on a LAN, 10 ms and more to a remote site); this shows what each client's number of round
+trips weighs then. Environments bench/setup.sh made already (right `ansible` release) are used
+as they are.
 
-    python bench/snapshots.py [--rounds 3] [--stacks 12,14] [--skip-peer] [--vm N] [--delay MS]
-                              [--json FILE]
+    python bench/snapshots.py [--rounds 3] [--stacks 12,14] [--skip-peer] [--vm N]
+                              [--delay 1,10] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -37,49 +42,57 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import MODEL, env_for, load_harness, stacks
+from _common import (
+    MODEL,
+    ROOT,
+    STACKS,
+    VENV_BIN,
+    Stack,
+    core_version,
+    env_for,
+    load_harness,
+    stacks,
+)
 
-GOAL_RATIO, EVERY, DELAY = 20, 10, 10
+GOAL_RATIO, EVERY, DELAYS = 20, 10, "1,10"
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 
 
 def run_play(
     bin_dir: Path, tasks: list, workdir: Path
 ) -> tuple[float, subprocess.CompletedProcess, object]:
-    """One timed `ansible-playbook` of `tasks` (which write answer.json): seconds, process, answer."""
+    """One timed `ansible-playbook` of `tasks`: seconds, process, the last task's result.
+
+    The result is written by bench/callback_plugins/bench_answer.py, in every play alike (the
+    floor's too), rather than by a task of the play: writing it with copy would cost two more
+    module runs and a template of the whole result, in every run but the floor's.
+    """
     answer = workdir / "answer.json"
     answer.unlink(missing_ok=True)
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
     path = workdir / "play.yml"
     path.write_text(json.dumps(play))
     cmd = [str(bin_dir / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(path)]
+    env = dict(env_for(bin_dir), BENCH_ANSWER=str(answer), ANSIBLE_CALLBACKS_ENABLED="bench_answer",
+               ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS))  # fmt: skip
     started = time.monotonic()
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=env_for(bin_dir), cwd=workdir, check=False
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=workdir, check=False)
     seconds = time.monotonic() - started
     data = json.loads(answer.read_text()) if answer.exists() else None
     return seconds, proc, data
-
-
-def write(expression: str) -> dict:
-    return {"ansible.builtin.copy": {"content": f"{{{{ {expression} | to_json }}}}",
-                                     "dest": "answer.json", "mode": "0600"}}  # fmt: skip
 
 
 def ours_tasks(sim, devices: bool) -> list:
     args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
             "password": sim.password, "ca_path": sim.ca_path, "has_snapshots": True,
             "devices": devices}  # fmt: skip
-    return [{"viapi.esx.esx_vm_info": args, "register": "r"}, write("r.vms")]
+    return [{"viapi.esx.esx_vm_info": args}]
 
 
 def peer_tasks(sim, datacenters: list[str]) -> list:
     args = {"hostname": sim.host, "port": sim.port, "username": sim.username,
             "password": sim.password, "validate_certs": False, "datacenter": "{{ item }}"}  # fmt: skip
-    task = {"community.vmware.vmware_all_snapshots_info": args, "register": "r",
-            "loop": datacenters}  # fmt: skip
-    flat = "r.results | map(attribute='vmware_all_snapshots_info') | flatten"
-    return [task, write(flat)]
+    return [{"community.vmware.vmware_all_snapshots_info": args, "loop": datacenters}]
 
 
 def names_of(tree: list) -> list[str]:
@@ -91,13 +104,14 @@ def names_of(tree: list) -> list[str]:
     return out
 
 
-def ours_answer(vms: list) -> dict:
-    return {vm["name"]: sorted(names_of(vm["snapshots"])) for vm in vms}
+def ours_answer(result: dict) -> dict:
+    return {vm["name"]: sorted(names_of(vm["snapshots"])) for vm in result["vms"]}
 
 
-def peer_answer(snapshots: list) -> dict:
+def peer_answer(result: dict) -> dict:
+    """The snapshots of every loop item (one per datacenter), by VM name."""
     found: dict = {}
-    for snapshot in snapshots:
+    for snapshot in (x for item in result["results"] for x in item["vmware_all_snapshots_info"]):
         found.setdefault(snapshot["vm_name"], []).append(snapshot["name"])
     return {name: sorted(names) for name, names in found.items()}
 
@@ -142,10 +156,11 @@ def floor(bin_dir: Path, rounds: int, workdir: Path) -> dict:
     """A play of one debug task, which reads nothing: what every run above pays on this core."""
     runs = [run_play(bin_dir, [{"ansible.builtin.debug": {"msg": "floor"}}], workdir)
             for _round in range(rounds)]  # fmt: skip
-    failed = [proc for _s, proc, _d in runs if proc.returncode != 0]
+    failed = [proc for _s, proc, data in runs if proc.returncode != 0 or data is None]
     if failed:
-        return {"error": (failed[0].stdout + failed[0].stderr)[-1500:]}
-    return {"seconds": statistics.median(seconds for seconds, _p, _d in runs)}
+        return {"error": (failed[0].stdout + failed[0].stderr)[-1500:] or "no answer written"}
+    return {"seconds": statistics.median(seconds for seconds, _p, _d in runs),
+            "rounds": [round(seconds, 3) for seconds, _p, _d in runs]}  # fmt: skip
 
 
 def show(name: str, result: dict) -> None:
@@ -217,14 +232,14 @@ def main() -> int:
     parser.add_argument("--stacks", default="12,14", help="the `ansible` packages (bench/setup.sh)")
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--vm", type=int, default=100, help="VMs per host (10: a quick 480-VM run)")
-    parser.add_argument("--delay", type=int, default=DELAY,
-                        help="ms per call of the second simulator (0: only the first)")  # fmt: skip
+    parser.add_argument("--delay", default=DELAYS,
+                        help="ms per call of the further simulators, comma-separated (0: none)")  # fmt: skip
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args()
     harness = load_harness()
-    chosen = stacks(opts.stacks.split(","), peers=not opts.skip_peer)
+    chosen = ready_stacks(opts.stacks.split(","), peers=not opts.skip_peer)
     results: dict = {}
-    for delay in sorted({0, opts.delay}):
+    for delay in sorted({0, *(int(d) for d in opts.delay.split(","))}):
         results[f"delay_{delay}ms"] = one_simulator(harness, chosen, opts, delay)
     if opts.json:
         opts.json.parent.mkdir(parents=True, exist_ok=True)
@@ -234,7 +249,7 @@ def main() -> int:
 
 def met(results: dict, skip_peer: bool) -> bool:
     """Every run answered right and, with the peer, ours is GOAL_RATIO times faster on each stack
-    of the simulator without delay (the other one shows what round trips weigh)."""
+    of the simulator without delay (the others show what round trips weigh)."""
     ok = True
     for sim_name, one in results.items():
         for name, out in one["stacks"].items():
@@ -247,6 +262,37 @@ def met(results: dict, skip_peer: bool) -> bool:
                 print(f"  missed: stack {name}, goal {GOAL_RATIO}x community.vmware")
                 ok = False
     return ok
+
+
+def ready_venv(name: str) -> Path | None:
+    """The stack's environment when bench/setup.sh made it already with the `ansible` release
+    STACKS names (None otherwise): the benchmark then uses it as it is, without setup.sh, which
+    would make again an environment whose stamp file differs from its pins."""
+    venv = ROOT / ".cache" / ("bench-venv" if name == "12" else f"bench-venv-{name}")
+    release = re.match(r"ansible (\S+)", STACKS.get(name, ""))
+    if release is None or not (venv / "bin" / "ansible-playbook").exists():
+        return None
+    code = "import importlib.metadata as m; print(m.version('ansible'))"
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=False
+    )
+    return venv if proc.stdout.strip() == release.group(1) else None
+
+
+def ready_stacks(names: list[str], peers: bool) -> list[Stack]:
+    """The stacks to measure: from environments that are ready, else through bench/setup.sh."""
+    out = []
+    for name in names:
+        venv = ready_venv(name)
+        if venv is None:
+            out.extend(stacks([name], peers=peers))
+            continue
+        bin_dir = venv / "bin"
+        ours_bin = VENV_BIN if name == "12" else bin_dir
+        why = "" if peers else "not run (--skip-peer)"
+        peer_bin = bin_dir if peers else None
+        out.append(Stack(name, STACKS[name], ours_bin, peer_bin, why, core_version(ours_bin)))
+    return out
 
 
 if __name__ == "__main__":

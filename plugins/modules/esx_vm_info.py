@@ -71,7 +71,9 @@ options:
       - With O(has_snapshots) and the rest of the filters this is a fleet report in one module
         call, for example every VM with a snapshot older than 3 days across a vCenter. With
         O(has_snapshots=true) or this option, a first bulk read of every VM's snapshot tree
-        alone picks the VMs, and a second one reads the facts of those VMs only.
+        alone picks the VMs, and a second one reads the other facts of those VMs only (their
+        snapshot facts are the trees the first read judged), both through the module's one
+        session, in a few requests whatever the number of VMs.
     type: int
     version_added: 0.2.0
   parallel_reads:
@@ -80,7 +82,8 @@ options:
         no O(name), O(uuid) or O(moid) is given. The VMs are split by datacenter, or by cluster
         and standalone host when there are fewer datacenters than this (within O(datacenter)
         when it is set), into at most this many parts of about equal numbers of hosts. With
-        O(host), O(cluster) or O(folder) one session reads them.
+        O(host), O(cluster) or O(folder) one session reads them, and with O(has_snapshots=true)
+        or O(snapshot_older_than_days) too (see there).
       - Each extra session logs out when its part is read. A server that refuses some of them
         (a session limit) is read through those it opened, with a warning. The result does not
         depend on this; V(1) reads through the module's one session.

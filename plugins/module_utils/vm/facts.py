@@ -24,7 +24,7 @@ from ..vi.find import Tree, unescape
 from ..vi.values import disk_bytes, portgroup_of
 from . import advanced, hardware, vapp
 from .controllers import FAMILY_ORDER, family_of, kind_of
-from .devices import ordered
+from .device_lists import ordered
 from .snapshot_tree import facts as snapshot_facts
 
 # What own_facts() reads: the VM's own values, no reference to another object.

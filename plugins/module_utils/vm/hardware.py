@@ -9,7 +9,7 @@ values merged with the wanted ones), so the server never has to merge a partial 
 from __future__ import annotations
 
 from ..vi.faults import InvalidArgument
-from .devices import ordered
+from .device_lists import ordered
 
 PATHS = (
     "config.firmware", "config.bootOptions", "config.cpuHotAddEnabled",

@@ -5,7 +5,8 @@ costs one lookup and one read. Otherwise one read of the names the VMs refer to,
 below the datacenter, host or cluster through ContainerViews, in partitions read at once when
 the server has several datacenters, clusters or hosts (vm/bulk.py); each page becomes facts as
 it arrives. With a snapshot filter (has_snapshots: true, snapshot_older_than_days), a first read
-of every VM's `snapshot` alone picks the VMs whose facts are read. Other filters apply to the
+of every VM's `snapshot` alone, through one view, picks the VMs; a second read gets the other
+properties of those VMs only, and their trees come from the first. Other filters apply to the
 facts.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ..vi.collector import collect
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound, fault
 from ..vi.find import (
@@ -30,7 +32,8 @@ from ..vi.find import (
 from ..vi.values import plain
 from . import bulk, snapshot_tree
 from .bulk import DEFAULT_PARALLEL
-from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one
+from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one, resolve_names, vm_facts
+from .facts import read as read_properties
 from .request import VmQuery
 
 # A VI property path: dotted names, each optionally keyed, e.g. config.extraConfig["guestinfo.x"].
@@ -101,12 +104,14 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
                 facts.pop(field, None)
         return facts
 
+    trees = None  # the snapshot property of the VMs a snapshot filter picked
     if refs is None:
         root = _root(client, query, datacenter)
-        parallel = query.parallel_reads or DEFAULT_PARALLEL
         if query.has_snapshots or query.snapshot_older_than_days is not None:
-            refs = _with_snapshots(client, query, root, parallel, open_client, now, warn)
+            trees = _with_snapshots(client, query, root, now)
+            refs = list(trees)
     if refs is None:
+        parallel = query.parallel_reads or DEFAULT_PARALLEL
         read = bulk.read(client, convert, (*paths, *extra), root, parallel, open_client)
         for message in read.warnings:
             warn(message)
@@ -114,6 +119,8 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
     else:
         if not refs:
             rows = []
+        elif trees is not None:
+            rows = _gather_picked(client, trees, extra, paths)
         elif len(refs) == 1:
             rows = [(refs[0], *gather_one(client, refs[0], extra))]
         else:
@@ -124,20 +131,30 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
     return {"changed": False, "vms": vms}
 
 
-def _with_snapshots(client, query: VmQuery, root, parallel, open_client, now, warn) -> list:
-    """The VMs below `root` that pass the snapshot filters, from one read of their `snapshot`
-    property alone: a fleet report then reads the full facts of those VMs only (most VMs have
-    no snapshot, and their facts are most of what a full read would carry)."""
+def _with_snapshots(client, query: VmQuery, root, now) -> dict:
+    """{ref: snapshot property} of the VMs below `root` that pass the snapshot filters, from one
+    read of every VM's `snapshot` alone through one view and session: a fleet report then reads
+    the other properties of those VMs only (most VMs have no snapshot). The property is small,
+    so parallel sessions would cost more round trips (logins, one view per part) than they save."""
+    rows = collect(client, {"VirtualMachine": ["snapshot"]}, root)
+    now.append(client.server_time())
+    picked = {}
+    for ref, props in rows:
+        info = props.get("snapshot")
+        if snapshots_selected(snapshot_tree.facts(info), query, now[0]):
+            picked[ref] = info
+    return picked
 
-    def pick(ref, _props, facts):
-        if not now:
-            now.append(client.server_time())
-        return ref if snapshots_selected(facts, query, now[0]) else None
 
-    read = bulk.read(client, pick, ("snapshot",), root, parallel, open_client)
-    for message in read.warnings:
-        warn(message)
-    return read.items
+def _gather_picked(client, trees: dict, extra: list, paths) -> list:
+    """(ref, props, facts) of the VMs a snapshot filter picked: one read of every path but
+    `snapshot` (the first read's tree is the one the filter judged), one read of the names."""
+    wanted = [p for p in paths if p != "snapshot"]
+    rows = read_properties(client, list(trees), extra_paths=extra, paths=wanted)
+    for ref, props in rows:
+        props.setdefault("snapshot", trees[ref])
+    names = resolve_names(client, rows)
+    return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
 
 def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | None:
