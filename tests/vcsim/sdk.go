@@ -51,7 +51,13 @@ var routes = map[string]string{
 	"RemoveSnapshot_Task":          "VirtualMachineSnapshot",
 	"RemoveAllSnapshots_Task":      "VirtualMachine",
 	"ConsolidateVMDisks_Task":      "VirtualMachine",
+	// eventcollector.go
+	"DestroyCollector": "EventHistoryCollector",
 }
+
+// sessionRoutes: routed methods whose _this lives in the caller's session, not in the
+// simulator's global registry (the proxy finds it through the session).
+var sessionRoutes = map[string]bool{"DestroyCollector": true}
 
 // installSDKFront moves the simulator's /sdk handler and serves /sdk in front of it.
 // Call before Service.NewServer.
@@ -99,7 +105,10 @@ func reroute(body []byte) []byte {
 		return body // most calls: not decoded twice
 	}
 	method, err := simulator.UnmarshalBody(typeFunc, body)
-	if err != nil || routes[method.Name] != method.This.Type || simulator.Map.Get(method.This) == nil {
+	if err != nil || routes[method.Name] != method.This.Type {
+		return body
+	}
+	if !sessionRoutes[method.Name] && simulator.Map.Get(method.This) == nil {
 		return body
 	}
 	variant := ""
@@ -221,6 +230,14 @@ func (r *proxyRegistry) get(target types.ManagedObjectReference, variant string)
 	simulator.Map.Put(p)
 	r.all[key] = p
 	return p
+}
+
+// drop forgets a proxy whose target is gone (a destroyed session object).
+func (r *proxyRegistry) drop(p *harnessProxy) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.all, p.Self.Value)
+	simulator.Map.Remove(p.Self)
 }
 
 // faultBody answers a call with a SOAP fault.
