@@ -149,6 +149,12 @@ def generate(dest: Path) -> list[str]:
         plugins = {
             k: v for k, v in (data.get(kind) or {}).items() if k.startswith(COLLECTION + ".")
         }
+        broken = {k: v for k, v in plugins.items() if v.get("error") or not v.get("doc")}
+        if broken:
+            # --no-fail-on-errors lists a plugin whose docs do not parse with an error
+            # instead of its docs: stop, rather than write an empty page for it.
+            raise SystemExit("\n".join(f"{k}: {v.get('error') or 'no documentation'}"
+                                        for k, v in sorted(broken.items())))  # fmt: skip
         if not plugins:
             continue
         index += [f"## {kind.capitalize()} plugins" if kind != "module" else "## Modules", ""]
