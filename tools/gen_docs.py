@@ -153,8 +153,10 @@ def generate(dest: Path) -> list[str]:
         if broken:
             # --no-fail-on-errors lists a plugin whose docs do not parse with an error
             # instead of its docs: stop, rather than write an empty page for it.
-            raise SystemExit("\n".join(f"{k}: {v.get('error') or 'no documentation'}"
-                                        for k, v in sorted(broken.items())))  # fmt: skip
+            lines = [
+                f"{k}: {v.get('error') or 'no documentation'}" for k, v in sorted(broken.items())
+            ]
+            raise SystemExit("\n".join(lines))
         if not plugins:
             continue
         index += [f"## {kind.capitalize()} plugins" if kind != "module" else "## Modules", ""]

@@ -49,7 +49,11 @@ options:
       moid: {description: "As O(viapi.esx.esx_vm#module:moid).", type: str}
       folder: {description: "As O(viapi.esx.esx_vm#module:folder).", type: str}
       datacenter: {description: "As O(viapi.esx.esx_vm#module:datacenter).", type: str}
-      state: {description: "As O(viapi.esx.esx_vm#module:state).", type: str, choices: [present, absent, powered_on, powered_off, suspended, restarted, shutdown_guest, reboot_guest], default: present}
+      state:
+        description: "As O(viapi.esx.esx_vm#module:state)."
+        type: str
+        choices: [present, absent, powered_on, powered_off, suspended, restarted, shutdown_guest, reboot_guest]
+        default: present
       new_name: {description: "As O(viapi.esx.esx_vm#module:new_name).", type: str}
       force: {description: "As O(viapi.esx.esx_vm#module:force).", type: bool, default: false}
       allow_power_cycle: {description: "As O(viapi.esx.esx_vm#module:allow_power_cycle).", type: bool, default: false}
@@ -74,8 +78,14 @@ options:
           size_mb: {description: "As O(viapi.esx.esx_vm#module:disks[].size_mb).", type: int}
           type: {description: "As O(viapi.esx.esx_vm#module:disks[].type).", type: str, choices: [thin, thick, eager_zeroed]}
           datastore: {description: "As O(viapi.esx.esx_vm#module:disks[].datastore).", type: str}
-          mode: {description: "As O(viapi.esx.esx_vm#module:disks[].mode).", type: str, choices: [persistent, independent_persistent, independent_nonpersistent]}
-          controller: {description: "As O(viapi.esx.esx_vm#module:disks[].controller).", type: str, choices: [paravirtual, lsilogic, lsilogic_sas, buslogic, nvme, sata, ide]}
+          mode:
+            description: "As O(viapi.esx.esx_vm#module:disks[].mode)."
+            type: str
+            choices: [persistent, independent_persistent, independent_nonpersistent]
+          controller:
+            description: "As O(viapi.esx.esx_vm#module:disks[].controller)."
+            type: str
+            choices: [paravirtual, lsilogic, lsilogic_sas, buslogic, nvme, sata, ide]
           controller_number: {description: "As O(viapi.esx.esx_vm#module:disks[].controller_number).", type: int}
           unit_number: {description: "As O(viapi.esx.esx_vm#module:disks[].unit_number).", type: int}
           filename: {description: "As O(viapi.esx.esx_vm#module:disks[].filename).", type: str}

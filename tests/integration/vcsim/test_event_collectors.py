@@ -39,7 +39,7 @@ def test_collectors_destroyed_while_events_are_posted(sim):
         si = _connect(sim)
         try:
             manager = si.RetrieveContent().eventManager
-            for _ in range(ROUNDS):
+            for _round in range(ROUNDS):
                 collector = manager.CreateCollectorForEvents(vim.event.EventFilterSpec())
                 seen.append(len(collector.latestPage))
                 collector.DestroyCollector()
