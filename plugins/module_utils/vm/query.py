@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ..vi.collector import collect
-from ..vi.envelope import MoRef
+from ..vi.envelope import MoRef, to_timestamp
 from ..vi.faults import InvalidArgument, NotFound, fault
 from ..vi.find import (
     VM_TREE,
@@ -29,6 +29,7 @@ from ..vi.find import (
     vm_tree,
     vms_named,
 )
+from ..vi.session import SERVICE_INSTANCE
 from ..vi.values import plain
 from . import bulk, snapshot_tree
 from .bulk import DEFAULT_PARALLEL
@@ -94,7 +95,7 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
 
     def convert(_ref, props, facts):
         if not now:
-            now.append(client.server_time())
+            now.append(_server_now(client, query))
         if not _selected(facts, query) or not snapshots_selected(facts, query, now[0]):
             return None
         if extra:
@@ -137,13 +138,22 @@ def _with_snapshots(client, query: VmQuery, root, now) -> dict:
     the other properties of those VMs only (most VMs have no snapshot). The property is small,
     so parallel sessions would cost more round trips (logins, one view per part) than they save."""
     rows = collect(client, {"VirtualMachine": ["snapshot"]}, root)
-    now.append(client.server_time())
+    now.append(_server_now(client, query))
     picked = {}
     for ref, props in rows:
         info = props.get("snapshot")
         if snapshots_selected(snapshot_tree.facts(info), query, now[0]):
             picked[ref] = info
     return picked
+
+
+def _server_now(client, query: VmQuery) -> float:
+    """Now on the server's clock, for snapshot ages: ServiceInstance.CurrentTime, to the
+    microsecond, only when an age filter asks (the HTTP Date the client keeps is to the
+    second, which would make a snapshot taken this second look younger than 0 days)."""
+    if query.snapshot_older_than_days is None:
+        return client.server_time()  # no age is compared
+    return to_timestamp(client.call(SERVICE_INSTANCE, "CurrentTime"))
 
 
 def _gather_picked(client, trees: dict, extra: list, paths) -> list:
