@@ -24,10 +24,10 @@ HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "vcsim"
 DEFAULT_USERNAME = "viapi"
 DEFAULT_PASSWORD = "viapi-secret"
-# Flags the harness sets itself from its keyword arguments.
 # The transport's recording hook (docs/reliability.md): set, every simulator started here is
 # registered in that directory so that the client records its answers.
 RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
+# Flags the harness sets itself from its keyword arguments.
 _OWN_FLAGS = ("--listen", "--cert-dir", "--manifest", "--username", "--password", "--datastore-dir")
 
 _build_lock = threading.Lock()
@@ -76,7 +76,7 @@ class Vcsim:
         self.log_path = log_path
         self.manifest = json.loads(Path(manifest_path).read_text()) if manifest_path else None
         self._owns_cert_dir = owns_cert_dir
-        self._recorded = _register_for_recording(self.host, self.port)
+        self._recorded = _register_for_recording(self.host, self.port, proc.pid)
         _running.add(self)
 
     @classmethod
@@ -156,7 +156,7 @@ def start_vcsim(extra_args=(), cert_dir=None, manifest=True, **kwargs) -> Vcsim:
     return Vcsim.start(*extra_args, cert_dir=cert_dir, manifest=manifest, **kwargs)
 
 
-def _register_for_recording(host: str, port: int) -> Path | None:
+def _register_for_recording(host: str, port: int, pid: int) -> Path | None:
     """With VIAPI_ESX_RECORD_DIR set, have the client's transport record this simulator's
     answers (plugins/module_utils/vi/transport.py reads <dir>/endpoints/<host>-<port>); the
     answers of fake servers and fault proxies, which no simulator registers, are not recorded.
@@ -166,7 +166,7 @@ def _register_for_recording(host: str, port: int) -> Path | None:
         return None
     path = Path(directory) / "endpoints" / f"{host.strip('[]')}-{port}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"vcsim pid {os.getpid()}\n")
+    path.write_text(f"vcsim pid {pid}\n")
     return path
 
 
