@@ -4,6 +4,8 @@ Each session gets its own virtual environment (under .nox/) with one ansible-cor
 collection's requirements and the test packages of requirements-test.txt, then runs the unit
 tests, `ansible-test sanity` (through `make sanity-local`, the copy `make sanity` uses) and the
 integration tests: the whole suite in the newest session (FULL), the SMOKE list in the others.
+FULL also records every answer the simulator sends during its integration run and then runs
+the differential decoder test over them (ours against pyVmomi's, docs/reliability.md).
 `nox -l` lists the sessions; `nox -s core-2.16-py3.11` runs one.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import shutil
 from pathlib import Path
 
 import nox
@@ -19,8 +22,10 @@ import nox
 ROOT = Path(__file__).resolve().parent
 # (ansible-core series, controller Python) pairs the collection is tested on.
 MATRIX = [("2.16", "3.11"), ("2.19", "3.11"), ("2.21", "3.12"), ("2.21", "3.13")]
-# The session that runs the whole integration suite (and that `make test` runs).
+# The session that runs the whole integration suite (and that `make test` runs); it records
+# every simulator answer of that run and checks them all with the differential decoder test.
 FULL = ("2.21", "3.12")
+RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
 # Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
 # tools .venv/ runs: linters, docs, changelog, nox itself).
 # pyvmomi: the tests' second reader of the server, the differential decoder test and
@@ -85,7 +90,30 @@ def run_matrix_session(session: nox.Session, core: str, full: bool) -> None:
     workers = os.environ.get("INTEGRATION_WORKERS", "3")
     # `nox -s NAME -- tests/integration/vm -x` runs those integration tests instead.
     tests = session.posargs or (["tests/integration"] if full else SMOKE)
+    wire = record_wire(session) if full else None
     session.run("pytest", "-q", "-n", workers, "--dist", "loadfile", *tests)
+    if wire:
+        differential(session, wire)
+
+
+def record_wire(session: nox.Session) -> Path:
+    """A fresh directory under the session's tmp where every simulator answer is recorded
+    (the transport's hook, docs/reliability.md); the integration tests run with it set."""
+    wire = Path(session.create_tmp()) / "wire"
+    shutil.rmtree(wire, ignore_errors=True)
+    wire.mkdir(mode=0o700)
+    session.env[RECORD_ENV] = str(wire)
+    return wire
+
+
+def differential(session: nox.Session, wire: Path) -> None:
+    """Our decoder against pyVmomi's over every recorded answer: any mismatch fails the
+    session, printing the file, the path, both values and the type."""
+    session.env.pop(RECORD_ENV, None)
+    session.run(
+        "pytest", "-q", "tests/unit/plugins/module_utils/vi/test_differential.py",
+        "-k", "recorded_suite_answers", env={"VIAPI_ESX_WIRE_DIR": str(wire)},
+    )  # fmt: skip
 
 
 def define_sessions() -> None:
@@ -97,7 +125,9 @@ def define_sessions() -> None:
             run_matrix_session(session, core, full)
 
         session_func.__doc__ = f"ansible-core {core} on Python {python}: unit, sanity, " + (
-            "every integration test" if full else "the integration smoke set"
+            "every integration test, its simulator answers checked by the differential test"
+            if full
+            else "the integration smoke set"
         )
         nox.session(name=f"core-{core}-py{python}", python=interpreter(python), tags=tags)(
             session_func

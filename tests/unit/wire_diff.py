@@ -4,7 +4,8 @@ For every leaf the two must agree, apart from the representation choices docs/re
 ("What the decoder promises") lists, applied here and nowhere else:
 - a data object is a dict whose "_type" is pyVmomi's WSDL type name; an unset field is absent
   (pyVmomi: None, or [] for an array), and so is a required field the server left out
-  (pyVmomi: its type's default, False, 0 or "");
+  (pyVmomi: its type's default, False, 0 or ""; the simulator's Login leaves out
+  UserSession.callCount, which pyVmomi reads as 0);
 - a MoRef is MoRef(type, value) (pyVmomi: a stub object with _wsdlName and _moId);
 - dateTime is its ISO 8601 text (pyVmomi: datetime), equal as an instant;
 - base64Binary is its base64 text (pyVmomi: the bytes);
@@ -125,7 +126,8 @@ def _object(ours, theirs, path: str) -> list[Mismatch]:
 def _is_default(prop, value) -> bool:
     from pyVmomi.VmomiSupport import F_OPTIONAL
 
-    return not prop.flags & F_OPTIONAL and type(value) in (bool, int, float, str) and not value
+    # isinstance: pyVmomi's xsd:long (UserSession.callCount) is an int subclass of its own.
+    return not prop.flags & F_OPTIONAL and isinstance(value, (bool, int, float, str)) and not value
 
 
 def _array(ours, theirs, path: str) -> list[Mismatch]:

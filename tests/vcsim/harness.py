@@ -24,6 +24,9 @@ HERE = Path(__file__).resolve().parent
 LAUNCHER = HERE / "vcsim"
 DEFAULT_USERNAME = "viapi"
 DEFAULT_PASSWORD = "viapi-secret"
+# The transport's recording hook (docs/reliability.md): set, every simulator started here is
+# registered in that directory so that the client records its answers.
+RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
 # Flags the harness sets itself from its keyword arguments.
 _OWN_FLAGS = ("--listen", "--cert-dir", "--manifest", "--username", "--password", "--datastore-dir")
 
@@ -73,6 +76,7 @@ class Vcsim:
         self.log_path = log_path
         self.manifest = json.loads(Path(manifest_path).read_text()) if manifest_path else None
         self._owns_cert_dir = owns_cert_dir
+        self._recorded = _register_for_recording(self.host, self.port, proc.pid)
         _running.add(self)
 
     @classmethod
@@ -132,6 +136,8 @@ class Vcsim:
         """Stop this simulator by its own pid (SIGTERM, then SIGKILL after `timeout`)."""
         _end(self._proc, timeout)
         _running.discard(self)
+        if self._recorded:
+            self._recorded.unlink(missing_ok=True)  # the port may serve something else next
         if self._owns_cert_dir:
             shutil.rmtree(self.cert_dir, ignore_errors=True)
 
@@ -148,6 +154,20 @@ class Vcsim:
 def start_vcsim(extra_args=(), cert_dir=None, manifest=True, **kwargs) -> Vcsim:
     """Function form of `Vcsim.start`."""
     return Vcsim.start(*extra_args, cert_dir=cert_dir, manifest=manifest, **kwargs)
+
+
+def _register_for_recording(host: str, port: int, pid: int) -> Path | None:
+    """With VIAPI_ESX_RECORD_DIR set, have the client's transport record this simulator's
+    answers (plugins/module_utils/vi/transport.py reads <dir>/endpoints/<host>-<port>); the
+    answers of fake servers and fault proxies, which no simulator registers, are not recorded.
+    """
+    directory = os.environ.get(RECORD_ENV)
+    if not directory:
+        return None
+    path = Path(directory) / "endpoints" / f"{host.strip('[]')}-{port}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"vcsim pid {pid}\n")
+    return path
 
 
 def _read_url(proc, log_path, ready_timeout, cmd) -> str:

@@ -83,6 +83,7 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body []byte
+	rerouted := false
 	if r.Method == http.MethodPost {
 		var err error
 		body, err = io.ReadAll(r.Body)
@@ -91,11 +92,17 @@ func (f *sdkFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			return
 		}
-		body = reroute(body)
+		routed := reroute(body)
+		rerouted = !bytes.Equal(routed, body)
+		body = routed
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 	}
 	r.URL.Path = simulatorSDKPath
+	if rerouted {
+		serveUnproxied(f.svc, w, r) // proxytrace.go
+		return
+	}
 	f.svc.ServeSDK(w, r)
 }
 

@@ -35,9 +35,13 @@ from .retry import TRANSIENT_STATUSES
 
 log = logging.getLogger("viapi.esx.vi")
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
-# For the test suite only (docs/reliability.md): a directory where every SOAP answer is written,
-# for the differential test against pyVmomi. Unset (the default), nothing is recorded.
+# For the test suite only (docs/reliability.md): a directory where the SOAP answers of the test
+# simulator are written, for the differential test against pyVmomi. Only an endpoint the
+# simulator harness registered in it (RECORD_ENDPOINTS/<host>-<port>, made by this user) is
+# recorded, so the variable alone records nothing: not a production server's answers, nor a
+# test's fake server or fault proxy.
 RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
+RECORD_ENDPOINTS = "endpoints"
 _SOAP_METHOD = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([A-Za-z_][\w.-]*)")
 _recorded = itertools.count()
 _TAGS = re.compile(r"<[^>]*>")
@@ -98,7 +102,7 @@ class Transport:
         self.http.verify = (ca_path or True) if validate_certs else False
         self.http.trust_env = False
         self.last_date: str | None = None  # the HTTP Date of the last answer: the server's clock
-        self.record_dir = os.environ.get(RECORD_ENV) or None
+        self.record_dir = recording_dir(hostname, port)
         if proxy_host:
             proxy = f"http://{proxy_host}:{proxy_port or 3128}"
             self.http.proxies = {"https": proxy, "http": proxy}
@@ -204,6 +208,19 @@ class Transport:
 
     def close(self) -> None:
         self.http.close()
+
+
+def recording_dir(hostname: str, port) -> str | None:
+    """The directory RECORD_ENV names when it registers this endpoint, else None."""
+    directory = os.environ.get(RECORD_ENV)
+    if not directory:
+        return None
+    name = f"{hostname.strip('[]')}-{port}"
+    try:
+        registered = os.stat(os.path.join(directory, RECORD_ENDPOINTS, name))
+    except (OSError, ValueError):
+        return None
+    return directory if registered.st_uid == os.getuid() else None
 
 
 def record(directory: str, request: bytes, status: int, content: bytes) -> None:

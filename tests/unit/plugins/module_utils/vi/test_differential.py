@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import real_vsphere
-from vi_wire import object_content, response, retrieve_result
+from vi_wire import object_content, response, retrieve_result, user_session
 
 pytest.importorskip("pyVmomi")
 import wire_diff  # noqa: E402
@@ -88,3 +88,22 @@ def test_a_difference_is_reported_with_path_values_and_type():
     got = [str(m) for m in wire_diff.differences(ours, theirs) if "memoryMB" in m.path]
     assert got == ["returnval.objects[0].propSet[0].val.hardware.memoryMB (int): ours '1024', "
                    "pyVmomi 1024"]  # fmt: skip
+
+
+def test_a_required_long_the_server_left_out_is_absent_where_pyvmomi_has_zero():
+    # The simulator's Login answer has no UserSession.callCount (xsd:long, required): ours leaves
+    # it out, pyVmomi reads 0; that is the documented difference, and no other.
+    body = response("Login", user_session().replace("<callCount>0</callCount>", ""))
+    assert b"callCount" not in body
+    answer = wire_diff.Answer("hand-written", "Login", 200, body)
+    assert "callCount" not in wire_diff.ours_decode("Login", 200, body)
+    assert wire_diff.pyvmomi_decode("Login", body).callCount == 0
+    assert wire_diff.check(answer) == []
+    # A callCount that is sent must agree.
+    sent = response("Login", user_session().replace(">0</callCount>", ">7</callCount>"))
+    ours = wire_diff.ours_decode("Login", 200, sent)
+    assert ours["callCount"] == 7
+    theirs = wire_diff.pyvmomi_decode("Login", sent.replace(b">7<", b">8<"))
+    assert [str(m) for m in wire_diff.differences(ours, theirs)] == [
+        "returnval.callCount (long): ours 7, pyVmomi 8"
+    ]
