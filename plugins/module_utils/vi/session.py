@@ -261,17 +261,24 @@ class Client:
         return task
 
     def _recent_task_for(self, obj: MoRef, method: str, not_before: float) -> MoRef | None:
-        from .collector import retrieve_one_hop  # the collector builds on call()
+        from .collector import get_one, retrieve_one_hop  # the collector builds on call()
 
         manager = (self.content or {}).get("taskManager")
         if manager is None:
             return None
+        entity = obj
+        if obj.type == "VirtualMachineSnapshot":
+            # A snapshot is no managed entity: vCenter gives its VM as the task's entity.
+            try:
+                entity = get_one(self, obj, ["vm"]).get("vm")
+            except ViError:  # the snapshot is gone (a removal that went through): not found
+                return None
         wanted = _task_kind(method)
         found = None
         for ref, props in retrieve_one_hop(self, manager, "recentTask", "Task", ["info"]):
             info = props.get("info") or {}
             kinds = {_task_kind(info.get("name")), _task_kind(info.get("descriptionId"))}
-            if info.get("entity") != obj or wanted not in kinds or ref in self._known_tasks:
+            if info.get("entity") != entity or wanted not in kinds or ref in self._known_tasks:
                 continue
             queued = envelope.to_timestamp(info.get("queueTime"))
             if queued is not None and queued >= not_before:

@@ -538,3 +538,42 @@ def test_an_answer_cut_by_the_deadline_is_a_wait_timeout_naming_the_call():
     # A read timeout the connection's timeout set (more was left) stays a ReadTimeout.
     with client.deadline(3600, "rescan of host 'h'"), pytest.raises(faults.ReadTimeout):
         client.call(host, "RescanAllHba")
+
+
+SNAPSHOT = MoRef("VirtualMachineSnapshot", "snapshot-7")
+
+
+def test_a_lost_snapshot_task_is_found_by_the_snapshots_vm():
+    # vCenter names the snapshot's VM as the entity of a snapshot task (a snapshot is no
+    # managed entity), so the lookup reads the snapshot's vm first.
+    now = datetime.now(timezone.utc)
+    vm_of_snapshot = response(
+        "RetrievePropertiesEx",
+        object_content(("VirtualMachineSnapshot", "snapshot-7"),
+                       {"vm": '<val type="VirtualMachine" xsi:type="ManagedObjectReference">vm-42</val>'}),
+    )  # fmt: skip
+    tasks = recent_tasks(
+        task_info("task-1", MoRef("VirtualMachine", "vm-7"), "RemoveSnapshot_Task", now),
+        task_info("task-2", VM, "RemoveSnapshot_Task", now, "VirtualMachineSnapshot.remove"),
+    )
+    t = (
+        FakeTransport()
+        .on("RemoveSnapshot_Task", lost())
+        .on("RetrievePropertiesEx", vm_of_snapshot, tasks)
+    )
+    client = vi_wire.client(t)
+    assert client.call(SNAPSHOT, "RemoveSnapshot_Task", removeChildren=False) == MoRef(
+        "Task", "task-2"
+    )
+    assert t.methods.count("RemoveSnapshot_Task") == 1
+
+
+def test_a_lost_snapshot_task_of_a_snapshot_already_gone_is_a_clear_error():
+    gone = fault(
+        "ManagedObjectNotFound",
+        "The object has already been deleted or has not been completely created",
+    )
+    t = FakeTransport().on("RemoveSnapshot_Task", lost()).on("RetrievePropertiesEx", gone)
+    with pytest.raises(faults.TransportError, match="the server shows no task for it"):
+        vi_wire.client(t).call(SNAPSHOT, "RemoveSnapshot_Task", removeChildren=False)
+    assert t.methods.count("RemoveSnapshot_Task") == 1
