@@ -20,7 +20,7 @@ description:
     fails naming every VM that failed and its message; the returned C(vms) holds each outcome.
   - Options are checked for every entry before anything changes (an entry's bad option fails
     the whole run, naming the entry).
-  - The role M(viapi.esx.vm_fleet) calls this module once for its whole list.
+  - The role C(viapi.esx.vm_fleet) calls this module once for its whole list.
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
