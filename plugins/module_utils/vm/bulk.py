@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..vi import sessions
 from ..vi.collector import call_quietly, property_spec, retrieve, traversal
 from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound, ViError, fault
@@ -239,88 +240,56 @@ def read(
 
 def _read_parallel(client, parts, paths, names, convert, open_client) -> Read:
     """Partitions read by `client` and len(parts) - 1 new sessions, each taking the next one."""
-    run = _Run(parts, paths, names, convert, open_client)
-    threads = [
-        threading.Thread(target=run.extra, name=f"esx-read-{n}") for n in range(1, len(parts))
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        run.work(client, destroy=True)  # the caller's session lives on: its views are destroyed
-    finally:
-        for thread in threads:
-            thread.join()
-    return run.result()
+    run = _Run(parts, paths, names, convert)
+    return run.result(sessions.spread(client, open_client, len(parts), run.work, "esx-read"))
 
 
 class _Run:
     """The shared state of one partitioned read: the parts left, and what each session gave."""
 
-    def __init__(self, parts, paths, names, convert, open_client):
-        self.parts, self.paths, self.names = parts, paths, names
-        self.convert, self.open_client = convert, open_client
+    def __init__(self, parts, paths, names, convert):
+        self.parts, self.paths, self.names, self.convert = parts, paths, names, convert
         self.todo: queue.Queue = queue.Queue()
         for n, part in enumerate(parts):
             self.todo.put((n, part))
         self.results: dict[int, list] = {}
         self.failed: list[tuple[int, Partition, Exception]] = []
-        self.refused: list[Exception] = []
-        self.bugs: list[BaseException] = []  # anything else a session thread raised
-        self.extra_trips: list[int] = []
         self.stop = threading.Event()
         # Pages of PAGE_SIZE in all across the sessions: a page's answer, parsed tree and
         # decoded objects are the read's peak memory, and the sessions hold theirs at once.
         self.page_size = max(MIN_PAGE_SIZE, PAGE_SIZE // len(parts))
 
-    def work(self, session, destroy=False) -> None:
-        """Read the parts left, one after the other, until none is left or one failed."""
-        while not self.stop.is_set():
-            try:
-                n, part = self.todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                self.results[n] = read_partition(
-                    session, part, self.paths, self.names, self.convert, destroy, self.page_size
-                )
-            except ViError as e:
-                self.failed.append((n, part, e))
-                self.stop.set()
-
-    def extra(self) -> None:
-        """One more session: open it, read parts, log out; a refused session reads nothing."""
+    def work(self, session, own: bool) -> None:
+        """Read the parts left, one after the other, until none is left or one failed. The
+        caller's own session lives on, so its views are destroyed; an extra session's end with
+        its logout."""
         try:
-            session = self.open_client()
-            try:
-                session.connect()
-            except ViError as e:
-                session.logout()  # no session: closes the connection only
-                self.refused.append(e)
-                return
-            try:
-                self.work(session)
-            finally:
-                session.logout()
-                self.extra_trips.append(session.round_trips)
-        except BaseException as e:  # re-raised in the caller's thread by result()
-            self.bugs.append(e)
+            while not self.stop.is_set():
+                try:
+                    n, part = self.todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    self.results[n] = read_partition(
+                        session, part, self.paths, self.names, self.convert, own, self.page_size
+                    )
+                except ViError as e:
+                    self.failed.append((n, part, e))
+                    self.stop.set()
+        except BaseException:  # the others stop too; sessions.spread raises it in the caller
             self.stop.set()
+            raise
 
-    def result(self) -> Read:
+    def result(self, spread: sessions.Spread) -> Read:
         """The items in partition order, or the first error."""
-        if self.bugs:
-            raise self.bugs[0]
         if self.failed:
             raise _failure(min(self.failed, key=lambda f: f[0]), len(self.parts))
-        count = len(self.parts)
-        read = Read(partitions=count, sessions=count - len(self.refused))
-        read.round_trips = sum(self.extra_trips)
-        if self.refused:
-            read.warnings.append(
-                f"the server opened {read.sessions} of the {count} sessions asked for, so the "
-                f"VMs were read {read.sessions} at a time (refused: {self.refused[0]})"
-            )
-        for n in range(count):
+        read = Read(partitions=len(self.parts), sessions=spread.sessions)
+        read.round_trips = spread.round_trips
+        warning = spread.refusal("the VMs were read {n} at a time")
+        if warning:
+            read.warnings.append(warning)
+        for n in range(len(self.parts)):
             read.items.extend(self.results.pop(n))
         return read
 

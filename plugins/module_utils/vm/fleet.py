@@ -13,11 +13,11 @@ caller reports every VM, in the order asked.
 from __future__ import annotations
 
 import queue
-import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..vi import sessions
 from ..vi.faults import ViError
 from . import lifecycle
 from .request import VmRequest
@@ -57,22 +57,11 @@ def run(
     """
     pool = _Pool(requests, runner)
     workers = min(parallel, len(requests)) if open_client else 1
-    threads = [
-        threading.Thread(target=pool.extra, args=(open_client,), name=f"esx-fleet-{n}")
-        for n in range(1, workers)
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        pool.work(client)
-    finally:
-        for thread in threads:
-            thread.join()
-    return pool.fleet(max(workers, 1))
+    return pool.fleet(sessions.spread(client, open_client, workers, pool.work, "esx-fleet"))
 
 
 class _Pool:
-    """The positions left, what each VM's run gave, and the sessions that were refused."""
+    """The positions left, and what each VM's run gave."""
 
     def __init__(self, requests: list[VmRequest], runner: Callable):
         self.requests, self.runner = requests, runner
@@ -80,9 +69,8 @@ class _Pool:
         for n in range(len(requests)):
             self.todo.put(n)
         self.outcomes: list[Outcome | None] = [None] * len(requests)
-        self.refused: list[ViError] = []
 
-    def work(self, session) -> None:
+    def work(self, session, _own: bool) -> None:
         """Take the next VM left and converge it, until none is left."""
         while True:
             try:
@@ -91,28 +79,12 @@ class _Pool:
                 return
             self.outcomes[n] = _converge(self.runner, session, self.requests[n])
 
-    def extra(self, open_client: Callable) -> None:
-        """One more session: open it, work, log out; a refused session works on nothing."""
-        session = open_client()
-        try:
-            session.connect()
-        except ViError as e:
-            session.logout()  # no session: closes the connection only
-            self.refused.append(e)
-            return
-        try:
-            self.work(session)
-        finally:
-            session.logout()
-
-    def fleet(self, asked: int) -> Fleet:
-        sessions = asked - len(self.refused)
-        done = Fleet([o or Outcome(error=ViError("not run")) for o in self.outcomes], sessions)
-        if self.refused:
-            done.warnings.append(
-                f"the server opened {sessions} of the {asked} sessions asked for, so {sessions} "
-                f"VMs were worked on at a time (refused: {self.refused[0]})"
-            )
+    def fleet(self, spread: sessions.Spread) -> Fleet:
+        outcomes = [o or Outcome(error=ViError("not run")) for o in self.outcomes]
+        done = Fleet(outcomes, spread.sessions)
+        warning = spread.refusal("{n} VMs were worked on at a time")
+        if warning:
+            done.warnings.append(warning)
         return done
 
 

@@ -21,6 +21,7 @@ class Session:
 
     def __init__(self, refuse: bool = False):
         self.refuse, self.connected, self.logged_out, self.ran = refuse, False, 0, []
+        self.round_trips = 0  # as Client counts them
 
     def connect(self):
         if self.refuse:
