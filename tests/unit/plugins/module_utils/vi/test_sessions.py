@@ -39,7 +39,7 @@ def test_the_caller_works_on_its_own_session_and_each_extra_on_a_new_one():
     caller, a, b = Session(), Session(trips=2), Session(trips=5)
     seen = []
     done = spread(caller, opener(a, b), 3, lambda s, own: seen.append((s, own)), "t")
-    assert sorted(map(id, (s for s, _ in seen))) == sorted(map(id, (caller, a, b)))
+    assert sorted(map(id, (s for s, _own in seen))) == sorted(map(id, (caller, a, b)))
     assert dict((id(s), own) for s, own in seen) == {id(caller): True, id(a): False, id(b): False}
     assert (a.logged_out, b.logged_out, caller.logged_out) == (1, 1, 0)
     assert done.sessions == 3 and done.round_trips == 7 and done.refusal("x") is None
