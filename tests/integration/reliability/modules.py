@@ -141,6 +141,28 @@ MODULES: dict[str, ModuleSpec] = {
             Case("absent-odd-name", {"name": ODD_NAME, "state": "absent"}),
         ],
     ),
+    "esx_vm_fleet": ModuleSpec(
+        success=[{"vms": [VM_CREATE]}, {"vms": [dict(VM_CREATE, state="absent")]}],
+        failure=[{"vms": [{"moid": "vm-424242", "state": "powered_on"}]}],
+        bad=[
+            Case("vms-missing", {}, "vms"),
+            Case("vms-not-dicts", {"vms": ["rel-{n}"]}, "vms"),
+            Case("parallel-zero", {"vms": [VM_CREATE], "parallel": 0}, "parallel"),
+            Case("parallel-not-int", {"vms": [VM_CREATE], "parallel": "many"}, "parallel"),
+            Case("entry-state-unknown", {"vms": [{"name": "x", "state": "running"}]}, "state"),
+            Case("entry-no-identifier", {"vms": [{"guest_id": "otherGuest"}]}, "name"),
+            Case(
+                "entry-unknown-option", {"vms": [dict(VM_CREATE, bogus_option=1)]}, "bogus_option"
+            ),
+            Case(
+                "entry-wait-timeout-negative",
+                {"vms": [dict(VM_CREATE, wait_timeout=-1)]},
+                "wait_timeout",
+            ),  # fmt: skip
+            Case("entry-memory-negative", {"vms": [dict(VM_CREATE, memory_mb=-4)]}, "memory_mb"),
+            Case("entry-host-odd-name", {"vms": [dict(VM_CREATE, host=ODD_NAME)]}, "host"),
+        ],
+    ),
     "esx_storage_pool_info": ModuleSpec(
         success=[{}, {"type": ["local"]}],
         failure=[{"name": "no-such-pool"}],
