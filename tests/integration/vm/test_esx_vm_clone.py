@@ -21,13 +21,6 @@ def sim(vcsim_factory):
 
 
 @pytest.fixture(scope="module")
-def server(sim):
-    s = Server(sim)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
 def template(sim, server):
     """A template with a 64 MiB disk and one NIC, made with esx_vm (is_template: true)."""
     ok(vm_run(sim, {"name": "tpl-base", "guest_id": "otherLinux64Guest", "memory_mb": 128,

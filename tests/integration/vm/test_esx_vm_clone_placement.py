@@ -20,13 +20,6 @@ def sim(vcsim_factory):
     return vcsim_factory("--scenario", "premigration", "--cluster", "2")
 
 
-@pytest.fixture(scope="module")
-def server(sim):
-    s = Server(sim)
-    yield s
-    s.close()
-
-
 def role(sim, kind: str, name: str) -> str:
     return sim.manifest["premigration"][kind][name]
 

@@ -15,7 +15,6 @@ import pytest
 from ansible_run import run_module
 from test_esx_vm import three_runs
 from vm_runs import ok, vm_run
-from vm_server import Server
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import get_one
 
@@ -28,13 +27,6 @@ SECRETS = ("S3cret-Admin-Pw", "ABCDE-12345-SECRET", "Dom-Adm-Secret-9")
 @pytest.fixture(scope="module")
 def sim(vcsim_factory):
     return vcsim_factory()
-
-
-@pytest.fixture(scope="module")
-def server(sim):
-    s = Server(sim)
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")

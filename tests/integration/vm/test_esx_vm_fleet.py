@@ -18,7 +18,6 @@ from ansible_run import ROOT, connection, run_module, run_playbook
 from faultproxy import PASS, UNAVAILABLE, FaultProxy
 from return_docs import assert_matches_return
 from vm_runs import ok, vm_run
-from vm_server import Server
 
 PLACE = {"cluster": "DC0_C0", "datastore": "LocalDS_0"}
 SECRETS = ("Fl33t-Admin-Pw", "FLEET-99999-KEY", "Fl33t-Domain-Pw")
@@ -27,13 +26,6 @@ SECRETS = ("Fl33t-Admin-Pw", "FLEET-99999-KEY", "Fl33t-Domain-Pw")
 @pytest.fixture(scope="module")
 def sim(vcsim_factory):
     return vcsim_factory()
-
-
-@pytest.fixture(scope="module")
-def server(sim):
-    s = Server(sim)
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")
