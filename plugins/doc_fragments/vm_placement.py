@@ -22,7 +22,9 @@ options:
       - Not needed on a standalone ESXi host or when the datacenter has a single host or
         cluster.
       - Without O(host), DRS places the VM when the cluster has DRS on; otherwise the VM goes
-        to the cluster's first host (by name) that is connected and not in maintenance mode.
+        to the cluster's first host (by name) that is connected, not in maintenance mode and
+        mounts O(datastore) when it is set (for a clone without O(datastore), one that mounts
+        the source's datastore when any does).
     type: str
   resource_pool:
     description: Placement of a new VM - the resource pool (by name). Ignored when the VM exists.

@@ -170,7 +170,7 @@ def place(client, want: PlacementRequest, prefer_datastore: str | None = None) -
     host (or cluster) sees it."""
     dc_ref, dc_name, folder, folder_path = _folder(client, want)
     catalog = Catalog(client, dc_ref, dc_name)
-    compute, pool, host = _compute(catalog, want)
+    compute, pool, host = _compute(catalog, want, prefer_datastore)
     datastore = _datastore(catalog, want, compute, host, prefer_datastore)
     return Placement(dc_name, folder, folder_path, pool, host, datastore, catalog, compute)
 
@@ -200,7 +200,9 @@ def _folder(client, want: PlacementRequest) -> tuple[MoRef, str, MoRef, str | No
     return dc, dcs[dc], vm_folder, tree.path(vm_folder)
 
 
-def _compute(cat: Catalog, want: PlacementRequest) -> tuple[MoRef, MoRef, MoRef | None]:
+def _compute(
+    cat: Catalog, want: PlacementRequest, prefer_datastore: str | None = None
+) -> tuple[MoRef, MoRef, MoRef | None]:
     """(compute resource, resource pool, host or None) from host, cluster and resource_pool."""
     cluster = host = None
     if want.cluster:
@@ -228,7 +230,7 @@ def _compute(cat: Catalog, want: PlacementRequest) -> tuple[MoRef, MoRef, MoRef 
     if host is None and compute.type == "ComputeResource":
         host = (cat.props(compute).get("host") or [None])[0]
     elif host is None and not _drs_enabled(cat, compute):
-        host = _eligible_host(cat, compute)
+        host = _eligible_host(cat, compute, want.datastore, prefer_datastore)
     return compute, pool, host
 
 
@@ -238,20 +240,38 @@ def _drs_enabled(cat: Catalog, cluster: MoRef) -> bool:
     return str(enabled).lower() == "true"  # typed or not, depending on the server's xsi:type
 
 
-def _eligible_host(cat: Catalog, cluster: MoRef) -> MoRef:
-    """Without DRS the caller must name the host: the first (by name) that is connected and
-    not in maintenance mode."""
+def _eligible_host(
+    cat: Catalog, cluster: MoRef, datastore: str | None, prefer: str | None
+) -> MoRef:
+    """Without DRS the caller must name the host: the first (by name) that is connected, not
+    in maintenance mode, and mounts the datastore option's datastore when it is set (else, of
+    those that mount `prefer`, a clone's source datastore, the first when any does)."""
     hosts = [
         h for h in cat.props(cluster).get("host") or []
         if cat.props(h).get("runtime.connectionState") == "connected"
         and not cat.props(h).get("runtime.inMaintenanceMode")
     ]  # fmt: skip
+    where = f"cluster '{cat.label(cluster)}'"
     if not hosts:
         raise InvalidArgument(
-            f"cluster: cluster '{cat.label(cluster)}' has no connected host outside maintenance "
+            f"cluster: {where} has no connected host outside maintenance "
             "mode to place the VM on (and DRS is off); set host"
         )
+    if datastore:
+        ref = cat.datastore(datastore, "datastore")
+        hosts = [h for h in hosts if ref in (cat.props(h).get("datastore") or [])]
+        if not hosts:
+            raise InvalidArgument(
+                f"datastore: datastore '{datastore}' is mounted by no connected host outside "
+                f"maintenance mode of {where} (and DRS is off); set host or another datastore"
+            )
+    elif prefer:
+        hosts = [h for h in hosts if _sees(cat, h, prefer)] or hosts
     return min(hosts, key=cat.label)
+
+
+def _sees(cat: Catalog, host: MoRef, datastore: str) -> bool:
+    return any(cat.label(r) == datastore for r in cat.props(host).get("datastore") or [])
 
 
 def _pool(cat: Catalog, name: str, compute: MoRef | None) -> MoRef:

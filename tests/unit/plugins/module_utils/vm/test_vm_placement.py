@@ -17,8 +17,15 @@ def host(n: int) -> MoRef:
     return MoRef("HostSystem", f"host-{n}")
 
 
-def catalog(drs, hosts: dict) -> Catalog:
-    """A catalog of one cluster whose hosts are {name: (connection state, in maintenance)}."""
+DS = {
+    name: MoRef("Datastore", f"datastore-{i}")
+    for i, name in enumerate(("shared", "local-c", "local-a"))
+}
+
+
+def catalog(drs, hosts: dict, mounts: dict | None = None) -> Catalog:
+    """A catalog of one cluster whose hosts are {name: (connection state, in maintenance)};
+    `mounts` {host name: datastore names}, else every host mounts "shared"."""
     cat = Catalog(client=None, datacenter=MoRef("Datacenter", "dc-1"), name="DC")
     rows = {
         CLUSTER: {
@@ -31,8 +38,12 @@ def catalog(drs, hosts: dict) -> Catalog:
     if drs is not None:
         rows[CLUSTER]["configurationEx.drsConfig.enabled"] = drs
     for i, (name, (state, maintenance)) in enumerate(hosts.items()):
+        seen = (mounts or {}).get(name, ["shared"])
         rows[host(i)] = {"name": name, "parent": CLUSTER, "runtime.connectionState": state,
-                         "runtime.inMaintenanceMode": maintenance}  # fmt: skip
+                         "runtime.inMaintenanceMode": maintenance,
+                         "datastore": [DS[d] for d in seen]}  # fmt: skip
+    for name, ref in DS.items():
+        rows[ref] = {"name": name}
     cat._rows = rows
     return cat
 
@@ -70,3 +81,33 @@ def test_a_named_host_is_kept():
         POOL,
         host(0),
     )
+
+
+def test_without_drs_the_host_mounts_the_named_datastore():
+    # esx-b is the first eligible by name, but only esx-c mounts local-c.
+    cat = catalog(False, HOSTS, {"esx-c": ["shared", "local-c"]})
+    assert _compute(cat, PlacementRequest(cluster="prod", datastore="local-c"))[2] == host(0)
+    assert _compute(cat, PlacementRequest(cluster="prod", datastore="shared"))[2] == host(2)
+
+
+def test_without_drs_a_clone_prefers_a_host_that_sees_its_source_datastore():
+    cat = catalog(False, HOSTS, {"esx-c": ["shared", "local-c"]})
+    assert _compute(cat, PlacementRequest(cluster="prod"), "local-c")[2] == host(0)
+    # No eligible host sees the preferred one: the first eligible, whose datastore is checked next.
+    assert _compute(cat, PlacementRequest(cluster="prod"), "local-a")[2] == host(2)
+
+
+def test_without_drs_a_datastore_only_an_ineligible_host_mounts_is_an_error():
+    # esx-a (in maintenance) alone mounts local-a.
+    cat = catalog(False, HOSTS, {"esx-a": ["local-a"]})
+    with pytest.raises(
+        InvalidArgument,
+        match="datastore: datastore 'local-a' is mounted by no connected host outside maintenance "
+        "mode of cluster 'prod' \\(and DRS is off\\)",
+    ):
+        _compute(cat, PlacementRequest(cluster="prod", datastore="local-a"))
+
+
+def test_with_drs_the_datastore_does_not_pick_a_host():
+    cat = catalog(True, HOSTS, {"esx-c": ["shared", "local-c"]})
+    assert _compute(cat, PlacementRequest(cluster="prod", datastore="local-c"))[2] is None
