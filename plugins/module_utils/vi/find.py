@@ -230,9 +230,13 @@ def find_vm_by_name(
         raise not_found("VM", name, vm_place(folder, where or _where_of(datacenter)), option)
     if len(vms) > 1:
         in_folder = f" in folder '{folder}'" if folder else ""
+        # The VM's own name is told apart by the identity options; another option's VM (a
+        # clone's template) by its inventory path in that option.
+        prefix, hint = ("", "set folder, uuid or moid") if option == "name" else (
+            f"{option}: ", f"give {option} as the inventory path of one")  # fmt: skip
         raise MultipleFound(
-            f"{len(vms)} VMs are named '{name}'{in_folder}; set folder, uuid or moid. Their folders",
-            [tree.path(tree.nodes[ref][1]) or "?" for ref in vms],
+            f"{prefix}{len(vms)} VMs are named '{name}'{in_folder}; {hint}. Their folders",
+            sorted(tree.path(tree.nodes[ref][1]) or "?" for ref in vms),
         )
     return vms[0]
 

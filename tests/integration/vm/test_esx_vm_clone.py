@@ -180,3 +180,25 @@ def test_esxi_refuses_at_once(vcsim_esx):
         assert (esx.snapshot(), esx.tasks()) == before
     finally:
         esx.close()
+
+
+def test_a_template_name_two_vms_share(sim, server):
+    """A bare name two VMs share is an error of the template option that asks for the path;
+    the inventory path picks one."""
+    root = next(r for r, n in server.names("Folder").items() if n == "vm")
+    server.call(root, "CreateFolder", name="twins")
+    for folder in ("/DC0/vm", "/DC0/vm/twins"):
+        ok(vm_run(sim, {"name": "c-twin", "guest_id": "otherLinux64Guest", "memory_mb": 64,
+                        "folder": folder, **PLACE}))  # fmt: skip
+    before = server.snapshot(), server.tasks()
+    result = vm_run(sim, {"name": "c-of-twin", "template": "c-twin", **PLACE})
+    assert result.failed
+    assert result["msg"].startswith(
+        "template: 2 VMs are named 'c-twin'; give template as the inventory path of one. "
+        "Their folders: /DC0/vm, /DC0/vm/twins"
+    ), result["msg"]
+    assert (server.snapshot(), server.tasks()) == before
+    check = ok(vm_run(sim, {"name": "c-of-twin", "template": "/DC0/vm/twins/c-twin", **PLACE},
+                      check=True))  # fmt: skip
+    assert check["changed"] is True
+    assert (server.snapshot(), server.tasks()) == before

@@ -143,6 +143,16 @@ def test_find_vm_by_name_reports_every_candidate_folder():
     assert str(e).startswith("2 VMs are named 'web'; set folder, uuid or moid. Their folders: ")
 
 
+def test_find_vm_by_name_for_another_option_names_it_and_asks_for_a_path():
+    client = vi_wire.client(inventory_transport())
+    with pytest.raises(faults.MultipleFound) as info:
+        find.find_vm_by_name(client, "web", option="template")
+    assert str(info.value).startswith(
+        "template: 2 VMs are named 'web'; give template as the inventory path of one. Their "
+        "folders: "
+    )
+
+
 @pytest.mark.parametrize(
     "folder, moid",
     [("/DC0/vm/prod/web", "vm-1"), ("prod/web", "vm-1"), ("vm", "vm-2"), ("/DC0/vm", "vm-2")],
