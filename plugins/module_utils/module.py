@@ -120,6 +120,8 @@ class EsxModule:
                 result = runner(self, client)
         except ViError as e:
             msg, details = failure(e)
+            if not self.diff_mode:
+                details.pop("diff", None)  # a PartialFailure's diff, as run_request does
             self.fail(msg, **details)
         self.ansible.exit_json(**result)
 

@@ -248,6 +248,18 @@ def test_run_request_leaves_a_runner_error_to_run(monkeypatch, capsys):
                      lambda m, client: m.run_request(client, fails, build_request))  # fmt: skip
     assert out["failed"] is True and out["changed"] is True
     assert out["msg"] == "pool 'ds9': removed, then the refresh failed"
+    assert "diff" not in out  # not in diff mode
+
+
+def test_a_partial_failure_keeps_its_diff_in_diff_mode_only(monkeypatch, capsys):
+    def fails(_module, _client):
+        raise PartialFailure("removed, then the refresh failed", changed=True,
+                             diff={"before": {"name": "ds9"}, "after": {}})  # fmt: skip
+
+    out = run_module(monkeypatch, capsys, FakeTransport(), fails, _ansible_diff=True)
+    assert out["diff"] == {"before": {"name": "ds9"}, "after": {}}
+    out = run_module(monkeypatch, capsys, FakeTransport(), fails)
+    assert "diff" not in out and out["changed"] is True
 
 
 def test_typed_request_builds_nested_requests_from_flat_options():
