@@ -232,3 +232,19 @@ def test_bad_names_are_errors_naming_the_option_and_the_value(fleet, args, messa
                                       "cpu_shares_level, memory_reservation_mb, memory_limit_mb, "
                                       "memory_shares, memory_shares_level, extra_config, "
                                       "vapp_properties")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "selected", [("custom_attributes", "host"), ("disks", "nics", "boot_order")]
+)
+def test_a_standalone_host_gives_the_same_values(vcsim_esx, selected):
+    everything, _reads, _opened = run(vcsim_esx, VmQuery())
+    assert everything and all(v["custom_attributes"] is None for v in everything)
+    keys = IDENTITY | set(selected)
+    vms, _reads, _opened = run(vcsim_esx, VmQuery(facts=selected))
+    assert vms == cut(everything, keys)
+    one, reads, _opened = run(
+        vcsim_esx, VmQuery(VmIdentity(moid=everything[-1]["moid"]), facts=selected)
+    )
+    assert one == cut(everything[-1:], keys)
+    assert ("customValue" in reads[-1]) == ("custom_attributes" in selected)
