@@ -48,6 +48,28 @@ options:
         the time (the device lists are most of the data the server sends).
     type: bool
     default: true
+  facts:
+    description:
+      - The facts to return, by their names under RV(vms) (for example V(snapshots), V(power_state),
+        V(disks)); unset, every fact. Each VM then has the facts named and, always, the keys that
+        identify it and order the list - C(name), C(moid), C(uuid), C(instance_uuid),
+        C(datacenter) and C(folder) (what the VM identity options match). V([]) returns those
+        alone.
+      - Only the VI property paths those facts are made of are read (and only the names they refer
+        to), so the server sends and the controller takes in less. The values are those of a full
+        read.
+      - Filters need no fact in this list. O(power_state), O(host), O(cluster), leaving templates
+        out, O(has_snapshots) and O(snapshot_older_than_days) read what they judge (for the last
+        two the VMs' C(snapshot) property, whatever is selected), without returning it unless
+        named here.
+      - With O(devices=false), naming C(disks), C(nics), C(cdroms) or C(controllers) is an error;
+        C(linked_clone) is then null, as without this option. With O(devices=true) the device lists
+        are read only when one of them or C(linked_clone) is named.
+      - A name that is no fact is an error naming this option and the value, and listing the
+        facts.
+    type: list
+    elements: str
+    version_added: 0.2.0
   properties:
     description:
       - Extra VI property paths to read, for example C(summary.quickStats.overallCpuUsage) or
@@ -102,12 +124,24 @@ EXAMPLES = r"""
   viapi.esx.esx_vm_info:
   register: all_vms
 
-- name: Every VM with a snapshot older than 3 days
+- name: Every VM with a snapshot older than 3 days, with its snapshot tree
   viapi.esx.esx_vm_info:
     has_snapshots: true
     snapshot_older_than_days: 3
-    devices: false
+    facts: [snapshots, snapshot_count]
   register: stale
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ item.folder }}/{{ item.name }}: {{ item.snapshot_count }} snapshots"
+  loop: "{{ stale.vms }}"
+  loop_control:
+    label: "{{ item.name }}"
+
+- name: Power state and IP address of every VM, nothing else read
+  viapi.esx.esx_vm_info:
+    facts: [power_state, ip_address]
+  register: addresses
 
 - name: Names of the powered-on VMs of one cluster
   viapi.esx.esx_vm_info:
@@ -134,6 +168,8 @@ vms:
     - The facts of the VMs that pass the filters, ordered by datacenter, folder and name.
       Every VM has every key (but C(disks), C(nics), C(cdroms) and C(controllers) with O(devices=false)); a
       value the server does not have is C(null).
+    - With O(facts), each VM has the facts named there and C(name), C(moid), C(uuid),
+      C(instance_uuid), C(datacenter) and C(folder), with the values a full read gives.
   returned: always
   type: list
   elements: dict
@@ -141,21 +177,27 @@ vms:
     name:
       description: The VM's name.
       type: str
+      returned: always
     moid:
       description: Managed object id.
       type: str
+      returned: always
     uuid:
       description: BIOS UUID.
       type: str
+      returned: always
     instance_uuid:
       description: vCenter instance UUID.
       type: str
+      returned: always
     datacenter:
       description: Datacenter name.
       type: str
+      returned: always
     folder:
       description: Inventory path of the VM's folder, for example C(/DC0/vm/web).
       type: str
+      returned: always
     host:
       description: ESXi host name.
       type: str
@@ -219,19 +261,19 @@ vms:
         - C(controller_kind) is V(paravirtual), V(lsilogic), V(lsilogic_sas), V(buslogic), V(sata), V(nvme) or V(ide) and
           C(controller_number) its bus number; C(shares) the storage I/O shares (V(low), V(normal), V(high) or a number) and
           C(iops_limit) the IOPS limit (-1 is unlimited), both null when the server sets none.
-      returned: when devices is true
+      returned: when devices is true, and facts is unset or names it
       type: list
       elements: dict
     nics:
       description: Network adapters (label, key, mac_address, network, device_type, connected, start_connected).
-      returned: when devices is true
+      returned: when devices is true, and facts is unset or names it
       type: list
       elements: dict
     cdroms:
       description:
         - Every CD-ROM drive (label, key, type - V(iso), V(client) or V(host) -, iso_path, controller, unit_number, connected,
           start_connected, controller_kind, controller_number).
-      returned: when devices is true
+      returned: when devices is true, and facts is unset or names it
       type: list
       elements: dict
     custom_attributes:
@@ -338,7 +380,7 @@ vms:
         - The storage controllers (IDE, SCSI, SATA, NVMe), in the order of the device lists - label, key, kind (as
           C(disks[].controller_kind)), bus_number, shared_bus (SCSI bus sharing, else null) and devices, the disks and
           CD-ROMs on it by unit number (label, key, unit_number, type - V(disk) or V(cdrom)).
-      returned: when devices is true
+      returned: when devices is true, and facts is unset or names it
       type: list
       elements: dict
       version_added: 0.2.0
@@ -376,6 +418,7 @@ ARGS.update(
         "power_state": {"type": "str", "choices": ["powered_on", "powered_off", "suspended"]},
         "include_templates": {"type": "bool", "default": False},
         "devices": {"type": "bool", "default": True},
+        "facts": {"type": "list", "elements": "str"},
         "properties": {"type": "list", "elements": "str"},
         "has_snapshots": {"type": "bool"},
         "snapshot_older_than_days": {"type": "int"},
@@ -392,6 +435,7 @@ def query(params: dict) -> VmQuery:
         host=p["host"], cluster=p["cluster"], power_state=p["power_state"],
         include_templates=p["include_templates"], devices=p["devices"],
         properties=tuple(p["properties"] or ()),
+        facts=None if p["facts"] is None else tuple(p["facts"]),
         has_snapshots=p["has_snapshots"], snapshot_older_than_days=p["snapshot_older_than_days"],
         parallel_reads=p["parallel_reads"],
     )  # fmt: skip

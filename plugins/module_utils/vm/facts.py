@@ -54,11 +54,30 @@ CONFIG_FIELDS = (*hardware.facts({}), *advanced.facts({}), *vapp.facts({}))
 # Facts the inventory leaves out unless it reads devices (settings may hold whole documents).
 LIST_FIELDS = ("extra_config", "vapp_properties")
 DEVICE_FIELDS = ("disks", "nics", "cdroms", "controllers")
-# Paths read for these facts alone: a reader that drops the facts need not read the paths.
+# Every path of PATHS, and the facts it is read for: a reader that drops those facts need not
+# read the path (the inventory, esx_vm_info's `facts`). A fact may need several paths: disks
+# name their datastores and NICs their networks (resolved through `datastore` and `network`),
+# and cores_per_socket and the hot add flags tell "unset" from "no configuration" by numCPU.
 READ_ONLY_FOR = {
+    "name": ("name",), "config.uuid": ("uuid",), "config.instanceUuid": ("instance_uuid",),
+    "config.template": ("template",), "config.guestId": ("guest_id",),
+    "config.guestFullName": ("guest_full_name",), "config.version": ("hardware_version",),
+    "config.annotation": ("annotation",),
+    "config.hardware.numCPU": ("num_cpus", "cores_per_socket", *hardware.FLAGS),
+    "config.hardware.numCoresPerSocket": ("cores_per_socket",),
+    "config.hardware.memoryMB": ("memory_mb",), "runtime.powerState": ("power_state",),
+    "runtime.connectionState": ("connection_state",), "guest.hostName": ("guest_hostname",),
+    "guest.ipAddress": ("ip_address",), "guest.net": ("ip_addresses",),
+    "guest.toolsStatus": ("tools_status",),
+    "snapshot": ("snapshots", "current_snapshot", "snapshot_count"),
+    "parent": ("datacenter", "folder"), "runtime.host": ("datacenter", "host", "cluster"),
+    "resourcePool": ("resource_pool",), "datastore": ("datastores", "disks"),
+    "network": ("nics",), "customValue": ("custom_attributes",),
+    "config.hardware.device": ("disks", "nics", "cdroms", "controllers", "linked_clone"),
+    **hardware.FACTS_OF,
     **dict.fromkeys(advanced.PATHS, ("extra_config",)),
     **dict.fromkeys(vapp.PATHS, ("vapp_properties",)),
-}
+}  # fmt: skip
 
 # The facts, in schema order; every VM has every key (None when the server has no value).
 FIELDS = (
@@ -115,11 +134,14 @@ def referenced(props: dict) -> list[MoRef]:
     return [r for r in refs if r is not None]
 
 
-def resolve_names(client, rows: Iterable[tuple[MoRef, dict]]) -> Names:
-    """One bulk read of every referenced object and its ancestors (plus custom field names)."""
+def resolve_names(client, rows: Iterable[tuple[MoRef, dict]], custom_fields=True) -> Names:
+    """One bulk read of every referenced object and its ancestors (plus custom field names,
+    unless `custom_fields` is false: no custom_attributes fact is wanted)."""
     refs = [r for _ref, props in rows for r in referenced(props)]
     custom = None
     manager = client.content.get("customFieldsManager") if client.is_vcenter else None
+    if not custom_fields:
+        manager = None
     if manager is not None:
         refs.append(manager)
     found = with_ancestors(
@@ -149,20 +171,25 @@ def gather(
     `paths` may be SUMMARY_PATHS to skip the device lists (disks, nics, cdroms are then empty).
     """
     rows = read(client, refs, root, extra_paths, paths)
-    names = resolve_names(client, rows)
+    names = resolve_names(client, rows, "customValue" in paths)
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
 
-def gather_one(client, ref: MoRef, extra_paths=()) -> tuple[dict, dict]:
+def gather_one(client, ref: MoRef, extra_paths=(), paths=PATHS) -> tuple[dict, dict]:
     """(props, facts) of one VM in one read, traversing from it to every object it names.
 
     From the VM: its parent chain (folders, datacenter), resourcePool -> owner -> host (and
     their parents), datastore and network; plus the custom field names on vCenter. A name the
     traversal cannot reach (a template has no pool, so no path to its host) costs one more read.
+    With fewer `paths`, the datastores, networks and custom field names are only read when the
+    paths that name them (datastore, network, customValue) are.
     """
-    paths = list(dict.fromkeys((*PATHS, *extra_paths)))
-    objects = [{"_type": "ObjectSpec", "obj": ref, "skip": False, "selectSet": _from_vm()}]
+    fetched = paths
+    paths = list(dict.fromkeys((*paths, *extra_paths)))
+    objects = [{"_type": "ObjectSpec", "obj": ref, "skip": False, "selectSet": _from_vm(fetched)}]
     manager = client.content.get("customFieldsManager") if client.is_vcenter else None
+    if "customValue" not in fetched:
+        manager = None
     types = {"VirtualMachine": paths, "ManagedEntity": ["name", "parent"]}
     if manager is not None:
         objects.append({"_type": "ObjectSpec", "obj": manager, "skip": False})
@@ -186,18 +213,15 @@ def gather_one(client, ref: MoRef, extra_paths=()) -> tuple[dict, dict]:
     return props, vm_facts(ref, props, Names(found, custom))
 
 
-def _from_vm() -> list[dict]:
-    """TraversalSpecs from a VM to the objects its facts name, and up their parent chains."""
+def _from_vm(paths=PATHS) -> list[dict]:
+    """TraversalSpecs from a VM to the objects the facts of `paths` name, and up their parent
+    chains."""
     up = {"_type": "TraversalSpec", "name": "up", "type": "ManagedEntity", "path": "parent",
           "skip": False, "selectSet": [{"_type": "SelectionSpec", "name": "up"}]}  # fmt: skip
     hosts = dict(traversal("ComputeResource", "host"))
     owner = dict(traversal("ResourcePool", "owner"), selectSet=[hosts, up])
-    return [
-        up,
-        dict(traversal("VirtualMachine", "resourcePool"), selectSet=[owner, up]),
-        traversal("VirtualMachine", "datastore"),
-        traversal("VirtualMachine", "network"),
-    ]
+    specs = [up, dict(traversal("VirtualMachine", "resourcePool"), selectSet=[owner, up])]
+    return specs + [traversal("VirtualMachine", p) for p in ("datastore", "network") if p in paths]
 
 
 def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:

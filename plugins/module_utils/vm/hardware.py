@@ -37,6 +37,17 @@ ALLOCATION = {
     "memory_limit_mb": ("memoryAllocation", "limit"), "memory_shares": ("memoryAllocation", "shares"),
 }  # fmt: skip
 OPTIONS = ("firmware", "boot_order", "boot_retry_delay_ms", *BOOT, *FLAGS, *ALLOCATION)
+# Each of PATHS and the facts() keys it gives (vm/facts.py READ_ONLY_FOR).
+FACTS_OF = {
+    "config.firmware": ("firmware",),
+    "config.bootOptions": ("secure_boot", "boot_order", "boot_delay_ms", "enter_bios_setup",
+                           "boot_retry_delay_ms"),
+    **{f"config.{path}": (option,) for option, (path, _cold) in FLAGS.items()},
+    "config.cpuAllocation": ("cpu_reservation_mhz", "cpu_limit_mhz", "cpu_shares",
+                             "cpu_shares_level"),
+    "config.memoryAllocation": ("memory_reservation_mb", "memory_limit_mb", "memory_shares",
+                                "memory_shares_level"),
+}  # fmt: skip
 BOOTABLE = {
     "disk": "VirtualMachineBootOptionsBootableDiskDevice",
     "cdrom": "VirtualMachineBootOptionsBootableCdromDevice",

@@ -31,9 +31,9 @@ from ..vi.find import (
 )
 from ..vi.session import SERVICE_INSTANCE
 from ..vi.values import plain
-from . import bulk, snapshot_tree
+from . import bulk, fact_selection, snapshot_tree
 from .bulk import DEFAULT_PARALLEL
-from .facts import DEVICE_FIELDS, PATHS, SUMMARY_PATHS, gather, gather_one, resolve_names, vm_facts
+from .facts import DEVICE_FIELDS, gather, gather_one, resolve_names, vm_facts
 from .facts import read as read_properties
 from .request import VmQuery
 
@@ -57,8 +57,11 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
         )
     if query.parallel_reads is not None and query.parallel_reads < 1:
         raise InvalidArgument(f"parallel_reads: must be at least 1, got {query.parallel_reads}")
+    selection = fact_selection.select(query.facts, query.devices, filter_facts(query))
     try:
-        return _vm_info(client, query, extra, open_client, warn or (lambda _message: None))
+        return _vm_info(
+            client, query, selection, extra, open_client, warn or (lambda _message: None)
+        )
     except fault("InvalidProperty") as e:
         raise refused_property(e, extra) or e from None
 
@@ -85,9 +88,17 @@ def check_properties(paths: list) -> list:
     return list(paths)
 
 
-def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
-    devices = query.devices
-    paths = PATHS if devices else SUMMARY_PATHS
+def filter_facts(query: VmQuery) -> tuple[str, ...]:
+    """The facts the filters of `query` judge each VM by (read even when not returned)."""
+    wanted = [] if query.include_templates else ["template"]
+    wanted += [fact for fact in ("power_state", "host", "cluster") if getattr(query, fact)]
+    if query.has_snapshots is not None or query.snapshot_older_than_days is not None:
+        wanted += fact_selection.SNAPSHOT_FACTS
+    return tuple(wanted)
+
+
+def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) -> dict:
+    devices, keep, paths = query.devices, selection.keep, selection.paths
     dc_name = query.identity.datacenter
     datacenter = find_datacenter(client, dc_name, option="datacenter") if dc_name else None
     refs = _lookup(client, query, datacenter)
@@ -98,11 +109,12 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
             now.append(_server_now(client, query))
         if not _selected(facts, query) or not snapshots_selected(facts, query, now[0]):
             return None
-        if extra:
-            facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
         if not devices:
             for field in DEVICE_FIELDS:
                 facts.pop(field, None)
+        facts = fact_selection.project(facts, keep)
+        if extra:
+            facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
         return facts
 
     trees = None  # the snapshot property of the VMs a snapshot filter picked
@@ -123,7 +135,8 @@ def _vm_info(client, query: VmQuery, extra: list, open_client, warn) -> dict:
         elif trees is not None:
             rows = _gather_picked(client, trees, extra, paths)
         elif len(refs) == 1:
-            rows = [(refs[0], *gather_one(client, refs[0], extra))]
+            one = {} if keep is None else {"paths": paths}  # without facts: as esx_vm reads
+            rows = [(refs[0], *gather_one(client, refs[0], extra, **one))]
         else:
             rows = gather(client, refs, extra_paths=extra, paths=paths)
         vms = [convert(ref, props, facts) for ref, props, facts in rows]
@@ -163,7 +176,7 @@ def _gather_picked(client, trees: dict, extra: list, paths) -> list:
     rows = read_properties(client, list(trees), extra_paths=extra, paths=wanted)
     for ref, props in rows:
         props.setdefault("snapshot", trees[ref])
-    names = resolve_names(client, rows)
+    names = resolve_names(client, rows, "customValue" in paths)
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
 

@@ -117,6 +117,7 @@ class VmQuery:
     has_snapshots: bool | None = None
     snapshot_older_than_days: float | None = None
     parallel_reads: int | None = None  # sessions reading at once; None: vm/bulk.py's default
+    facts: tuple | None = None  # the fact names to return (and read); None: every fact
 
 
 def field_names(cls) -> tuple[str, ...]:

@@ -95,6 +95,11 @@ MODULES: dict[str, ModuleSpec] = {
             Case("host-odd-name", {"host": ODD_NAME}, "host"),
             Case("name-odd", {"name": ODD_NAME}),
             Case("folder-odd", {"folder": ODD_NAME}, "folder"),
+            Case("facts-unknown-name", {"facts": ["disk"]}, "facts"),
+            Case(
+                "facts-device-list-without-devices", {"facts": ["nics"], "devices": False}, "facts"
+            ),
+            Case("facts-not-a-list-of-names", {"facts": [{"name": 1}]}, "facts"),
         ],
     ),
     "esx_vm": ModuleSpec(
