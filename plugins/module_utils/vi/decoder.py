@@ -238,7 +238,10 @@ def _decode_array(el, item: str) -> list:
     out = []
     seen = _SEEN.get(item) or _SEEN.setdefault(item, {})
     conv = _SCALARS.get(item)  # an array of scalars: an item without xsi:type is its text
-    for c in el:
+    following = el[0] if len(el) else None
+    while following is not None:
+        c = following
+        following = c.getnext()
         if not isinstance(c.tag, str):
             continue
         xsi = c.get(XSI_TYPE)
@@ -267,8 +270,13 @@ def _decode_object(el, type_name: str | None) -> dict:
     repeated: set | None = None
     field = (plan or _NO_FIELDS).get
     child = el
+    following = el[0] if len(el) else None
     try:
-        for child in el:
+        # Siblings by getnext(): lxml's child iterator costs more to make than a small object's
+        # fields cost to read; both visit the same nodes (elements, comments, PIs).
+        while following is not None:
+            child = following
+            following = child.getnext()
             entry = field(child.tag)
             if entry is None:
                 tag = child.tag
@@ -369,7 +377,7 @@ def _val_read(xsi: str, t: str) -> tuple:
 def _decode_property(el) -> dict:
     """A DynamicProperty (name, val): what _decode_object makes of it, with its loop unrolled."""
     if len(el) == 2:
-        name, val = el
+        name, val = el[0], el[1]
         if name.tag == _VIM_NAME and val.tag == _VIM_VAL:
             xsi = val.get(XSI_TYPE)
             try:

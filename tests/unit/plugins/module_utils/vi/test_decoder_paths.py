@@ -190,3 +190,29 @@ def test_arrays_of_scalars_without_xsi_types_and_a_bad_item():
     assert values({"x": strings})["x"] == ["", "b"]
     with pytest.raises(ResponseError, match=r"propSet\[x\]\.val: invalid literal for int"):
         values({"x": '<val xsi:type="ArrayOfLong"><long>1</long><long>z</long></val>'})
+
+
+def test_comments_and_instructions_between_items_and_fields_are_skipped():
+    disk = f'<device xsi:type="VirtualDisk">{DISK.format(p="")}</device>'
+    hw = (
+        f'<val xsi:type="VirtualHardware"><!-- first --><numCPU>2</numCPU><?pi a?>{disk}'
+        f"<!-- between -->{disk}<?pi b?></val>"
+    )
+    got = values({"config.hardware": hw})["config.hardware"]
+    assert got == {"_type": "VirtualHardware", "numCPU": 2, "device": [DISK_VALUE] * 2}
+    arr = '<val xsi:type="ArrayOfString"><!-- c --><string>a</string><?pi?><string>b</string></val>'
+    assert values({"x": arr})["x"] == ["a", "b"]
+    # A DynamicProperty with a comment inside is read by the general loop, to the same value.
+    got = values({"name": '<!-- c --><val xsi:type="xsd:string">web</val>'})
+    assert got == {"name": "web"}
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_a_bad_first_or_last_field_is_refused_with_its_path(where):
+    fields = ["<key>1</key>", "<controllerKey>100</controllerKey>", "<unitNumber>3</unitNumber>"]
+    index = 0 if where == "first" else -1
+    name = fields[index][1:].split(">")[0]
+    fields[index] = f"<{name}>x</{name}>"
+    hw = f'<val xsi:type="VirtualHardware"><device xsi:type="VirtualCdrom">{"".join(fields)}'
+    with pytest.raises(ResponseError, match=rf"val\.device\.{name}: invalid literal for int"):
+        values({"config.hardware": hw + "</device></val>"})
