@@ -11,9 +11,7 @@ docs/reliability.md "What the decoder promises" lists these rules.
 from __future__ import annotations
 
 import binascii
-import re
 from base64 import b64decode
-from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -41,20 +39,6 @@ class BadValue(Exception):
     def __init__(self, element, message: str):
         super().__init__(message)
         self.element = element
-
-
-_DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
-
-
-def to_timestamp(value: str | None) -> float | None:
-    """Seconds since the epoch of an xsd:dateTime string (any fraction length), or None."""
-    m = _DATETIME.match(value or "")
-    if not m:
-        return None
-    fraction = float(m.group(2) or 0)
-    zone = m.group(3) or "+00:00"
-    zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(m.group(1) + zone).timestamp() + fraction
 
 
 _LOCAL: dict[str, str] = {}  # "{urn:vim25}name" -> "name"
@@ -123,8 +107,10 @@ _ARRAY_ITEM = {"String": "string", "Int": "int", "Long": "long", "Short": "short
                "ManagedObjectReference": "ManagedObjectReference"}  # fmt: skip
 
 
-# How _decode_object reads a field, by its kind in the table.
-_SCALAR, _REF, _FINAL, _OBJECT, _ANY = range(5)
+# How _decode_object reads a field, by its kind in the table (_TEXT: a string, its text inline;
+# _BOOL: a boolean, its common forms looked up inline).
+_SCALAR, _REF, _FINAL, _OBJECT, _ANY, _ARRAY, _TEXT, _BOOL = range(8)
+_TEXT_KINDS = frozenset(("string", "anyURI"))
 _NO_FIELDS: dict = {}  # the plan of a type the table does not know
 # The property collector's own result types: final in the VI API (no type derives from them),
 # so an xsi:type on them can name nothing else and is not read. They are most of every read.
@@ -134,28 +120,45 @@ _FINAL_TYPES = frozenset(
 )  # fmt: skip
 
 
-_PLANS: dict[str, dict] = {}  # the plans _plan made, for a lookup without a call
+# The plans _plan made, for a lookup without a call. A plan is keyed by the child's full tag
+# ("{urn:vim25}key", as lxml gives it), so a field is found without taking its local name; an
+# element in another namespace (or none) is found by its local name in _BY_NAME, as before.
+_PLANS: dict[str, dict] = {}
+_BY_NAME: dict[str, dict] = {}
+# Per declared type: {raw xsi:type: the type it decodes as}, for the pairs that were checked and
+# fit, and whose type has a plan, so the next value with this xsi:type goes to _decode_object.
+_SEEN: dict[str, dict[str, str]] = {}
 
 
 @cache
 def _plan(type_name: str) -> dict[str, tuple] | None:
-    """Per field of a type: (kind, is an array, how to read it, its reader when it has one)."""
+    """Per field of a type: (name, kind, is an array, how to read it, its reader if it has one;
+    for a data-object or anyType field, the _SEEN entry of its kind)."""
     known = schema.fields(type_name)
     if known is None:
         return None
-    plan = _PLANS[type_name] = {}
+    by_name = _BY_NAME[type_name] = {}
     for name, f in known.items():
         read = _SCALARS.get(f.kind)  # a converter of the element's text
         if read is not None:
-            how = _SCALAR
+            how = _TEXT if f.kind in _TEXT_KINDS else _BOOL if f.kind == "boolean" else _SCALAR
         elif f.kind == "ManagedObjectReference":
             how = _REF
         elif f.kind in _FINAL_TYPES:
             how, read = _FINAL, _final_reader(f.kind)  # a decoder of the element
         else:
             how = _OBJECT if schema.is_known(f.kind) else _ANY
-        plan[name] = (f.kind, f.array, how, read)
+            read = _SEEN.setdefault(f.kind, {})
+        by_name[name] = (name, f.kind, f.array, how, read)
+    plan = _PLANS[type_name] = {f"{{{NS_VIM}}}{n}": e for n, e in by_name.items()}
     return plan
+
+
+def _remember(seen: dict, xsi: str, t: str) -> None:
+    """Note that xsi:type `xsi` decodes as `t` by _decode_object, once `t` fits its declared type
+    (the caller checked) and has a plan (_decode_as would go straight to _decode_object)."""
+    if _PLANS.get(t) is not None:
+        seen[xsi] = t
 
 
 def _final_reader(type_name: str):
@@ -233,13 +236,26 @@ def _decode_as(el, t: str | None) -> Any:
 def _decode_array(el, item: str) -> list:
     """The items of an ArrayOf<item> wrapper, each typed by its xsi:type when it fits."""
     out = []
-    for c in el:
+    seen = _SEEN.get(item) or _SEEN.setdefault(item, {})
+    conv = _SCALARS.get(item)  # an array of scalars: an item without xsi:type is its text
+    following = el[0] if len(el) else None
+    while following is not None:
+        c = following
+        following = c.getnext()
         if not isinstance(c.tag, str):
             continue
         xsi = c.get(XSI_TYPE)
-        t = (_XSI_LOCAL.get(xsi) or _xsi(c)) if xsi else item
+        if not xsi:
+            out.append(conv(c.text) if conv is not None else _decode_as(c, item))
+            continue
+        t = seen.get(xsi)
+        if t is not None:
+            out.append(_decode_object(c, t))
+            continue
+        t = _XSI_LOCAL.get(xsi) or _xsi(c)
         if t == item or (t, item) in _FITS or t in _SCALARS:
             out.append(_decode_as(c, t))
+            _remember(seen, xsi, t)
         else:
             out.append(decode(c, item))  # checks the xsi:type, remembers a fit
     return out
@@ -252,22 +268,33 @@ def _decode_object(el, type_name: str | None) -> dict:
     plan = (_PLANS.get(type_name) or _plan(type_name)) if type_name else None
     out: dict = {"_type": type_name} if type_name else {}
     repeated: set | None = None
-    local, field = _LOCAL.get, (plan or _NO_FIELDS).get
+    field = (plan or _NO_FIELDS).get
     child = el
+    following = el[0] if len(el) else None
     try:
-        for child in el:
-            tag = child.tag
-            name = local(tag)
-            if name is None:
+        # Siblings by getnext(): lxml's child iterator costs more to make than a small object's
+        # fields cost to read; both visit the same nodes (elements, comments, PIs).
+        while following is not None:
+            child = following
+            following = child.getnext()
+            entry = field(child.tag)
+            if entry is None:
+                tag = child.tag
                 if not isinstance(tag, str):
                     continue  # a comment or processing instruction
                 name = _local(tag)
-            entry = field(name)
-            if entry is None:
-                repeated = _unknown_field(out, name, decode(child), repeated)
-                continue
-            kind, array, how, read = entry
-            if how == _SCALAR:
+                entry = _BY_NAME.get(type_name, _NO_FIELDS).get(name) if plan else None
+                if entry is None:
+                    repeated = _unknown_field(out, name, decode(child), repeated)
+                    continue
+            name, kind, array, how, read = entry
+            if how == _TEXT:
+                value = child.text or ""
+            elif how == _BOOL:
+                value = _BOOLS.get(child.text)  # type: ignore[arg-type]
+                if value is None:
+                    value = read(child.text)  # white space around, or refused
+            elif how == _SCALAR:
                 value = read(child.text)
             elif how == _FINAL:
                 value = read(child)
@@ -277,7 +304,7 @@ def _decode_object(el, type_name: str | None) -> dict:
                     raise BadValue(child, "a ManagedObjectReference without its type attribute")
                 value = _new_moref(MoRef, (ref_type, child.text))
             else:
-                value = _polymorphic(child, kind, how)
+                value = _polymorphic(child, kind, how, read)
             if array:
                 lst = out.get(name)
                 if lst is None:
@@ -291,17 +318,22 @@ def _decode_object(el, type_name: str | None) -> dict:
     return out
 
 
-def _polymorphic(child, kind: str, how: int) -> Any:
+def _polymorphic(child, kind: str, how: int, seen: dict) -> Any:
     """A data-object or anyType field: read by its xsi:type when it has one (checked against
     the declared type the first time a pair is seen), else as declared."""
     xsi = child.get(XSI_TYPE)
     if xsi:
+        t = seen.get(xsi)
+        if t is not None:
+            return _decode_object(child, t)
         t = _XSI_LOCAL.get(xsi) or _xsi(child)
         conv = _SCALARS.get(t)  # e.g. a property value typed xsd:int
         if conv is not None:
             return conv(child.text)
         if t == kind or (t, kind) in _FITS:
-            return _decode_as(child, t)
+            value = _decode_as(child, t)
+            _remember(seen, xsi, t)
+            return value
         return decode(child, kind)  # checks the xsi:type, remembers a fit
     if how == _OBJECT:
         return _decode_object(child, kind)
@@ -321,16 +353,50 @@ def _unknown_field(out: dict, name: str, value, repeated: set | None) -> set | N
     return repeated
 
 
+# A property value's raw xsi:type -> how _decode_as reads it, as (how, what): _SCALAR and the
+# converter of its text, _OBJECT and a type with a plan, _ARRAY and the item type of an ArrayOf
+# wrapper, _REF, or _ANY and the type to hand to _decode_as (an enum, a newer server's type).
+_VAL_READS: dict[str, tuple] = {}
+
+
+def _val_read(xsi: str, t: str) -> tuple:
+    conv = _SCALARS.get(t)
+    if conv is not None:
+        read = (_SCALAR, conv)
+    elif t == "ManagedObjectReference":
+        read = (_REF, None)
+    elif t.startswith("ArrayOf"):
+        read = (_ARRAY, _ARRAY_ITEM.get(t[7:], t[7:]))
+    elif t != "anyType" and _plan(t) is not None:
+        read = (_OBJECT, t)
+    else:
+        read = (_ANY, t or "anyType")
+    return _VAL_READS.setdefault(xsi, read)
+
+
 def _decode_property(el) -> dict:
     """A DynamicProperty (name, val): what _decode_object makes of it, with its loop unrolled."""
     if len(el) == 2:
-        name, val = el
+        name, val = el[0], el[1]
         if name.tag == _VIM_NAME and val.tag == _VIM_VAL:
             xsi = val.get(XSI_TYPE)
-            t = (_XSI_LOCAL.get(xsi) or _xsi(val)) if xsi else None
-            conv = _SCALARS.get(t)
             try:
-                value = conv(val.text) if conv is not None else _decode_as(val, t or "anyType")
+                if xsi:
+                    how, what = _VAL_READS.get(xsi) or _val_read(
+                        xsi, _XSI_LOCAL.get(xsi) or _xsi(val)
+                    )
+                    if how == _SCALAR:
+                        value = what(val.text)
+                    elif how == _OBJECT:
+                        value = _decode_object(val, what)
+                    elif how == _ARRAY:
+                        value = _decode_array(val, what)
+                    elif how == _REF:
+                        value = _ref(val)
+                    else:
+                        value = _decode_as(val, what)
+                else:
+                    value = _decode_as(val, "anyType")
             except (ValueError, TypeError) as e:
                 raise BadValue(val, str(e)) from None
             return {"_type": "DynamicProperty", "name": name.text or "", "val": value}
@@ -345,21 +411,3 @@ def _decode_untyped(el) -> Any:
     if ref_type is not None:
         return _ref(el)
     return el.text or ""
-
-
-def path_of(el, stop) -> str:
-    """Where `el` is below `stop`: "returnval.objects[3].propSet[config.template].val.x"."""
-    parts = []
-    while el is not None and el is not stop:
-        parent = el.getparent()
-        name = _local(el.tag) if isinstance(el.tag, str) else "?"
-        label = name
-        if name in ("propSet", "changeSet") and len(el) and _local(el[0].tag) == "name":
-            label = f"{name}[{el[0].text}]"
-        elif parent is not None:
-            same = [c for c in parent if c.tag == el.tag]
-            if len(same) > 1:
-                label = f"{name}[{same.index(el)}]"
-        parts.append(label)
-        el = parent
-    return ".".join(reversed(parts))

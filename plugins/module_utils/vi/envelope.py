@@ -10,6 +10,7 @@ ISO 8601 strings, ArrayOfX wrappers unwrapped into lists, and every data object 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 try:
@@ -29,8 +30,6 @@ from .decoder import (
     _local,
     _xsi,
     decode,
-    path_of,
-    to_timestamp,
 )
 from .faults import Fault, ResponseError, make_fault
 
@@ -126,6 +125,38 @@ def build_request(method: str, this: MoRef, args: dict) -> bytes:
 
 
 # ---------------------------------------------------------------- decoding
+
+
+_DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
+
+
+def to_timestamp(value: str | None) -> float | None:
+    """Seconds since the epoch of an xsd:dateTime string (any fraction length), or None."""
+    m = _DATETIME.match(value or "")
+    if not m:
+        return None
+    fraction = float(m.group(2) or 0)
+    zone = m.group(3) or "+00:00"
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(m.group(1) + zone).timestamp() + fraction
+
+
+def path_of(el, stop) -> str:
+    """Where `el` is below `stop`: "returnval.objects[3].propSet[config.template].val.x"."""
+    parts = []
+    while el is not None and el is not stop:
+        parent = el.getparent()
+        name = _local(el.tag) if isinstance(el.tag, str) else "?"
+        label = name
+        if name in ("propSet", "changeSet") and len(el) and _local(el[0].tag) == "name":
+            label = f"{name}[{el[0].text}]"
+        elif parent is not None:
+            same = [c for c in parent if c.tag == el.tag]
+            if len(same) > 1:
+                label = f"{name}[{same.index(el)}]"
+        parts.append(label)
+        el = parent
+    return ".".join(reversed(parts))
 
 
 def _parse(body: bytes):
