@@ -135,7 +135,8 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
         elif trees is not None:
             rows = _gather_picked(client, trees, extra, paths)
         elif len(refs) == 1:
-            one = {} if keep is None else {"paths": paths}  # without facts: as esx_vm reads
+            # Every fact, with the device lists: the paths esx_vm reads (gather_one's default).
+            one = {} if keep is None and devices else {"paths": paths}
             rows = [(refs[0], *gather_one(client, refs[0], extra, **one))]
         else:
             rows = gather(client, refs, extra_paths=extra, paths=paths)

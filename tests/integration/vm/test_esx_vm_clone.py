@@ -122,6 +122,8 @@ def test_linked_clone(sim, server, template):
     assert facts["linked_clone"] == [{"label": label, "file": backing["fileName"],
                                       "parent": base_disk}]  # fmt: skip
     assert ok(vm_run_info(sim, "c-linksrc"))["vms"][0]["linked_clone"] is None
+    # Without the device list, linked_clone is null (docs), for one VM as for many.
+    assert ok(vm_run_info(sim, "c-link", devices=False))["vms"][0]["linked_clone"] is None
 
 
 def test_unknown_snapshot_and_template(sim, server, template):
@@ -161,10 +163,10 @@ def test_existing_vm_is_not_cloned_again(sim, server, template):
     assert again["changed"] is False and server.tasks() == tasks
 
 
-def vm_run_info(sim, name: str):
+def vm_run_info(sim, name: str, **options):
     from ansible_run import run_module
 
-    return run_module("esx_vm_info", {"name": name}, sim=sim)
+    return run_module("esx_vm_info", {"name": name, **options}, sim=sim)
 
 
 def test_esxi_refuses_at_once(vcsim_esx):
