@@ -2,7 +2,7 @@
 
 Imported by bench/*.py (bench/run.sh skips files starting with `_`: this is not a benchmark).
 Importing it also puts .cache/collections first on sys.path, so `ansible_collections.viapi.esx`
-is this checkout, as in the tests.
+is this checkout, as in the tests (or $VIAPI_BENCH_COLLECTIONS when set).
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
-sys.path.insert(0, str(ROOT / ".cache" / "collections"))
+# VIAPI_BENCH_COLLECTIONS: another version's collections directory (bench/endpoint_read.py
+# --baseline runs its workers with the collection as it was at a git ref).
+sys.path.insert(
+    0, os.environ.get("VIAPI_BENCH_COLLECTIONS") or str(ROOT / ".cache" / "collections")
+)
 
 # One simulator of 4,800 VMs: 2 datacenters, 4 clusters of 4 hosts and 20 standalone hosts each.
 MODEL = ["--dc", "2", "--cluster", "4", "--cluster-host", "4", "--host", "20", "--vm", "100"]

@@ -1,9 +1,10 @@
 """One read of an endpoint for bench/endpoint_read.py, in a process with no other thread.
 
-    python bench/_endpoint_worker.py serial|parallel|bare|bare_ours|pickle < conn.json
+    python bench/_endpoint_worker.py serial|parallel|bare|bare_ours|table|pickle < conn.json
 
 Prints JSON: wall and CPU seconds of the read (this process's and its children's), the VMs
-read, the parts; for `pickle`, what pickling the serial read's records costs.
+read, the parts; for `table`, the reference table's read alone (vm/bulk.reference_table, login
+not counted) and its objects; for `pickle`, what pickling the serial read's records costs.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from types import SimpleNamespace
 from collect import PATHS, run_floor  # collect imports _common: this checkout's collection
 
 from ansible_collections.viapi.esx.plugins.module_utils.inventory import hostvars, source
+from ansible_collections.viapi.esx.plugins.module_utils.vm import bulk
 
 
 def children_cpu() -> float:
@@ -31,6 +33,19 @@ def main() -> None:
     endpoint = source.Endpoint(
         where.host, where.username, where.password, port=where.port, ca_path=where.ca_path
     )
+    if mode == "table":
+        with endpoint.client() as client:
+            started, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
+            names = bulk.reference_table(client)
+            out = {
+                "vms": None,
+                "objects": len(names.props),
+                "seconds": time.perf_counter() - started,
+            }
+            out.update(cpu_seconds=time.process_time() - cpu,
+                       children_cpu_seconds=children_cpu() - children)  # fmt: skip
+        print(json.dumps(out))
+        return
     started, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
     if mode in ("bare", "bare_ours"):
         paths = hostvars.read_paths(False) if mode == "bare_ours" else PATHS

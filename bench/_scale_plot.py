@@ -51,7 +51,8 @@ def main() -> None:
         axes.set_xlim(left=0)
         axes.set_ylim(bottom=0)
     left.legend(fontsize=8)
-    fig.suptitle("viapi.esx at scale (5,000 VMs per simulator; one loaded 2-vCPU machine)")
+    core = f"ansible-core {report['core']}; " if report.get("core") else ""
+    fig.suptitle(f"viapi.esx at scale (5,000 VMs per simulator; {core}one 2-vCPU machine)")
     fig.tight_layout()
     fig.savefig(sys.argv[2], dpi=110)
 

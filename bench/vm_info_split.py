@@ -8,7 +8,8 @@ decode); the facts are built again alone from the decoded pages (vm/facts.vm_fac
 the module does with the result before Ansible has it: AnsibleModule's no_log masking
 (remove_values over the whole result) and its JSON serialisation. The in-process parts are
 CPU seconds of this process (on a shared machine their wall time is mostly waiting for a
-core); the requests are wall seconds. Medians of --rounds.
+core); the requests are wall seconds. Medians of --rounds, with and without the device lists
+one after the other in each round.
 
     python bench/vm_info_split.py [--rounds 3] [--json FILE]
 """
@@ -107,8 +108,11 @@ def main(argv=None) -> int:
         print(f"starting a simulator: {' '.join(MODEL)} ...", flush=True)
         sim = harness.Vcsim.start(*MODEL, cert_dir=Path(tmp) / "sim")
         try:
-            for devices in (True, False):
-                runs = [one_round(sim, devices) for _round in range(args.rounds)]
+            every = {True: [], False: []}
+            for _round in range(args.rounds):  # interleaved: a change of load slows both alike
+                for devices in every:
+                    every[devices].append(one_round(sim, devices))
+            for devices, runs in every.items():
                 report[f"devices_{str(devices).lower()}"] = {
                     k: statistics.median(r[k] for r in runs) for k in runs[0]
                 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from ..vi import schema
 from ..vi.faults import InvalidArgument
@@ -109,7 +110,12 @@ def kind_of(controller: dict) -> str | None:
 
 
 def family_of(controller: dict) -> str | None:
-    kind = controller.get("_type") or ""
+    return _family(controller.get("_type") or "")
+
+
+@cache
+def _family(kind: str) -> str | None:
+    # Per VI type, once: the facts ask it of every device of every VM several times.
     return next((f for f in FAMILY_ORDER if schema.is_subtype(kind, f)), None)
 
 
