@@ -64,7 +64,7 @@ def hardware(prefix: str, devices: int = 2) -> str:
 @pytest.mark.parametrize("prefix", ["", "fresh"])
 def test_subtypes_in_an_array_and_a_field_decode_alike_first_and_after(prefix):
     prefix = fresh() if prefix else ""
-    for _ in range(2):  # the second decode reads every xsi:type from what the first learnt
+    for _round in range(2):  # the second decode reads every xsi:type from what the first learnt
         got = values({"config.hardware": hardware(prefix)}, prefix)["config.hardware"]
         assert got == {"_type": "VirtualHardware", "numCPU": 2, "device": [DISK_VALUE] * 2}
         assert [type(d["key"]) for d in got["device"]] == [int, int]
@@ -80,13 +80,13 @@ def test_a_remembered_xsi_type_is_still_refused_where_another_type_is_declared()
         f'<val xsi:type="{p}VirtualHardware"><device xsi:type="{p}VirtualCdrom"><key>3000</key>'
         f'<backing xsi:type="{p}VirtualDisk"><key>1</key></backing></device></val>'
     )
-    for _ in range(2):
+    for _round in range(2):
         with pytest.raises(ResponseError, match=r"propSet\[config.hardware\]\.val\.device\."
                            r"backing: xsi:type VirtualDisk is not a VirtualDeviceBackingInfo"):  # fmt: skip
             values({"config.hardware": wrong}, prefix)
     # And in the array where its type is not the item type: a Description is no VirtualDevice.
     arr = f'<val xsi:type="{p}ArrayOfVirtualDevice"><VirtualDevice xsi:type="{p}Description">'
-    for _ in range(2):
+    for _round in range(2):
         with pytest.raises(ResponseError, match=r"propSet\[d\]\.val\.VirtualDevice: xsi:type "
                            r"Description is not a VirtualDevice"):  # fmt: skip
             values({"d": arr + "<label>x</label></VirtualDevice></val>"}, prefix)
@@ -97,7 +97,7 @@ def test_a_bad_value_below_a_remembered_type_is_refused_with_its_path():
     good = hardware(prefix, devices=1)
     values({"config.hardware": good}, prefix)
     bad = good.replace("<capacityInKB>1<", "<capacityInKB>lots<")
-    for _ in range(2):
+    for _round in range(2):
         with pytest.raises(ResponseError, match=r"propSet\[config.hardware\]\.val\.device\."
                            r"capacityInKB: invalid literal for int"):  # fmt: skip
             values({"config.hardware": bad}, prefix)
@@ -129,7 +129,7 @@ def test_property_values_decode_alike_first_and_after(xsi, text, expected):
         val = f'<val type="{expected.type}" xsi:type="{name}">{expected.value}</val>'
     else:
         val = f'<val xsi:type="{name}">{text}</val>'
-    for _ in range(2):
+    for _round in range(2):
         got = values({"x": val}, prefix)["x"]
         assert got == expected and type(got) is type(expected)
 
@@ -142,7 +142,7 @@ def test_property_values_decode_alike_first_and_after(xsi, text, expected):
 def test_a_bad_property_value_is_refused_at_val_first_and_after(xsi, text, why):
     prefix = fresh()
     name = xsi if xsi.startswith("xsd:") else f"{prefix}:{xsi}"
-    for _ in range(2):
+    for _round in range(2):
         with pytest.raises(
             ResponseError, match=rf"at returnval\.objects\.propSet\[x\]\.val: {why}"
         ):
@@ -151,13 +151,13 @@ def test_a_bad_property_value_is_refused_at_val_first_and_after(xsi, text, why):
 
 def test_an_empty_xsi_type_local_name_reads_as_any_type():
     prefix = fresh()
-    for _ in range(2):
+    for _round in range(2):
         got = values({"x": f'<val xsi:type="{prefix}:"><a>1</a></val>'}, prefix)["x"]
         assert got == {"a": "1"}
 
 
 def test_a_field_in_another_namespace_or_none_is_read_by_its_local_name():
-    for _ in range(2):
+    for _round in range(2):
         val = (
             '<val xsi:type="VirtualMachineConfigInfo"><o:name xmlns:o="urn:other">web</o:name>'
             '<template xmlns="">true</template><o:futureField xmlns:o="urn:other">1'
@@ -211,7 +211,7 @@ def test_comments_and_instructions_between_items_and_fields_are_skipped():
 def test_a_bad_first_or_last_field_is_refused_with_its_path(where):
     fields = ["<key>1</key>", "<controllerKey>100</controllerKey>", "<unitNumber>3</unitNumber>"]
     index = 0 if where == "first" else -1
-    name = fields[index][1:].split(">")[0]
+    name = fields[index][1:].split(">", maxsplit=1)[0]
     fields[index] = f"<{name}>x</{name}>"
     hw = f'<val xsi:type="VirtualHardware"><device xsi:type="VirtualCdrom">{"".join(fields)}'
     with pytest.raises(ResponseError, match=rf"val\.device\.{name}: invalid literal for int"):
