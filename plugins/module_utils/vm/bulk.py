@@ -25,7 +25,7 @@ from ..vi.collector import call_quietly, container_view, property_spec, retrieve
 from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound, ViError, fault
 from ..vi.find import LABELS
-from .facts import Names, vm_facts
+from .facts import Names, fields_manager, read_with_fields, vm_facts
 
 # What the reference table holds: every type a VM's facts name, and their ancestors.
 REFERENCE_TYPES = (
@@ -91,21 +91,9 @@ def reference_table(client) -> Names:
 def _read_reference_table(client) -> Names:
     root = client.content["rootFolder"]
     types = {t: ["name", "parent"] for t in REFERENCE_TYPES}
-    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
     with container_view(client, REFERENCE_TYPES) as view:
         objects = [_view_spec(view), {"_type": "ObjectSpec", "obj": root, "skip": False}]
-        if manager is not None:
-            objects.append({"_type": "ObjectSpec", "obj": manager, "skip": False})
-            types["CustomFieldsManager"] = ["field"]
-        spec = {
-            "_type": "PropertyFilterSpec",
-            "propSet": [property_spec(t, p) for t, p in types.items()],
-            "objectSet": objects,
-        }
-        found = dict(retrieve(client, [spec], PAGE_SIZE))
-    custom = None
-    if manager is not None:
-        custom = {f["key"]: f["name"] for f in (found.pop(manager, {}) or {}).get("field") or []}
+        found, custom = read_with_fields(client, objects, types, fields_manager(client), PAGE_SIZE)
     return Names(found, custom)
 
 

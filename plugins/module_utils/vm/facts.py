@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from ..vi import schema
 from ..vi.collector import (
+    PAGE_SIZE,
     collect,
     get_properties,
     property_spec,
@@ -134,23 +135,44 @@ def referenced(props: dict) -> list[MoRef]:
     return [r for r in refs if r is not None]
 
 
+def fields_manager(client, wanted: bool = True):
+    """The CustomFieldsManager whose field names a read takes along (vCenter only), or None."""
+    return client.content.get("customFieldsManager") if wanted and client.is_vcenter else None
+
+
+def field_names(found: dict, manager) -> dict | None:
+    """{key: name} of the custom fields, taken out of `found` (None without a manager)."""
+    if manager is None:
+        return None
+    return {f["key"]: f["name"] for f in (found.pop(manager, {}) or {}).get("field") or []}
+
+
+def read_with_fields(client, objects: list, types: dict, manager, page_size: int = PAGE_SIZE):
+    """One read of `objects` for the paths of `types`, with `manager`'s custom field names
+    when it is not None: (found, {key: name} or None)."""
+    if manager is not None:
+        objects = [*objects, {"_type": "ObjectSpec", "obj": manager, "skip": False}]
+        types = {**types, "CustomFieldsManager": ["field"]}
+    spec = {
+        "_type": "PropertyFilterSpec",
+        "propSet": [property_spec(t, p) for t, p in types.items()],
+        "objectSet": objects,
+    }
+    found = dict(retrieve(client, [spec], page_size))
+    return found, field_names(found, manager)
+
+
 def resolve_names(client, rows: Iterable[tuple[MoRef, dict]], custom_fields=True) -> Names:
     """One bulk read of every referenced object and its ancestors (plus custom field names,
     unless `custom_fields` is false: no custom_attributes fact is wanted)."""
     refs = [r for _ref, props in rows for r in referenced(props)]
-    custom = None
-    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
-    if not custom_fields:
-        manager = None
+    manager = fields_manager(client, custom_fields)
     if manager is not None:
         refs.append(manager)
     found = with_ancestors(
         client, refs, extra={"CustomFieldsManager": ["field"]} if manager else None
     )
-    if manager is not None:
-        fields = (found.pop(manager, {}) or {}).get("field") or []
-        custom = {f["key"]: f["name"] for f in fields}
-    return Names(found, custom)
+    return Names(found, field_names(found, manager))
 
 
 def read(
@@ -187,25 +209,12 @@ def gather_one(client, ref: MoRef, extra_paths=(), paths=PATHS) -> tuple[dict, d
     fetched = paths
     paths = list(dict.fromkeys((*paths, *extra_paths)))
     objects = [{"_type": "ObjectSpec", "obj": ref, "skip": False, "selectSet": _from_vm(fetched)}]
-    manager = client.content.get("customFieldsManager") if client.is_vcenter else None
-    if "customValue" not in fetched:
-        manager = None
     types = {"VirtualMachine": paths, "ManagedEntity": ["name", "parent"]}
-    if manager is not None:
-        objects.append({"_type": "ObjectSpec", "obj": manager, "skip": False})
-        types["CustomFieldsManager"] = ["field"]
-    spec = {
-        "_type": "PropertyFilterSpec",
-        "propSet": [property_spec(t, p) for t, p in types.items()],
-        "objectSet": objects,
-    }
-    found = dict(retrieve(client, [spec]))
+    manager = fields_manager(client, "customValue" in fetched)
+    found, custom = read_with_fields(client, objects, types, manager)
     props = found.pop(ref, None)
     if props is None:
         raise ManagedObjectNotFound("ManagedObjectNotFound", f"VM {ref.value} is gone")
-    custom = None
-    if manager is not None:
-        custom = {f["key"]: f["name"] for f in (found.pop(manager, {}) or {}).get("field") or []}
     missing = [r for r in referenced(props) if r not in found]
     if missing:
         found.update(with_ancestors(client, missing))
