@@ -17,7 +17,7 @@ from ..vi.faults import Fault, TaskFailed, is_not_offered
 from ..vi.find import unescape
 from ..vi.tasks import wait_for_tasks
 from ..vi.values import disk_bytes, join_datastore_path, split_datastore_path
-from ..vm.facts import disk_type
+from ..vm.device_facts import disk_type
 from .backend import Pool, volume_record
 from .ids import reformat_uuid
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..vi import schema
 from ..vi.collector import (
     PAGE_SIZE,
     collect,
@@ -22,10 +21,8 @@ from ..vi.collector import (
 from ..vi.envelope import MoRef
 from ..vi.faults import ManagedObjectNotFound
 from ..vi.find import Tree, unescape
-from ..vi.values import disk_bytes, portgroup_of
 from . import advanced, hardware, vapp
-from .controllers import FAMILY_ORDER, family_of, kind_of
-from .device_lists import ordered
+from .device_facts import device_facts
 from .snapshot_tree import facts as snapshot_facts
 
 # What own_facts() reads: the VM's own values, no reference to another object.
@@ -98,16 +95,6 @@ TOOLS_STATUS = {
     "toolsNotInstalled": "not_installed",
 }  # fmt: skip
 _BLANK = dict.fromkeys(FIELDS)  # every field, in schema order, before a VM's values
-NIC_TYPES = {
-    "VirtualVmxnet3": "vmxnet3", "VirtualE1000e": "e1000e", "VirtualE1000": "e1000",
-    "VirtualPCNet32": "pcnet32", "VirtualVmxnet2": "vmxnet2", "VirtualVmxnet": "vmxnet",
-    "VirtualSriovEthernetCard": "sriov", "VirtualVmxnet3Vrdma": "vmxnet3_vrdma",
-}  # fmt: skip
-DISK_MODES = {
-    "persistent": "persistent", "independent_persistent": "independent_persistent",
-    "independent_nonpersistent": "independent_nonpersistent", "nonpersistent": "nonpersistent",
-    "undoable": "undoable", "append": "append",
-}  # fmt: skip
 
 
 class Names:
@@ -237,10 +224,6 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
     """The facts dict of one VM from its properties and the resolved names."""
     host = props.get("runtime.host")
     compute = names.parent(host)
-    devices = props.get("config.hardware.device") or []
-    controllers = {
-        d["key"]: _label(d) for d in devices if "controllerKey" not in d or _is_controller(d)
-    }
     facts = dict(_BLANK)  # schema order
     facts.update(own_facts(ref, props))
     facts["datacenter"] = names.name(names.tree.datacenter(props.get("parent") or host))
@@ -250,17 +233,9 @@ def vm_facts(ref: MoRef, props: dict, names: Names) -> dict:
         facts["cluster"] = names.name(compute)
     facts["resource_pool"] = names.name(props.get("resourcePool"))
     facts["datastores"] = [names.name(d) for d in props.get("datastore") or []]
-    if devices:
-        kinds = {c["key"]: c for c in devices if family_of(c)}
-        facts["disks"] = [_disk(d, controllers, names, kinds) for d in ordered(devices, "disks")]
-        facts["nics"] = [_nic(d, names) for d in ordered(devices, "nics")]
-        facts["cdroms"] = [_cdrom(d, controllers, kinds) for d in ordered(devices, "cdroms")]
-    else:
-        facts["disks"], facts["nics"], facts["cdroms"] = [], [], []
-    facts["controllers"] = controller_facts(devices)
+    facts.update(device_facts(props.get("config.hardware.device") or [], names))
     facts["custom_attributes"] = _custom(props.get("customValue"), names.custom_fields)
     facts.update(**hardware.facts(props), **advanced.facts(props), **vapp.facts(props))
-    facts["linked_clone"] = linked_clone(devices)
     return facts
 
 
@@ -297,136 +272,6 @@ def cores_per_socket(props: dict) -> int | None:
     return 1 if props.get("config.hardware.numCPU") is not None else None
 
 
-def _label(device: dict) -> str | None:
-    return (device.get("deviceInfo") or {}).get("label")
-
-
-def _is_controller(device: dict) -> bool:
-    return schema.is_subtype(device.get("_type") or "", "VirtualController")
-
-
-def _connectable(device: dict) -> tuple[bool | None, bool | None]:
-    c = device.get("connectable") or {}
-    return c.get("connected"), c.get("startConnected")
-
-
-def _disk(device: dict, controllers: dict, names: Names, kinds: dict) -> dict:
-    backing = device.get("backing") or {}
-    thin = backing.get("thinProvisioned")
-    return {
-        "label": _label(device),
-        "key": device.get("key"),
-        "capacity_bytes": disk_bytes(device),
-        "datastore": names.name(backing.get("datastore")),
-        "file": backing.get("fileName") or None,
-        "thin": bool(thin) if thin is not None else None,
-        "disk_type": disk_type(backing),
-        "mode": DISK_MODES.get(backing.get("diskMode"), backing.get("diskMode")),
-        "controller": controllers.get(device.get("controllerKey")),
-        "unit_number": device.get("unitNumber"),
-        "uuid": backing.get("uuid") or None,
-        **_placed(device, kinds),
-        **io_facts(device.get("storageIOAllocation")),
-    }
-
-
-def disk_type(backing: dict) -> str | None:
-    """thin | thick | eager_zeroed | rdm | sparse, from a disk backing."""
-    kind = backing.get("_type") or ""
-    if "RawDiskMapping" in kind:
-        return "rdm"
-    if kind != "VirtualDiskFlatVer2BackingInfo":
-        return "sparse" if "Sparse" in kind else None
-    if backing.get("thinProvisioned"):
-        return "thin"
-    return "eager_zeroed" if backing.get("eagerlyScrub") else "thick"
-
-
-def _nic(device: dict, names: Names) -> dict:
-    backing = device.get("backing") or {}
-    portgroup = portgroup_of(backing)
-    network = names.name(portgroup) if portgroup else backing.get("deviceName") or None
-    connected, start_connected = _connectable(device)
-    return {
-        "label": _label(device),
-        "key": device.get("key"),
-        "mac_address": device.get("macAddress") or None,
-        "network": network,
-        "device_type": NIC_TYPES.get(device.get("_type"), device.get("_type")),
-        "connected": connected,
-        "start_connected": start_connected,
-    }
-
-
-def _cdrom(device: dict, controllers: dict, kinds: dict) -> dict:
-    backing = device.get("backing") or {}
-    kind = backing.get("_type") or ""
-    connected, start_connected = _connectable(device)
-    return {
-        "label": _label(device),
-        "key": device.get("key"),
-        "type": "iso"
-        if "Iso" in kind
-        else ("client" if "Remote" in kind else ("host" if kind else None)),
-        "iso_path": backing.get("fileName") if "Iso" in kind else None,
-        "controller": controllers.get(device.get("controllerKey")),
-        "unit_number": device.get("unitNumber"),
-        "connected": connected,
-        "start_connected": start_connected,
-        **_placed(device, kinds),
-    }
-
-
-def _placed(device: dict, kinds: dict) -> dict:
-    """The kind and bus number of a disk's or CD-ROM's controller (paravirtual, sata, ...)."""
-    controller = kinds.get(device.get("controllerKey"))
-    if controller is None:
-        return {"controller_kind": None, "controller_number": None}
-    return {
-        "controller_kind": kind_of(controller),
-        "controller_number": controller.get("busNumber"),
-    }
-
-
-def io_facts(io: dict | None) -> dict:
-    """A disk's storage I/O shares (low, normal, high or a number) and IOPS limit (-1: none)."""
-    if not io:
-        return {"shares": None, "iops_limit": None}
-    shares = io.get("shares") or {}
-    level = shares.get("level")
-    return {
-        "shares": shares.get("shares") if level == "custom" else level,
-        "iops_limit": io.get("limit"),
-    }
-
-
-def controller_facts(devices: list) -> list[dict]:
-    """The VM's storage controllers (IDE, SCSI, SATA, NVMe) in device-list order, each with the
-    disks and CD-ROMs on it by unit number."""
-    out = []
-    for c in sorted(
-        (d for d in devices if family_of(d)), key=lambda d: (_rank(d), d.get("busNumber") or 0)
-    ):
-        on = sorted(
-            (d for d in devices if d.get("controllerKey") == c.get("key")),
-            key=lambda d: d.get("unitNumber") or 0,
-        )
-        out.append({
-            "label": _label(c), "key": c.get("key"), "kind": kind_of(c), "bus_number": c.get("busNumber"),
-            "shared_bus": c.get("sharedBus"),
-            "devices": [{"label": _label(d), "key": d.get("key"), "unit_number": d.get("unitNumber"),
-                         "type": _DEVICE_TYPES.get(d.get("_type"), d.get("_type"))} for d in on],
-        })  # fmt: skip
-    return out
-
-
-_DEVICE_TYPES = {"VirtualDisk": "disk", "VirtualCdrom": "cdrom"}
-
-
-def _rank(controller: dict) -> int:
-    return FAMILY_ORDER.index(family_of(controller))
-
-
 def _ip_addresses(nets) -> list[str]:
     addresses = []
     for net in nets or []:
@@ -440,25 +285,3 @@ def _custom(values, fields: dict | None) -> dict | None:
     if fields is None:
         return None
     return {fields.get(v.get("key"), str(v.get("key"))): v.get("value") for v in values or []}
-
-
-def linked_clone(devices: list) -> list[dict] | None:
-    """A linked clone's shared disks: {label, file, parent} for each disk whose chain of delta
-    disks reaches a disk in another VM's directory (the source's snapshot disk); None when no
-    disk does. A snapshot's delta disks stay in the VM's own directory, so they do not count."""
-    found = []
-    for device in ordered(devices, "disks"):
-        backing = device.get("backing") or {}
-        own = _directory(backing.get("fileName"))
-        parent = backing.get("parent")
-        while isinstance(parent, dict):
-            if _directory(parent.get("fileName")) != own:
-                found.append({"label": _label(device), "file": backing.get("fileName"),
-                              "parent": parent.get("fileName")})  # fmt: skip
-                break
-            parent = parent.get("parent")
-    return found or None
-
-
-def _directory(path: str | None) -> str:
-    return (path or "").rpartition("/")[0]

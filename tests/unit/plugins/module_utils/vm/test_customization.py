@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.module_utils.vm import customization as cust
-from ansible_collections.viapi.esx.plugins.module_utils.vm.facts import linked_clone
+from ansible_collections.viapi.esx.plugins.module_utils.vm.device_facts import linked_clone
 from ansible_collections.viapi.esx.plugins.module_utils.vm.provision import check_waits
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
     CloneRequest,

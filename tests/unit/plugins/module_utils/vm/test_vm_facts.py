@@ -5,7 +5,7 @@ from __future__ import annotations
 from vm_fixtures import INVENTORY, props
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
-from ansible_collections.viapi.esx.plugins.module_utils.vm import facts
+from ansible_collections.viapi.esx.plugins.module_utils.vm import device_facts, facts
 
 VM = MoRef("VirtualMachine", "vm-42")
 MANAGER = MoRef("CustomFieldsManager", "CustomFieldsManager")
@@ -91,11 +91,14 @@ def test_own_facts_need_only_the_vms_own_paths():
 
 def test_disk_types():
     flat = {"_type": "VirtualDiskFlatVer2BackingInfo"}
-    assert facts.disk_type(dict(flat, thinProvisioned=True)) == "thin"
-    assert facts.disk_type(dict(flat, thinProvisioned=False, eagerlyScrub=True)) == "eager_zeroed"
-    assert facts.disk_type(dict(flat, thinProvisioned=False)) == "thick"
-    assert facts.disk_type({"_type": "VirtualDiskRawDiskMappingVer1BackingInfo"}) == "rdm"
-    assert facts.disk_type({"_type": "VirtualDiskSparseVer2BackingInfo"}) == "sparse"
+    assert device_facts.disk_type(dict(flat, thinProvisioned=True)) == "thin"
+    assert (
+        device_facts.disk_type(dict(flat, thinProvisioned=False, eagerlyScrub=True))
+        == "eager_zeroed"
+    )
+    assert device_facts.disk_type(dict(flat, thinProvisioned=False)) == "thick"
+    assert device_facts.disk_type({"_type": "VirtualDiskRawDiskMappingVer1BackingInfo"}) == "rdm"
+    assert device_facts.disk_type({"_type": "VirtualDiskSparseVer2BackingInfo"}) == "sparse"
 
 
 class FakeClient:
