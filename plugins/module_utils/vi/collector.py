@@ -95,6 +95,24 @@ def container_view(client, types: list[str], root: MoRef | None = None, recursiv
         call_quietly(client, view, "DestroyView")
 
 
+def view_spec(view: MoRef) -> dict:
+    """The ObjectSpec of every object a ContainerView lists (the view itself skipped)."""
+    return {"_type": "ObjectSpec", "obj": view, "skip": True,
+            "selectSet": [traversal("ContainerView", "view")]}  # fmt: skip
+
+
+def again_if_view_lost(read, *args):
+    """read(*args); once more when it failed on a ContainerView of ours that is gone. A view
+    dies only with the session that made it (terminated or expired, and call() logged in
+    again), so a new view in the new session reads the same objects."""
+    try:
+        return read(*args)
+    except ManagedObjectNotFound as e:
+        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
+            raise
+        return read(*args)
+
+
 def collect(
     client,
     paths_by_type: dict[str, list[str] | None],
@@ -102,14 +120,7 @@ def collect(
     page_size: int = PAGE_SIZE,
 ) -> list[tuple[MoRef, PropertyMap]]:
     """Every object of the given types below `root`, with the given paths: one bulk read."""
-    try:
-        return _collect_in_view(client, paths_by_type, root, page_size)
-    except ManagedObjectNotFound as e:
-        # Our view dies only with the session that made it (terminated or expired, and call()
-        # logged in again): make a new one, once.
-        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
-            raise
-        return _collect_in_view(client, paths_by_type, root, page_size)
+    return again_if_view_lost(_collect_in_view, client, paths_by_type, root, page_size)
 
 
 def _collect_in_view(client, paths_by_type, root, page_size):
@@ -118,11 +129,8 @@ def _collect_in_view(client, paths_by_type, root, page_size):
         spec = {
             "_type": "PropertyFilterSpec",
             "propSet": [property_spec(t, p) for t, p in paths_by_type.items()],
-            "objectSet": [
-                {"_type": "ObjectSpec", "obj": view, "skip": True,
-                 "selectSet": [traversal("ContainerView", "view")]}
-            ],
-        }  # fmt: skip
+            "objectSet": [view_spec(view)],
+        }
         return list(retrieve(client, [spec], page_size))
 
 

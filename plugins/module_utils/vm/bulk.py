@@ -21,9 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..vi import sessions
-from ..vi.collector import call_quietly, container_view, property_spec, retrieve, traversal
+from ..vi.collector import (
+    again_if_view_lost,
+    call_quietly,
+    container_view,
+    property_spec,
+    retrieve,
+    view_spec,
+)
 from ..vi.envelope import MoRef
-from ..vi.faults import ManagedObjectNotFound, ViError, fault
+from ..vi.faults import ViError, fault
 from ..vi.find import LABELS
 from .facts import Names, fields_manager, read_with_fields, vm_facts
 
@@ -79,27 +86,16 @@ def reference_table(client) -> Names:
     specs through every VM folder and every VM in it on the way (about 10x the time on the
     simulator with 4,800 VMs: docs/performance.md, "Scale").
     """
-    try:
-        return _read_reference_table(client)
-    except ManagedObjectNotFound as e:
-        # The view dies only with the session that made it (call() then logged in again).
-        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
-            raise
-        return _read_reference_table(client)
+    return again_if_view_lost(_read_reference_table, client)
 
 
 def _read_reference_table(client) -> Names:
     root = client.content["rootFolder"]
     types = {t: ["name", "parent"] for t in REFERENCE_TYPES}
     with container_view(client, REFERENCE_TYPES) as view:
-        objects = [_view_spec(view), {"_type": "ObjectSpec", "obj": root, "skip": False}]
+        objects = [view_spec(view), {"_type": "ObjectSpec", "obj": root, "skip": False}]
         found, custom = read_with_fields(client, objects, types, fields_manager(client), PAGE_SIZE)
     return Names(found, custom)
-
-
-def _view_spec(view: MoRef) -> dict:
-    return {"_type": "ObjectSpec", "obj": view, "skip": True,
-            "selectSet": [traversal("ContainerView", "view")]}  # fmt: skip
 
 
 def plan(names: Names, parallel: int, root: MoRef | None = None) -> list[Partition]:
@@ -168,14 +164,7 @@ def read_partition(
     `destroy=False` leaves the views to the logout that ends a session opened for this read
     (the server destroys a session's views with it): fewer round trips.
     """
-    args = (client, part, paths, names, convert, destroy, page_size)
-    try:
-        return _read_views(*args)
-    except ManagedObjectNotFound as e:
-        # A view dies only with the session that made it (call() then logged in again).
-        if getattr(e.detail.get("obj"), "type", None) != "ContainerView":
-            raise
-        return _read_views(*args)
+    return again_if_view_lost(_read_views, client, part, paths, names, convert, destroy, page_size)
 
 
 def _read_views(client, part, paths, names, convert, destroy, page_size) -> list:
@@ -190,7 +179,7 @@ def _read_views(client, part, paths, names, convert, destroy, page_size) -> list
         spec = {
             "_type": "PropertyFilterSpec",
             "propSet": [property_spec("VirtualMachine", paths)],
-            "objectSet": [_view_spec(v) for v in views],
+            "objectSet": [view_spec(v) for v in views],
         }
         items = []
         for ref, props in retrieve(client, [spec], page_size):
