@@ -37,7 +37,10 @@ options:
     description:
       - The VMs, one entry each. An entry takes exactly the options of M(viapi.esx.esx_vm) but
         the connection's, with the same meaning, defaults and rules (one of C(name), C(uuid),
-        C(moid); C(customization) passwords are never shown). A VM appears once in the list.
+        C(moid); C(customization) passwords are never shown).
+      - A VM appears once in the list - two entries with the same C(moid), the same C(uuid), or
+        the same C(name) in the same C(folder) and C(datacenter) fail the run before anything
+        changes.
       - Results and messages name each VM by its C(name), else C(uuid), else C(moid).
     type: list
     elements: dict
@@ -342,15 +345,33 @@ def name_of(entry: dict) -> str:
     return entry["name"] or entry["uuid"] or entry["moid"]
 
 
+def identity_of(entry: dict) -> tuple:
+    """What finds an entry's VM: its moid, uuid, or name in its folder and datacenter."""
+    if entry["moid"]:
+        return ("moid", entry["moid"])
+    if entry["uuid"]:
+        return ("uuid", entry["uuid"].lower(), entry["use_instance_uuid"])
+    return ("name", entry["name"], entry["folder"], entry["datacenter"])
+
+
 def bad_input(params: dict) -> str | None:
-    """What esx_vm would refuse before connecting, for any entry (naming it), or parallel."""
+    """What esx_vm would refuse before connecting, for any entry (naming it), or parallel;
+    and a VM that two entries name (their runs would race, a create would make it twice)."""
     if params["parallel"] < 1:
         return f"parallel must be a positive number of VMs, got {params['parallel']}"
+    seen: dict = {}
     for n, entry in enumerate(params["vms"]):
         for option in POSITIVE:
             value = entry[option]
             if value is not None and value <= 0:
                 return f"vms[{n}].{option} must be a positive number of seconds, got {value}"
+        first = seen.setdefault(identity_of(entry), n)
+        if first != n:
+            key = identity_of(entry)[0]
+            return (
+                f"vms[{n}].{key}: VM '{name_of(entry)}' is also vms[{first}]; "
+                "a VM appears once in the list"
+            )
     return None
 
 

@@ -158,6 +158,14 @@ def test_bad_input_fails_before_any_change_naming_the_option(sim, server):
     assert bad.failed and "mutually exclusive: name|uuid|moid found in vms" in bad["msg"]
     bad = run_module("esx_vm_fleet", {"vms": [{"name": "fl-x4", "cpus": 2}]}, sim=sim)
     assert bad.failed and "cpus" in bad["msg"]
+    # Two entries for one VM would race (two creates make two VMs of one name).
+    twice = [{"name": "fl-x5", "guest_id": "otherGuest64", "memory_mb": 128, **PLACE},
+             {"name": "fl-x5", "guest_id": "otherGuest64", "memory_mb": 256, **PLACE}]  # fmt: skip
+    for check in (True, False):
+        bad = run_module("esx_vm_fleet", {"vms": twice}, sim=sim, check=check)
+        assert bad.failed and bad["msg"] == (
+            "vms[1].name: VM 'fl-x5' is also vms[0]; a VM appears once in the list"
+        )
     assert (server.snapshot(), server.tasks()) == before
 
 

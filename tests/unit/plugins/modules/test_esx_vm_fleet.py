@@ -63,3 +63,28 @@ def test_the_secrets_of_an_entry_are_no_log():
     assert {k for k, v in windows.items() if v.get("no_log")} == {
         "password", "product_key", "domain_admin_password"
     }  # fmt: skip
+
+
+def entry(**options) -> dict:
+    """An entry of `vms` as Ansible hands it over: every option, unset ones None."""
+    return {**dict.fromkeys(esx_vm.ARGS), "use_instance_uuid": False, **options}
+
+
+def test_a_vm_named_by_two_entries_is_refused_naming_both():
+    vms = [entry(name="web-1"), entry(name="web-2"), entry(name="web-1", memory_mb=2048)]
+    assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) == (
+        "vms[2].name: VM 'web-1' is also vms[0]; a VM appears once in the list"
+    )
+    vms = [entry(moid="vm-42"), entry(moid="vm-42", state="absent")]
+    assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) == (
+        "vms[1].moid: VM 'vm-42' is also vms[0]; a VM appears once in the list"
+    )
+    vms = [entry(uuid="4211AA"), entry(uuid="4211aa")]
+    assert esx_vm_fleet.bad_input({"parallel": 1, "vms": vms}).startswith("vms[1].uuid: ")
+
+
+def test_the_same_name_in_other_folders_or_datacenters_is_other_vms():
+    vms = [entry(name="web-1"), entry(name="web-1", folder="prod"),
+           entry(name="web-1", datacenter="DC1"), entry(uuid="4211aa", use_instance_uuid=True),
+           entry(uuid="4211aa")]  # fmt: skip
+    assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) is None
