@@ -166,7 +166,8 @@ options:
   is_template:
     description:
       - V(true) marks the VM as a template (MarkAsTemplate; it must be powered off at that
-        point); for a new clone, the clone is made as a template.
+        point); for a new clone, the clone is made as a template; a new VM made without
+        O(template) is marked once created (not with O(state=powered_on)).
       - V(false) turns a template into a VM (MarkAsVirtualMachine) in the resource pool and on
         the host the placement options name, else in the root resource pool of its host's
         cluster or host, on that host.

@@ -162,6 +162,7 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
             "configured": "setting its boot order and vApp properties",
             "custom_attributes": "setting its custom attributes",
             "power_on": "powering it on",
+            "template": "marking it as a template",
         }.get(steps[len(done)].name, "the wait")
         return f"VM '{name}' was created ({made[0].value}) but {what} failed: {error}"
 
@@ -172,8 +173,11 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
 
 def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dict) -> list:
     """What a new VM gets once it exists: the boot order (its devices have keys now) and vApp
-    properties in one reconfiguration, then its custom attribute values."""
+    properties in one reconfiguration, its custom attribute values, then is_template (a
+    CreateVM_Task makes a VM; MarkAsTemplate makes it a template)."""
     steps = []
+    if request.clone.is_template and request.state == "powered_on":
+        raise InvalidArgument("is_template: a template cannot be powered on (state: powered_on)")
     if want.get("boot_order") or want.get("vapp_properties"):
 
         def configure_new() -> None:
@@ -188,6 +192,9 @@ def _new_vm_steps(client, made: list, want: dict, request: VmRequest, after: dic
         steps.append(
             Step("custom_attributes", lambda: attributes.apply_values(client, made[0], todo))
         )
+    if request.clone.is_template:
+        after["template"] = True
+        steps.append(Step("template", lambda: client.call(made[0], "MarkAsTemplate")))
     return steps
 
 

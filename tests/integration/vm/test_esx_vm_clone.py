@@ -34,6 +34,23 @@ def template(sim, server):
     return "tpl-base"
 
 
+def test_a_new_vm_with_is_template_is_made_a_template(sim, server):
+    """CreateVM_Task makes a VM; is_template on a new VM marks it once made, so the second run
+    finds a template and changes nothing."""
+    args = {"name": "tpl-new", "guest_id": "otherLinux64Guest", "memory_mb": 128,
+            "is_template": True, **PLACE}  # fmt: skip
+    check, real, tasks = three_runs(server, sim, args)
+    assert check["changes"] == ["created"] and check["diff"]["after"]["template"] is True
+    assert tasks == ["CreateVM_Task"]  # MarkAsTemplate is no task
+    assert server.props(server.vm("tpl-new"))["config.template"] is True
+    assert real["vm"]["template"] is True
+    powered = vm_run(sim, dict(args, name="tpl-new2", state="powered_on"))
+    assert powered.failed and powered["msg"] == (
+        "is_template: a template cannot be powered on (state: powered_on)"
+    )
+    assert server.vm("tpl-new2") is None
+
+
 def disks(server, ref) -> list[dict]:
     return [d for d in server.props(ref)["config.hardware.device"] if d["_type"] == "VirtualDisk"]
 
