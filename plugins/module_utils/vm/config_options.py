@@ -104,9 +104,21 @@ def not_offered(option: str, value: str, offered: list[str], where: str) -> str:
     """The error for a value the host does not offer, with the nearest values it does."""
     if not offered:
         return f"{option}: '{value}' is not offered by {where}, which offers none"
-    nearest = difflib.get_close_matches(value, offered, n=3) or difflib.get_close_matches(
-        value, offered, n=3, cutoff=0
-    )
+    number = _number(value)
+    numbered = [v for v in offered if _number(v) is not None]
+    if number is not None and numbered:  # vmx-99: the versions nearest in number, not in spelling
+        nearest = sorted(numbered, key=lambda v: (abs(_number(v) - number), -_number(v)))[:3]
+    else:
+        nearest = difflib.get_close_matches(value, offered, n=3) or difflib.get_close_matches(
+            value, offered, n=3, cutoff=0
+        )
     return (
         f"{option}: '{value}' is not offered by {where}; the nearest offered: {', '.join(nearest)}"
     )
+
+
+def _number(version: str) -> int | None:
+    """The number of a hardware version key ('vmx-19': 19); None for other values."""
+    if version.startswith("vmx-") and version[4:].isdigit():
+        return int(version[4:])
+    return None

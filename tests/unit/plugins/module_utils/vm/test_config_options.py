@@ -63,6 +63,14 @@ def test_the_message_names_the_option_the_value_and_the_nearest():
     assert "offers none" in not_offered("guest_id", "a", [], "host 'esx1'")
 
 
+def test_the_nearest_hardware_versions_are_the_nearest_in_number():
+    offered = [f"vmx-{n:02d}" if n < 10 else f"vmx-{n}" for n in (4, 7, 8, 9, 10, 11, 13)]
+    msg = not_offered("hardware_version", "vmx-99", offered, "cluster 'C0' for a new VM")
+    assert msg.endswith("the nearest offered: vmx-13, vmx-11, vmx-10")
+    msg = not_offered("hardware_version", "vmx-12", offered, "x")
+    assert msg.endswith("the nearest offered: vmx-13, vmx-11, vmx-10")
+
+
 def test_descriptors_for_other_hosts_are_left_out_and_read_once():
     client = Browser([descriptor("vmx-13", hosts=[HOST, OTHER]), descriptor("vmx-19", hosts=[OTHER]),
                       descriptor("vmx-15")])  # fmt: skip
