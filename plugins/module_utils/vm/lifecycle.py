@@ -58,6 +58,8 @@ def _plan(client, request: VmRequest) -> RunPlan:
     want = spec.desired(request.config)
     if request.new_name is not None and request.state == "absent":
         raise InvalidArgument("new_name: a VM is renamed or deleted, not both (state: absent)")
+    if request.new_name is not None and not request.new_name.strip():
+        raise InvalidArgument("new_name must not be empty")  # before an empty one creates a VM
     ref = _lookup(client, request)
     if request.state == "absent":
         return _delete(client, ref, request)
@@ -316,8 +318,6 @@ def _rename(client, ref: MoRef, request: VmRequest, facts: dict, before, after, 
     new_name = request.new_name
     if new_name is None:
         return []
-    if not new_name.strip():
-        raise InvalidArgument("new_name must not be empty")
     before["name"], after["name"] = facts["name"], new_name
     if facts["name"] == new_name:
         return []

@@ -56,3 +56,15 @@ def test_new_name_never_creates_a_vm(server, sim, model):
     absent = vm_run(sim, {"name": "n-nowhere", "new_name": "x", "state": "absent"}, diff=False)
     assert absent.failed and "new_name:" in absent["msg"]
     assert server.snapshot() == snapshot and server.tasks() == tasks
+
+
+def test_an_empty_new_name_fails_and_creates_no_vm(server, sim, model):
+    """new_name from an empty variable: refused, never taken as no rename (which created the
+    VM that name names)."""
+    snapshot, tasks = server.snapshot(), server.tasks()
+    for new_name in ("", "  "):
+        for check in (True, False):
+            result = vm_run(sim, dict(new_vm(model, "n-empty"), new_name=new_name), check=check)
+            assert result.failed and result["msg"] == "new_name must not be empty"
+    assert server.vm("n-empty") is None
+    assert server.snapshot() == snapshot and server.tasks() == tasks
