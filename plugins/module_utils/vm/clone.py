@@ -63,7 +63,7 @@ def plan(client, request: VmRequest, want: dict) -> RunPlan:
     config = spec.plan(want, dict(facts, template=False), props, where.catalog, powered_on=False)
     nics = max(len(facts["nics"]), len(want["networks"] or []))
     clone_spec = _clone_spec(client, request, want, config, props, where, facts, nics)
-    after = _after(request, facts, config, where)
+    after = _after(request, facts, props, config, where)
     return _run_plan(client, request, ref, clone_spec, config, where, after)
 
 
@@ -124,10 +124,11 @@ def _snapshot(value: str, props: dict, facts: dict) -> MoRef:
     return MoRef("VirtualMachineSnapshot", node["id"])
 
 
-def _after(request: VmRequest, facts: dict, config, where) -> dict:
+def _after(request: VmRequest, facts: dict, props: dict, config, where) -> dict:
     """The diff's after: the VM as it will be made, and where it comes from."""
     clone = request.clone
     after = {"name": request.identity.name, **spec.project(facts, spec.MANAGED), **config.after}
+    _made_anew(after, facts, props, where.datastore)
     after["power_state"] = "powered_on" if request.state == "powered_on" else "powered_off"
     after["template"] = bool(clone.is_template)
     source = {"template": clone.template, "moid": facts["moid"], "snapshot": clone.snapshot_src,
@@ -142,6 +143,24 @@ def _after(request: VmRequest, facts: dict, config, where) -> dict:
     elif clone.customization:
         after["customization"] = cust.shown(clone.customization, request.config.networks)
     return after
+
+
+def _made_anew(after: dict, facts: dict, props: dict, datastore: str | None) -> None:
+    """The clone's disk files and generated MAC addresses are new ones the server picks, so the
+    diff shows them unknown (null) as for a new VM, not the source's; its disks go to the
+    clone's datastore. A manual MAC address is kept by the clone."""
+    files = {d["file"] for d in facts["disks"] if d.get("file")}
+    devices = props.get("config.hardware.device") or []
+    manual = {d.get("macAddress") for d in devices if d.get("addressType") == "manual"}
+    macs = {n["mac_address"] for n in facts["nics"] if n["mac_address"] not in manual}
+    after["disks"] = [
+        dict(d, file=None, datastore=datastore or d["datastore"]) if d.get("file") in files else d
+        for d in after.get("disks") or []
+    ]
+    after["nics"] = [
+        dict(n, mac_address=None) if n.get("mac_address") in macs else n
+        for n in after.get("nics") or []
+    ]
 
 
 def _run_plan(client, request: VmRequest, source: MoRef, clone_spec, config, where, after):

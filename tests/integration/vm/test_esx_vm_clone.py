@@ -87,6 +87,11 @@ def test_clone_from_template(sim, server, template):
     macs = {d["macAddress"] for d in props["config.hardware.device"] if "macAddress" in d}
     assert len(macs) == 1 and not macs & source_macs, "a clone never shares a MAC address"
     assert server.props(server.vm(template))["config.template"] is True
+    # The diff promises neither the source's files nor its generated MAC: the clone has its own.
+    assert [d["file"] for d in after["disks"]] == [None, None]
+    assert [n["mac_address"] for n in after["nics"]] == [None]
+    files = [d["backing"]["fileName"] for d in disks(server, ref)]
+    assert all(f.startswith("[LocalDS_0] c-tpl/") for f in files), files
 
 
 def test_clone_from_vm_path_to_host(sim, server, template):
