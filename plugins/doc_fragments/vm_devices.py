@@ -188,7 +188,9 @@ options:
         type: str
         choices: [iso, client]
       iso_path:
-        description: The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+        description:
+          - The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+          - Only with O(cdrom.type=iso) (or no O(cdrom.type)).
         type: str
       connected:
         description: Whether the drive is connected (now, while the VM runs, and at power on).
@@ -213,7 +215,9 @@ options:
         type: str
         choices: [iso, client, none]
       iso_path:
-        description: The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+        description:
+          - The ISO image, as a datastore path like C([datastore1] iso/ubuntu.iso).
+          - Only with O(cdroms[].type=iso) (or no O(cdroms[].type)).
         type: str
       controller:
         description: The controller kind of the drive (V(ide) for a new drive when not set).

@@ -34,6 +34,10 @@ def wanted_cdroms(items, single=None) -> list[dict] | None:
 def _wanted(item: dict, option: str) -> dict:
     kind = item.get("type") or ("iso" if item.get("iso_path") else "client")
     path = item.get("iso_path")
+    if path and kind != "iso":  # an ISO the drive would not get: say so, never drop it
+        raise InvalidArgument(
+            f"{option}.iso_path is for type iso; {option}.type is {kind}, got iso_path '{path}'"
+        )
     if kind == "iso" and not all(split_datastore_path(path)):
         raise InvalidArgument(
             f"{option}.iso_path must look like '[datastore] dir/file.iso', got '{path or ''}'"

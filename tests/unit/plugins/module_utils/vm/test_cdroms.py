@@ -45,6 +45,14 @@ def test_removal_names_the_drive_and_a_missing_one_changes_nothing():
         ([{"type": "iso", "iso_path": "x.iso"}], None, "cdroms[0].iso_path must look like"),
         ([{}], {"type": "client"}, "cdrom and cdroms are mutually exclusive"),
         (None, {"type": "iso", "iso_path": "no"}, "cdrom.iso_path must look like"),
+        # An ISO beside another type was dropped without a word.
+        (
+            [{}, {"type": "client", "iso_path": "[ds] a.iso"}],
+            None,
+            "cdroms[1].iso_path is for type iso; cdroms[1].type is client, got iso_path '[ds] a.iso'",
+        ),
+        ([{"type": "none", "iso_path": "[ds] a.iso"}], None, "cdroms[0].iso_path is for type iso"),
+        (None, {"type": "client", "iso_path": "[ds] a.iso"}, "cdrom.iso_path is for type iso"),
     ],
 )
 def test_bad_entries_name_the_option(items, single, message):
