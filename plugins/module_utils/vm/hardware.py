@@ -130,6 +130,11 @@ def wanted(config) -> dict:
     for option in ("cpu_limit_mhz", "memory_limit_mb"):
         if want[option] is not None and want[option] < -1:
             raise InvalidArgument(f"{option} must be -1 (unlimited) or more, got {want[option]}")
+    for reservation, limit in (("cpu_reservation_mhz", "cpu_limit_mhz"),
+                               ("memory_reservation_mb", "memory_limit_mb")):  # fmt: skip
+        low, high = want[reservation], want[limit]
+        if low is not None and high not in (None, -1) and low > high:  # the server refuses it
+            raise InvalidArgument(f"{reservation} ({low}) must not be above {limit} ({high})")
     for option in ("cpu_shares", "memory_shares"):
         want[option] = _shares(option, want[option])
     if want["secure_boot"] and want["firmware"] == "bios":

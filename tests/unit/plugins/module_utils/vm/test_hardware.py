@@ -108,6 +108,14 @@ def test_unchanged_values_make_no_spec():
         ({"boot_order": []}, "boot_order must name at least one device kind"),
         ({"boot_order": ["usb"]}, "boot_order: 'usb' is not one of"),
         ({"firmware": "bios", "secure_boot": True}, "secure_boot needs firmware: efi, not bios"),
+        (
+            {"memory_reservation_mb": 100, "memory_limit_mb": 64},
+            "memory_reservation_mb (100) must not be above memory_limit_mb (64)",
+        ),
+        (
+            {"cpu_reservation_mhz": 2000, "cpu_limit_mhz": 1000},
+            "cpu_reservation_mhz (2000) must not be above cpu_limit_mhz (1000)",
+        ),
     ],
 )
 def test_bad_values_name_the_option(options, fragment):
@@ -134,3 +142,15 @@ def test_a_new_vm_gets_defaults_with_its_allocation():
 def test_a_new_vm_boot_order_needs_the_devices():
     with pytest.raises(InvalidArgument, match="boot_order: 'disk' is listed but disks adds none"):
         hardware.create({}, {}, want(boot_order=["disk"]))
+
+
+def test_a_reservation_up_to_the_limit_or_without_one_is_taken():
+    assert want(memory_reservation_mb=64, memory_limit_mb=64)["memory_limit_mb"] == 64
+    assert want(cpu_reservation_mhz=2000, cpu_limit_mhz=-1)["cpu_reservation_mhz"] == 2000
+    assert want(cpu_reservation_mhz=2000)["cpu_limit_mhz"] is None
+    locked = want(memory_reservation_locked=True, memory_reservation_mb=128, memory_mb=128)
+    assert locked["memory_reservation_mb"] == 128  # the reservation it gets anyway
+    assert (
+        want(memory_reservation_locked=False, memory_reservation_mb=64)["memory_reservation_mb"]
+        == 64
+    )
