@@ -94,7 +94,7 @@ options:
     description: CPU guaranteed to the VM, in MHz (0 for none). Changed on a running VM too.
     type: int
   cpu_limit_mhz:
-    description: The most CPU the VM may use, in MHz; V(-1) for no limit.
+    description: The most CPU the VM may use, in MHz; V(-1) for no limit. Not below O(cpu_reservation_mhz).
     type: int
   cpu_shares:
     description:
@@ -111,7 +111,7 @@ options:
       - Reserve all of the VM's memory, following O(memory_mb) (C(memoryReservationLockedToMax)).
     type: bool
   memory_limit_mb:
-    description: The most memory the VM may use, in MiB; V(-1) for no limit.
+    description: The most memory the VM may use, in MiB; V(-1) for no limit. Not below O(memory_reservation_mb).
     type: int
   memory_shares:
     description: The VM's memory shares - V(low), V(normal), V(high), or a number of shares.
@@ -138,6 +138,10 @@ options:
         Properties not listed are left alone.
       - Changed on a running VM too. A new VM gets them right after its creation (a second
         reconfiguration).
+      - The value and default of an entry with O(vapp_properties[].type=password) are kept out
+        of the task's output (its invocation too), as a C(no_log) option's; the facts and the
+        diff never show a password property's value. Give the type for an existing password
+        property too, or its value shows in the invocation.
     type: list
     elements: dict
     suboptions:

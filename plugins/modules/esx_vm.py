@@ -249,7 +249,7 @@ changes:
 """
 
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule, typed_request
-from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
+from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle, vapp
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_RULES
 from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS, POSITIVE
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmRequest
@@ -266,7 +266,10 @@ def run(module, client) -> dict:
 
 
 def main() -> None:
-    EsxModule(ARGS, positive=POSITIVE, supports_check_mode=True, **IDENTITY_RULES).run(run)
+    module = EsxModule(ARGS, positive=POSITIVE, supports_check_mode=True, **IDENTITY_RULES)
+    # A password vApp property's value is no option of its own: mask it as no_log would.
+    module.ansible.no_log_values.update(vapp.secrets(module.params["vapp_properties"]))
+    module.run(run)
 
 
 if __name__ == "__main__":

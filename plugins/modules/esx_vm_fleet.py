@@ -19,7 +19,10 @@ description:
   - A VM that fails does not stop or hide the others - every VM is converged, then the module
     fails naming every VM that failed and its message; the returned C(vms) holds each outcome.
   - Options are checked for every entry before anything changes (an entry's bad option fails
-    the whole run, naming the entry).
+    the whole run, naming the entry) - those esx_vm checks before it looks at the server (a
+    C(memory_mb) that is no multiple of 4, a bad C(hardware_version), a malformed
+    C(disks[].filename), ...). What only the server can tell (a name that is not found, a guest
+    id the host does not offer) fails that VM alone.
   - The role C(viapi.esx.vm_fleet) calls this module once for its whole list.
 author:
   - viapi.esx developers (@viapi-esx)
@@ -39,8 +42,8 @@ options:
         the connection's, with the same meaning, defaults and rules (one of C(name), C(uuid),
         C(moid); C(customization) passwords are never shown).
       - A VM appears once in the list - two entries with the same C(moid), the same C(uuid), or
-        the same C(name) in the same C(folder) and C(datacenter) fail the run before anything
-        changes.
+        the same C(name) (or C(new_name)) in the same C(folder) and C(datacenter) fail the run
+        before anything changes.
       - Results and messages name each VM by its C(name), else C(uuid), else C(moid).
     type: list
     elements: dict
@@ -326,7 +329,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.module import (
     typed_request,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import PartialFailure
-from ansible_collections.viapi.esx.plugins.module_utils.vm import fleet
+from ansible_collections.viapi.esx.plugins.module_utils.vm import fleet, vapp
 from ansible_collections.viapi.esx.plugins.module_utils.vm.identify import IDENTITY_RULES
 from ansible_collections.viapi.esx.plugins.module_utils.vm.options import ARGS as VM_ARGS
 from ansible_collections.viapi.esx.plugins.module_utils.vm.options import POSITIVE
@@ -345,13 +348,20 @@ def name_of(entry: dict) -> str:
     return entry["name"] or entry["uuid"] or entry["moid"]
 
 
-def identity_of(entry: dict) -> tuple:
-    """What finds an entry's VM: its moid, uuid, or name in its folder and datacenter."""
+def identities(entry: dict) -> list[tuple]:
+    """(option, what it finds) for the VM an entry names: its moid, uuid, or name in its folder
+    and datacenter; and the name new_name gives it there."""
     if entry["moid"]:
-        return ("moid", entry["moid"])
-    if entry["uuid"]:
-        return ("uuid", entry["uuid"].lower(), entry["use_instance_uuid"])
-    return ("name", entry["name"], entry["folder"], entry["datacenter"])
+        found = [("moid", ("moid", entry["moid"]))]
+    elif entry["uuid"]:
+        found = [("uuid", ("uuid", entry["uuid"].lower(), entry["use_instance_uuid"]))]
+    else:
+        found = [("name", ("name", entry["name"], entry["folder"], entry["datacenter"]))]
+    if entry["new_name"]:
+        found.append(
+            ("new_name", ("name", entry["new_name"], entry["folder"], entry["datacenter"]))
+        )
+    return found
 
 
 def bad_input(params: dict) -> str | None:
@@ -365,13 +375,13 @@ def bad_input(params: dict) -> str | None:
             value = entry[option]
             if value is not None and value <= 0:
                 return f"vms[{n}].{option} must be a positive number of seconds, got {value}"
-        first = seen.setdefault(identity_of(entry), n)
-        if first != n:
-            key = identity_of(entry)[0]
-            return (
-                f"vms[{n}].{key}: VM '{name_of(entry)}' is also vms[{first}]; "
-                "a VM appears once in the list"
-            )
+        for option, key in identities(entry):
+            first, its = seen.setdefault(key, (n, option))
+            if first != n:
+                return (
+                    f"vms[{n}].{option}: VM '{entry[option]}' is also vms[{first}].{its}; "
+                    "a VM appears once in the list"
+                )
     return None
 
 
@@ -379,10 +389,11 @@ def run(module, client) -> dict:
     """Converge every entry through esx_vm's runner; fail at the end if any VM failed."""
     entries = module.params["vms"]
     requests = [typed_request(VmRequest, entry, module.check_mode) for entry in entries]
+    names = [name_of(entry) for entry in entries]
+    fleet.validate(names, requests)
     done = fleet.run(client, requests, module.params["parallel"], module.new_client)
     for warning in done.warnings:
         module.warn(warning)
-    names = [name_of(entry) for entry in entries]
     result = fleet.report(names, done, failure, module.diff_mode)
     if "msg" in result:
         raise PartialFailure(result.pop("msg"), None, **result)
@@ -391,6 +402,8 @@ def run(module, client) -> dict:
 
 def main() -> None:
     module = EsxModule(ARGS, supports_check_mode=True)
+    for entry in module.params["vms"]:  # password vApp property values, masked as no_log would
+        module.ansible.no_log_values.update(vapp.secrets(entry["vapp_properties"]))
     problem = bad_input(module.params)
     if problem:
         module.fail(problem)

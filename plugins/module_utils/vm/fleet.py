@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..vi import sessions
-from ..vi.faults import ViError
+from ..vi.faults import InvalidArgument, ViError
 from . import lifecycle
 from .request import VmRequest
 
@@ -41,6 +41,16 @@ class Fleet:
     outcomes: list[Outcome]
     sessions: int = 1
     warnings: list[str] = field(default_factory=list)
+
+
+def validate(names: list[str], requests: list[VmRequest]) -> None:
+    """Every entry's options checked as esx_vm checks them before it connects, so that one bad
+    entry fails the run before any VM changes; the error names the entry."""
+    for n, (name, request) in enumerate(zip(names, requests)):
+        try:
+            lifecycle.validate(request)
+        except InvalidArgument as e:
+            raise InvalidArgument(f"vms[{n}] ({name}): {e}") from None
 
 
 def run(

@@ -54,12 +54,18 @@ def run(client, request: VmRequest) -> dict:
     return apply(plan)
 
 
-def _plan(client, request: VmRequest) -> RunPlan:
+def validate(request: VmRequest) -> dict:
+    """The checks of the options alone (no server): the wanted configuration, or InvalidArgument."""
     want = spec.desired(request.config)
     if request.new_name is not None and request.state == "absent":
         raise InvalidArgument("new_name: a VM is renamed or deleted, not both (state: absent)")
     if request.new_name is not None and not request.new_name.strip():
         raise InvalidArgument("new_name must not be empty")  # before an empty one creates a VM
+    return want
+
+
+def _plan(client, request: VmRequest) -> RunPlan:
+    want = validate(request)
     ref = _lookup(client, request)
     if request.state == "absent":
         return _delete(client, ref, request)

@@ -127,6 +127,18 @@ def _edit(item: dict, current: dict) -> dict | None:
     return None if info == {**current, "_type": "VAppPropertyInfo"} else info
 
 
+def secrets(items) -> set[str]:
+    """The values and defaults the vapp_properties option gives password properties (type
+    password*): the module keeps them out of all its output, its invocation too."""
+    found = set()
+    for item in items or []:
+        if str(item.get("type") or "").startswith("password"):
+            found.update(
+                _text(item[k]) for k in ("value", "default") if item.get(k) not in (None, "")
+            )
+    return found
+
+
 def _text(value) -> str | None:
     if value is None:
         return None

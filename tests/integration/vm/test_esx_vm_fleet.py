@@ -158,13 +158,21 @@ def test_bad_input_fails_before_any_change_naming_the_option(sim, server):
     assert bad.failed and "mutually exclusive: name|uuid|moid found in vms" in bad["msg"]
     bad = run_module("esx_vm_fleet", {"vms": [{"name": "fl-x4", "cpus": 2}]}, sim=sim)
     assert bad.failed and "cpus" in bad["msg"]
+    # What esx_vm refuses before it reads the server fails every VM's run, not just its own.
+    new = {"guest_id": "otherGuest64", "memory_mb": 128, **PLACE}
+    bad = run_module("esx_vm_fleet", {"vms": [{"name": "fl-x6", **new},
+                                              {"name": "fl-x7", **new, "memory_mb": 1023}]},
+                     sim=sim)  # fmt: skip
+    assert bad.failed and bad["msg"] == (
+        "vms[1] (fl-x7): memory_mb must be a positive multiple of 4, got 1023"
+    )
     # Two entries for one VM would race (two creates make two VMs of one name).
     twice = [{"name": "fl-x5", "guest_id": "otherGuest64", "memory_mb": 128, **PLACE},
              {"name": "fl-x5", "guest_id": "otherGuest64", "memory_mb": 256, **PLACE}]  # fmt: skip
     for check in (True, False):
         bad = run_module("esx_vm_fleet", {"vms": twice}, sim=sim, check=check)
         assert bad.failed and bad["msg"] == (
-            "vms[1].name: VM 'fl-x5' is also vms[0]; a VM appears once in the list"
+            "vms[1].name: VM 'fl-x5' is also vms[0].name; a VM appears once in the list"
         )
     assert (server.snapshot(), server.tasks()) == before
 
@@ -193,6 +201,16 @@ def test_secrets_appear_in_no_output(sim, server, template):
             assert secret not in text, f"{secret} shown"
     shown = runs[0]["vms"][0]["diff"]["after"]["customization"]["windows"]
     assert shown == {"join_domain": "corp.test", "domain_admin": "joiner"}
+
+
+def test_a_password_property_s_value_appears_in_no_output(sim, server):
+    ok(vm_run(sim, {"name": "fl-vapp", "guest_id": "otherGuest64", "memory_mb": 128, **PLACE}))
+    entry = {"name": "fl-vapp", "vapp_properties": [
+        {"id": "app.token", "type": "password", "value": "Fl33t-T0ken"}]}  # fmt: skip
+    runs = [fleet_run(sim, {"vms": [entry]}, check=check, verbosity=4) for check in (True, False)]
+    assert [r["changed"] for r in runs] == [True, True]
+    for run in runs:
+        assert "Fl33t-T0ken" not in run.stdout + run.stderr + repr(run.tasks), "a password shown"
 
 
 @pytest.mark.parametrize("allowed", [1, 2])

@@ -365,6 +365,21 @@ def test_vapp_properties(server, sim, model):
     assert wrong.failed and "'app.port' has type int; changing a property's type" in wrong["msg"]
 
 
+def test_a_password_property_s_value_and_default_are_in_no_output(server, sim, model):
+    """Not in the invocation either (-vvv shows the module's arguments)."""
+    name = "h-vapp-secret"
+    ok(vm_run(sim, new_vm(model, name)))
+    token = {"id": "app.token", "type": "password", "value": "T0ken-Value", "default": "T0ken-Dflt"}
+    runs = [ok(vm_run(sim, {"name": name, "vapp_properties": [token]}, check=check))
+            for check in (True, False, False)]  # fmt: skip
+    assert [r["changed"] for r in runs] == [True, True, False]
+    for run in runs:
+        text = run.stdout + run.stderr + repr(run.tasks)
+        assert "T0ken-Value" not in text and "T0ken-Dflt" not in text, "a password was shown"
+    have = vapp(server, name)["app.token"]
+    assert (have["value"], have["defaultValue"]) == ("T0ken-Value", "T0ken-Dflt")
+
+
 # ---------------------------------------------------------------- custom_attributes
 
 

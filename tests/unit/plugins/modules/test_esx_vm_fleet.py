@@ -73,14 +73,23 @@ def entry(**options) -> dict:
 def test_a_vm_named_by_two_entries_is_refused_naming_both():
     vms = [entry(name="web-1"), entry(name="web-2"), entry(name="web-1", memory_mb=2048)]
     assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) == (
-        "vms[2].name: VM 'web-1' is also vms[0]; a VM appears once in the list"
+        "vms[2].name: VM 'web-1' is also vms[0].name; a VM appears once in the list"
     )
     vms = [entry(moid="vm-42"), entry(moid="vm-42", state="absent")]
     assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) == (
-        "vms[1].moid: VM 'vm-42' is also vms[0]; a VM appears once in the list"
+        "vms[1].moid: VM 'vm-42' is also vms[0].moid; a VM appears once in the list"
     )
     vms = [entry(uuid="4211AA"), entry(uuid="4211aa")]
     assert esx_vm_fleet.bad_input({"parallel": 1, "vms": vms}).startswith("vms[1].uuid: ")
+    # A rename to the name another entry names: which VM that entry finds depends on timing.
+    vms = [entry(name="web-1", new_name="web-2"), entry(name="web-2", state="absent")]
+    assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}) == (
+        "vms[1].name: VM 'web-2' is also vms[0].new_name; a VM appears once in the list"
+    )
+    vms = [entry(name="web-3"), entry(name="web-1", new_name="web-3")]
+    assert esx_vm_fleet.bad_input({"parallel": 5, "vms": vms}).startswith(
+        "vms[1].new_name: VM 'web-3' is also vms[0].name; "
+    )
 
 
 def test_the_same_name_in_other_folders_or_datacenters_is_other_vms():

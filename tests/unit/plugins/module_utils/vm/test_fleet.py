@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from ansible_collections.viapi.esx.plugins.module_utils.module import failure as describe
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    InvalidArgument,
     NotFound,
     PartialFailure,
     ViError,
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vm import fleet
-from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmRequest
+from ansible_collections.viapi.esx.plugins.module_utils.vm.request import (
+    VmConfig,
+    VmIdentity,
+    VmRequest,
+)
 
 
 class Session:
@@ -158,3 +165,12 @@ def test_report_without_diff_mode_or_failures():
         "changed": False,
         "vms": [{"name": "a", "changed": False, "failed": False, "msg": ""}],
     }
+
+
+def test_validate_names_the_entry_with_a_bad_option_before_any_run():
+    good = VmRequest(VmIdentity(name="web-1"), VmConfig(memory_mb=1024))
+    bad = VmRequest(VmIdentity(name="web-2"), VmConfig(num_cpus=3, cores_per_socket=2))
+    fleet.validate(["web-1"], [good])
+    with pytest.raises(InvalidArgument) as e:
+        fleet.validate(["web-1", "web-2"], [good, bad])
+    assert str(e.value) == "vms[1] (web-2): num_cpus (3) must be a multiple of cores_per_socket (2)"

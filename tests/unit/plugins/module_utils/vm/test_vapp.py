@@ -65,3 +65,12 @@ def test_bad_items_name_the_option(items, fragment):
 def test_changing_a_type_is_refused():
     with pytest.raises(InvalidArgument, match="'mode' has type string"):
         vapp.plan(Plan(), vapp.wanted([{"id": "mode", "type": "int"}]), PROPS)
+
+
+def test_the_secrets_are_the_password_entries_values_and_defaults():
+    items = [{"id": "a", "type": "password", "value": "pw1", "default": 42},
+             {"id": "b", "type": "password.256", "value": "pw2", "default": ""},
+             {"id": "c", "type": "string", "value": "shown"}, {"id": "d", "value": "shown too"},
+             {"id": "e", "type": "password", "value": None}]  # fmt: skip
+    assert vapp.secrets(items) == {"pw1", "42", "pw2"}
+    assert vapp.secrets(None) == set()
