@@ -120,7 +120,10 @@ options:
     choices: [static, send_targets]
     default: static
   adapter:
-    description: The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
+    description:
+      - The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
+      - With V(absent), the target is removed from this adapter only (a host without it is an
+        error); without it, from every adapter of the host that has the target.
     type: str
   lun:
     description:
