@@ -48,6 +48,8 @@ options:
       - The volume - a path in the pool (C(dir/disk.vmdk), C(iso/tools.iso)) or a datastore
         path C([datastore] dir/disk.vmdk), which names the pool too; or a LUN's canonical name
         or device path when O(pool) is an iSCSI target.
+      - A folder of the datastore is not a volume - O(src), O(dest) or V(absent) on one is an
+        error; name the file.
     type: str
     required: true
   pool:

@@ -24,6 +24,8 @@ from .volume import Plan, Step, Target, VolumeRequest, remaining
 
 def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Plan:
     """The steps for a file: upload, download, delete, or none."""
+    if before is None:
+        _refuse_folder(client, target, request)
     if request.src:
         return _upload(client, target, request.src, before, deadline)
     if request.dest:
@@ -48,6 +50,22 @@ def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Pl
     if before is None:
         raise NotFound(f"name: file '{target.path}' not found (give src to upload it)")
     return Plan(before, before)
+
+
+def _refuse_folder(client, target: Target, request: VolumeRequest) -> None:
+    """A name that is a folder of the datastore is an error: volumes are files (an upload to it
+    would fail on the server, and absent would report a folder that stays as gone)."""
+    if not datastore_files.is_folder(client, target.pool, target.path):
+        return
+    if request.src:
+        doing = f"name the file to upload src to ('{target.rel}/{os.path.basename(request.src)}')"
+    elif request.dest:
+        doing = "name a file in it to download to dest"
+    elif request.state == "absent":
+        doing = "esx_volume deletes files, not folders"
+    else:
+        doing = "name a file in it"
+    raise InvalidArgument(f"name: '{target.path}' is a folder; {doing}")
 
 
 def _upload(client, target: Target, src: str, before, deadline) -> Plan:

@@ -218,6 +218,25 @@ def test_files_of_registered_vms_are_refused(sim):
     assert (ds_dir(sim) / "DC0_H0_VM0" / "DC0_H0_VM0.vmx").exists()
 
 
+def test_a_folder_is_no_volume(sim, tmp_path):
+    src = tmp_path / "a.iso"
+    src.write_bytes(b"iso" * 1000)
+    volume(sim, {"pool": "LocalDS_0", "name": "folders/in/a.iso", "src": str(src)})
+    folder = ds_dir(sim) / "folders" / "in"
+    files = reads.tree(ds_dir(sim))
+    for args, message in (
+        ({"src": str(src)}, "name the file to upload src to ('folders/in/a.iso')"),
+        ({"dest": str(tmp_path)}, "name a file in it to download to dest"),
+        ({"state": "absent"}, "esx_volume deletes files, not folders"),
+        ({}, "name a file in it"),
+    ):
+        for name in ("folders/in", "folders/in/"):
+            result = volume(sim, dict(args, pool="LocalDS_0", name=name), ok=False)
+            assert result["msg"] == f"name: '[LocalDS_0] folders/in' is a folder; {message}"
+    assert folder.is_dir() and reads.tree(ds_dir(sim)) == files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.iso"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
