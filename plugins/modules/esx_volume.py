@@ -258,7 +258,7 @@ def request(params: dict, check_mode: bool) -> VolumeRequest:
         adapter_type=params.get("adapter_type") or "lsiLogic", source=params.get("source"),
         wipe=bool(params.get("wipe")), src=params.get("src"), dest=params.get("dest"),
         datacenter=params.get("datacenter"), wait_timeout=params.get("wait_timeout") or 3600.0,
-        check_mode=check_mode,
+        check_mode=check_mode, datastore=volume.named_datastore(params.get("pool"), params["name"]),
     )  # fmt: skip
     built.validate()
     return built

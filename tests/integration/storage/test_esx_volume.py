@@ -218,6 +218,22 @@ def test_files_of_registered_vms_are_refused(sim):
     assert (ds_dir(sim) / "DC0_H0_VM0" / "DC0_H0_VM0.vmx").exists()
 
 
+def test_a_pool_by_uuid_agrees_with_a_datastore_path(sim):
+    uuid = reads.libvirt_uuid(reads.datastores(sim)["LocalDS_0"]["info"]["url"])
+    args = {"pool": uuid, "name": "[LocalDS_0] byuuid/u.vmdk", "size_mb": 1}
+    made = volume(sim, args)
+    assert made["changed"] and made["volume"]["path"] == "[LocalDS_0] byuuid/u.vmdk"
+    assert (ds_dir(sim) / "byuuid" / "u.vmdk").is_file()
+    assert volume(sim, args)["changed"] is False
+    other = reads.libvirt_uuid(reads.datastores(sim)["LocalDS_1"]["info"]["url"])
+    refused = volume(sim, dict(args, pool=other), ok=False)
+    assert refused["msg"] == (
+        f"name '[LocalDS_0] byuuid/u.vmdk' is in datastore 'LocalDS_0', but pool is '{other}'"
+    )
+    volume(sim, {"pool": uuid, "name": args["name"], "state": "absent"})
+    assert not (ds_dir(sim) / "byuuid" / "u.vmdk").exists()
+
+
 def test_a_folder_is_no_volume(sim, tmp_path):
     src = tmp_path / "a.iso"
     src.write_bytes(b"iso" * 1000)

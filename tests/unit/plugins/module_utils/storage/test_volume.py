@@ -25,6 +25,10 @@ def test_a_datastore_path_names_the_pool():
     assert (r.pool, r.name, r.size_kb, r.size_option) == ("ds1", "d/a.vmdk", 2 << 20, "size_gb")
     assert r.is_disk
     assert request(name="a.vmdk", pool="ds2", size_mb=3).size_kb == 3 << 10
+    # A pool given too stays as given (a uuid, maybe); the runner checks it is that datastore.
+    r = request(name="[ds1] d/a.vmdk", pool="ea377eb8-b583-ab6e-b5f9-e2a8d583942b")
+    assert (r.pool, r.datastore, r.name, r.path) == (
+        "ea377eb8-b583-ab6e-b5f9-e2a8d583942b", "ds1", "d/a.vmdk", "[ds1] d/a.vmdk")  # fmt: skip
 
 
 @pytest.mark.parametrize(
