@@ -99,7 +99,7 @@ options:
     elements: str
     aliases: [host]
   cluster:
-    description: Every host of this cluster, instead of O(hosts).
+    description: Every host of this cluster, instead of O(hosts) (not for a V(vmfs) pool, made on one host).
     type: str
   datacenter:
     description: The datacenter to look in (vCenter).

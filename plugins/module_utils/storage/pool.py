@@ -103,6 +103,11 @@ class PoolRequest:
             raise InvalidArgument(f"vmfs_version: '{self.vmfs_version}' is not one of 5, 6")
         if self.state == "present" and not self.lun:
             raise InvalidArgument("lun is required for a VMFS pool with state present")
+        if self.state == "present" and self.cluster:
+            raise InvalidArgument(
+                f"cluster: '{self.cluster}' does not apply to a VMFS pool, which is made on one "
+                "host; give hosts: [that host]"
+            )
         if self.state == "present" and len(self.hosts) != 1:
             raise InvalidArgument(f"hosts: a VMFS pool is made on one host, got {len(self.hosts)}")
 
