@@ -211,7 +211,8 @@ volume:
 actions:
   description:
     - What was done (or would be, in check mode), in order - mkdir, create, copy, extend,
-      inflate, wipe, upload, download, delete. Empty when nothing changed.
+      inflate, wipe, upload, download, delete. Empty when nothing changed. V(mkdir) only when
+      the volume's folder is not there yet.
   returned: success
   type: list
   elements: str

@@ -18,7 +18,7 @@ from ..vi.tasks import wait_for_task
 from ..vi.values import split_datastore_path
 from . import datastore_files
 from .backend import volume_record
-from .vmdk import disk_step, mkdir_step
+from .vmdk import disk_step, mkdir_steps
 from .volume import Plan, Step, Target, VolumeRequest, remaining
 
 
@@ -76,8 +76,7 @@ def _upload(client, target: Target, src: str, before, deadline) -> Plan:
     remote = files.remote_size(client, url)
     if remote == size and files.remote_sha256(client, url, deadline) == digest:
         return Plan(before, before, transfer=transfer)
-    folder = target.rel.rpartition("/")[0]
-    steps = [mkdir_step(target, folder)] if folder and before is None else []
+    steps = mkdir_steps(client, target) if before is None else []
     steps.append(_upload_step(target, src, url, size))
     after = dict(before) if before else _file_record(target)
     after.update(capacity_bytes=size, allocation_bytes=size)

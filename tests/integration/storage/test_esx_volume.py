@@ -234,6 +234,25 @@ def test_a_pool_by_uuid_agrees_with_a_datastore_path(sim):
     assert not (ds_dir(sim) / "byuuid" / "u.vmdk").exists()
 
 
+def test_a_folder_that_is_there_is_not_made_again(sim, tmp_path):
+    src = tmp_path / "b.iso"
+    src.write_bytes(b"iso" * 1000)
+    up = {"pool": "LocalDS_0", "name": "there/b.iso", "src": str(src)}
+    assert volume(sim, up)["actions"] == ["mkdir", "upload"]
+    # A second file and a new disk in that folder: nothing to make, and actions say so.
+    second = dict(up, name="there/deeper/c.iso")
+    assert unchanged_in_check_mode(sim, second)["actions"] == ["mkdir", "upload"]
+    assert volume(sim, second)["actions"] == ["mkdir", "upload"]
+    for args, actions in (
+        (dict(up, name="there/d.iso"), ["upload"]),
+        ({"pool": "LocalDS_0", "name": "there/deeper/e.vmdk", "size_mb": 1}, ["create"]),
+    ):
+        assert unchanged_in_check_mode(sim, args)["actions"] == actions
+        assert volume(sim, args)["actions"] == actions
+    assert sorted(reads.tree(ds_dir(sim) / "there")) == [
+        "b.iso", "d.iso", "deeper/c.iso", "deeper/e-flat.vmdk", "deeper/e.vmdk"]  # fmt: skip
+
+
 def test_a_folder_is_no_volume(sim, tmp_path):
     src = tmp_path / "a.iso"
     src.write_bytes(b"iso" * 1000)
