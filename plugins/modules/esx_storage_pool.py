@@ -81,12 +81,18 @@ options:
     description: The exported path on the server, absolute. Required with V(present).
     type: str
   nfs_version:
-    description: NFS version 3 or 4.1.
+    description:
+      - NFS version 3 or 4.1.
+      - A host that mounts the datastore with the other version is an error (the version of a
+        mounted datastore does not change; unmount it first).
     type: str
     choices: ["3", "4.1"]
     default: "3"
   access:
-    description: Mount read-write or read-only.
+    description:
+      - Mount read-write or read-only.
+      - A host that mounts the datastore with the other access mode is an error (it does not
+        change while mounted; unmount it first).
     type: str
     choices: [read_write, read_only]
     default: read_write

@@ -93,6 +93,24 @@ def test_an_export_has_one_name(sim):
     assert "nfs2" not in reads.datastores(sim)
 
 
+def test_a_mount_of_another_version_or_access_is_an_error(sim):
+    ro = dict(NFS, name="nfs_ro", path="/exports/ro", hosts=["DC0_H0"], access="read_only")
+    pool(sim, ro)
+    assert pool(sim, ro)["changed"] is False
+    mount = reads.datastores(sim)["nfs_ro"]["host"]
+    assert [m["mountInfo"]["accessMode"] for m in mount] == ["readOnly"]
+    for args, message in (
+        (dict(ro, access="read_write"), "access: host 'DC0_H0' mounts datastore 'nfs_ro' with "
+         "access read_only, not read_write; unmount it (state absent) first"),
+        (dict(ro, nfs_version="4.1"), "nfs_version: host 'DC0_H0' mounts datastore 'nfs_ro' with "
+         "nfs_version 3, not 4.1; unmount it (state absent) first"),
+    ):  # fmt: skip
+        assert pool(sim, args, ok=False)["msg"] == message
+        assert pool(sim, args, check=True, ok=False)["msg"] == message
+    assert reads.datastores(sim)["nfs_ro"]["host"] == mount
+    pool(sim, dict(ro, state="absent"))
+
+
 def test_refresh_reports_no_change_when_nothing_appeared(sim):
     pool(sim, dict(NFS, hosts=["DC0_H0"]))
     stamp = reads.datastores(sim)["nfs1"]["info"].get("timestamp")
