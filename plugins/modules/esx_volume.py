@@ -48,6 +48,7 @@ options:
       - The volume - a path in the pool (C(dir/disk.vmdk), C(iso/tools.iso)) or a datastore
         path C([datastore] dir/disk.vmdk), which names the pool too; or a LUN's canonical name
         or device path when O(pool) is an iSCSI target.
+      - A path in a datastore starts at its top, with or without a leading C(/).
       - A folder of the datastore is not a volume - O(src), O(dest) or V(absent) on one is an
         error; name the file.
     type: str

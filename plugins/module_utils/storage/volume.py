@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError, WaitTimeout
 from ..vi.files import Deadline
@@ -208,6 +208,9 @@ def _run(client, request: VolumeRequest) -> dict:
         )
     if pool.backend != "datastore":
         return lun_result(storage, pool, request)
+    # A path in a datastore is relative to its top ('/iso/a.iso' is 'iso/a.iso'); the leading
+    # slash stays in the request only for a LUN's device path.
+    request = replace(request, name=request.name.strip("/"))
     target = Target(pool, request.name)
     before = current(client, target)
     if request.is_disk:

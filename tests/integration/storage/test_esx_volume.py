@@ -253,6 +253,24 @@ def test_a_folder_that_is_there_is_not_made_again(sim, tmp_path):
         "b.iso", "d.iso", "deeper/c.iso", "deeper/e-flat.vmdk", "deeper/e.vmdk"]  # fmt: skip
 
 
+def test_a_leading_slash_is_the_top_of_the_datastore(sim, tmp_path):
+    src = tmp_path / "s.iso"
+    src.write_bytes(b"slash" * 1000)
+    up = {"pool": "LocalDS_0", "name": "/slash/s.iso", "src": str(src)}
+    made = volume(sim, up)
+    assert made["actions"] == ["mkdir", "upload"]
+    assert made["volume"]["path"] == "[LocalDS_0] slash/s.iso"
+    assert (ds_dir(sim) / "slash" / "s.iso").read_bytes() == src.read_bytes()
+    assert volume(sim, dict(up, name="slash/s.iso"))["changed"] is False
+    disk = {"pool": "LocalDS_0", "name": "/slash/d.vmdk", "size_mb": 1}
+    check = unchanged_in_check_mode(sim, disk)
+    assert check["actions"] == ["create"] and check["volume"]["path"] == "[LocalDS_0] slash/d.vmdk"
+    assert volume(sim, disk)["volume"]["path"] == "[LocalDS_0] slash/d.vmdk"
+    assert volume(sim, dict(disk, name="slash/d.vmdk"))["changed"] is False
+    assert volume(sim, {"pool": "LocalDS_0", "name": "/slash/d.vmdk", "state": "absent"})["changed"]
+    assert not (ds_dir(sim) / "slash" / "d.vmdk").exists()
+
+
 def test_a_folder_is_no_volume(sim, tmp_path):
     src = tmp_path / "a.iso"
     src.write_bytes(b"iso" * 1000)
