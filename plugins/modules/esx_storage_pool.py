@@ -290,7 +290,8 @@ def request(params: dict, check_mode: bool) -> PoolRequest:
         name=params["name"], state=params.get("state") or "present",
         type=params.get("type") or "nfs", server=params.get("server"),
         path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
-        access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
+        access=params.get("access") or "read_write",
+        hosts=tuple(dict.fromkeys(params.get("hosts") or ())),  # a host named twice is one host
         cluster=params.get("cluster"), datacenter=params.get("datacenter"),
         address=params.get("address"), port=params.get("target_port") or 3260,
         discovery=params.get("discovery") or "static", adapter=params.get("adapter"),

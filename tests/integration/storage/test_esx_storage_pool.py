@@ -111,6 +111,18 @@ def test_a_mount_of_another_version_or_access_is_an_error(sim):
     pool(sim, dict(ro, state="absent"))
 
 
+def test_a_host_named_twice_is_mounted_once(sim):
+    args = dict(NFS, name="nfs_twice", path="/exports/twice", hosts=["DC0_H0", "DC0_H0"])
+    check = pool(sim, args, check=True)
+    assert [(a["host"], a["action"]) for a in check["actions"]] == [("DC0_H0", "mount")]
+    made = pool(sim, args)
+    assert made["changed"] and [a["host"] for a in made["actions"]] == ["DC0_H0"]
+    assert mounts(sim, "nfs_twice") == {"DC0_H0"}
+    assert pool(sim, args)["changed"] is False
+    pool(sim, dict(args, state="absent"))
+    assert mounts(sim, "nfs_twice") == set()
+
+
 def test_refresh_reports_no_change_when_nothing_appeared(sim):
     pool(sim, dict(NFS, hosts=["DC0_H0"]))
     stamp = reads.datastores(sim)["nfs1"]["info"].get("timestamp")
