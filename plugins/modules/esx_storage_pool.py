@@ -81,12 +81,18 @@ options:
     description: The exported path on the server, absolute. Required with V(present).
     type: str
   nfs_version:
-    description: NFS version 3 or 4.1.
+    description:
+      - NFS version 3 or 4.1.
+      - A host that mounts the datastore with the other version is an error (the version of a
+        mounted datastore does not change; unmount it first).
     type: str
     choices: ["3", "4.1"]
     default: "3"
   access:
-    description: Mount read-write or read-only.
+    description:
+      - Mount read-write or read-only.
+      - A host that mounts the datastore with the other access mode is an error (it does not
+        change while mounted; unmount it first).
     type: str
     choices: [read_write, read_only]
     default: read_write
@@ -99,7 +105,7 @@ options:
     elements: str
     aliases: [host]
   cluster:
-    description: Every host of this cluster, instead of O(hosts).
+    description: Every host of this cluster, instead of O(hosts) (not for a V(vmfs) pool, made on one host).
     type: str
   datacenter:
     description: The datacenter to look in (vCenter).
@@ -120,7 +126,10 @@ options:
     choices: [static, send_targets]
     default: static
   adapter:
-    description: The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
+    description:
+      - The iSCSI adapter's device (C(vmhba65)); the host's software adapter when not given.
+      - With V(absent), the target is removed from this adapter only (a host without it is an
+        error); without it, from every adapter of the host that has the target.
     type: str
   lun:
     description:
@@ -281,7 +290,8 @@ def request(params: dict, check_mode: bool) -> PoolRequest:
         name=params["name"], state=params.get("state") or "present",
         type=params.get("type") or "nfs", server=params.get("server"),
         path=params.get("path"), nfs_version=params.get("nfs_version") or "3",
-        access=params.get("access") or "read_write", hosts=tuple(params.get("hosts") or ()),
+        access=params.get("access") or "read_write",
+        hosts=tuple(dict.fromkeys(params.get("hosts") or ())),  # a host named twice is one host
         cluster=params.get("cluster"), datacenter=params.get("datacenter"),
         address=params.get("address"), port=params.get("target_port") or 3260,
         discovery=params.get("discovery") or "static", adapter=params.get("adapter"),

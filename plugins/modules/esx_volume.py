@@ -48,6 +48,9 @@ options:
       - The volume - a path in the pool (C(dir/disk.vmdk), C(iso/tools.iso)) or a datastore
         path C([datastore] dir/disk.vmdk), which names the pool too; or a LUN's canonical name
         or device path when O(pool) is an iSCSI target.
+      - A path in a datastore starts at its top, with or without a leading C(/).
+      - A folder of the datastore is not a volume - O(src), O(dest) or V(absent) on one is an
+        error; name the file.
     type: str
     required: true
   pool:
@@ -209,7 +212,8 @@ volume:
 actions:
   description:
     - What was done (or would be, in check mode), in order - mkdir, create, copy, extend,
-      inflate, wipe, upload, download, delete. Empty when nothing changed.
+      inflate, wipe, upload, download, delete. Empty when nothing changed. V(mkdir) only when
+      the volume's folder is not there yet.
   returned: success
   type: list
   elements: str
@@ -256,7 +260,7 @@ def request(params: dict, check_mode: bool) -> VolumeRequest:
         adapter_type=params.get("adapter_type") or "lsiLogic", source=params.get("source"),
         wipe=bool(params.get("wipe")), src=params.get("src"), dest=params.get("dest"),
         datacenter=params.get("datacenter"), wait_timeout=params.get("wait_timeout") or 3600.0,
-        check_mode=check_mode,
+        check_mode=check_mode, datastore=volume.named_datastore(params.get("pool"), params["name"]),
     )  # fmt: skip
     built.validate()
     return built

@@ -29,6 +29,8 @@ FORMATS = {
 EXTENSIONS = {".iso": "iso", ".vmx": "vmx", ".nvram": "nvram", ".log": "log"}
 # A disk's data files: the browser shows the descriptor (.vmdk) as the volume.
 _EXTENTS = re.compile(r"-(flat|delta|sesparse|rdm|rdmp|ctk|s\d{3})\.vmdk$")
+# What a search answers for a path that is no folder: nothing there, or a file.
+_NOT_A_FOLDER = ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile", "InvalidArgument")
 _SHOWN = 5  # files named in a warning; the rest are counted
 DISK_QUERY = {
     "_type": "VmDiskFileQuery",
@@ -90,6 +92,24 @@ def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> lis
             if e.fault.name not in ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile"):
                 raise
     return [v for v in _volumes(client, found, warnings) if v["name"] == rel]
+
+
+def is_folder(client, pool: Pool, path: str) -> bool:
+    """Whether a datastore path names a folder: a search in it succeeds (a file or nothing there
+    is a fault of the search)."""
+    if not (pool.facts["accessible"] and pool.handle.get("browser")):
+        return False
+    task = client.call(
+        pool.handle["browser"], "SearchDatastore_Task", datastorePath=path,
+        searchSpec={"_type": "HostDatastoreBrowserSearchSpec", "matchPattern": ["."]},
+    )  # fmt: skip
+    try:
+        wait_for_tasks(client, [task], description=SEARCH)
+    except TaskFailed as e:
+        if e.fault.name in _NOT_A_FOLDER:
+            return False
+        raise
+    return True
 
 
 def _volumes(client, found: list[tuple[Pool, object]], warnings: list[str]) -> list[dict]:

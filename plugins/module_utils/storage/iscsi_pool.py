@@ -142,11 +142,21 @@ def _device(adapter: dict | None, host_ref):
 
 def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
     """Per host that has it: remove the target and rescan; refused while its LUNs back a datastore."""
-    having = sorted(h for h, (_r, p) in inv.hosts.items() if _holding(p, request))
+    having = sorted(
+        h for h, (_r, p) in inv.hosts.items()
+        if any(request.adapter in (None, a.get("device")) for a in _holding(p, request))
+    )  # fmt: skip
+    devices = {a.get("device") for _r, p in inv.hosts.values() for a in adapters(p)}
+    if (
+        request.adapter
+        and not (request.hosts or request.cluster)
+        and request.adapter not in devices
+    ):
+        raise NotFound(f"adapter: iSCSI adapter '{request.adapter}' not found on any host")
     calls = []
     for host in target_hosts(inv, request, having):
         props = inv.hosts[host][1]
-        for adapter in _holding(props, request):
+        for adapter in _removing_from(host, props, request):
             _refuse_backing(inv, host, props, adapter, request)
             kind = "SendTargets" if request.discovery == "send_targets" else "StaticTargets"
             system = props["configManager.storageSystem"]
@@ -156,6 +166,17 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
                 Call(host, "rescan", system, "RescanHba", {"hbaDevice": adapter["device"]})
             )
     return calls
+
+
+def _removing_from(host: str, props: dict, request: PoolRequest) -> list[dict]:
+    """The adapters of a host the target is removed from: the one `adapter` names (an error
+    when the host has no such adapter), else every adapter that has it."""
+    holding = _holding(props, request)
+    if not request.adapter:
+        return holding
+    if not any(a.get("device") == request.adapter for a in adapters(props)):
+        raise NotFound(f"adapter: iSCSI adapter '{request.adapter}' not found on host '{host}'")
+    return [a for a in holding if a.get("device") == request.adapter]
 
 
 def _holding(props: dict, request: PoolRequest) -> list[dict]:

@@ -103,6 +103,11 @@ class PoolRequest:
             raise InvalidArgument(f"vmfs_version: '{self.vmfs_version}' is not one of 5, 6")
         if self.state == "present" and not self.lun:
             raise InvalidArgument("lun is required for a VMFS pool with state present")
+        if self.state == "present" and self.cluster:
+            raise InvalidArgument(
+                f"cluster: '{self.cluster}' does not apply to a VMFS pool, which is made on one "
+                "host; give hosts: [that host]"
+            )
         if self.state == "present" and len(self.hosts) != 1:
             raise InvalidArgument(f"hosts: a VMFS pool is made on one host, got {len(self.hosts)}")
 
@@ -193,6 +198,7 @@ def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
                     f"host '{host}' has datastore '{request.name}' from {shown}, not "
                     f"{request.server}:{request.path}"
                 )
+            check_mount(inv, host, have[request.name][1], request)
             continue
         other = [n for n, (_r, p) in have.items() if export_of(p) == export]
         if other:
@@ -210,6 +216,23 @@ def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
         system = inv.hosts[host][1]["configManager.datastoreSystem"]
         calls.append(Call(host, "mount", system, "CreateNasDatastore", {"spec": spec}))
     return calls
+
+
+def check_mount(inv: Inventory, host: str, props: dict, request: PoolRequest) -> None:
+    """The host's mount has the NFS version and access asked for (neither changes once mounted)."""
+    kind = ((props.get("info") or {}).get("nas") or {}).get("type")
+    modes = [(m.get("mountInfo") or {}).get("accessMode") for m in props.get("host") or []
+             if m.get("key") == inv.hosts[host][0]]  # fmt: skip
+    for option, have, table in (
+        ("nfs_version", kind, NFS_TYPES),
+        ("access", modes[0] if modes else None, ACCESS),
+    ):
+        shown = {v: k for k, v in table.items()}
+        if have in shown and have != table[getattr(request, option)]:
+            raise InvalidArgument(
+                f"{option}: host '{host}' mounts datastore '{request.name}' with {option} "
+                f"{shown[have]}, not {getattr(request, option)}; unmount it (state absent) first"
+            )
 
 
 def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:

@@ -18,12 +18,14 @@ from ..vi.tasks import wait_for_task
 from ..vi.values import split_datastore_path
 from . import datastore_files
 from .backend import volume_record
-from .vmdk import disk_step, mkdir_step
+from .vmdk import disk_step, mkdir_steps
 from .volume import Plan, Step, Target, VolumeRequest, remaining
 
 
 def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Plan:
     """The steps for a file: upload, download, delete, or none."""
+    if before is None:
+        _refuse_folder(client, target, request)
     if request.src:
         return _upload(client, target, request.src, before, deadline)
     if request.dest:
@@ -50,6 +52,22 @@ def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Pl
     return Plan(before, before)
 
 
+def _refuse_folder(client, target: Target, request: VolumeRequest) -> None:
+    """A name that is a folder of the datastore is an error: volumes are files (an upload to it
+    would fail on the server, and absent would report a folder that stays as gone)."""
+    if not datastore_files.is_folder(client, target.pool, target.path):
+        return
+    if request.src:
+        doing = f"name the file to upload src to ('{target.rel}/{os.path.basename(request.src)}')"
+    elif request.dest:
+        doing = "name a file in it to download to dest"
+    elif request.state == "absent":
+        doing = "esx_volume deletes files, not folders"
+    else:
+        doing = "name a file in it"
+    raise InvalidArgument(f"name: '{target.path}' is a folder; {doing}")
+
+
 def _upload(client, target: Target, src: str, before, deadline) -> Plan:
     url = files.folder_url(client, target.datacenter_name, target.pool.name, target.rel)
     size = os.path.getsize(src)
@@ -58,8 +76,7 @@ def _upload(client, target: Target, src: str, before, deadline) -> Plan:
     remote = files.remote_size(client, url)
     if remote == size and files.remote_sha256(client, url, deadline) == digest:
         return Plan(before, before, transfer=transfer)
-    folder = target.rel.rpartition("/")[0]
-    steps = [mkdir_step(target, folder)] if folder and before is None else []
+    steps = mkdir_steps(client, target) if before is None else []
     steps.append(_upload_step(target, src, url, size))
     after = dict(before) if before else _file_record(target)
     after.update(capacity_bytes=size, allocation_bytes=size)

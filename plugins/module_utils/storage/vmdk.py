@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..vi.faults import InvalidArgument, fault
 from ..vi.tasks import wait_for_task
-from ..vi.values import split_datastore_path
+from ..vi.values import join_datastore_path, split_datastore_path
 from .backend import volume_record
+from .datastore_files import is_folder
 from .volume import FORMATS, Plan, Step, Target, VolumeRequest, remaining
 
 
@@ -27,8 +28,7 @@ def plan(client, storage, target: Target, request: VolumeRequest, before: dict |
 
 
 def _new_disk(client, storage, target: Target, request: VolumeRequest) -> Plan:
-    folder = target.rel.rpartition("/")[0]
-    steps = [mkdir_step(target, folder)] if folder else []
+    steps = mkdir_steps(client, target)
     if request.source:
         source = _source(storage, request)
         capacity = max(source["capacity_bytes"] or 0, _wanted_bytes(request) or 0)
@@ -163,6 +163,14 @@ def disk_step(target: Target, action: str, method: str, name_arg: str = "name", 
         wait_for_task(client, client.call(manager, method, **call_args), remaining(deadline))
 
     return Step(action, f"{action} VMDK '{target.path}' ({method})", run)
+
+
+def mkdir_steps(client, target: Target) -> list[Step]:
+    """The step that makes the target's folder, when it has one that is not there yet."""
+    folder = target.rel.rpartition("/")[0]
+    if not folder or is_folder(client, target.pool, join_datastore_path(target.pool.name, folder)):
+        return []
+    return [mkdir_step(target, folder)]
 
 
 def mkdir_step(target: Target, folder: str) -> Step:

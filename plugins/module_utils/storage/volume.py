@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError, WaitTimeout
 from ..vi.files import Deadline
@@ -43,6 +43,7 @@ class VolumeRequest:
     datacenter: str | None = None
     wait_timeout: float = 3600.0
     check_mode: bool = False
+    datastore: str | None = None  # the datastore a '[ds] dir/file' name gave, when pool is too
 
     def validate(self) -> None:
         """Refuse values not among the choices, then options that do not go together."""
@@ -53,7 +54,7 @@ class VolumeRequest:
 
     @property
     def path(self) -> str:
-        return join_datastore_path(self.pool, self.name)
+        return join_datastore_path(self.datastore or self.pool, self.name)
 
     @property
     def is_disk(self) -> bool:
@@ -94,14 +95,13 @@ def is_vmdk(name: str) -> bool:
 
 
 def pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
-    """(pool, path in the pool) from `name`, which may be a datastore path '[ds] dir/file'."""
+    """(pool, path in the pool) from `name`, which may be a datastore path '[ds] dir/file'.
+    A pool given with such a name stays as given (a uuid, maybe): run() checks they agree."""
     if name.startswith("["):
         ds, rel = split_datastore_path(name)
         if ds is None or not rel:
             raise InvalidArgument(f"name: '{name}' is not a datastore path like '[ds] dir/file'")
-        if pool is not None and pool != ds:
-            raise InvalidArgument(f"name '{name}' is in datastore '{ds}', but pool is '{pool}'")
-        return ds, rel.strip("/")
+        return pool if pool is not None else ds, rel.strip("/")
     if not pool:
         raise InvalidArgument(
             f"pool is required unless name is a '[datastore] path' (name: '{name}')"
@@ -109,6 +109,13 @@ def pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
     if not name.strip("/"):
         raise InvalidArgument(f"name: '{name}' names no file")
     return pool, name if name.startswith("/") else name.strip("/")
+
+
+def named_datastore(pool: str | None, name: str) -> str | None:
+    """The datastore of a '[ds] dir/file' name given along with pool, which must be that one."""
+    if pool is None or not name.startswith("["):
+        return None
+    return split_datastore_path(name)[0]
 
 
 def requested_size(size_gb: int | None, size_mb: int | None) -> tuple[int | None, str | None]:
@@ -194,8 +201,16 @@ def _run(client, request: VolumeRequest) -> dict:
     deadline = Deadline(request.wait_timeout, f"volume '{request.path}'")
     storage = Storage(client, datacenter=request.datacenter)
     pool = storage.pool(request.pool)
+    if request.datastore is not None and pool.name != request.datastore:
+        raise InvalidArgument(
+            f"name '{join_datastore_path(request.datastore, request.name)}' is in datastore "
+            f"'{request.datastore}', but pool is '{request.pool}'"
+        )
     if pool.backend != "datastore":
         return lun_result(storage, pool, request)
+    # A path in a datastore is relative to its top ('/iso/a.iso' is 'iso/a.iso'); the leading
+    # slash stays in the request only for a LUN's device path.
+    request = replace(request, name=request.name.strip("/"))
     target = Target(pool, request.name)
     before = current(client, target)
     if request.is_disk:

@@ -191,6 +191,11 @@ def _send(client, method: str, url: str, **kwargs):
             warnings.simplefilter("ignore")  # InsecureRequestWarning: the client warned once
             return http.request(method, url, timeout=timeout, **kwargs)
     except rex.SSLError as e:
+        if not _is_certificate_error(e):  # the server closed the TLS connection mid-request
+            raise TransportError(
+                f"{method} {_shown(url)} failed: the TLS connection broke off ({_short(e)})",
+                retryable=True,
+            ) from None
         raise CertificateError(
             f"TLS certificate of {_shown(url)} refused: {_tls_cause(e)}"
         ) from None
@@ -204,6 +209,12 @@ def _send(client, method: str, url: str, **kwargs):
         ) from None
     except rex.RequestException as e:
         raise TransportError(f"{method} {_shown(url)} failed: {_short(e)}") from None
+
+
+def _is_certificate_error(error: Exception) -> bool:
+    """Whether a TLS failure is about the certificate (not a connection the server closed)."""
+    text = str(error).lower()
+    return "certificate" in text or _tls_cause(error) != "verification failed"
 
 
 def _raise_for(resp, url: str) -> None:

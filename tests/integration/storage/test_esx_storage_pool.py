@@ -93,6 +93,36 @@ def test_an_export_has_one_name(sim):
     assert "nfs2" not in reads.datastores(sim)
 
 
+def test_a_mount_of_another_version_or_access_is_an_error(sim):
+    ro = dict(NFS, name="nfs_ro", path="/exports/ro", hosts=["DC0_H0"], access="read_only")
+    pool(sim, ro)
+    assert pool(sim, ro)["changed"] is False
+    mount = reads.datastores(sim)["nfs_ro"]["host"]
+    assert [m["mountInfo"]["accessMode"] for m in mount] == ["readOnly"]
+    for args, message in (
+        (dict(ro, access="read_write"), "access: host 'DC0_H0' mounts datastore 'nfs_ro' with "
+         "access read_only, not read_write; unmount it (state absent) first"),
+        (dict(ro, nfs_version="4.1"), "nfs_version: host 'DC0_H0' mounts datastore 'nfs_ro' with "
+         "nfs_version 3, not 4.1; unmount it (state absent) first"),
+    ):  # fmt: skip
+        assert pool(sim, args, ok=False)["msg"] == message
+        assert pool(sim, args, check=True, ok=False)["msg"] == message
+    assert reads.datastores(sim)["nfs_ro"]["host"] == mount
+    pool(sim, dict(ro, state="absent"))
+
+
+def test_a_host_named_twice_is_mounted_once(sim):
+    args = dict(NFS, name="nfs_twice", path="/exports/twice", hosts=["DC0_H0", "DC0_H0"])
+    check = pool(sim, args, check=True)
+    assert [(a["host"], a["action"]) for a in check["actions"]] == [("DC0_H0", "mount")]
+    made = pool(sim, args)
+    assert made["changed"] and [a["host"] for a in made["actions"]] == ["DC0_H0"]
+    assert mounts(sim, "nfs_twice") == {"DC0_H0"}
+    assert pool(sim, args)["changed"] is False
+    pool(sim, dict(args, state="absent"))
+    assert mounts(sim, "nfs_twice") == set()
+
+
 def test_refresh_reports_no_change_when_nothing_appeared(sim):
     pool(sim, dict(NFS, hosts=["DC0_H0"]))
     stamp = reads.datastores(sim)["nfs1"]["info"].get("timestamp")

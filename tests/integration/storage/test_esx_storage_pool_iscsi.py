@@ -163,3 +163,39 @@ def test_bad_input_names_the_option(sim, args, message):
     result = pool(sim, {k: v for k, v in args.items() if v is not None}, ok=False)
     assert result.result["msg"] == message
     assert SECRET not in result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def san(vcsim_factory):
+    """vCenter with a software (vmhba65) and a hardware (vmhba33) iSCSI adapter on DC0_H0,
+    IQN configured on vmhba65; these tests change it."""
+    return vcsim_factory("--iscsi-hosts", "DC0_H0")
+
+
+def test_absent_with_adapter_removes_the_target_from_that_adapter_only(san):
+    on_both = {"name": IQN, "type": "iscsi", "address": "192.168.50.10", "hosts": ["DC0_H0"],
+               "adapter": "vmhba33"}  # fmt: skip
+    pool(san, on_both)
+    before = storage(san)["DC0_H0"]["adapters"]
+    assert [t[0] for t in before["vmhba33"]["static"]].count(IQN) == 1
+    assert [t[0] for t in before["vmhba65"]["static"]].count(IQN) == 1
+
+    # A typo'd adapter is an error naming it, with or without hosts; nothing is removed.
+    typo = dict(on_both, adapter="vmhba99", state="absent")
+    failed = pool(san, typo, ok=False).result
+    assert failed["msg"] == "adapter: iSCSI adapter 'vmhba99' not found on host 'DC0_H0'"
+    failed = pool(san, {k: v for k, v in typo.items() if k != "hosts"}, ok=False).result
+    assert failed["msg"] == "adapter: iSCSI adapter 'vmhba99' not found on any host"
+    assert storage(san)["DC0_H0"]["adapters"] == before
+
+    gone = dict(on_both, state="absent")
+    check = pool(san, gone, check=True).result
+    assert [(a["action"], a["method"]) for a in check["actions"]] == [
+        ("remove target", "RemoveInternetScsiStaticTargets"), ("rescan", "RescanHba")]  # fmt: skip
+    assert storage(san)["DC0_H0"]["adapters"] == before
+    assert pool(san, gone).result["changed"] is True
+    after = storage(san)["DC0_H0"]["adapters"]
+    assert IQN not in [t[0] for t in after["vmhba33"]["static"]]
+    assert after["vmhba65"] == before["vmhba65"]  # the other adapter keeps its target
+    assert pool(san, gone).result["changed"] is False
+    assert pool(san, {k: v for k, v in gone.items() if k != "hosts"}).result["changed"] is False

@@ -88,6 +88,8 @@ def test_vmfs_on_a_lun(sim, lun):
         ({"name": "v", "type": "vmfs", "hosts": ["DC0_H0"]}, "lun is required for a VMFS pool with state present"),
         ({"name": "v", "type": "vmfs", "lun": "naa.1", "hosts": ["DC0_H0", "DC0_C0_H0"]},
          "hosts: a VMFS pool is made on one host, got 2"),
+        ({"name": "v", "type": "vmfs", "lun": "naa.1", "cluster": "DC0_C0"},
+         "cluster: 'DC0_C0' does not apply to a VMFS pool, which is made on one host; give hosts: [that host]"),
         ({"name": "v", "type": "vmfs", "lun": "naa.nope", "hosts": ["DC0_H0"]},
          "lun: 'naa.nope' not found on host 'DC0_H0' (give a canonical name or device path)"),
         ({"name": "LocalDS_0", "type": "vmfs", "state": "absent"},

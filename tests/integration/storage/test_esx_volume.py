@@ -218,6 +218,78 @@ def test_files_of_registered_vms_are_refused(sim):
     assert (ds_dir(sim) / "DC0_H0_VM0" / "DC0_H0_VM0.vmx").exists()
 
 
+def test_a_pool_by_uuid_agrees_with_a_datastore_path(sim):
+    uuid = reads.libvirt_uuid(reads.datastores(sim)["LocalDS_0"]["info"]["url"])
+    args = {"pool": uuid, "name": "[LocalDS_0] byuuid/u.vmdk", "size_mb": 1}
+    made = volume(sim, args)
+    assert made["changed"] and made["volume"]["path"] == "[LocalDS_0] byuuid/u.vmdk"
+    assert (ds_dir(sim) / "byuuid" / "u.vmdk").is_file()
+    assert volume(sim, args)["changed"] is False
+    other = reads.libvirt_uuid(reads.datastores(sim)["LocalDS_1"]["info"]["url"])
+    refused = volume(sim, dict(args, pool=other), ok=False)
+    assert refused["msg"] == (
+        f"name '[LocalDS_0] byuuid/u.vmdk' is in datastore 'LocalDS_0', but pool is '{other}'"
+    )
+    volume(sim, {"pool": uuid, "name": args["name"], "state": "absent"})
+    assert not (ds_dir(sim) / "byuuid" / "u.vmdk").exists()
+
+
+def test_a_folder_that_is_there_is_not_made_again(sim, tmp_path):
+    src = tmp_path / "b.iso"
+    src.write_bytes(b"iso" * 1000)
+    up = {"pool": "LocalDS_0", "name": "there/b.iso", "src": str(src)}
+    assert volume(sim, up)["actions"] == ["mkdir", "upload"]
+    # A second file and a new disk in that folder: nothing to make, and actions say so.
+    second = dict(up, name="there/deeper/c.iso")
+    assert unchanged_in_check_mode(sim, second)["actions"] == ["mkdir", "upload"]
+    assert volume(sim, second)["actions"] == ["mkdir", "upload"]
+    for args, actions in (
+        (dict(up, name="there/d.iso"), ["upload"]),
+        ({"pool": "LocalDS_0", "name": "there/deeper/e.vmdk", "size_mb": 1}, ["create"]),
+    ):
+        assert unchanged_in_check_mode(sim, args)["actions"] == actions
+        assert volume(sim, args)["actions"] == actions
+    assert sorted(reads.tree(ds_dir(sim) / "there")) == [
+        "b.iso", "d.iso", "deeper/c.iso", "deeper/e-flat.vmdk", "deeper/e.vmdk"]  # fmt: skip
+
+
+def test_a_leading_slash_is_the_top_of_the_datastore(sim, tmp_path):
+    src = tmp_path / "s.iso"
+    src.write_bytes(b"slash" * 1000)
+    up = {"pool": "LocalDS_0", "name": "/slash/s.iso", "src": str(src)}
+    made = volume(sim, up)
+    assert made["actions"] == ["mkdir", "upload"]
+    assert made["volume"]["path"] == "[LocalDS_0] slash/s.iso"
+    assert (ds_dir(sim) / "slash" / "s.iso").read_bytes() == src.read_bytes()
+    assert volume(sim, dict(up, name="slash/s.iso"))["changed"] is False
+    disk = {"pool": "LocalDS_0", "name": "/slash/d.vmdk", "size_mb": 1}
+    check = unchanged_in_check_mode(sim, disk)
+    assert check["actions"] == ["create"] and check["volume"]["path"] == "[LocalDS_0] slash/d.vmdk"
+    assert volume(sim, disk)["volume"]["path"] == "[LocalDS_0] slash/d.vmdk"
+    assert volume(sim, dict(disk, name="slash/d.vmdk"))["changed"] is False
+    assert volume(sim, {"pool": "LocalDS_0", "name": "/slash/d.vmdk", "state": "absent"})["changed"]
+    assert not (ds_dir(sim) / "slash" / "d.vmdk").exists()
+
+
+def test_a_folder_is_no_volume(sim, tmp_path):
+    src = tmp_path / "a.iso"
+    src.write_bytes(b"iso" * 1000)
+    volume(sim, {"pool": "LocalDS_0", "name": "folders/in/a.iso", "src": str(src)})
+    folder = ds_dir(sim) / "folders" / "in"
+    files = reads.tree(ds_dir(sim))
+    for args, message in (
+        ({"src": str(src)}, "name the file to upload src to ('folders/in/a.iso')"),
+        ({"dest": str(tmp_path)}, "name a file in it to download to dest"),
+        ({"state": "absent"}, "esx_volume deletes files, not folders"),
+        ({}, "name a file in it"),
+    ):
+        for name in ("folders/in", "folders/in/"):
+            result = volume(sim, dict(args, pool="LocalDS_0", name=name), ok=False)
+            assert result["msg"] == f"name: '[LocalDS_0] folders/in' is a folder; {message}"
+    assert folder.is_dir() and reads.tree(ds_dir(sim)) == files
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.iso"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

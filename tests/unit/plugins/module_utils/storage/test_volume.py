@@ -25,6 +25,10 @@ def test_a_datastore_path_names_the_pool():
     assert (r.pool, r.name, r.size_kb, r.size_option) == ("ds1", "d/a.vmdk", 2 << 20, "size_gb")
     assert r.is_disk
     assert request(name="a.vmdk", pool="ds2", size_mb=3).size_kb == 3 << 10
+    # A pool given too stays as given (a uuid, maybe); the runner checks it is that datastore.
+    r = request(name="[ds1] d/a.vmdk", pool="ea377eb8-b583-ab6e-b5f9-e2a8d583942b")
+    assert (r.pool, r.datastore, r.name, r.path) == (
+        "ea377eb8-b583-ab6e-b5f9-e2a8d583942b", "ds1", "d/a.vmdk", "[ds1] d/a.vmdk")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -89,9 +93,16 @@ def test_a_disk_in_use_is_not_changed():
     assert vmdk.plan(None, None, target(), request(), used).steps == []  # as it is: fine
 
 
-def test_a_new_disk_is_made_in_its_folder():
+def test_a_new_disk_is_made_in_its_folder(monkeypatch):
+    folders = []  # the folders the datastore has
+    monkeypatch.setattr(vmdk, "is_folder", lambda client, pool, path: path in folders)
     planned = vmdk.plan(None, None, target(), request(size_mb=10, format="eager_zeroed"), None)
     assert [s.action for s in planned.steps] == ["mkdir", "create"]
+    folders.append("[ds1] d")  # a folder that is there already is not made
+    assert [s.action for s in vmdk.plan(None, None, target(), request(size_mb=10), None).steps] == [
+        "create"
+    ]
+    folders.clear()
     assert planned.after["capacity_bytes"] == 10 << 20 and planned.after["thin"] is False
     with pytest.raises(InvalidArgument, match="size_gb or size_mb is required"):
         vmdk.plan(None, None, target(), request(), None)

@@ -8,7 +8,11 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi import files
-from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import WaitTimeout
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    CertificateError,
+    TransportError,
+    WaitTimeout,
+)
 
 
 def client(url="https://vc.example.com:443/sdk"):
@@ -40,3 +44,36 @@ def test_the_deadline_stops_a_transfer():
     body = files._Reader(io.BytesIO(b"abc"), 3, deadline)
     with pytest.raises(WaitTimeout, match="gave up waiting for upload of a.iso"):
         body.read()
+
+
+class _Refusing:
+    """An HTTP session whose every request fails with this requests exception."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def request(self, *args, **kwargs):
+        raise self.error
+
+
+def _send_failing(error: Exception):
+    c = SimpleNamespace(transport=SimpleNamespace(http=_Refusing(error), timeout=(30, 60)))
+    return files._send(c, "PUT", "https://vc:443/folder/iso/a.iso?dcPath=DC0&dsName=ds")
+
+
+def test_a_tls_connection_closed_mid_request_is_no_certificate_error():
+    from requests import exceptions as rex
+
+    # What requests raises when the server answers early and closes while the body is sent.
+    eof = rex.SSLError("EOF occurred in violation of protocol (_ssl.c:2427)")
+    with pytest.raises(TransportError) as e:
+        _send_failing(eof)
+    assert not isinstance(e.value, CertificateError) and e.value.retryable
+    assert str(e.value).startswith(
+        "PUT /folder/iso/a.iso?dcPath=DC0&dsName=ds failed: the TLS connection broke off"
+    )
+    refused = rex.SSLError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: unable to get local issuer"
+    )
+    with pytest.raises(CertificateError, match="certificate's issuer \\(CA\\) is not trusted"):
+        _send_failing(refused)
