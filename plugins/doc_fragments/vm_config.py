@@ -109,6 +109,8 @@ options:
   memory_reservation_locked:
     description:
       - Reserve all of the VM's memory, following O(memory_mb) (C(memoryReservationLockedToMax)).
+      - While it is locked (V(true) here or already on the VM), O(memory_reservation_mb) can only
+        be the VM's memory size; another value fails before anything changes.
     type: bool
   memory_limit_mb:
     description: The most memory the VM may use, in MiB; V(-1) for no limit. Not below O(memory_reservation_mb).

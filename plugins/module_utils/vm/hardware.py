@@ -176,6 +176,7 @@ def _shares(option: str, value) -> str | int | None:
 
 def plan(result, want: dict, facts_now: dict, props: dict) -> None:
     """The ConfigSpec fields that bring the VM's firmware, boot, flags and allocation to `want`."""
+    check_locked(want, facts_now)
     firmware = want["firmware"] or facts_now.get("firmware")
     if want["secure_boot"] and firmware != "efi":
         raise InvalidArgument(f"secure_boot needs firmware: efi; the VM's firmware is {firmware}")
@@ -186,6 +187,26 @@ def plan(result, want: dict, facts_now: dict, props: dict) -> None:
         if _diff(result, option, want, facts_now, cold=cold):
             result.config[field] = want[option]
     _plan_allocation(result, want, facts_now, props)
+
+
+def check_locked(want: dict, facts_now: dict) -> None:
+    """Refuse a memory reservation other than the memory size while it is locked to it.
+
+    memoryReservationLockedToMax: "memory resource reservation for this virtual machine will
+    always be equal to the virtual machine's memory size" (vSphere API reference,
+    VirtualMachineConfigSpec); the server would not keep another one, and every run would
+    report the change again.
+    """
+    reservation, locked = want["memory_reservation_mb"], want["memory_reservation_locked"]
+    if locked is None:
+        locked = facts_now.get("memory_reservation_locked")
+    memory = want.get("memory_mb") or facts_now.get("memory_mb")
+    if reservation is None or not locked or memory is None or reservation == memory:
+        return
+    raise InvalidArgument(
+        f"memory_reservation_mb ({reservation}) must be the VM's memory size ({memory} MB) "
+        "with memory_reservation_locked: a locked reservation is always the memory size"
+    )
 
 
 def _diff(result, option: str, want: dict, facts_now: dict, cold: bool = False, same=None) -> bool:
@@ -288,6 +309,7 @@ def _same_shares(facts_now: dict, option: str):
 
 def create(spec: dict, after: dict, want: dict) -> None:
     """The ConfigSpec fields of a new VM; boot_order is set once its devices have keys."""
+    check_locked(want, {})
     for option in ("firmware", *FLAGS):
         if want[option] is not None:
             after[option] = want[option]

@@ -242,7 +242,7 @@ def test_hot_add_and_allocation(server, sim, model):
 
     # allocation changes while the VM runs; no power cycle
     change = {"cpu_reservation_mhz": 1000, "cpu_limit_mhz": 2000, "memory_shares": "low",
-              "memory_reservation_mb": 64, "memory_reservation_locked": True}  # fmt: skip
+              "memory_reservation_mb": 128, "memory_reservation_locked": True}  # fmt: skip
     check, tasks = converge(server, sim, name, change)
     assert tasks == ["ReconfigVM_Task"]
     assert check["changes"] == [
@@ -254,8 +254,16 @@ def test_hot_add_and_allocation(server, sim, model):
     props = config(server, name)
     cpu, memory = props["config.cpuAllocation"], props["config.memoryAllocation"]
     assert (cpu["reservation"], cpu["limit"], cpu["shares"]["level"]) == (1000, 2000, "high")
-    assert (memory["reservation"], memory["limit"], memory["shares"]["level"]) == (64, 1024, "low")
+    assert (memory["reservation"], memory["limit"], memory["shares"]["level"]) == (128, 1024, "low")
     assert props["config.memoryReservationLockedToMax"] is True
+    # locked, the reservation is the memory size (128 MB): another one is refused, sending nothing
+    tasks = server.tasks()
+    refused = vm_run(sim, {"name": name, "memory_reservation_mb": 64}, check=True)
+    assert refused.failed and (
+        "memory_reservation_mb (64) must be the VM's memory size (128 MB) with "
+        "memory_reservation_locked" in refused["msg"]
+    )
+    assert server.tasks() == tasks
 
     # hot add flags need the VM off
     refused = vm_run(sim, {"name": name, "cpu_hot_remove": True, "nested_virtualization": True})

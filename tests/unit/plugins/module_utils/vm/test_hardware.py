@@ -154,3 +154,21 @@ def test_a_reservation_up_to_the_limit_or_without_one_is_taken():
         want(memory_reservation_locked=False, memory_reservation_mb=64)["memory_reservation_mb"]
         == 64
     )
+
+
+def test_a_locked_reservation_is_the_memory_size():
+    locked = dict(want(memory_reservation_locked=True, memory_reservation_mb=64), memory_mb=128)
+    message = "memory_reservation_mb \\(64\\) must be the VM's memory size \\(128 MB\\)"
+    with pytest.raises(InvalidArgument, match=message):
+        hardware.create({}, {}, locked)
+    with pytest.raises(InvalidArgument, match=message):
+        hardware.plan(Plan(), locked, hardware.facts(PROPS), PROPS)
+    # already locked on the VM, a reservation alone is refused too; unlocking it takes one
+    now = dict(hardware.facts(PROPS), memory_reservation_locked=True, memory_mb=128)
+    with pytest.raises(InvalidArgument, match=message):
+        hardware.plan(Plan(), dict(want(memory_reservation_mb=64), memory_mb=None), now, PROPS)
+    unlocked = want(memory_reservation_mb=64, memory_reservation_locked=False)
+    hardware.plan(Plan(), dict(unlocked, memory_mb=None), now, PROPS)
+    hardware.create(
+        {}, {}, dict(want(memory_reservation_locked=True, memory_reservation_mb=128), memory_mb=128)
+    )
