@@ -210,7 +210,8 @@ options:
         description:
           - V(iso) mounts O(cdroms[].iso_path); V(client) is the client device (nothing
             inserted); V(none) is the client device, disconnected and not connected at power
-            on (the facts show it as V(client)).
+            on (the facts show it as V(client)); O(cdroms[].connected) or
+            O(cdroms[].start_connected) V(true) with it fails.
           - V(iso) when O(cdroms[].iso_path) is set, else V(client).
         type: str
         choices: [iso, client, none]

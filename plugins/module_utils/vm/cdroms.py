@@ -45,6 +45,11 @@ def _wanted(item: dict, option: str) -> dict:
     connected, start = item.get("connected"), item.get("start_connected")
     start = connected if start is None else start
     if kind == "none":  # an empty drive: the client device, disconnected
+        for flag in ("connected", "start_connected"):
+            if item.get(flag):  # a connection the drive would not get: say so, never drop it
+                raise InvalidArgument(
+                    f"{option}.{flag}: an empty drive (type none) is disconnected; got {flag} true"
+                )
         kind, connected, start = "client", False, False
     want = {
         "type": kind, "iso_path": path if kind == "iso" else None, "connected": connected,

@@ -40,6 +40,8 @@ def bad_inputs(model: str) -> list[tuple[dict, str]]:
         (dict(NEW, hardware_version="v19"), "hardware_version must look like vmx-19 or 19, got 'v19'"),
         (dict(NEW, cdroms=[{"type": "client", "iso_path": "[LocalDS_0] a.iso"}]),
          "cdroms[0].iso_path is for type iso; cdroms[0].type is client, got iso_path '[LocalDS_0] a.iso'"),
+        (dict(NEW, cdroms=[{"type": "none", "connected": True}]),
+         "cdroms[0].connected: an empty drive (type none) is disconnected; got connected true"),
         (dict(NEW, **place, hardware_version="vmx-99"), "the nearest offered: vmx-13, vmx-11, vmx-10"),
         (dict(NEW, disks=[{"size_gb": 1, "size_mb": 10}]), "mutually exclusive: size_gb|size_mb found in disks"),
         (dict(NEW, cdrom={"iso_path": "boot.iso"}),

@@ -53,6 +53,16 @@ def test_removal_names_the_drive_and_a_missing_one_changes_nothing():
         ),
         ([{"type": "none", "iso_path": "[ds] a.iso"}], None, "cdroms[0].iso_path is for type iso"),
         (None, {"type": "client", "iso_path": "[ds] a.iso"}, "cdrom.iso_path is for type iso"),
+        (
+            [{"type": "none", "connected": True}],
+            None,
+            "cdroms[0].connected: an empty drive",
+        ),
+        (
+            [{}, {"type": "none", "start_connected": True}],
+            None,
+            "cdroms[1].start_connected: an empty drive",
+        ),
     ],
 )
 def test_bad_entries_name_the_option(items, single, message):
