@@ -38,7 +38,7 @@ attributes:
     description: Reports what would change and the tree it would leave; sends no snapshot call.
   diff_mode:
     support: full
-    description: Shows the VM's snapshot tree before and after.
+    description: Shows the VM's snapshot tree and its current snapshot before and after.
 options:
   state:
     description:
@@ -122,7 +122,8 @@ options:
     type: str
   new_description:
     description:
-      - With V(present), the description the existing snapshot gets (overrides O(description)).
+      - With V(present), the description the existing snapshot gets (overrides O(description)),
+        or the one a snapshot created by the run gets.
     type: str
   wait_timeout:
     description:
