@@ -13,7 +13,8 @@ description:
     O(snapshot_id), or all of them (O(remove_all)).
   - vSphere does not keep snapshot names unique. A O(snapshot_name) that more than one snapshot
     of the VM has is an error that lists their paths; O(snapshot_path) or O(snapshot_id) then
-    say which one is meant.
+    say which one is meant. Two snapshots of one parent may share a name too; a
+    O(snapshot_path) through them is an error that lists their ids, for O(snapshot_id).
   - V(present) creates the snapshot when the VM has none of that name (for O(snapshot_path), at
     that path), and otherwise reports no change, unless O(description), O(new_description) or
     O(new_snapshot_name) differ from what the snapshot has, which updates it in place.

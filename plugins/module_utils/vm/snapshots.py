@@ -204,7 +204,7 @@ def _already_renamed(planned: Plan, request: SnapshotRequest, option: str, value
     if option == "snapshot_path":
         parent = st.split_path(value)[:-1]
         path = "/".join([escape(p) for p in parent] + [escape(request.new_snapshot_name)])
-        return st.find_path(planned.before, path)
+        return st.find_path(planned.before, path, "new_snapshot_name")
     return st.find_name(planned.before, request.new_snapshot_name, "new_snapshot_name")
 
 
@@ -233,7 +233,7 @@ def _plan_update(planned: Plan, request: SnapshotRequest, node: dict) -> Plan:
 def _refuse_clash(planned: Plan, node: dict, new_name: str) -> None:
     parent = node["path"].rpartition("/")[0]
     path = f"{parent}/{escape(new_name)}" if parent else escape(new_name)
-    other = st.find_path(planned.before, path) or next(
+    other = st.find_path(planned.before, path, "new_snapshot_name") or next(
         (n for n in st.walk(planned.before) if n["name"] == new_name), None
     )
     if other is not None and other["id"] != node["id"]:

@@ -351,3 +351,34 @@ def test_new_description_of_a_snapshot_made_now_is_its_description(server, sim, 
     assert tasks == ["VirtualMachine.createSnapshot"]
     assert check["snapshot"]["description"] == real["snapshot"]["description"] == "given"
     assert raw_paths(server, ref)["s"]["description"] == "given"
+
+
+def test_two_snapshots_of_one_parent_with_one_name(server, sim, model):
+    """vSphere lets two children of one snapshot share a name: their path names both, so it is
+    an error listing their ids (no snapshot is picked at random), and snapshot_id says which."""
+    ok(vm_run(sim, new_vm(model, "snap-twins")))
+    ref = server.vm("snap-twins")
+    vm = {"name": "snap-twins"}
+    for path in ("p", "p/a"):
+        ok(snap_run(sim, {**vm, "snapshot_path": path}))
+    ok(snap_run(sim, {**vm, "snapshot_path": "p", "state": "reverted"}))
+    server.task(ref, "CreateSnapshot_Task", name="a", description="", memory=False, quiesce=False)
+    info = server.props(ref, ["snapshot"])["snapshot"]
+    root = listed(info["rootSnapshotList"])[0]
+    first, second = (n["snapshot"].value for n in listed(root["childSnapshotList"]))
+    before = state(server)
+    for check in (True, False):
+        for st in ("absent", "reverted", "present"):
+            result = snap_run(sim, {**vm, "snapshot_path": "p/a", "state": st}, check=check)
+            assert result.failed, result.result
+            assert result["msg"] == (
+                f"snapshot_path: 'p/a' names 2 snapshots (p/a ({first}), p/a ({second})); "
+                "give snapshot_id instead"
+            )
+        result = snap_run(sim, {**vm, "snapshot_name": "a", "state": "absent"}, check=check)
+        assert result.failed and result["msg"].startswith(
+            f"snapshot_name: 'a' names 2 snapshots (p/a ({first}), p/a ({second}))"
+        ), result.get("msg")
+    assert state(server) == before
+    three_runs(server, sim, {**vm, "snapshot_id": second, "state": "absent"})
+    assert [n["moid"] for n in raw_paths(server, ref).values()][1:] == [first]
