@@ -13,7 +13,8 @@ description:
     O(snapshot_id), or all of them (O(remove_all)).
   - vSphere does not keep snapshot names unique. A O(snapshot_name) that more than one snapshot
     of the VM has is an error that lists their paths; O(snapshot_path) or O(snapshot_id) then
-    say which one is meant.
+    say which one is meant. Two snapshots of one parent may share a name too; a
+    O(snapshot_path) through them is an error that lists their ids, for O(snapshot_id).
   - V(present) creates the snapshot when the VM has none of that name (for O(snapshot_path), at
     that path), and otherwise reports no change, unless O(description), O(new_description) or
     O(new_snapshot_name) differ from what the snapshot has, which updates it in place.
@@ -38,7 +39,7 @@ attributes:
     description: Reports what would change and the tree it would leave; sends no snapshot call.
   diff_mode:
     support: full
-    description: Shows the VM's snapshot tree before and after.
+    description: Shows the VM's snapshot tree and its current snapshot before and after.
 options:
   state:
     description:
@@ -122,7 +123,8 @@ options:
     type: str
   new_description:
     description:
-      - With V(present), the description the existing snapshot gets (overrides O(description)).
+      - With V(present), the description the existing snapshot gets (overrides O(description)),
+        or the one a snapshot created by the run gets.
     type: str
   wait_timeout:
     description:

@@ -116,6 +116,7 @@ func (p *harnessProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.Rem
 		if !ok {
 			return &faultBody{simulator.Fault("", &types.ManagedObjectNotFound{Obj: snapshot.Vm})}
 		}
+		ctx.WithLock(vm, func() { moveCurrentUp(ctx, vm, snapshot.Self, req.RemoveChildren) })
 		res := snapshot.RemoveSnapshotTask(ctx, req)
 		if body, ok := res.(*methods.RemoveSnapshot_TaskBody); ok && body.Res != nil {
 			leaveUnconsolidated(ctx, vm, body.Res.Returnval, req.Consolidate)
@@ -137,6 +138,49 @@ func (p *harnessProxy) RemoveAllSnapshotsTask(ctx *simulator.Context, req *types
 		}
 		return res
 	})
+}
+
+// moveCurrentUp makes the parent of a snapshot being removed the VM's current snapshot when
+// the current one goes with it (the snapshot itself, or with removeChildren one below it), and
+// leaves none when the removed snapshot is a root: VirtualMachineSnapshotInfo.currentSnapshot
+// "will be empty when the working snapshot is at the root of the snapshot tree" (held locked).
+// vcsim 0.24 moves it only for the snapshot itself, and panics (the task stays running) when
+// that one is a root with children left; with removeChildren it leaves a current snapshot that
+// no longer exists.
+func moveCurrentUp(ctx *simulator.Context, vm *simulator.VirtualMachine, ref types.ManagedObjectReference, children bool) {
+	if vm.Snapshot == nil || vm.Snapshot.CurrentSnapshot == nil {
+		return
+	}
+	current := *vm.Snapshot.CurrentSnapshot
+	node := findInTree(vm.Snapshot, ref)
+	if node == nil || (current != ref && !(children && inTree(node.ChildSnapshotList, current))) {
+		return
+	}
+	var parent *types.ManagedObjectReference
+	var walk func(nodes []types.VirtualMachineSnapshotTree, above *types.ManagedObjectReference)
+	walk = func(nodes []types.VirtualMachineSnapshotTree, above *types.ManagedObjectReference) {
+		for i := range nodes {
+			if nodes[i].Snapshot == ref {
+				parent = above
+				return
+			}
+			here := nodes[i].Snapshot // a copy: the removal rebuilds the tree
+			walk(nodes[i].ChildSnapshotList, &here)
+		}
+	}
+	walk(vm.Snapshot.RootSnapshotList, nil)
+	info := *vm.Snapshot
+	info.CurrentSnapshot = parent
+	ctx.Map.Update(vm, []types.PropertyChange{{Name: "snapshot", Val: &info}})
+}
+
+func inTree(nodes []types.VirtualMachineSnapshotTree, ref types.ManagedObjectReference) bool {
+	for i := range nodes {
+		if nodes[i].Snapshot == ref || inTree(nodes[i].ChildSnapshotList, ref) {
+			return true
+		}
+	}
+	return false
 }
 
 // leaveUnconsolidated flags the VM's disks as needing consolidation after a removal that

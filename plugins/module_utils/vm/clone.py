@@ -117,7 +117,7 @@ def _customization(client, clone, want: dict, facts: dict, count: int) -> dict |
 def _snapshot(value: str, props: dict, facts: dict) -> MoRef:
     nodes = snapshot_tree.tree(props.get("snapshot"))
     if "/" in value:
-        node = snapshot_tree.find_path(nodes, value)
+        node = snapshot_tree.find_path(nodes, value, "snapshot_src")
     else:
         node = snapshot_tree.find_name(nodes, value, "snapshot_src")
     node = snapshot_tree.require(node, "snapshot_src", value, facts["name"])

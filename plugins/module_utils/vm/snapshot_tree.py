@@ -132,15 +132,30 @@ def find_id(nodes: list[dict], wanted: str) -> dict | None:
     return None
 
 
-def find_path(nodes: list[dict], path: str) -> dict | None:
-    """The node at `path` (names joined by '/', a '/' inside a name written %2f)."""
+def find_path(nodes: list[dict], path: str, option: str = "snapshot_path") -> dict | None:
+    """The node at `path` (names joined by '/', a '/' inside a name written %2f); an error
+    listing the ids when snapshots of one parent share a name along it (vSphere allows it)."""
     level, node = nodes, None
     for part in split_path(path):
-        node = next((n for n in level if n["name"] == part), None)
-        if node is None:
+        found = [n for n in level if n["name"] == part]
+        if len(found) > 1:
+            raise InvalidArgument(
+                f"{option}: '{path}' names {len(found)} snapshots ({_listed(found)}); "
+                "give snapshot_id instead"
+            )
+        if not found:
             return None
+        node = found[0]
         level = node["children"]
     return node
+
+
+def _listed(nodes: list[dict]) -> str:
+    """The paths of `nodes`, each with its id when another one has the same path."""
+    paths = [n["path"] for n in nodes]
+    return ", ".join(
+        f"{n['path']} ({n['id']})" if paths.count(n["path"]) > 1 else n["path"] for n in nodes
+    )
 
 
 def split_path(path: str) -> list[str]:
@@ -158,9 +173,8 @@ def find_name(nodes: list[dict], name: str, option: str = "snapshot_name") -> di
     matching paths if several."""
     found = [n for n in walk(nodes) if n["name"] == name]
     if len(found) > 1:
-        paths = ", ".join(n["path"] for n in found)
         raise InvalidArgument(
-            f"{option}: '{name}' names {len(found)} snapshots ({paths}); "
+            f"{option}: '{name}' names {len(found)} snapshots ({_listed(found)}); "
             "give snapshot_path or snapshot_id instead"
         )
     return found[0] if found else None

@@ -107,9 +107,17 @@ class Plan:
     snapshot: dict | None = None
     step: Step | None = None
     current_moid: str | None = None
+    before_moid: str | None = None
 
-    def diff(self) -> dict:
-        return {"before": {"snapshots": self.before}, "after": {"snapshots": self.after}}
+    def diff(self, current: dict | None = None) -> dict:
+        """The tree and the current snapshot before and after (`current`: the one after, when
+        the tree cannot give it - a new snapshot predicted in check mode has no id)."""
+        after = current if current is not None else st.current(self.after, self.current_moid)
+        return {
+            "before": {"snapshots": self.before,
+                       "current_snapshot": st.current(self.before, self.before_moid)},
+            "after": {"snapshots": self.after, "current_snapshot": after},
+        }  # fmt: skip
 
 
 def read(client, vm: MoRef) -> dict:
@@ -124,7 +132,7 @@ def plan(client, request: SnapshotRequest) -> Plan:
     info = props.get("snapshot")
     nodes = st.tree(info)
     base = Plan(vm, unescape(props.get("name")) or vm.value, nodes, nodes,
-                current_moid=st.current_id(info))  # fmt: skip
+                current_moid=st.current_id(info), before_moid=st.current_id(info))  # fmt: skip
     if request.state == "absent":
         return _plan_absent(base, request)
     if request.state == "reverted":
@@ -196,7 +204,7 @@ def _already_renamed(planned: Plan, request: SnapshotRequest, option: str, value
     if option == "snapshot_path":
         parent = st.split_path(value)[:-1]
         path = "/".join([escape(p) for p in parent] + [escape(request.new_snapshot_name)])
-        return st.find_path(planned.before, path)
+        return st.find_path(planned.before, path, "new_snapshot_name")
     return st.find_name(planned.before, request.new_snapshot_name, "new_snapshot_name")
 
 
@@ -225,7 +233,7 @@ def _plan_update(planned: Plan, request: SnapshotRequest, node: dict) -> Plan:
 def _refuse_clash(planned: Plan, node: dict, new_name: str) -> None:
     parent = node["path"].rpartition("/")[0]
     path = f"{parent}/{escape(new_name)}" if parent else escape(new_name)
-    other = st.find_path(planned.before, path) or next(
+    other = st.find_path(planned.before, path, "new_snapshot_name") or next(
         (n for n in st.walk(planned.before) if n["name"] == new_name), None
     )
     if other is not None and other["id"] != node["id"]:
@@ -249,10 +257,14 @@ def _plan_create(planned: Plan, request: SnapshotRequest, option, value, props: 
                 f"the current one ({here or 'none'}); revert to '{parent or 'none'}' first"
             )
     state, quiesced = captured(props, request.memory, request.quiesce)
+    # new_description overrides description here too: else the next run would change it.
+    description = (
+        request.new_description if request.new_description is not None else request.description
+    ) or ""
     planned.after, planned.snapshot = created(
-        planned.before, current, name, request.description or "", state, quiesced
+        planned.before, current, name, description, state, quiesced
     )
-    args = {"name": escape(name), "description": request.description or "",
+    args = {"name": escape(name), "description": description,
             "memory": request.memory, "quiesce": request.quiesce}  # fmt: skip
     planned.step = Step(f"creating snapshot '{planned.snapshot['path']}' of VM '{planned.vm_name}'",
                         planned.vm, "CreateSnapshot_Task", args)  # fmt: skip
@@ -358,10 +370,10 @@ def run(client, request: SnapshotRequest) -> dict:
         current = {k: snapshot[k] for k in ("name", "path", "id")}  # the new one, not made yet
     if request.state == "absent":
         snapshot = None
-    planned.after = tree
+    planned.after, planned.current_moid = tree, current_moid
     return {
         "changed": planned.step is not None,
-        "diff": planned.diff(),
+        "diff": planned.diff(current),
         "snapshot": snapshot,
         "snapshots": tree,
         "current_snapshot": current,

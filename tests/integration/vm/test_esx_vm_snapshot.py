@@ -217,8 +217,14 @@ def test_revert_named_and_current(server, sim, vm):
     args = {"name": "snap-vm", "snapshot_path": "before-patch/after-reboot", "state": "reverted",
             "suppress_power_on": True}  # fmt: skip
     assert server.power(vm) == "poweredOff"
+    was = current(server, vm)
     check, real, _again, tasks = three_runs(server, sim, args, changes_again=True)
     assert tasks == ["VirtualMachineSnapshot.revertToSnapshot"]
+    # The diff shows what a revert changes: which snapshot is current.
+    assert check["diff"]["before"]["current_snapshot"]["id"] == was
+    assert was != moids["before-patch/after-reboot"]["moid"]
+    assert check["diff"]["after"]["current_snapshot"] == real["diff"]["after"]["current_snapshot"]
+    assert real["diff"]["after"]["current_snapshot"] == real["current_snapshot"]
     assert check["current_snapshot"]["id"] == moids["before-patch/after-reboot"]["moid"]
     assert current(server, vm) == moids["before-patch/after-reboot"]["moid"]
     assert server.power(vm) == "poweredOff", "suppress_power_on: a memory snapshot, not powered on"
@@ -303,3 +309,76 @@ def test_quiesce_and_memory_of_a_vm_that_is_off(server, sim, model):
         )
     assert raw_paths(server, ref)["cold"]["quiesced"] is False
     assert server.power(ref) == "poweredOff"
+
+
+def test_removing_the_current_snapshot_makes_its_parent_current(server, sim, model):
+    """The current snapshot removed, or with remove_children one above it: its parent becomes
+    current, and none when it was a root ("empty when the working snapshot is at the root of
+    the snapshot tree"), as predicted in check mode. wait_timeout: a removal the server never
+    finishes fails here instead of waiting for an hour."""
+    ok(vm_run(sim, new_vm(model, "snap-cur")))
+    ref = server.vm("snap-cur")
+    vm = {"name": "snap-cur"}
+    for path in ("base", "base/mid", "base/mid/top"):
+        ok(snap_run(sim, {**vm, "snapshot_path": path}))
+    ok(snap_run(sim, {**vm, "snapshot_path": "base", "state": "reverted"}))
+    ok(snap_run(sim, {**vm, "snapshot_path": "base/side"}))
+    ok(snap_run(sim, {**vm, "snapshot_path": "base/mid/top", "state": "reverted"}))
+    moids = {path: node["moid"] for path, node in raw_paths(server, ref).items()}
+    above = {**vm, "snapshot_path": "base/mid", "state": "absent", "remove_children": True,
+             "wait_timeout": 60}  # fmt: skip
+    check, real, _again, _tasks = three_runs(server, sim, above)
+    assert check["current_snapshot"] == real["current_snapshot"] == {
+        "name": "base", "path": "base", "id": moids["base"]}  # fmt: skip
+    assert current(server, ref) == moids["base"]
+    assert list(raw_paths(server, ref)) == ["base", "base/side"]
+    root = {**vm, "snapshot_path": "base", "state": "absent", "wait_timeout": 60}
+    check, real, _again, _tasks = three_runs(server, sim, root)
+    assert check["current_snapshot"] is real["current_snapshot"] is None
+    assert current(server, ref) is None
+    assert list(raw_paths(server, ref)) == ["side"]
+    assert real["snapshots"][0]["id"] == moids["base/side"]
+
+
+def test_new_description_of_a_snapshot_made_now_is_its_description(server, sim, model):
+    """new_description on a snapshot that does not exist yet: created with it, so that the
+    second run changes nothing (it overrides description, as on an existing snapshot)."""
+    ok(vm_run(sim, new_vm(model, "snap-desc")))
+    ref = server.vm("snap-desc")
+    args = {"name": "snap-desc", "snapshot_name": "s", "description": "old",
+            "new_description": "given"}  # fmt: skip
+    check, real, _again, tasks = three_runs(server, sim, args)
+    assert tasks == ["VirtualMachine.createSnapshot"]
+    assert check["snapshot"]["description"] == real["snapshot"]["description"] == "given"
+    assert raw_paths(server, ref)["s"]["description"] == "given"
+
+
+def test_two_snapshots_of_one_parent_with_one_name(server, sim, model):
+    """vSphere lets two children of one snapshot share a name: their path names both, so it is
+    an error listing their ids (no snapshot is picked at random), and snapshot_id says which."""
+    ok(vm_run(sim, new_vm(model, "snap-twins")))
+    ref = server.vm("snap-twins")
+    vm = {"name": "snap-twins"}
+    for path in ("p", "p/a"):
+        ok(snap_run(sim, {**vm, "snapshot_path": path}))
+    ok(snap_run(sim, {**vm, "snapshot_path": "p", "state": "reverted"}))
+    server.task(ref, "CreateSnapshot_Task", name="a", description="", memory=False, quiesce=False)
+    info = server.props(ref, ["snapshot"])["snapshot"]
+    root = listed(info["rootSnapshotList"])[0]
+    first, second = (n["snapshot"].value for n in listed(root["childSnapshotList"]))
+    before = state(server)
+    for check in (True, False):
+        for st in ("absent", "reverted", "present"):
+            result = snap_run(sim, {**vm, "snapshot_path": "p/a", "state": st}, check=check)
+            assert result.failed, result.result
+            assert result["msg"] == (
+                f"snapshot_path: 'p/a' names 2 snapshots (p/a ({first}), p/a ({second})); "
+                "give snapshot_id instead"
+            )
+        result = snap_run(sim, {**vm, "snapshot_name": "a", "state": "absent"}, check=check)
+        assert result.failed and result["msg"].startswith(
+            f"snapshot_name: 'a' names 2 snapshots (p/a ({first}), p/a ({second}))"
+        ), result.get("msg")
+    assert state(server) == before
+    three_runs(server, sim, {**vm, "snapshot_id": second, "state": "absent"})
+    assert [n["moid"] for n in raw_paths(server, ref).values()][1:] == [first]

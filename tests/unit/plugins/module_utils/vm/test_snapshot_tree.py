@@ -103,3 +103,22 @@ def test_bad_paths_name_the_option(path):
 )
 def test_as_bool(raw, expected):
     assert st.as_bool(raw) is expected
+
+
+def test_a_path_that_names_two_snapshots_of_one_parent_is_an_error():
+    """vSphere lets two snapshots of one parent share a name: the path then names both, and
+    the error lists their ids (the paths alone are the same)."""
+    twin = {"name": "a", "description": "", "number": None, "created": None,
+            "state": "powered_off", "quiesced": False, "children": []}  # fmt: skip
+    nodes = [{**twin, "name": "p", "path": "p", "id": "snapshot-1", "children": [
+        {**twin, "path": "p/a", "id": "snapshot-2"}, {**twin, "path": "p/a", "id": "snapshot-3"}]}]  # fmt: skip
+    with pytest.raises(InvalidArgument) as e:
+        st.find_path(nodes, "p/a")
+    assert str(e.value) == (
+        "snapshot_path: 'p/a' names 2 snapshots (p/a (snapshot-2), p/a (snapshot-3)); "
+        "give snapshot_id instead"
+    )
+    with pytest.raises(InvalidArgument) as e:
+        st.find_name(nodes, "a")
+    assert str(e.value).startswith("snapshot_name: 'a' names 2 snapshots (p/a (snapshot-2), ")
+    assert st.find_path(nodes, "p")["id"] == "snapshot-1"

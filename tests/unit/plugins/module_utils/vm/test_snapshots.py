@@ -181,3 +181,13 @@ def test_removing_a_missing_snapshot_plans_nothing():
 def test_what_a_new_snapshot_records(power, tools, memory, quiesce, expected):
     props = {"runtime.powerState": power, "guest.toolsRunningStatus": tools}
     assert s.captured(props, memory, quiesce) == expected
+
+
+def test_a_new_snapshot_takes_new_description_over_description():
+    request = esx_vm_snapshot.request(
+        params(snapshot_name="n", description="old", new_description="given"), check_mode=True
+    )
+    props = {"runtime.powerState": "poweredOff"}
+    planned = s._plan_present(s.Plan(VM, "web", TREE, TREE), request, props)
+    assert planned.step.method == "CreateSnapshot_Task"
+    assert planned.step.args["description"] == planned.snapshot["description"] == "given"
