@@ -109,6 +109,13 @@ options:
         type: str
         choices: [critical, warning]
         default: critical
+      snapshot_depth:
+        description:
+          - The deepest chain of snapshots (root to leaf) the C(snapshots) check passes for a
+            storage move; a deeper one is its problem. V(0) flags any snapshot.
+        type: int
+        default: 8
+        version_added: 0.2.0
   wait_timeout:
     description:
       - Seconds to wait for the migration task (and each of the server's check tasks).
@@ -334,7 +341,10 @@ from ansible_collections.viapi.esx.plugins.module_utils.migration.request import
 )
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.check import Severity
-from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import NAMES
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import (
+    NAMES,
+    SNAPSHOT_CHAIN,
+)
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.runner import Options
 from ansible_collections.viapi.esx.plugins.module_utils.vm import identify
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity
@@ -353,6 +363,7 @@ ARGUMENT_SPEC = dict(
             "skip": {"type": "list", "elements": "str", "default": [], "choices": list(NAMES)},
             "severity": {"type": "dict", "default": {}},
             "fail_on": {"type": "str", "choices": ["critical", "warning"], "default": "critical"},
+            "snapshot_depth": {"type": "int", "default": SNAPSHOT_CHAIN},
         },
     },
     wait_timeout={"type": "int", "default": 3600},
@@ -377,6 +388,9 @@ def request(params: dict, check_mode: bool) -> MigrationRequest:
             skip=tuple(checks.get("skip") or ()),
             severity=dict(checks.get("severity") or {}),
             fail_on=checks.get("fail_on") or Severity.CRITICAL,
+            snapshot_depth=(
+                SNAPSHOT_CHAIN if checks.get("snapshot_depth") is None else checks["snapshot_depth"]
+            ),
         ),
         datacenter=params.get("datacenter"),
         wait_timeout=params["wait_timeout"],

@@ -20,7 +20,7 @@ HARDWARE_VERSIONS = (
     ((6, 7, 0), 14), ((6, 7, 2), 15), ((7, 0, 0), 17), ((7, 0, 1), 18), ((7, 0, 2), 19),
     ((8, 0, 0), 20), ((8, 0, 2), 21),
 )  # fmt: skip
-SNAPSHOT_CHAIN = 8  # snapshots in a row beyond which a storage move is flagged
+SNAPSHOT_CHAIN = 8  # snapshots in a row beyond which a storage move is flagged, by default
 ESXI_67_U2_BUILD = 13006603  # ESXi 6.7 reports "6.7.0" for every update; U2 is told by build
 # EVC baselines per vendor, oldest first (the keys vCenter reports as EVC modes).
 EVC_MODES = {
@@ -323,19 +323,19 @@ def independent_disks(s: dict) -> Finding:
 
 
 def snapshots(s: dict) -> Finding:
-    """A storage move of a VM with a deep snapshot chain (every delta disk is copied) is flagged."""
+    """A storage move of a VM with a deep snapshot chain (every delta disk is copied) is flagged;
+    the limit is checks.snapshot_depth (the runner puts it in the snapshot's `limits`)."""
     if not moves(s)["storage"]:
         return not_applicable(f"{_vm(s)} stays on its datastores")
+    limit = s.get("limits", {}).get("snapshot_depth", SNAPSHOT_CHAIN)
     chain = depth(s["vm"]["snapshots"])
-    details = {"depth": chain, "limit": SNAPSHOT_CHAIN, "count": s["vm"]["snapshot_count"]}
-    if chain > SNAPSHOT_CHAIN:
+    details = {"depth": chain, "limit": limit, "count": s["vm"]["snapshot_count"]}
+    if chain > limit:
         return problem(
-            f"{_vm(s)} has a snapshot chain {chain} deep (more than {SNAPSHOT_CHAIN}): "
+            f"{_vm(s)} has a snapshot chain {chain} deep (more than {limit}): "
             "remove or consolidate snapshots before the storage move", **details,
         )  # fmt: skip
-    return passed(
-        f"{_vm(s)} has a snapshot chain {chain} deep (at most {SNAPSHOT_CHAIN})", **details
-    )
+    return passed(f"{_vm(s)} has a snapshot chain {chain} deep (at most {limit})", **details)
 
 
 def destination_memory(s: dict) -> Finding:
@@ -405,7 +405,7 @@ REGISTRY = (
     Check("host_devices", CRITICAL, "no connected host-backed CD-ROM/floppy/serial/parallel", host_devices),
     Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV, no physical RDM", passthrough),
     Check("independent_disks", WARNING, "independent disks flagged", independent_disks),
-    Check("snapshots", WARNING, "snapshot chain not deeper than 8 for a storage move", snapshots),
+    Check("snapshots", WARNING, "snapshot chain at most checks.snapshot_depth deep (storage move)", snapshots),
     Check("destination_memory", WARNING, "free memory on the destination host", destination_memory),
     Check("datastore_space", CRITICAL, "free space for a storage move", datastore_space),
     Check("server_checks", CRITICAL, "vCenter's own migration checks", server_checks),

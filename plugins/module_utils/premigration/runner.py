@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..vi.faults import InvalidArgument
 from .check import FAILED, SKIPPED, WARNING, Check, Result, Severity, grade, problem
-from .checks import REGISTRY
+from .checks import REGISTRY, SNAPSHOT_CHAIN
 
 FAIL_ON = (Severity.CRITICAL, Severity.WARNING)
 REGRADES = (*Severity.ALL, Severity.IGNORE)
@@ -19,6 +19,7 @@ class Options:
     skip: tuple = ()
     severity: dict = field(default_factory=dict)
     fail_on: str = Severity.CRITICAL
+    snapshot_depth: int = SNAPSHOT_CHAIN  # the deepest chain the snapshots check passes
 
     def validate(self, registry=REGISTRY) -> None:
         """Refuse unknown checks and bad grades: errors name the option and the value."""
@@ -31,6 +32,11 @@ class Options:
                 raise InvalidArgument(
                     f"checks.severity.{name}: '{value}' is not one of {', '.join(REGRADES)}"
                 )
+        depth = self.snapshot_depth
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+            raise InvalidArgument(
+                f"checks.snapshot_depth must be 0 or more snapshots, got {depth!r}"
+            )
         if self.fail_on not in FAIL_ON:
             raise InvalidArgument(
                 f"checks.fail_on: '{self.fail_on}' is not one of {', '.join(FAIL_ON)}"
@@ -86,5 +92,6 @@ def blocks(result: Result, fail_on: str) -> bool:
 def run(snapshot: dict, options: Options | None = None, registry=REGISTRY) -> Report:
     """Run every selected check (never stopping early) and grade the results."""
     options = options or Options()
+    snapshot = dict(snapshot, limits={"snapshot_depth": options.snapshot_depth})
     results = tuple(run_check(check, snapshot, options) for check in registry)
     return Report(results, tuple(r.name for r in results if blocks(r, options.fail_on)))

@@ -286,6 +286,8 @@ def test_esxi_runs_the_checks_and_skips_the_server_checks(vcsim_factory):
          "checks.severity.networks: 'fatal' is not one of"),
         ({"host": "DC0_C0_H1", "checks": {"severity": {"vmotion": "info"}}},
          "checks.severity: unknown check 'vmotion'"),
+        ({"host": "DC0_C0_H1", "checks": {"snapshot_depth": -1}},
+         "checks.snapshot_depth must be 0 or more snapshots, got -1"),
         ({"host": "DC0_C0_H1", "cluster": "nope"}, "cluster 'nope' not found"),
         ({"host": "DC0_H0", "cluster": "DC0_C0"}, "host 'DC0_H0' is not in cluster 'DC0_C0'"),
         ({"host": "DC0_C0_H1", "wait_timeout": 0}, "wait_timeout must be a positive number"),

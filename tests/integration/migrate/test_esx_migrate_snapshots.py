@@ -38,6 +38,9 @@ def test_a_deep_snapshot_chain_is_a_warning_for_a_storage_move(vcsim_factory):
     assert found["details"] == {"depth": 9, "limit": 8, "count": 9}
     blocked(migrate(sim, "clean", check=True, datastore=target, checks={"fail_on": "warning"}),
             "snapshots")  # fmt: skip
+    deeper = migrate(sim, "clean", check=True, datastore=target, checks={"snapshot_depth": 9})
+    (found,) = [c for c in deeper["checks"] if c["name"] == "snapshots"]
+    assert (found["status"], found["details"]["limit"]) == ("passed", 9), found
     host_move = migrate(sim, "clean", check=True, host=role(sim, "hosts", "ok"))
     assert status(host_move)["snapshots"] == "skipped"
     assert where(sim, vm) == before

@@ -143,6 +143,8 @@ def test_grade_table():
         ({"severity": {"nope": "info"}}, "checks.severity: unknown check 'nope'"),
         ({"severity": {"networks": "fatal"}}, "checks.severity.networks: 'fatal' is not one of"),
         ({"fail_on": "info"}, "checks.fail_on: 'info' is not one of critical, warning"),
+        ({"snapshot_depth": -1}, "checks.snapshot_depth must be 0 or more snapshots, got -1"),
+        ({"snapshot_depth": True}, "checks.snapshot_depth must be 0 or more snapshots, got True"),
     ],
 )
 def test_bad_options_name_the_option_and_the_value(params, words):
@@ -166,3 +168,19 @@ def test_the_real_registry_on_a_snapshot_gives_one_result_per_check():
         "name": "vm_state", "severity": "critical", "status": "passed",
         "message": "VM 'web01' is connected and idle", "details": {},
     }  # fmt: skip
+
+
+def test_snapshot_depth_is_the_limit_the_snapshots_check_gets():
+    s = snapshot(dest_host="host-1", datastore_moid="ds-2")  # a storage move
+    nodes = [{"name": "a", "children": [{"name": "b", "children": []}]}]
+    s["vm"].update(snapshots=nodes, snapshot_count=2)
+
+    def found(**options):
+        (result,) = [r for r in runner.run(s, runner.Options(**options)).results
+                     if r.name == "snapshots"]  # fmt: skip
+        return result.status, result.details["limit"]
+
+    assert found() == ("passed", 8)
+    assert found(snapshot_depth=2) == ("passed", 2)
+    assert found(snapshot_depth=1) == ("warning", 1)
+    assert "limits" not in s  # the caller's snapshot is not changed
