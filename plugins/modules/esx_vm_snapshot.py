@@ -72,7 +72,7 @@ options:
   memory:
     description:
       - With V(present), include the memory of a running VM in the new snapshot, so that a
-        revert resumes the VM where it was.
+        revert resumes the VM where it was. V(true) with another O(state) fails.
       - Without it, the snapshot of a running VM records the state V(powered_off) (the
         server's rule), and a revert to it powers the VM off. A suspended VM's memory is
         always included.
@@ -81,21 +81,23 @@ options:
   quiesce:
     description:
       - With V(present), ask VMware Tools to quiesce the guest's file systems before the
-        snapshot is taken.
+        snapshot is taken. V(true) with another O(state) fails.
       - The server ignores it unless the VM is powered on with VMware Tools running; the
         snapshot's C(quiesced) then reads V(false).
     type: bool
     default: false
   remove_children:
     description:
-      - With V(absent), remove the snapshot's children too.
+      - With V(absent), remove the snapshot's children too. V(true) with another O(state)
+        fails.
     type: bool
     default: false
   consolidate:
     description:
       - With V(absent), consolidate the VM's disks after the removal (the server's default).
         V(false) leaves redundant delta disks in place, to consolidate later; the server then
-        reports that the VM needs consolidation (C(runtime.consolidationNeeded)).
+        reports that the VM needs consolidation (C(runtime.consolidationNeeded)). V(false)
+        with another O(state) fails.
     type: bool
     default: true
   remove_all:
@@ -111,6 +113,7 @@ options:
   suppress_power_on:
     description:
       - With V(reverted), leave the VM powered off even if the snapshot was taken while it ran.
+        V(true) with another O(state) fails.
       - Without it, a revert gives the VM the power state of the snapshot (C(state) in its
         facts), so a revert of a powered-off VM to a snapshot taken with O(memory) powers it
         on.

@@ -69,6 +69,13 @@ class SnapshotRequest:
                    "is only for state absent without snapshot_name, snapshot_path or snapshot_id")  # fmt: skip
         _only_with(self.current, "current", self.state == "reverted" and not which,
                    "is only for state reverted without snapshot_name, snapshot_path or snapshot_id")  # fmt: skip
+        for option, given, state in (("memory", self.memory, "present"),
+                                     ("quiesce", self.quiesce, "present"),
+                                     ("remove_children", self.remove_children, "absent"),
+                                     ("consolidate: false", not self.consolidate, "absent"),
+                                     ("suppress_power_on", self.suppress_power_on, "reverted")):  # fmt: skip
+            # asked for, it would not happen in another state: say so rather than ignore it
+            _only_with(given, option, self.state == state, f"is only for state {state}")
         renames = self.new_snapshot_name is not None or self.new_description is not None
         _only_with(renames, "new_snapshot_name/new_description", self.state == "present",
                    "is only for state present")  # fmt: skip

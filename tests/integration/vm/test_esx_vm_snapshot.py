@@ -270,6 +270,8 @@ def test_bad_requests_change_nothing(server, sim, vm):
          "snapshot_id: snapshot 'snapshot-0' not found in VM 'snap-vm'"),
         ({"current": True, "state": "reverted"}, "current: VM 'snap-vm' has no current snapshot"),
         ({"remove_all": True}, "remove_all: is only for state absent"),
+        ({"snapshot_name": "a", "remove_children": True}, "remove_children: is only for state absent"),
+        ({"snapshot_name": "a", "state": "absent", "memory": True}, "memory: is only for state present"),
         ({"state": "absent"}, "(or remove_all) is required"),
         ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: snapshot 'a' not found in VM 'snap-vm'"),
         ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path"),
