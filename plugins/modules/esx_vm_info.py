@@ -96,6 +96,7 @@ options:
         alone picks the VMs, and a second one reads the other facts of those VMs only (their
         snapshot facts are the trees the first read judged), both through the module's one
         session, in a few requests whatever the number of VMs.
+      - With O(has_snapshots=false) it fails (the two would keep no VM).
     type: int
     version_added: 0.2.0
   parallel_reads:

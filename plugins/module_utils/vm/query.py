@@ -55,6 +55,11 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
         raise InvalidArgument(
             f"snapshot_older_than_days: {query.snapshot_older_than_days} is negative"
         )
+    if query.has_snapshots is False and query.snapshot_older_than_days is not None:
+        raise InvalidArgument(  # the two would keep no VM at all
+            f"snapshot_older_than_days: {query.snapshot_older_than_days} keeps VMs that have "
+            "snapshots, and has_snapshots is false"
+        )
     if query.parallel_reads is not None and query.parallel_reads < 1:
         raise InvalidArgument(f"parallel_reads: must be at least 1, got {query.parallel_reads}")
     selection = fact_selection.select(query.facts, query.devices, filter_facts(query))

@@ -106,3 +106,12 @@ def test_report_through_the_module_matches_its_return_docs(fleet):
         moid: given for moid, given in want.items() if moid in in_cluster
     }
     assert all(v["cluster"] == cluster and v["disks"] for v in result["vms"])
+
+
+def test_an_age_with_has_snapshots_false_fails_naming_both(fleet):
+    result = run_module(
+        "esx_vm_info", {"has_snapshots": False, "snapshot_older_than_days": 3}, sim=fleet
+    )
+    assert result.failed and result["msg"] == (
+        "snapshot_older_than_days: 3 keeps VMs that have snapshots, and has_snapshots is false"
+    )

@@ -91,3 +91,9 @@ def test_snapshot_filters_use_the_time_given(query, created, selected):
 def test_a_negative_age_names_the_option():
     with pytest.raises(InvalidArgument, match="^snapshot_older_than_days: -1 is negative$"):
         run(RefusingClient(), VmQuery(snapshot_older_than_days=-1))
+
+
+def test_an_age_with_has_snapshots_false_names_both_options():
+    with pytest.raises(InvalidArgument, match="^snapshot_older_than_days: 3 keeps VMs that have "
+                       "snapshots, and has_snapshots is false$"):  # fmt: skip
+        run(RefusingClient(), VmQuery(has_snapshots=False, snapshot_older_than_days=3))
