@@ -116,10 +116,17 @@ def _customization(client, clone, want: dict, facts: dict, count: int) -> dict |
 
 def _snapshot(value: str, props: dict, facts: dict) -> MoRef:
     nodes = snapshot_tree.tree(props.get("snapshot"))
+    # esx_vm names a snapshot by name or path only: twins of one parent are told apart by
+    # renaming one (esx_vm_snapshot, by its snapshot_id)
+    twins = "where two have one path, rename one of them with esx_vm_snapshot"
     if "/" in value:
-        node = snapshot_tree.find_path(nodes, value, "snapshot_src")
+        node = snapshot_tree.find_path(
+            nodes, value, "snapshot_src", f"a path no other has ({twins})"
+        )
     else:
-        node = snapshot_tree.find_name(nodes, value, "snapshot_src")
+        node = snapshot_tree.find_name(
+            nodes, value, "snapshot_src", f"its path (like base/patched; {twins})"
+        )
     node = snapshot_tree.require(node, "snapshot_src", value, facts["name"])
     return MoRef("VirtualMachineSnapshot", node["id"])
 

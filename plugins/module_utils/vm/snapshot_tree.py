@@ -132,16 +132,19 @@ def find_id(nodes: list[dict], wanted: str) -> dict | None:
     return None
 
 
-def find_path(nodes: list[dict], path: str, option: str = "snapshot_path") -> dict | None:
+def find_path(
+    nodes: list[dict], path: str, option: str = "snapshot_path", instead: str = "snapshot_id"
+) -> dict | None:
     """The node at `path` (names joined by '/', a '/' inside a name written %2f); an error
-    listing the ids when snapshots of one parent share a name along it (vSphere allows it)."""
+    listing the ids when snapshots of one parent share a name along it (vSphere allows it),
+    saying what to give `instead`."""
     level, node = nodes, None
     for part in split_path(path):
         found = [n for n in level if n["name"] == part]
         if len(found) > 1:
             raise InvalidArgument(
                 f"{option}: '{path}' names {len(found)} snapshots ({_listed(found)}); "
-                "give snapshot_id instead"
+                f"give {instead} instead"
             )
         if not found:
             return None
@@ -168,14 +171,19 @@ def split_path(path: str) -> list[str]:
     return parts
 
 
-def find_name(nodes: list[dict], name: str, option: str = "snapshot_name") -> dict | None:
+def find_name(
+    nodes: list[dict],
+    name: str,
+    option: str = "snapshot_name",
+    instead: str = "snapshot_path or snapshot_id",
+) -> dict | None:
     """The one node called `name` anywhere in the tree; None if none; an error listing the
-    matching paths if several."""
+    matching paths if several, saying what to give `instead`."""
     found = [n for n in walk(nodes) if n["name"] == name]
     if len(found) > 1:
         raise InvalidArgument(
             f"{option}: '{name}' names {len(found)} snapshots ({_listed(found)}); "
-            "give snapshot_path or snapshot_id instead"
+            f"give {instead} instead"
         )
     return found[0] if found else None
 

@@ -195,6 +195,22 @@ def test_an_unknown_snapshot_names_the_option_and_the_source():
         clone_spec(request(snapshot_src="nope"))
 
 
+def test_an_ambiguous_snapshot_src_says_what_esx_vm_takes_instead():
+    node = {"name": "a", "id": 2, "state": "poweredOff", "quiesced": False}
+    twins = dict(SNAPSHOTS, rootSnapshotList=[
+        {**node, "snapshot": MoRef("VirtualMachineSnapshot", "snapshot-6"), "name": "p",
+         "childSnapshotList": [{**node, "snapshot": MoRef("VirtualMachineSnapshot", "snapshot-7")},
+                               {**node, "snapshot": MoRef("VirtualMachineSnapshot", "snapshot-8")}]}])  # fmt: skip
+    with pytest.raises(InvalidArgument, match=r"^snapshot_src: 'a' names 2 snapshots .*; give its "
+                       r"path \(like base/patched; where two have one path, rename one of them with "
+                       r"esx_vm_snapshot\) instead$"):  # fmt: skip
+        clone_spec(request(snapshot_src="a"), vm=props(snapshot=twins))
+    with pytest.raises(InvalidArgument, match=r"^snapshot_src: 'p/a' names 2 snapshots .*; give a "
+                       r"path no other has \(where two have one path, rename one of them with "
+                       r"esx_vm_snapshot\)"):  # fmt: skip
+        clone_spec(request(snapshot_src="p/a"), vm=props(snapshot=twins))
+
+
 def test_a_linked_clone_without_a_snapshot_is_refused_before_any_call():
     client = SimpleNamespace(about={"apiType": "VirtualCenter"})  # no call() at all
     with pytest.raises(InvalidArgument, match="linked_clone: .* set snapshot_src"):
