@@ -105,9 +105,9 @@ def not_offered(option: str, value: str, offered: list[str], where: str) -> str:
     if not offered:
         return f"{option}: '{value}' is not offered by {where}, which offers none"
     number = _number(value)
-    numbered = [v for v in offered if _number(v) is not None]
+    numbered = {v: n for v, n in ((v, _number(v)) for v in offered) if n is not None}
     if number is not None and numbered:  # vmx-99: the versions nearest in number, not in spelling
-        nearest = sorted(numbered, key=lambda v: (abs(_number(v) - number), -_number(v)))[:3]
+        nearest = sorted(numbered, key=lambda v: (abs(numbered[v] - number), -numbered[v]))[:3]
     else:
         nearest = difflib.get_close_matches(value, offered, n=3) or difflib.get_close_matches(
             value, offered, n=3, cutoff=0
