@@ -29,8 +29,6 @@ FORMATS = {
 EXTENSIONS = {".iso": "iso", ".vmx": "vmx", ".nvram": "nvram", ".log": "log"}
 # A disk's data files: the browser shows the descriptor (.vmdk) as the volume.
 _EXTENTS = re.compile(r"-(flat|delta|sesparse|rdm|rdmp|ctk|s\d{3})\.vmdk$")
-# What a search answers for a path that is no folder: nothing there, or a file.
-_NOT_A_FOLDER = ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile", "InvalidArgument")
 _SHOWN = 5  # files named in a warning; the rest are counted
 DISK_QUERY = {
     "_type": "VmDiskFileQuery",
@@ -76,10 +74,16 @@ def list_volumes(client, pools: list[Pool], warnings: list[str]) -> list[dict]:
 
 def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> list[dict]:
     """The file at a datastore path: one search task in its folder, on each datastore so named."""
+    return look(client, pools, path, warnings)[0]
+
+
+def look(client, pools: list[Pool], path: str, warnings: list[str]) -> tuple[list, bool, bool]:
+    """The same one search per datastore, and what else it shows: (the volumes at the path,
+    whether its folder is there, whether the path itself is a folder)."""
     name, rel = split_datastore_path(path)
     folder, _sep, base = rel.rpartition("/")
     if not base:
-        return []
+        return [], bool(rel), False
     found = []
     for pool in [p for p in pools if p.facts["accessible"] and p.handle.get("browser")]:
         task = client.call(
@@ -91,25 +95,10 @@ def volumes_at(client, pools: list[Pool], path: str, warnings: list[str]) -> lis
         except TaskFailed as e:
             if e.fault.name not in ("FileNotFound", "InvalidDatastorePath", "CannotAccessFile"):
                 raise
-    return [v for v in _volumes(client, found, warnings) if v["name"] == rel]
-
-
-def is_folder(client, pool: Pool, path: str) -> bool:
-    """Whether a datastore path names a folder: a search in it succeeds (a file or nothing there
-    is a fault of the search)."""
-    if not (pool.facts["accessible"] and pool.handle.get("browser")):
-        return False
-    task = client.call(
-        pool.handle["browser"], "SearchDatastore_Task", datastorePath=path,
-        searchSpec={"_type": "HostDatastoreBrowserSearchSpec", "matchPattern": ["."]},
-    )  # fmt: skip
-    try:
-        wait_for_tasks(client, [task], description=SEARCH)
-    except TaskFailed as e:
-        if e.fault.name in _NOT_A_FOLDER:
-            return False
-        raise
-    return True
+    entries = [i for _p, r in found for f in _folders(r) for i in f.get("file") or []]
+    is_folder = any(i.get("_type") == "FolderFileInfo" and i.get("path") == base for i in entries)
+    volumes = [v for v in _volumes(client, found, warnings) if v["name"] == rel]
+    return volumes, bool(found), is_folder
 
 
 def _volumes(client, found: list[tuple[Pool, object]], warnings: list[str]) -> list[dict]:

@@ -25,7 +25,7 @@ from .volume import Plan, Step, Target, VolumeRequest, remaining
 def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Plan:
     """The steps for a file: upload, download, delete, or none."""
     if before is None:
-        _refuse_folder(client, target, request)
+        _refuse_folder(target, request)
     if request.src:
         return _upload(client, target, request.src, before, deadline)
     if request.dest:
@@ -52,10 +52,10 @@ def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Pl
     return Plan(before, before)
 
 
-def _refuse_folder(client, target: Target, request: VolumeRequest) -> None:
+def _refuse_folder(target: Target, request: VolumeRequest) -> None:
     """A name that is a folder of the datastore is an error: volumes are files (an upload to it
     would fail on the server, and absent would report a folder that stays as gone)."""
-    if not datastore_files.is_folder(client, target.pool, target.path):
+    if not target.is_folder:  # seen by the read of the volume (volume.current)
         return
     if request.src:
         doing = f"name the file to upload src to ('{target.rel}/{os.path.basename(request.src)}')"
@@ -76,7 +76,7 @@ def _upload(client, target: Target, src: str, before, deadline) -> Plan:
     remote = files.remote_size(client, url)
     if remote == size and files.remote_sha256(client, url, deadline) == digest:
         return Plan(before, before, transfer=transfer)
-    steps = mkdir_steps(client, target) if before is None else []
+    steps = mkdir_steps(target) if before is None else []
     steps.append(_upload_step(target, src, url, size))
     after = dict(before) if before else _file_record(target)
     after.update(capacity_bytes=size, allocation_bytes=size)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from ..vi.faults import InvalidArgument, fault
 from ..vi.tasks import wait_for_task
-from ..vi.values import join_datastore_path, split_datastore_path
+from ..vi.values import split_datastore_path
 from .backend import volume_record
-from .datastore_files import is_folder
 from .volume import FORMATS, Plan, Step, Target, VolumeRequest, remaining
 
 
@@ -28,7 +27,7 @@ def plan(client, storage, target: Target, request: VolumeRequest, before: dict |
 
 
 def _new_disk(client, storage, target: Target, request: VolumeRequest) -> Plan:
-    steps = mkdir_steps(client, target)
+    steps = mkdir_steps(target)
     if request.source:
         source = _source(storage, request)
         capacity = max(source["capacity_bytes"] or 0, _wanted_bytes(request) or 0)
@@ -165,10 +164,11 @@ def disk_step(target: Target, action: str, method: str, name_arg: str = "name", 
     return Step(action, f"{action} VMDK '{target.path}' ({method})", run)
 
 
-def mkdir_steps(client, target: Target) -> list[Step]:
-    """The step that makes the target's folder, when it has one that is not there yet."""
+def mkdir_steps(target: Target) -> list[Step]:
+    """The step that makes the target's folder, when it has one that the read of the volume
+    (volume.current) did not find."""
     folder = target.rel.rpartition("/")[0]
-    if not folder or is_folder(client, target.pool, join_datastore_path(target.pool.name, folder)):
+    if not folder or target.folder_there:
         return []
     return [mkdir_step(target, folder)]
 

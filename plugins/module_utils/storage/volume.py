@@ -163,6 +163,9 @@ class Target:
 
     pool: object  # backend.Pool
     rel: str
+    # What the read of the volume (current) saw beside it: its folder there, the path a folder.
+    folder_there: bool = False
+    is_folder: bool = False
 
     @property
     def path(self) -> str:
@@ -184,7 +187,9 @@ def remaining(deadline: Deadline) -> float:
 
 def current(client, target: Target) -> dict | None:
     """The volume at the target's path now (None when there is none)."""
-    found = datastore_files.volumes_at(client, [target.pool], target.path, [])
+    found, target.folder_there, target.is_folder = datastore_files.look(
+        client, [target.pool], target.path, []
+    )
     return found[0] if found else None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.storage import vmdk
@@ -93,16 +95,13 @@ def test_a_disk_in_use_is_not_changed():
     assert vmdk.plan(None, None, target(), request(), used).steps == []  # as it is: fine
 
 
-def test_a_new_disk_is_made_in_its_folder(monkeypatch):
-    folders = []  # the folders the datastore has
-    monkeypatch.setattr(vmdk, "is_folder", lambda client, pool, path: path in folders)
+def test_a_new_disk_is_made_in_its_folder():
     planned = vmdk.plan(None, None, target(), request(size_mb=10, format="eager_zeroed"), None)
     assert [s.action for s in planned.steps] == ["mkdir", "create"]
-    folders.append("[ds1] d")  # a folder that is there already is not made
-    assert [s.action for s in vmdk.plan(None, None, target(), request(size_mb=10), None).steps] == [
+    there = dataclasses.replace(target(), folder_there=True)  # seen by the volume's read
+    assert [s.action for s in vmdk.plan(None, None, there, request(size_mb=10), None).steps] == [
         "create"
     ]
-    folders.clear()
     assert planned.after["capacity_bytes"] == 10 << 20 and planned.after["thin"] is False
     with pytest.raises(InvalidArgument, match="size_gb or size_mb is required"):
         vmdk.plan(None, None, target(), request(), None)
