@@ -81,6 +81,11 @@ class EsxModule:
             if value is not None and value <= 0:
                 self.fail(f"{option} must be a positive number of seconds, got {value}")
 
+    def hide(self, values) -> None:
+        """Keep `values` out of all output (results, the invocation, messages), as the values
+        of no_log options are: secrets that are parts of other options' values."""
+        self.ansible.no_log_values.update(values)
+
     def warn(self, message: str) -> None:
         self.ansible.warn(message)
 

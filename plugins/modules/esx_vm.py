@@ -268,7 +268,7 @@ def run(module, client) -> dict:
 def main() -> None:
     module = EsxModule(ARGS, positive=POSITIVE, supports_check_mode=True, **IDENTITY_RULES)
     # A password vApp property's value is no option of its own: mask it as no_log would.
-    module.ansible.no_log_values.update(vapp.secrets(module.params["vapp_properties"]))
+    module.hide(vapp.secrets(module.params["vapp_properties"]))
     module.run(run)
 
 

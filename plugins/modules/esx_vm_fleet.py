@@ -403,7 +403,7 @@ def run(module, client) -> dict:
 def main() -> None:
     module = EsxModule(ARGS, supports_check_mode=True)
     for entry in module.params["vms"]:  # password vApp property values, masked as no_log would
-        module.ansible.no_log_values.update(vapp.secrets(entry["vapp_properties"]))
+        module.hide(vapp.secrets(entry["vapp_properties"]))
     problem = bad_input(module.params)
     if problem:
         module.fail(problem)
