@@ -80,7 +80,9 @@ options:
         description:
           - An existing VMDK, C([datastore] dir/disk.vmdk). A disk the VM has with this file
             is the one this entry manages; otherwise the file is attached (not created, not
-            copied) and keeps its own size - set no size until it is attached.
+            copied) and keeps its own size - set no size until it is attached. A file that
+            is not there is an error naming this option before anything changes, in check
+            mode too.
         type: str
       shares:
         description:

@@ -15,6 +15,7 @@ from ..vi.find import escape, find_datacenter, find_vm_by_name, in_datacenter, s
 from ..vi.tasks import wait_for_task
 from . import customization as cust
 from . import snapshot_tree, spec
+from .attach_check import check_attached
 from .clone_place import place_clone
 from .config_options import ConfigOptions
 from .facts import gather_one
@@ -61,6 +62,7 @@ def plan(client, request: VmRequest, want: dict) -> RunPlan:
         options = ConfigOptions(client, where.browser, where.host, where.where)
         want = dict(want, hardware_version=options.latest(creating=False))
     config = spec.plan(want, dict(facts, template=False), props, where.catalog, powered_on=False)
+    check_attached(client, where.catalog, config.devices, want["disks"])
     nics = max(len(facts["nics"]), len(want["networks"] or []))
     clone_spec = _clone_spec(client, request, want, config, props, where, facts, nics)
     after = _after(request, facts, props, config, where)

@@ -27,6 +27,7 @@ from ..vi.faults import (
 from ..vi.find import escape, find_vm_by_name, not_found
 from ..vi.tasks import wait_for_task
 from . import attributes, configure, limits, question, spec
+from .attach_check import check_attached
 from .config_options import VM_PATHS, ConfigOptions
 from .controllers import NEW_VM_DEVICES
 from .facts import gather_one
@@ -149,6 +150,7 @@ def _create(client, request: VmRequest, want: dict) -> RunPlan:
     config, after = spec.create_spec(want, name, where.datastore, where.catalog)
     devices = limits.devices_after(list(NEW_VM_DEVICES), config.get("deviceChange") or [])
     limits.check(options, want["hardware_version"], want, devices)
+    check_attached(client, where.catalog, config.get("deviceChange"), want["disks"])
     after["power_state"] = "powered_on" if state == "powered_on" else "powered_off"
     made: list[MoRef] = []
 
@@ -260,6 +262,7 @@ def _converge(client, ref: MoRef, request: VmRequest, want: dict) -> RunPlan:
     catalog = Catalog(client, None, facts["datacenter"])
     plan = spec.plan(want, extra.facts, props, catalog, powered_on=current == "powered_on")
     _check_options(client, props, facts, plan, want)
+    check_attached(client, catalog, plan.devices, want["disks"])
     pre, post = power_steps(extra.facts, plan, request)
     extra.customize(pre)
     changes = [c.path for c in plan.changes]

@@ -209,8 +209,40 @@ def test_removal_keeps_the_file_until_destroy_and_filename_attaches_it(server, s
     }
     three_runs(server, sim, destroy)
     assert len(devices(server, ref, "VirtualDisk")) == 2
-    again = vm_run(sim, attach)
-    assert again.failed and "FileNotFound" in again["msg"], "destroy deleted the file"
+    # destroy deleted the file: attaching it again fails before any change, naming the option
+    snapshot = server.snapshot()
+    for check in (True, False):
+        again = vm_run(sim, attach, check=check)
+        assert again.failed and again["msg"] == (
+            f"disks[2].filename: file '{file}' not found (no such disk to attach)"
+        ), again.get("msg")
+    assert server.snapshot() == snapshot
+
+
+def test_a_disk_file_that_is_not_there_fails_before_anything_changes(server, sim, model):
+    """Checked with a search of its folder (no reconfiguration sent), for a new VM, an
+    existing one and a folder that is not there; an attached disk is not searched again."""
+    ok(vm_run(sim, new_vm(model, "k-missing", disks=[{"size_mb": 8}])))
+    ref = server.vm("k-missing")
+    file = _disk_at(server, ref, 0, 0)["backing"]["fileName"]
+    folder = file.rpartition("/")[0]
+    cases = [
+        (new_vm(model, "k-missing-new", disks=[{"filename": f"{folder}/typo.vmdk"}]), 0),
+        ({"name": "k-missing", "disks": [{}, {"filename": f"{folder}/typo.vmdk"}]}, 1),
+        ({"name": "k-missing", "disks": [{}, {"filename": "[LocalDS_0] nowhere/k.vmdk"}]}, 1),
+    ]
+    snapshot = server.snapshot()
+    for args, index in cases:
+        path = args["disks"][index]["filename"]
+        for check in (True, False):
+            result = vm_run(sim, args, check=check)
+            assert result.failed and result["msg"] == (
+                f"disks[{index}].filename: file '{path}' not found (no such disk to attach)"
+            ), (args, result.get("msg"))
+    assert server.snapshot() == snapshot
+    assert server.vm("k-missing-new") is None
+    # The disk is there and attached: matched by its file, nothing to search or change.
+    assert ok(vm_run(sim, {"name": "k-missing", "disks": [{"filename": file}]}))["changed"] is False
 
 
 def test_shares_and_iops_limit(server, sim, model):

@@ -127,3 +127,23 @@ def test_a_plain_disk_cannot_follow_an_nvme_disk_it_is_matched_with():
     ):
         plan(p, disks=[{}, {}, {"size_mb": 1}])
     assert plan(p, disks=[{}, {}, {"size_mb": 1, "controller": "paravirtual"}]).cold == ["disks[2]"]
+
+
+def test_only_disks_attached_from_their_file_are_looked_for():
+    from ansible_collections.viapi.esx.plugins.module_utils.vm.attach_check import attached_files
+
+    def change(operation, name, file_operation=None, kind="VirtualDisk"):
+        device = {"_type": kind, "backing": {"fileName": name}}
+        return {"operation": operation, "fileOperation": file_operation, "device": device}
+
+    wanted = [{"option": "disks[0]", "filename": "[ds1] a/a.vmdk"},
+              {"option": "disks[1]", "filename": None},
+              {"option": "disks[2]", "filename": "[ds1] b/b.vmdk"}]  # fmt: skip
+    devices = [
+        change("add", "[ds1] a/a.vmdk"),
+        change("add", "[ds1]", "create"),  # a new disk: its file is made
+        change("edit", "[ds1] b/b.vmdk"),  # attached already
+        change("add", "[ds1] a/a.vmdk", kind="VirtualCdrom"),
+    ]
+    assert attached_files(devices, wanted) == {"[ds1] a/a.vmdk": "disks[0].filename"}
+    assert attached_files(devices, None) == {}
