@@ -21,7 +21,8 @@ options:
   uuid:
     description:
       - The VM's BIOS UUID (C(config.uuid)), or its instance UUID (C(config.instanceUuid)) with
-        O(use_instance_uuid).
+        O(use_instance_uuid). Its letters may be capitals (RFC 4122 reads a UUID's hex digits
+        case-insensitively; vSphere writes them in lower case).
     type: str
   use_instance_uuid:
     description:

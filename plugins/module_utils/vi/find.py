@@ -162,11 +162,20 @@ def find_by_uuid(
     where: str | None = None,
     option: str = "uuid",
 ) -> MoRef:
-    """The VM with this BIOS uuid (or instance uuid); `where` names `datacenter` for the error."""
-    ref = client.call(
-        client.content["searchIndex"], "FindByUuid",
-        datacenter=datacenter, uuid=uuid, vmSearch=True, instanceUuid=instance_uuid,
-    )  # fmt: skip
+    """The VM with this BIOS uuid (or instance uuid); `where` names `datacenter` for the error.
+
+    The hex digits of a uuid are case-insensitive on input (RFC 4122, section 3) and vSphere
+    writes them in lower case, but a server may compare them as text: a uuid with capitals
+    that is not found is asked for again in lower case.
+    """
+    ref = None
+    for text in dict.fromkeys((uuid, uuid.lower())):
+        ref = client.call(
+            client.content["searchIndex"], "FindByUuid",
+            datacenter=datacenter, uuid=text, vmSearch=True, instanceUuid=instance_uuid,
+        )  # fmt: skip
+        if ref is not None:
+            break
     if ref is None:
         kind = "VM with instance uuid" if instance_uuid else "VM"
         raise not_found(kind, uuid, where or _where_of(datacenter), option)

@@ -82,6 +82,7 @@ def test_filters(shared, truth):
     assert [v["moid"] for v in info(shared, name=want["name"])] == [moid]
     assert [v["moid"] for v in info(shared, moid=moid)] == [moid]
     assert [v["moid"] for v in info(shared, uuid=want["uuid"])] == [moid]
+    assert [v["moid"] for v in info(shared, uuid=want["uuid"].upper())] == [moid]  # RFC 4122
     assert [
         v["moid"] for v in info(shared, uuid=want["instance_uuid"], use_instance_uuid=True)
     ] == [moid]
