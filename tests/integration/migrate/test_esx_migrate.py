@@ -246,6 +246,22 @@ def test_several_problems_are_all_reported(shared):
     blocked(result, "cpu_compatibility", "hardware_version", "host_devices")
 
 
+def test_a_host_cdrom_blocks_a_move_into_a_drs_cluster(shared):
+    """DRS picks the host, but the VM leaves its own: its host devices still matter."""
+    standalone = next(h["moid"] for h in shared.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in shared.manifest["vms"] if v["host"] == standalone)
+    before = where(shared, vm)
+    args = {"name": vm, "cluster": shared.manifest["premigration"]["cluster"]}
+    result = run_module("esx_migrate", args, sim=shared, check=True)
+    blocked(result, "host_devices")
+    assert status(result)["destination_host_state"] == "skipped"
+    assert status(result)["vmotion_enabled"] == "passed", result["checks"]
+    skipped = run_module("esx_migrate", dict(args, checks={"skip": ["host_devices"]}), sim=shared,
+                         check=True)  # fmt: skip
+    assert not skipped.failed and skipped["changed"] is True, skipped.get("msg")
+    assert where(shared, vm) == before
+
+
 # ---------------------------------------------------------------- check mode, ESXi
 
 

@@ -237,6 +237,30 @@ def test_host_checks_do_not_apply_when_drs_picks_the_host(snap):
     assert finding.status == SKIPPED and "DRS in 'dr'" in finding.message
 
 
+def test_checks_of_the_vm_and_its_source_host_apply_when_drs_picks_the_host(snap):
+    """The VM leaves its host whichever host DRS picks: its host devices, passthrough
+    devices and the source host's vMotion matter all the same."""
+    snap["destination"]["host"] = None
+    snap["destination"]["compute"] = {
+        "moid": "domain-c9", "name": "dr", "type": "cluster", "pool": "resgroup-9", "hosts": ["host-7"]
+    }  # fmt: skip
+    finding = checks.vmotion_enabled(snap)
+    assert finding.status == PASSED and finding.message == (
+        "vMotion is enabled on host 'esx01'; DRS in 'dr' picks the destination"
+    )
+    assert checks.host_devices(snap).status == PASSED
+    assert checks.passthrough(snap).status == PASSED
+    snap["source"]["host"]["vmotion_enabled"] = False
+    snap["vm"]["devices"][0].update(
+        host_backed=True, connected=True, device="/vmfs/devices/cdrom/x"
+    )
+    snap["vm"]["passthrough"] = ["PCI device 0"]
+    finding = checks.vmotion_enabled(snap)
+    assert finding.status == FAILED and finding.details["hosts"] == ["esx01"]
+    assert checks.host_devices(snap).status == FAILED
+    assert checks.passthrough(snap).details["devices"] == ["PCI device 0"]
+
+
 # ---------------------------------------------------------------- same_placement
 
 
