@@ -418,6 +418,35 @@ def test_hosts_prefers_the_most_free_memory(shared):
     assert result["choice"]["reason"].startswith(f"the most free memory ({free[ok_host]} MiB)")
 
 
+def test_a_cluster_without_drs_gets_a_host_chosen_among_its_own(vcsim_factory):
+    """vCenter needs a host named for a cluster without DRS: the module picks one of the
+    cluster's hosts as for `hosts` (the source's is a candidate too, the ok host has the
+    most free memory)."""
+    sim = vcsim_factory(*SCENARIO, "--no-drs")
+    standalone = next(h["moid"] for h in sim.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in sim.manifest["vms"] if v["host"] == standalone)
+    cluster, ok_host = sim.manifest["premigration"]["cluster"], role(sim, "hosts", "ok")
+    args = {"name": vm, "cluster": cluster, "checks": {"skip": ["host_devices"]}}
+    result = run_module("esx_migrate", args, sim=sim)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert_matches_return("esx_migrate", result.result)
+    assert result["choice"]["host"] == ok_host and result["destination"]["host"] == ok_host
+    refused = {c["host"]: c["blocked_by"] for c in result["choice"]["candidates"]}
+    assert refused == {
+        role(sim, "hosts", "source"): [],
+        ok_host: [],
+        role(sim, "hosts", "maintenance"): ["destination_host_state"],
+        role(sim, "hosts", "incompatible"): ["cpu_compatibility", "hardware_version"],
+        role(sim, "hosts", "no_vmotion"): ["vmotion_enabled"],
+    }
+    placed = where(sim, vm)
+    assert placed["host"] == ok_host and placed["pool"] == next(
+        c["resource_pool"] for c in sim.manifest["clusters"] if c["name"] == cluster
+    )
+    again = run_module("esx_migrate", args, sim=sim)
+    assert not again.failed and again["changed"] is False, again.get("msg")
+
+
 def test_host_and_hosts_are_mutually_exclusive(shared):
     args = {"host": role(shared, "hosts", "ok"), "hosts": [role(shared, "hosts", "ok")]}
     result = run_module("esx_migrate", {"name": role(shared, "vms", "clean"), **args}, sim=shared)
