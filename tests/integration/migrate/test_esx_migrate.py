@@ -262,6 +262,25 @@ def test_a_host_cdrom_blocks_a_move_into_a_drs_cluster(shared):
     assert where(shared, vm) == before
 
 
+def test_a_move_into_a_drs_cluster_lands_on_a_host_drs_picks(fresh):
+    standalone = next(h["moid"] for h in fresh.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in fresh.manifest["vms"] if v["host"] == standalone)
+    name = fresh.manifest["premigration"]["cluster"]
+    cluster = next(c for c in fresh.manifest["clusters"] if c["name"] == name)
+    args = {"name": vm, "cluster": cluster["name"], "checks": {"skip": ["host_devices"]}}
+    result = run_module("esx_migrate", args, sim=fresh)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert_matches_return("esx_migrate", result.result)
+    placed = where(fresh, vm)
+    hosts = {h["moid"]: h["name"] for h in fresh.manifest["hosts"]}
+    assert placed["host"] in [hosts[h] for h in cluster["hosts"]]
+    assert placed["pool"] == cluster["resource_pool"]
+    assert result["destination"]["host"] == placed["host"] == result["vm"]["host"]
+    assert result["destination"]["cluster"] == cluster["name"]
+    again = run_module("esx_migrate", args, sim=fresh)
+    assert not again.failed and again["changed"] is False, again.get("msg")
+
+
 # ---------------------------------------------------------------- check mode, ESXi
 
 

@@ -97,9 +97,11 @@ def test_everything_moves_when_checks_are_skipped_then_maintenance(sim, roles):
     assert maintenance[source] is True
 
 
-def test_the_host_being_emptied_is_never_a_destination(sim, roles):
+def test_the_host_being_emptied_is_never_a_destination(vcsim_factory):
     """Named among the destinations, the source would "take" every VM: they would stay on it
     and be reported as moved, and maintenance mode would be entered with them running."""
+    sim = vcsim_factory("--scenario", "premigration")  # the module's simulator has moved VMs
+    roles = sim.manifest["premigration"]
     source, ok = roles["hosts"]["source"], roles["hosts"]["ok"]
     before = placement(sim)
     res, report = run(
