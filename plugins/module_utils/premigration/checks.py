@@ -377,7 +377,10 @@ def datastore_space(s: dict) -> Finding:
     ds = s["datastores"].get(s["destination"]["datastore"]) or {}
     vm, name = s["vm"], ds.get("name") or s["destination"]["datastore"]
     target = s["destination"]["datastore"]
-    need = vm["committed_bytes"] or sum(
+    # What the VM already keeps on the target is not copied: count the other datastores' share.
+    usage = vm.get("committed_by_datastore") or {}
+    committed = sum(n or 0 for d, n in usage.items() if d != target) if usage else None
+    need = (vm["committed_bytes"] if committed is None else committed) or sum(
         d["capacity_bytes"] or 0 for d in vm["disks"] if d["datastore"] != target
     )
     details = {"needed_bytes": need, "free_bytes": ds.get("free_bytes")}
