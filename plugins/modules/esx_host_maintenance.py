@@ -37,7 +37,11 @@ options:
     default: present
   evacuate_powered_off_vms:
     description:
-      - On vCenter with DRS, also move powered-off and suspended VMs off the host.
+      - On vCenter, powered-off VMs must leave the host too. In a cluster with DRS, vCenter
+        registers them on other hosts (a VM stays when no host is compatible or DRS is off for
+        it); in a cluster without DRS the task succeeds only once they have been moved by hand,
+        so it waits for that up to O(wait_timeout).
+      - ESXi without vCenter does not take this; it is not sent there.
     type: bool
     default: false
   wait_timeout:

@@ -34,7 +34,7 @@ attributes:
     description: Runs every check (against every candidate host) and reports what would move; starts no task.
   diff_mode:
     support: none
-    description: The returned O(checks), RV(source) and RV(destination) say what changes.
+    description: The returned RV(checks), RV(source) and RV(destination) say what changes.
 options:
   host:
     description:
@@ -63,7 +63,9 @@ options:
     description:
       - The cluster to move the VM to.
       - Without O(host) or O(hosts), on a cluster with DRS enabled, DRS picks the host and
-        the host-level checks are skipped (O(checks) C(server_checks) still cover it). On a
+        the checks of the destination host are skipped (O(checks) C(server_checks) still
+        cover it); those of the VM and its current host (C(host_devices), C(passthrough),
+        C(vmotion_enabled) of the source) still run. On a
         cluster without DRS (where vCenter needs a host named), the module chooses among the
         cluster's hosts as for O(hosts).
       - With O(host) or O(hosts), those hosts must be in this cluster.

@@ -236,17 +236,25 @@ def apply(client, vm: MoRef, outcome: Outcome, timeout: float, priority: str = "
 VERIFY_PATHS = ("config.files.vmPathName",)
 
 
-def verify(props: dict, s: dict) -> list[str]:
-    """From the VM's properties read after the move: what is not where it was asked to be."""
+def verify(props: dict, s: dict, placed: dict | None = None) -> list[str]:
+    """From the VM's properties read after the move: what is not where it was asked to be.
+
+    `placed` (the VM's facts read with them) gives the names the messages use.
+    """
     host, pool = props.get("runtime.host"), props.get("resourcePool")
+    placed = placed or {}
+    on = f"host '{placed['host']}'" if placed.get("host") else str(host)
     dest, wrong = s["destination"], []
     if dest["host"] and getattr(host, "value", None) != dest["host"]["moid"]:
-        wrong.append(f"the VM runs on {host} instead of host '{dest['host']['name']}'")
+        wrong.append(f"the VM runs on {on} instead of host '{dest['host']['name']}'")
     elif dest["compute"] and getattr(host, "value", None) not in dest["compute"]["hosts"]:
-        wrong.append(f"the VM runs on {host}, outside '{dest['compute']['name']}'")
+        wrong.append(f"the VM runs on {on}, outside '{dest['compute']['name']}'")
     wanted_pool = target_pool(s)
     if wanted_pool and getattr(pool, "value", None) != wanted_pool:
-        wrong.append(f"the VM is in pool {pool} instead of {wanted_pool}")
+        wanted = (s["pools"].get(wanted_pool) or {}).get("name") or wanted_pool
+        now = f"'{placed['resource_pool']}'" if placed.get("resource_pool") else str(pool)
+        wrong.append(f"the VM is in pool {now} ({getattr(pool, 'value', None)}) instead of "
+                     f"'{wanted}' ({wanted_pool})")  # fmt: skip
     if dest["datastore"]:
         wrong += _storage_mismatch(props, s)
     return wrong
@@ -272,4 +280,4 @@ def _storage_mismatch(props: dict, s: dict) -> list[str]:
 def read_back(client, vm: MoRef, outcome) -> tuple[dict, list[str]]:
     """The VM's facts after the run, and what is misplaced if it moved: one read for both."""
     _ref, props, vm_facts = facts.gather(client, [vm], extra_paths=VERIFY_PATHS)[0]
-    return vm_facts, (verify(props, outcome.snapshot) if outcome.moved else [])
+    return vm_facts, (verify(props, outcome.snapshot, vm_facts) if outcome.moved else [])

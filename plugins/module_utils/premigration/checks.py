@@ -45,15 +45,24 @@ def _vm(s: dict) -> str:
 
 def _host_move(s: dict, powered_on_only: bool = False) -> tuple[dict | None, Finding | None]:
     """The destination host when the VM leaves its host, else why the check does not apply."""
-    if not moves(s)["host"]:
-        return None, not_applicable(f"{_vm(s)} stays on its host")
-    if powered_on_only and s["vm"]["power_state"] != "powered_on":
-        return None, not_applicable(f"{_vm(s)} is not powered on: a cold migration")
+    skip = _leaves_host(s, powered_on_only)
+    if skip:
+        return None, skip
     host = target_host(s)
     if host is None:
         cluster = s["destination"]["compute"]["name"]
         return None, not_applicable(f"no destination host given: DRS in '{cluster}' picks one")
     return host, None
+
+
+def _leaves_host(s: dict, powered_on_only: bool = False) -> Finding | None:
+    """Why a check of the VM and its current host does not apply; None when the VM leaves
+    its host, also when DRS picks the new one."""
+    if not moves(s)["host"]:
+        return not_applicable(f"{_vm(s)} stays on its host")
+    if powered_on_only and s["vm"]["power_state"] != "powered_on":
+        return not_applicable(f"{_vm(s)} is not powered on: a cold migration")
+    return None
 
 
 def _names(s: dict, moids) -> list[str]:
@@ -126,15 +135,21 @@ def same_placement(s: dict) -> Finding:
 
 
 def vmotion_enabled(s: dict) -> Finding:
-    """vMotion is enabled on the source and destination hosts of a powered-on VM."""
-    host, skip = _host_move(s, powered_on_only=True)
+    """vMotion is enabled on the source and destination hosts of a powered-on VM (the source
+    alone when DRS picks the destination)."""
+    skip = _leaves_host(s, powered_on_only=True)
     if skip:
         return skip
-    off = [h["name"] for h in (s["source"]["host"], host) if h and not h["vmotion_enabled"]]
+    source, host = s["source"]["host"], target_host(s)
+    off = [h["name"] for h in (source, host) if h and not h["vmotion_enabled"]]
     if off:
         return problem(
             f"vMotion is not enabled on host {', '.join(repr(n) for n in off)}", hosts=off
         )
+    if host is None:
+        cluster = s["destination"]["compute"]["name"]
+        where = f"host '{source['name']}'" if source else "the source host"
+        return passed(f"vMotion is enabled on {where}; DRS in '{cluster}' picks the destination")
     return passed("vMotion is enabled on both hosts")
 
 
@@ -279,7 +294,7 @@ def networks(s: dict) -> Finding:
 
 def host_devices(s: dict) -> Finding:
     """No connected CD-ROM, floppy, serial or parallel port is backed by a device of the host."""
-    _host, skip = _host_move(s)
+    skip = _leaves_host(s)
     if skip:
         return skip
     found = [
@@ -297,7 +312,7 @@ def host_devices(s: dict) -> Finding:
 
 def passthrough(s: dict) -> Finding:
     """No PCI passthrough / SR-IOV device on a running VM, no physical-mode RDM, when hosts change."""
-    _host, skip = _host_move(s)
+    skip = _leaves_host(s)
     if skip:
         return skip
     vm = s["vm"]
@@ -362,7 +377,10 @@ def datastore_space(s: dict) -> Finding:
     ds = s["datastores"].get(s["destination"]["datastore"]) or {}
     vm, name = s["vm"], ds.get("name") or s["destination"]["datastore"]
     target = s["destination"]["datastore"]
-    need = vm["committed_bytes"] or sum(
+    # What the VM already keeps on the target is not copied: count the other datastores' share.
+    usage = vm.get("committed_by_datastore") or {}
+    committed = sum(n or 0 for d, n in usage.items() if d != target) if usage else None
+    need = (vm["committed_bytes"] if committed is None else committed) or sum(
         d["capacity_bytes"] or 0 for d in vm["disks"] if d["datastore"] != target
     )
     details = {"needed_bytes": need, "free_bytes": ds.get("free_bytes")}

@@ -26,6 +26,7 @@ VM_PATHS = (
     *vm_schema.OWN_PATHS, "runtime.host", "resourcePool", "datastore", "network",
     "runtime.question", "config.hardware.device", "runtime.minRequiredEVCModeKey",
     "runtime.featureRequirement", "summary.storage", "config.files.vmPathName",
+    "storage.perDatastoreUsage",
 )  # fmt: skip
 HOST_PATHS = (
     *host_schema.OWN_PATHS, "parent", "summary.maxEVCModeKey",
@@ -246,6 +247,10 @@ def vm_facts(ref: MoRef, p: dict, rows: dict) -> dict:
         config_datastore=_datastore_of(p.get("config.files.vmPathName"), rows),
         networks=[_moid(r) for r in p.get("network") or []],
         committed_bytes=storage.get("committed"),
+        committed_by_datastore={
+            _moid(u.get("datastore")): u.get("committed")
+            for u in p.get("storage.perDatastoreUsage") or []
+        },
         devices=[_device(d) for d in devices if d.get("_type") in DEVICE_KINDS],
         nics=[_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
         disks=[_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],

@@ -246,6 +246,41 @@ def test_several_problems_are_all_reported(shared):
     blocked(result, "cpu_compatibility", "hardware_version", "host_devices")
 
 
+def test_a_host_cdrom_blocks_a_move_into_a_drs_cluster(shared):
+    """DRS picks the host, but the VM leaves its own: its host devices still matter."""
+    standalone = next(h["moid"] for h in shared.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in shared.manifest["vms"] if v["host"] == standalone)
+    before = where(shared, vm)
+    args = {"name": vm, "cluster": shared.manifest["premigration"]["cluster"]}
+    result = run_module("esx_migrate", args, sim=shared, check=True)
+    blocked(result, "host_devices")
+    assert status(result)["destination_host_state"] == "skipped"
+    assert status(result)["vmotion_enabled"] == "passed", result["checks"]
+    skipped = run_module("esx_migrate", dict(args, checks={"skip": ["host_devices"]}), sim=shared,
+                         check=True)  # fmt: skip
+    assert not skipped.failed and skipped["changed"] is True, skipped.get("msg")
+    assert where(shared, vm) == before
+
+
+def test_a_move_into_a_drs_cluster_lands_on_a_host_drs_picks(fresh):
+    standalone = next(h["moid"] for h in fresh.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in fresh.manifest["vms"] if v["host"] == standalone)
+    name = fresh.manifest["premigration"]["cluster"]
+    cluster = next(c for c in fresh.manifest["clusters"] if c["name"] == name)
+    args = {"name": vm, "cluster": cluster["name"], "checks": {"skip": ["host_devices"]}}
+    result = run_module("esx_migrate", args, sim=fresh)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert_matches_return("esx_migrate", result.result)
+    placed = where(fresh, vm)
+    hosts = {h["moid"]: h["name"] for h in fresh.manifest["hosts"]}
+    assert placed["host"] in [hosts[h] for h in cluster["hosts"]]
+    assert placed["pool"] == cluster["resource_pool"]
+    assert result["destination"]["host"] == placed["host"] == result["vm"]["host"]
+    assert result["destination"]["cluster"] == cluster["name"]
+    again = run_module("esx_migrate", args, sim=fresh)
+    assert not again.failed and again["changed"] is False, again.get("msg")
+
+
 # ---------------------------------------------------------------- check mode, ESXi
 
 
@@ -400,6 +435,35 @@ def test_hosts_prefers_the_most_free_memory(shared):
     free = {c["host"]: c["free_memory_mb"] for c in result["choice"]["candidates"]}
     assert free[ok_host] > free[standalone]
     assert result["choice"]["reason"].startswith(f"the most free memory ({free[ok_host]} MiB)")
+
+
+def test_a_cluster_without_drs_gets_a_host_chosen_among_its_own(vcsim_factory):
+    """vCenter needs a host named for a cluster without DRS: the module picks one of the
+    cluster's hosts as for `hosts` (the source's is a candidate too, the ok host has the
+    most free memory)."""
+    sim = vcsim_factory(*SCENARIO, "--no-drs")
+    standalone = next(h["moid"] for h in sim.manifest["hosts"] if not h["cluster"])
+    vm = next(v["name"] for v in sim.manifest["vms"] if v["host"] == standalone)
+    cluster, ok_host = sim.manifest["premigration"]["cluster"], role(sim, "hosts", "ok")
+    args = {"name": vm, "cluster": cluster, "checks": {"skip": ["host_devices"]}}
+    result = run_module("esx_migrate", args, sim=sim)
+    assert not result.failed and result["changed"] is True, result.get("msg")
+    assert_matches_return("esx_migrate", result.result)
+    assert result["choice"]["host"] == ok_host and result["destination"]["host"] == ok_host
+    refused = {c["host"]: c["blocked_by"] for c in result["choice"]["candidates"]}
+    assert refused == {
+        role(sim, "hosts", "source"): [],
+        ok_host: [],
+        role(sim, "hosts", "maintenance"): ["destination_host_state"],
+        role(sim, "hosts", "incompatible"): ["cpu_compatibility", "hardware_version"],
+        role(sim, "hosts", "no_vmotion"): ["vmotion_enabled"],
+    }
+    placed = where(sim, vm)
+    assert placed["host"] == ok_host and placed["pool"] == next(
+        c["resource_pool"] for c in sim.manifest["clusters"] if c["name"] == cluster
+    )
+    again = run_module("esx_migrate", args, sim=sim)
+    assert not again.failed and again["changed"] is False, again.get("msg")
 
 
 def test_host_and_hosts_are_mutually_exclusive(shared):

@@ -97,6 +97,35 @@ def test_everything_moves_when_checks_are_skipped_then_maintenance(sim, roles):
     assert maintenance[source] is True
 
 
+def test_the_host_being_emptied_is_never_a_destination(vcsim_factory):
+    """Named among the destinations, the source would "take" every VM: they would stay on it
+    and be reported as moved, and maintenance mode would be entered with them running."""
+    sim = vcsim_factory("--scenario", "premigration")  # the module's simulator has moved VMs
+    roles = sim.manifest["premigration"]
+    source, ok = roles["hosts"]["source"], roles["hosts"]["ok"]
+    before = placement(sim)
+    res, report = run(
+        sim, source, check=True, host_evacuate_destinations=[source, ok],
+        host_evacuate_enter_maintenance=True,
+    )  # fmt: skip
+    assert res.rc != 0, "blocked VMs must fail the role (after the report)"
+    clean = report.pop(roles["vms"]["clean"])
+    assert clean["would_move"] and clean["destination"] == ok, clean
+    for role, check in BLOCKERS.items():
+        line = report[roles["vms"][role]]
+        assert not line["would_move"] and line["destination"] is None, line
+        assert line["refused"] == {ok: [check]}, line
+    entered = [t for t in res.tasks if t["task"].endswith("Enter maintenance mode")]
+    assert entered and all(t["status"] == "skipped" for t in entered), entered
+    alone = run(sim, source, check=True, host_evacuate_destinations=[source])[0]
+    assert alone.rc != 0
+    assert (
+        f"No destination for the VMs of {source}: host_evacuate_destinations names no other host"
+        in alone.stdout
+    )
+    assert placement(sim) == before, "check mode changed the server"
+
+
 def test_without_destination_fails_clearly(vcsim_factory):
     sim = vcsim_factory()
     standalone = next(h["name"] for h in sim.manifest["hosts"] if not h.get("cluster"))

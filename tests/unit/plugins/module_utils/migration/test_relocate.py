@@ -247,6 +247,15 @@ def test_verify_reads_the_placement_from_the_properties_read_after_the_move(snap
     assert relocate.verify(still_home, snap) == [
         "the VM runs on HostSystem:host-1 instead of host 'esx02'"
     ]
+    # With the facts read after the move, the messages name the host and the pool.
+    assert relocate.verify(still_home, snap, {"host": "esx01"}) == [
+        "the VM runs on host 'esx01' instead of host 'esx02'"
+    ]
+    snap["destination"]["pool"] = {"moid": "resgroup-2", "name": "gold", "owner": "domain-c1"}
+    snap["pools"]["resgroup-2"] = snap["destination"]["pool"]
+    assert relocate.verify(there, snap, {"host": "esx02", "resource_pool": "Resources"}) == [
+        "the VM is in pool 'Resources' (resgroup-1) instead of 'gold' (resgroup-2)"
+    ]
 
 
 # ---------------------------------------------------------------- candidate hosts

@@ -237,6 +237,30 @@ def test_host_checks_do_not_apply_when_drs_picks_the_host(snap):
     assert finding.status == SKIPPED and "DRS in 'dr'" in finding.message
 
 
+def test_checks_of_the_vm_and_its_source_host_apply_when_drs_picks_the_host(snap):
+    """The VM leaves its host whichever host DRS picks: its host devices, passthrough
+    devices and the source host's vMotion matter all the same."""
+    snap["destination"]["host"] = None
+    snap["destination"]["compute"] = {
+        "moid": "domain-c9", "name": "dr", "type": "cluster", "pool": "resgroup-9", "hosts": ["host-7"]
+    }  # fmt: skip
+    finding = checks.vmotion_enabled(snap)
+    assert finding.status == PASSED and finding.message == (
+        "vMotion is enabled on host 'esx01'; DRS in 'dr' picks the destination"
+    )
+    assert checks.host_devices(snap).status == PASSED
+    assert checks.passthrough(snap).status == PASSED
+    snap["source"]["host"]["vmotion_enabled"] = False
+    snap["vm"]["devices"][0].update(
+        host_backed=True, connected=True, device="/vmfs/devices/cdrom/x"
+    )
+    snap["vm"]["passthrough"] = ["PCI device 0"]
+    finding = checks.vmotion_enabled(snap)
+    assert finding.status == FAILED and finding.details["hosts"] == ["esx01"]
+    assert checks.host_devices(snap).status == FAILED
+    assert checks.passthrough(snap).details["devices"] == ["PCI device 0"]
+
+
 # ---------------------------------------------------------------- same_placement
 
 
@@ -516,6 +540,22 @@ def test_datastore_space_needs_room_for_the_committed_bytes():
     s["datastores"]["ds-2"]["free_bytes"] = 2**30
     finding = checks.datastore_space(s)
     assert finding.status == FAILED and "ssd-02" in finding.message
+
+
+def test_datastore_space_leaves_out_what_the_vm_already_keeps_on_the_target():
+    """Disks of one VM on two datastores, moved onto one of them: only the other is copied."""
+    s = snapshot(dest_host="host-1", datastore_moid="ds-2")
+    s["vm"]["committed_bytes"] = 110 * 2**30
+    s["vm"]["committed_by_datastore"] = {"ds-1": 10 * 2**30, "ds-2": 100 * 2**30}
+    s["vm"]["disks"].append(dict(s["vm"]["disks"][0], label="Hard disk 2", datastore="ds-2"))
+    s["datastores"]["ds-2"]["free_bytes"] = 50 * 2**30
+    finding = checks.datastore_space(s)
+    assert finding.status == PASSED and finding.details["needed_bytes"] == 10 * 2**30
+    s["datastores"]["ds-2"]["free_bytes"] = 2**30
+    assert checks.datastore_space(s).status == FAILED
+    # Usage reported as 0 (the simulator's): the sizes of the disks not on the target count.
+    s["vm"]["committed_by_datastore"] = {"ds-1": 0, "ds-2": 0}
+    assert checks.datastore_space(s).details["needed_bytes"] == 40 * 2**30
 
 
 def test_datastore_space_falls_back_on_disk_sizes_and_checks_the_state():

@@ -90,6 +90,10 @@ def rows(**vm_changes):
                                         "key": "cpuid.SSE3", "featureName": "cpuid.SSE3",
                                         "value": "Bool:Min:1"}],
         "summary.storage": {"_type": "VirtualMachineStorageSummary", "committed": 5 * 2**30},
+        "storage.perDatastoreUsage": [
+            {"_type": "VirtualMachineUsageOnDatastore", "datastore": DS1, "committed": 4 * 2**30},
+            {"_type": "VirtualMachineUsageOnDatastore", "datastore": DS2, "committed": 2**30},
+        ],
         "config.files.vmPathName": "[ssd-01] web01/web01.vmx",
     }  # fmt: skip
     vm.update(vm_changes)
@@ -127,6 +131,7 @@ def test_vm_facts_normalise_devices_disks_and_nics():
     assert vm["running_tasks"] == ["VirtualMachine.clone"]
     assert vm["config_datastore"] == "datastore-11"
     assert vm["committed_bytes"] == 5 * 2**30
+    assert vm["committed_by_datastore"] == {DS1.value: 4 * 2**30, DS2.value: 2**30}
     assert vm["devices"] == [
         {"label": "CD/DVD drive 1", "kind": "cdrom", "host_backed": True,
          "device": "/vmfs/devices/cdrom/mpx.vmhba32:C0:T0:L0", "connected": True},
