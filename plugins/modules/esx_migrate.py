@@ -103,6 +103,8 @@ options:
             C(warning), by an C(info) check C(passed) (its message kept).
           - C(ignore) still runs the check and reports what it found as C(skipped); it never
             blocks.
+          - A check in O(checks.skip) has no severity to change; naming it here too is an
+            error.
         type: dict
         default: {}
       fail_on:

@@ -32,6 +32,11 @@ class Options:
                 raise InvalidArgument(
                     f"checks.severity.{name}: '{value}' is not one of {', '.join(REGRADES)}"
                 )
+            if name in self.skip:  # a skipped check has no grade to change
+                raise InvalidArgument(
+                    f"checks.severity.{name}: check '{name}' is also in checks.skip; skip it "
+                    "or regrade it, not both"
+                )
         depth = self.snapshot_depth
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
             raise InvalidArgument(

@@ -143,6 +143,10 @@ def test_grade_table():
         ({"severity": {"nope": "info"}}, "checks.severity: unknown check 'nope'"),
         ({"severity": {"networks": "fatal"}}, "checks.severity.networks: 'fatal' is not one of"),
         ({"fail_on": "info"}, "checks.fail_on: 'info' is not one of critical, warning"),
+        (
+            {"skip": ["networks"], "severity": {"networks": "info"}},
+            "checks.severity.networks: check 'networks' is also in checks.skip; skip it or regrade it, not both",
+        ),
         ({"snapshot_depth": -1}, "checks.snapshot_depth must be 0 or more snapshots, got -1"),
         ({"snapshot_depth": True}, "checks.snapshot_depth must be 0 or more snapshots, got True"),
     ],
