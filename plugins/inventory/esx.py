@@ -37,7 +37,9 @@ options:
     description:
       - The vCenter Servers and ESXi hosts to read. Each entry may set any connection option;
         what it leaves out comes from the top-level options (and their environment variables),
-        so shared credentials are written once.
+        so shared credentials are written once. Values are converted as the top-level options'
+        are (a quoted port V("8443"), a quoted V("no") for validate_certs); a value of another type is
+        an error naming the entry and the key.
       - Without O(endpoints), the top-level options name the one endpoint.
     type: list
     elements: dict
@@ -150,7 +152,9 @@ notes:
     C(esx_memory_mb), C(esx_custom_attributes)...), plus C(esx_endpoint) (the endpoint's
     hostname, with C(:port) when not 443) and C(ansible_host) when the guest reports an IP.
   - With O(cache), the cache holds the collected variables of every VM; a cache hit makes no
-    request to any endpoint. The cache is not written when an endpoint could not be read.
+    request to any endpoint. A cache written for other endpoints (hostname, port, username),
+    O(properties) or O(device_facts) is not used; the endpoints are read again. The cache is not
+    written when an endpoint could not be read.
   - C(-v) shows each endpoint's VM count, time and number of requests.
 """
 
@@ -230,6 +234,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 f"viapi.esx.esx needs the Python packages requests and lxml: {IMPORT_ERROR}"
             )
         self._strict = self.get_option("strict")
+        for option in ("properties", "filters", "hostnames"):
+            self._strings(option)  # before any endpoint is read
         self._populate(self._records(path, cache))
 
     # ------------------------------------------------------------ collecting, or the cache
@@ -237,24 +243,43 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _records(self, path, cache):
         """The merged VM records: from the cache when enabled and fresh, otherwise read."""
         use_cache = self.get_option("cache")
-        key = self.get_cache_key(path)
+        key, read = self.get_cache_key(path), self._read_of()
         if use_cache and cache:
             try:
                 data = self._cache[key]
             except KeyError:
                 data = None
             if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
-                self.display.v(f"viapi.esx.esx: {len(data['records'])} VMs from the cache")
-                return list(data["records"])  # _populate() empties the list it is given
+                if data.get("read") == read:
+                    self.display.v(f"viapi.esx.esx: {len(data['records'])} VMs from the cache")
+                    return list(data["records"])  # _populate() empties the list it is given
+                self.display.v(
+                    "viapi.esx.esx: the cache was read with other endpoints, properties or "
+                    "device_facts; reading the endpoints"
+                )
         records, complete = self._collect()
         if use_cache:
             if complete:
-                self._cache[key] = {"version": CACHE_VERSION, "records": list(records)}
+                self._cache[key] = {"version": CACHE_VERSION, "read": read, "records": records[:]}
             else:
                 self.display.warning(
                     "viapi.esx.esx: the cache was not updated (an endpoint could not be read)"
                 )
         return records
+
+    def _read_of(self):
+        """What the records depend on, as the config writes it (before templating): a cache
+        entry read for other endpoints, users, properties or device_facts is not an answer."""
+        top = {k: self.get_option(k) for k in ("hostname", "port", "username")}
+        entries = [e for e in self.get_option("endpoints") or [top] if isinstance(e, dict)]
+        return {
+            "endpoints": [
+                [str(top[k] if entry.get(k) is None else entry[k]) for k in top]
+                for entry in entries
+            ],
+            "properties": [str(path) for path in self.get_option("properties")],
+            "device_facts": bool(self.get_option("device_facts")),
+        }
 
     def _collect(self):
         """Read every endpoint; return (merged records, whether every endpoint answered)."""
@@ -271,7 +296,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         parallel = self.get_option("parallel_reads")
         if parallel < 1:
             raise AnsibleParserError(f"parallel_reads must be at least 1, got {parallel}")
-        properties = self.get_option("properties")
+        properties = self._strings("properties")
         results = source.read_all(
             endpoints, workers, properties, self.get_option("device_facts"), self._report, parallel
         )
@@ -301,20 +326,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _connection_options(self):
         """The top-level connection options, templated; entries of endpoints templated too."""
         options = {k: self.get_option(k) for k in source.CONNECTION_KEYS}
-        self._template_values(options)
-        for entry in self.get_option("endpoints") or []:
+        self._template_values(options, "")
+        for n, entry in enumerate(self.get_option("endpoints") or [], 1):
             if isinstance(entry, dict):
-                self._template_values(entry)
+                self._template_values(entry, f"endpoints[{n}].")
         return options
 
-    def _template_values(self, options):
+    def _template_values(self, options, where):
         for key in _TEMPLATED:
             value = options.get(key)
             if isinstance(value, str) and self.templar.is_possibly_template(value):
                 try:
                     options[key] = self.templar.template(value)
                 except Exception as e:
-                    raise AnsibleParserError(f"could not template {key}: {e}") from None
+                    raise AnsibleParserError(f"could not template {where}{key}: {e}") from None
 
     # ------------------------------------------------------------ hosts and groups
 
@@ -365,15 +390,25 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _filtered(self, records):
         """The records for which every expression of `filters` is true."""
-        filters = self.get_option("filters")
+        filters = self._strings("filters")
         if not filters:
             return records
         return self._shown(hosts.selected, records, filters, self._compose, self._strict)
 
     def _hostnames(self, records):
         """The hostname of each record; one warning per `hostnames` entry that failed."""
-        entries = self.get_option("hostnames")
+        entries = self._strings("hostnames")
         return self._shown(hosts.hostnames, records, entries, self._compose, self._strict)
+
+    def _strings(self, option):
+        """A list option whose entries must be strings (Ansible does not check the entries)."""
+        entries = self.get_option(option) or []
+        for n, entry in enumerate(entries, 1):
+            if not isinstance(entry, str):
+                raise AnsibleParserError(
+                    f"{option}[{n}] must be a string, got {entry!r} ({source.kind(entry)})"
+                )
+        return entries
 
     def _shown(self, step, *args):
         """step(*args)'s result, its warnings shown; a strict failure is an AnsibleError."""

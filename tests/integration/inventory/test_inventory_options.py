@@ -225,8 +225,55 @@ def test_bad_configs_name_the_option(fleet_esx, tmp_path):
         ),
         ({"username": "u", "password": "hush-hush-42"}, "hostname is required"),
         ({"endpoints": [secret], "max_workers": 0}, "max_workers must be at least 1, got 0"),
+        (
+            {"endpoints": [dict(secret, port="x1")]},
+            "endpoints[1]: port must be an integer, got 'x1'",
+        ),
+        (
+            {"endpoints": [dict(secret, validate_certs="maybe")]},
+            "endpoints[1]: validate_certs must be a boolean, got 'maybe'",
+        ),
+        (
+            {"endpoints": [dict(secret, password=["hush-hush-42"])]},
+            "endpoints[1]: password must be a string",
+        ),
+        ({"endpoints": [dict(secret, password="")]}, "endpoints[1]: password is required"),
+        (
+            {"endpoints": [secret], "hostnames": [5, "name"]},
+            "hostnames[1] must be a string, got 5 (int)",
+        ),
+        (
+            {"endpoints": [secret], "filters": [False]},
+            "filters[1] must be a string, got False (bool)",
+        ),
+        (
+            {"endpoints": [secret], "properties": [{"a": 1}]},
+            "properties[1] must be a string, got {'a': 1} (dict)",
+        ),
+        (
+            {"endpoints": [dict(secret, password="{{ no_such_var }}")]},
+            "could not template endpoints[1].password: 'no_such_var' is undefined",
+        ),
     ]
     for options, message in cases:
         inventory = run_inventory(write_config(tmp_path, options))
         assert inventory.hosts == [] and message in inventory.stderr, inventory.stderr
         assert "hush-hush-42" not in inventory.output and "Traceback" not in inventory.output
+        assert "could not be read" not in inventory.output  # refused before any request
+        if "endpoints" in options:  # "set endpoints" is advice for the top-level options only
+            assert "or set endpoints" not in inventory.output
+
+
+def test_endpoint_entries_take_the_values_the_top_level_options_take(fleet_esx, tmp_path):
+    """Ansible converts the top-level options only: an entry's "443" and "false" are converted
+    here ("false" was a true string, so the certificate was checked)."""
+    unchecked = endpoint(fleet_esx, validate_certs="false", ca_path=None)
+    inventory = run_inventory(write_config(tmp_path, {"endpoints": [unchecked]}))
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    assert "validate_certs is false" in inventory.stderr
+    quoted = endpoint(fleet_esx, port=str(fleet_esx.port))
+    inventory = run_inventory(write_config(tmp_path, {"endpoints": [quoted]}))
+    assert inventory.rc == 0 and inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    checked = endpoint(fleet_esx, validate_certs="yes", timeout="30", ca_path=None)
+    refused = run_inventory(write_config(tmp_path, {"endpoints": [checked]}))
+    assert refused.hosts == [] and "certificate" in refused.stderr, refused.output

@@ -64,6 +64,37 @@ def test_bad_endpoints_name_the_option_and_never_the_password(top, entries, mess
     assert "s3cret-pw" not in str(e.value)
 
 
+def test_entry_values_take_the_forms_of_their_options():
+    """Ansible converts the top-level options only; an entry's are converted here."""
+    entries = [{"hostname": "vc1", "port": " 8443", "validate_certs": "no", "timeout": "30"},
+               {"hostname": "vc2", "validate_certs": "True", "password": 1234, "proxy_port": 3128}]  # fmt: skip
+    first, second = source.endpoints_from(dict(TOP), entries)
+    assert (first.port, first.validate_certs, first.timeout) == (8443, False, 30)
+    assert (second.validate_certs, second.password, second.proxy_port) == (True, "1234", 3128)
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"port": "44x"}, "endpoints[1]: port must be an integer, got '44x'"),
+        ({"port": True}, "endpoints[1]: port must be an integer, got True"),
+        ({"timeout": 1.5}, "endpoints[1]: timeout must be an integer, got 1.5"),
+        (
+            {"validate_certs": "maybe"},
+            "endpoints[1]: validate_certs must be a boolean, got 'maybe'",
+        ),
+        ({"hostname": ["vc1"]}, "endpoints[1]: hostname must be a string, got ['vc1']"),
+        ({"password": {"s3cret-pw": 1}}, "endpoints[1]: password must be a string"),
+        ({"password": ""}, "endpoints[1]: password is required"),
+    ],
+)
+def test_entry_values_of_the_wrong_type_name_the_option(entry, message):
+    with pytest.raises(faults.InvalidArgument) as e:
+        source.endpoints_from(dict(TOP), [dict({"hostname": "vc1"}, **entry)])
+    assert str(e.value).startswith(message) and "s3cret-pw" not in str(e.value)
+    assert "or set endpoints" not in str(e.value)
+
+
 class FakeClient:
     """Stands in for vi.session.Client: fails to connect with the given error."""
 
