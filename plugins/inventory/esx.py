@@ -107,8 +107,9 @@ options:
   device_facts:
     description:
       - Also read the VMs' device lists, for the C(esx_disks), C(esx_nics), C(esx_cdroms) and
-        C(esx_controllers) variables. Off by default, as for large fleets the device lists are most
-        of the transfer.
+        C(esx_controllers) variables, and their settings lists, for C(esx_extra_config) and
+        C(esx_vapp_properties) (password values hidden). Off by default, as for large fleets the
+        device and settings lists are most of the transfer.
     type: bool
     default: false
   include_templates:
