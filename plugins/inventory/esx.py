@@ -237,6 +237,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._strict = self.get_option("strict")
         for option in ("properties", "filters", "hostnames"):
             self._strings(option)  # before any endpoint is read
+        for n, path in enumerate(self.get_option("properties"), 1):
+            # An empty name in a path ("", "config.") is no property; some servers drop the
+            # connection instead of answering InvalidProperty.
+            if path != path.strip() or "" in path.split("."):
+                raise AnsibleParserError(f"properties[{n}] is not a property path: {path!r}")
         self._populate(self._records(path, cache))
 
     # ------------------------------------------------------------ collecting, or the cache

@@ -250,6 +250,11 @@ def test_bad_configs_name_the_option(fleet_esx, tmp_path):
             {"endpoints": [secret], "properties": [{"a": 1}]},
             "properties[1] must be a string, got {'a': 1} (dict)",
         ),
+        ({"endpoints": [secret], "properties": [""]}, "properties[1] is not a property path: ''"),
+        (
+            {"endpoints": [secret], "properties": ["config.name", "config."]},
+            "properties[2] is not a property path: 'config.'",
+        ),
         (
             {"endpoints": [dict(secret, password="{{ no_such_var }}")]},
             "could not template endpoints[1].password: 'no_such_var' is undefined",
