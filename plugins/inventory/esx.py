@@ -211,6 +211,10 @@ except ImportError as e:  # requests or lxml missing on the controller
 
 CACHE_VERSION = 1
 _TEMPLATED = ("hostname", "username", "password", "ca_path", "proxy_host")
+_PASSWORD_ERROR = (
+    " (the error is not shown, as it may quote the password; a password that holds '{{' or "
+    "'{%' is written with !unsafe)"
+)
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -345,7 +349,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 try:
                     options[key] = self.templar.template(value)
                 except Exception as e:
-                    raise AnsibleParserError(f"could not template {where}{key}: {e}") from None
+                    # A template error quotes the template ("unknown tag 'rest-of-password'").
+                    shown = f": {e}" if key != "password" else _PASSWORD_ERROR
+                    raise AnsibleParserError(f"could not template {where}{key}{shown}") from None
 
     # ------------------------------------------------------------ hosts and groups
 
