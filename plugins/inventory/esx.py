@@ -209,7 +209,8 @@ try:
 except ImportError as e:  # requests or lxml missing on the controller
     IMPORT_ERROR = e
 
-CACHE_VERSION = 1
+# 2: records hold ansible_host (version 1 entries are read again).
+CACHE_VERSION = 2
 _TEMPLATED = ("hostname", "username", "password", "ca_path", "proxy_host")
 _PASSWORD_ERROR = (
     " (the error is not shown, as it may quote the password; a password that holds '{{' or "
@@ -241,11 +242,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._strict = self.get_option("strict")
         for option in ("properties", "filters", "hostnames"):
             self._strings(option)  # before any endpoint is read
-        for n, path in enumerate(self.get_option("properties"), 1):
+        for n, vi_path in enumerate(self.get_option("properties"), 1):
             # An empty name in a path ("", "config.") is no property; some servers drop the
             # connection instead of answering InvalidProperty.
-            if path != path.strip() or "" in path.split("."):
-                raise AnsibleParserError(f"properties[{n}] is not a property path: {path!r}")
+            if vi_path != vi_path.strip() or "" in vi_path.split("."):
+                raise AnsibleParserError(f"properties[{n}] is not a property path: {vi_path!r}")
         self._populate(self._records(path, cache))
 
     # ------------------------------------------------------------ collecting, or the cache
@@ -375,8 +376,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         strict = self._strict
         self.inventory.add_host(name)
         variables = dict(record)
-        if record.get("esx_ip_address"):
-            variables["ansible_host"] = record["esx_ip_address"]
         self._set_variables(name, variables)
         self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
         # Host variables once (with composed ones and inventory_hostname), not once per group.

@@ -56,7 +56,8 @@ def read_paths(devices: bool = False, extra_paths: Iterable[str] = ()) -> list[s
 def vm_variables(
     facts: dict, props: dict, endpoint: str, extra_paths: Iterable[str] = (), devices: bool = False
 ) -> dict:
-    """The host variables of one VM: its facts as esx_*, esx_endpoint, and esx_vi_* extras."""
+    """The host variables of one VM: its facts as esx_*, esx_endpoint, ansible_host when the
+    guest reports an IP, and esx_vi_* extras."""
     keys = _KEYS
     dropped = left_out(devices)  # scalars only without devices (esx_firmware, esx_cpu_hot_add...)
     variables = {keys.get(k) or PREFIX + k: v for k, v in facts.items() if k not in dropped}
@@ -64,6 +65,8 @@ def vm_variables(
         if isinstance(facts.get(fact), str):
             variables[keys[fact]] = sys.intern(facts[fact])
     variables["esx_endpoint"] = endpoint
+    if variables.get("esx_ip_address"):  # here, so filters and hostnames see it too
+        variables["ansible_host"] = variables["esx_ip_address"]
     for path in extra_paths:
         variables[extra_variable(path)] = plain(props.get(path))
     return variables

@@ -53,6 +53,19 @@ def test_filters_compose_groups_and_keyed_groups(fleet_vpx, tmp_path):
     assert "cluster_DC0_C0" not in groups  # keyed_groups given: the defaults are replaced
 
 
+def test_filters_and_hostnames_see_ansible_host(fleet_vpx, tmp_path):
+    """ansible_host is a host variable like the esx_* ones (filters saw no VM with it)."""
+    vms = server_vms(fleet_vpx)
+    with_ip = sorted(n for n, vm in vms.items() if vm.get("guest.ipAddress"))
+    options = dict(endpoint(fleet_vpx), filters=["ansible_host is defined"])
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.hosts == with_ip and len(with_ip) == 2, inventory.output
+    named = dict(endpoint(fleet_vpx), hostnames=["ansible_host"], filters=["esx_ip_address"])
+    inventory = run_inventory(write_config(tmp_path, named))
+    assert inventory.hosts == sorted(vms[n]["guest.ipAddress"] for n in with_ip), inventory.output
+    assert "could not be evaluated" not in inventory.stderr
+
+
 def test_a_filter_that_fails_leaves_vms_out_with_a_warning_or_fails_with_strict(
     fleet_vpx, tmp_path
 ):
