@@ -139,7 +139,7 @@ def _endpoint(options: dict, where: str) -> Endpoint:
             raise InvalidArgument(f"{where}: {key} is required{hint}")
     if options.get("timeout") is not None and options["timeout"] <= 0:
         raise InvalidArgument(f"{where}: timeout must be positive, got {options['timeout']}")
-    port = options.get("port") or 443
+    port = 443 if options.get("port") is None else options["port"]
     if not 0 < port < 65536:
         raise InvalidArgument(f"{where}: port must be 1-65535, got {port}")
     values = {k: options.get(k) for k in CONNECTION_KEYS if options.get(k) is not None}

@@ -55,6 +55,12 @@ def test_entries_inherit_what_they_leave_out():
             "endpoints[1]: port must be 1-65535, got 70000",
         ),
         (TOP, [{"hostname": "vc1", "timeout": 0}], "endpoints[1]: timeout must be positive, got 0"),
+        (TOP, [{"hostname": "vc1", "port": 0}], "endpoints[1]: port must be 1-65535, got 0"),
+        (
+            dict(TOP, hostname="vc1", port=0),
+            [],
+            "the connection options: port must be 1-65535, got 0",
+        ),
     ],
 )
 def test_bad_endpoints_name_the_option_and_never_the_password(top, entries, message):
