@@ -8,6 +8,7 @@ the calling thread, which also sees any unexpected error of a worker re-raised. 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -125,6 +126,10 @@ def _typed(key: str, value, n: int):
             return _BOOLEANS[word]
         raise InvalidArgument(f"endpoints[{n}]: validate_certs must be a boolean, got {value!r}")
     if isinstance(value, str):
+        # A path is expanded as Ansible expands the top-level ca_path (~, $VARS, relative to
+        # the current directory).
+        if key == "ca_path" and value:
+            return os.path.normpath(os.path.abspath(os.path.expanduser(os.path.expandvars(value))))
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)

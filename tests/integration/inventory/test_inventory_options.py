@@ -4,6 +4,7 @@ properties, templates, device facts, environment variables, bad configs, untrust
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 from ansible_run import ROOT, ansible_env
@@ -304,6 +305,12 @@ def test_endpoint_entries_take_the_values_the_top_level_options_take(fleet_esx, 
     inventory = run_inventory(write_config(tmp_path, {"endpoints": [unchecked]}))
     assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
     assert "validate_certs is false" in inventory.stderr
+    ca_dir = os.path.dirname(fleet_esx.ca_path)
+    from_env = endpoint(fleet_esx, ca_path="$SIM_CA_DIR/" + os.path.basename(fleet_esx.ca_path))
+    inventory = run_inventory(
+        write_config(tmp_path, {"endpoints": [from_env]}), env={"SIM_CA_DIR": ca_dir}
+    )
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
     quoted = endpoint(fleet_esx, port=str(fleet_esx.port))
     inventory = run_inventory(write_config(tmp_path, {"endpoints": [quoted]}))
     assert inventory.rc == 0 and inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output

@@ -79,6 +79,20 @@ def test_entry_values_take_the_forms_of_their_options():
     assert (second.validate_certs, second.password, second.proxy_port) == (True, "1234", 3128)
 
 
+def test_an_entry_ca_path_is_expanded_as_the_top_level_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PKI", "/etc/pki")
+    monkeypatch.chdir(tmp_path)
+    entries = [{"hostname": "vc1", "ca_path": "~/ca.pem"}, {"hostname": "vc2", "ca_path": "$PKI/ca.pem"},
+               {"hostname": "vc3", "ca_path": "certs/../ca.pem"}]  # fmt: skip
+    found = source.endpoints_from(dict(TOP), entries)
+    assert [e.ca_path for e in found] == [
+        str(tmp_path / "ca.pem"),
+        "/etc/pki/ca.pem",
+        str(tmp_path / "ca.pem"),
+    ]
+
+
 @pytest.mark.parametrize(
     "entry, message",
     [
