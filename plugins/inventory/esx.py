@@ -377,7 +377,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self.inventory.add_host(name)
         variables = dict(record)
         self._set_variables(name, variables)
-        self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
+        compose = self.get_option("compose")
+        if compose:  # over what groups see too: inventory_hostname and the other magic vars
+            seen = {**variables, **self.inventory.get_host(name).get_magic_vars()}
+            self._set_composite_vars(compose, seen, name, strict=strict)
         # Host variables once (with composed ones and inventory_hostname), not once per group.
         variables = combine_vars(variables, self.inventory.get_host(name).get_vars())
         self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict, False)

@@ -67,6 +67,21 @@ def test_filters_and_hostnames_see_ansible_host(fleet_vpx, tmp_path):
     assert "could not be evaluated" not in inventory.stderr
 
 
+def test_compose_sees_inventory_hostname_as_groups_do(fleet_vpx, tmp_path):
+    """compose over the host's variables with its magic ones, as groups and keyed_groups."""
+    options = dict(endpoint(fleet_vpx), hostnames=["moid"], strict=True)
+    options.update(
+        compose={"upper": "inventory_hostname | upper", "short": "inventory_hostname_short"},
+        groups={"composed": "upper == inventory_hostname | upper"},
+    )
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0 and len(inventory.hosts) == 4, inventory.output
+    for moid, variables in inventory.hostvars.items():
+        assert (variables["upper"], variables["short"]) == (moid.upper(), moid)
+        assert "inventory_hostname" not in variables and "group_names" not in variables
+    assert inventory.groups["composed"] == inventory.hosts
+
+
 def test_a_filter_that_fails_leaves_vms_out_with_a_warning_or_fails_with_strict(
     fleet_vpx, tmp_path
 ):
