@@ -365,12 +365,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         templates = self.get_option("include_templates")
         kept = [r for r in records if templates or not r.get("esx_template")]
         records.clear()
+        if getattr(self.inventory, "__wrapped__", None) is None:
+            # Before ansible-core 2.19 a plain string is a template wherever an expression reads
+            # it (filters, hostnames, compose): server data is marked unsafe before any does.
+            from ansible.utils.unsafe_proxy import wrap_var
+
+            kept = [wrap_var(record) for record in kept]
         records = self._filtered(kept)
         del kept
         names = self._shown(hosts.unique, self._hostnames(records), records)
         for n, name in enumerate(names):
             record, records[n] = records[n], None
-            self._add_host(name, record)
+            self._add_host(str.__str__(name), record)  # a plain str, not an unsafe one
 
     def _add_host(self, name, record):
         strict = self._strict

@@ -220,6 +220,32 @@ def test_server_values_are_data_never_templates(vcsim_factory, tmp_path):
     assert shown["esx_annotation"] == "{{ lookup('env', 'HOME') }}"
 
 
+def test_expressions_over_server_values_never_template_them(vcsim_factory, tmp_path):
+    """filters, hostnames, compose, groups and keyed_groups read an annotation that is a
+    template as a string: before ansible-core 2.19 the filter below ran its lookup."""
+    sim = vcsim_factory()
+    vm = next(v for v in sim.manifest["vms"] if v["name"] == "DC0_H0_VM0")
+    ran = tmp_path / "ran"
+    notes = f"{{{{ lookup('pipe', 'touch {ran}') }}}}"
+    reconfigure(sim, vm["moid"], annotation=notes)
+    options = dict(
+        endpoint(sim),
+        filters=["esx_annotation is none or esx_annotation != ''"],
+        hostnames=["(esx_annotation or '')[:0] ~ esx_name"],
+        compose={"notes": "esx_annotation", "notes_upper": "esx_annotation | upper"},
+        groups={"noted": "esx_annotation is not none and esx_annotation.startswith('{')"},
+        keyed_groups=[{"key": "(esx_annotation or '') | length | string", "prefix": "len"}],
+    )
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0 and "DC0_H0_VM0" in inventory.hosts, inventory.output
+    assert "could not be evaluated" not in inventory.stderr, inventory.stderr
+    assert not ran.exists()
+    variables = inventory.hostvars["DC0_H0_VM0"]
+    assert variables["notes"] == notes and variables["notes_upper"] == notes.upper()
+    assert inventory.groups["noted"] == ["DC0_H0_VM0"]
+    assert inventory.groups[f"len_{len(notes)}"] == ["DC0_H0_VM0"]
+
+
 def test_connection_options_from_vmware_environment_variables(fleet_esx, tmp_path):
     env = {
         "VMWARE_HOST": fleet_esx.host, "VMWARE_PORT": str(fleet_esx.port),
