@@ -234,7 +234,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        self._warn_unknown(self._read_config_data(path))
         if IMPORT_ERROR is not None:
             raise AnsibleError(
                 f"viapi.esx.esx needs the Python packages requests and lxml: {IMPORT_ERROR}"
@@ -248,6 +248,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if vi_path != vi_path.strip() or "" in vi_path.split("."):
                 raise AnsibleParserError(f"properties[{n}] is not a property path: {vi_path!r}")
         self._populate(self._records(path, cache))
+
+    def _warn_unknown(self, config):
+        """Ansible ignores a key no option has: a typo (`filter` for `filters`) would go unseen."""
+        from ansible import constants as C
+
+        known = {"plugin", *self._options}
+        definitions = C.config.get_configuration_definitions("inventory", self._load_name)
+        for definition in (definitions or {}).values():
+            known.update(definition.get("aliases") or ())
+        unknown = sorted(str(key) for key in config if key not in known)
+        if unknown:
+            self.display.warning(f"viapi.esx.esx: unknown option(s) {', '.join(unknown)}, ignored")
 
     # ------------------------------------------------------------ collecting, or the cache
 

@@ -339,6 +339,17 @@ def test_a_password_that_fails_to_template_is_not_quoted(fleet_esx, tmp_path):
     assert "could not template username: 'who' is undefined" in username.stderr, username.output
 
 
+def test_an_unknown_option_is_a_warning_naming_it(fleet_esx, tmp_path):
+    """Ansible ignores keys no option has: `filter` for `filters` listed every VM unseen."""
+    options = dict(endpoint(fleet_esx), filter=["esx_name == 'x'"], max_worker=2)
+    options["pwd"] = options.pop("password")  # an alias is known
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    assert "unknown option(s) filter, max_worker, ignored" in inventory.stderr
+    known = run_inventory(write_config(tmp_path, dict(endpoint(fleet_esx), cache_timeout=5)))
+    assert known.hosts and "unknown option" not in known.stderr, known.output
+
+
 def test_endpoint_entries_take_the_values_the_top_level_options_take(fleet_esx, tmp_path):
     """Ansible converts the top-level options only: an entry's "443" and "false" are converted
     here ("false" was a true string, so the certificate was checked)."""
