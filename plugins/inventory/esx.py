@@ -25,6 +25,7 @@ requirements:
 extends_documentation_fragment:
   - viapi.esx.inventory_connection
   - viapi.esx.inventory_hosts
+  - viapi.esx.inventory_read
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -72,50 +73,6 @@ options:
       proxy_port:
         description: The port of O(endpoints[].proxy_host).
         type: int
-  max_workers:
-    description:
-      - How many endpoints are read at the same time (one connection each).
-    type: int
-    default: 4
-  parallel_reads:
-    description:
-      - How many sessions read one endpoint's VMs at the same time, each through its own
-        connection. The VMs are split by datacenter, or by cluster and standalone host when
-        there are fewer datacenters than this, into at most this many parts of about equal
-        numbers of hosts; each session logs out when its part is read.
-      - At most O(max_workers) times this many sessions are open at once. A server that
-        refuses some of the sessions (a session limit) is read through those it opened, with a
-        warning. V(1) reads each endpoint through one session, page after page.
-      - The host variables and their order do not depend on this.
-    type: int
-    default: 4
-    version_added: 0.2.0
-  properties:
-    description:
-      - Extra VI property paths of C(VirtualMachine) to read, for example C(config.cpuHotAddEnabled)
-        or C(summary.quickStats.overallCpuUsage).
-      - Each becomes the variable C(esx_vi_<path>), every character other than a letter, digit or
-        underscore replaced by C(_) (C(config.cpuHotAddEnabled) -> C(esx_vi_config_cpuHotAddEnabled)).
-        References to other objects become C({_type, type, value}) dicts, C(_type) being
-        C(ManagedObjectReference) (as in M(viapi.esx.esx_vm_info)'s C(vi_properties)).
-      - A path the server knows but a VM leaves unset is C(null). A path the server does not know
-        makes that endpoint unreadable with an error naming this option (a warning, or fatal with
-        O(strict)).
-    type: list
-    elements: str
-    default: []
-  device_facts:
-    description:
-      - Also read the VMs' device lists, for the C(esx_disks), C(esx_nics), C(esx_cdroms) and
-        C(esx_controllers) variables, and their settings lists, for C(esx_extra_config) and
-        C(esx_vapp_properties) (password values hidden). Off by default, as for large fleets the
-        device and settings lists are most of the transfer.
-    type: bool
-    default: false
-  include_templates:
-    description: List templates too (with C(esx_template=true)).
-    type: bool
-    default: false
   strict:
     description:
       - Make every error fatal - an endpoint that cannot be read, and an expression of O(filters),
@@ -240,13 +197,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 f"viapi.esx.esx needs the Python packages requests and lxml: {IMPORT_ERROR}"
             )
         self._strict = self.get_option("strict")
-        for option in ("properties", "filters", "hostnames"):
-            self._strings(option)  # before any endpoint is read
-        for n, vi_path in enumerate(self.get_option("properties"), 1):
-            # An empty name in a path ("", "config.") is no property; some servers drop the
-            # connection instead of answering InvalidProperty.
-            if vi_path != vi_path.strip() or "" in vi_path.split("."):
-                raise AnsibleParserError(f"properties[{n}] is not a property path: {vi_path!r}")
+        try:  # before any endpoint is read
+            for option in ("filters", "hostnames"):
+                hosts.strings(option, self.get_option(option))
+            hostvars.property_paths(self.get_option("properties"))
+        except InvalidArgument as e:
+            raise AnsibleParserError(str(e)) from None
         self._populate(self._records(path, cache))
 
     def _warn_unknown(self, config):
@@ -291,18 +247,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return records
 
     def _read_of(self):
-        """What the records depend on, as the config writes it (before templating): a cache
-        entry read for other endpoints, users, properties or device_facts is not an answer."""
+        """What the records depend on (source.read_key), from the options as written."""
         top = {k: self.get_option(k) for k in ("hostname", "port", "username")}
-        entries = [e for e in self.get_option("endpoints") or [top] if isinstance(e, dict)]
-        return {
-            "endpoints": [
-                [str(top[k] if entry.get(k) is None else entry[k]) for k in top]
-                for entry in entries
-            ],
-            "properties": [str(path) for path in self.get_option("properties")],
-            "device_facts": bool(self.get_option("device_facts")),
-        }
+        return source.read_key(
+            top, self.get_option("endpoints"), self.get_option("properties"),
+            self.get_option("device_facts"),
+        )  # fmt: skip
 
     def _collect(self):
         """Read every endpoint; return (merged records, whether every endpoint answered)."""
@@ -319,7 +269,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         parallel = self.get_option("parallel_reads")
         if parallel < 1:
             raise AnsibleParserError(f"parallel_reads must be at least 1, got {parallel}")
-        properties = self._strings("properties")
+        properties = self.get_option("properties")
         results = source.read_all(
             endpoints, workers, properties, self.get_option("device_facts"), self._report, parallel
         )
@@ -422,25 +372,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _filtered(self, records):
         """The records for which every expression of `filters` is true."""
-        filters = self._strings("filters")
+        filters = self.get_option("filters")
         if not filters:
             return records
         return self._shown(hosts.selected, records, filters, self._compose, self._strict)
 
     def _hostnames(self, records):
         """The hostname of each record; one warning per `hostnames` entry that failed."""
-        entries = self._strings("hostnames")
+        entries = self.get_option("hostnames")
         return self._shown(hosts.hostnames, records, entries, self._compose, self._strict)
-
-    def _strings(self, option):
-        """A list option whose entries must be strings (Ansible does not check the entries)."""
-        entries = self.get_option(option) or []
-        for n, entry in enumerate(entries, 1):
-            if not isinstance(entry, str):
-                raise AnsibleParserError(
-                    f"{option}[{n}] must be a string, got {entry!r} ({source.kind(entry)})"
-                )
-        return entries
 
     def _shown(self, step, *args):
         """step(*args)'s result, its warnings shown; a strict failure is an AnsibleError."""

@@ -38,6 +38,18 @@ def extra_variable(path: str) -> str:
     return sys.intern(EXTRA_PREFIX + _NOT_IN_NAME.sub("_", path))
 
 
+def property_paths(paths: list | None) -> None:
+    """Each of `properties` is a string and a property path: an empty name in it ("",
+    "config.") is no property, and some servers drop the connection rather than refuse it."""
+    from ..vi.faults import InvalidArgument
+    from .hosts import strings
+
+    strings("properties", paths)
+    for n, path in enumerate(paths or [], 1):
+        if path != path.strip() or "" in path.split("."):
+            raise InvalidArgument(f"properties[{n}] is not a property path: {path!r}")
+
+
 def left_out(devices: bool) -> tuple[str, ...]:
     """The facts the host variables leave out: device lists and settings lists, unless devices."""
     return () if devices else (*DEVICE_FIELDS, *LIST_FIELDS)

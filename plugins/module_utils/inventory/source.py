@@ -110,6 +110,20 @@ def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
     return found
 
 
+def read_key(top: dict, entries: list | None, properties: list, devices: bool) -> dict:
+    """What an inventory read depends on, as the config writes it (before templating): the
+    endpoints (hostname, port and username of `top` or each entry), properties, devices. A
+    cache entry read for another key is not an answer."""
+    entries = [e for e in entries or [top] if isinstance(e, dict)]
+    return {
+        "endpoints": [
+            [str(top[k] if entry.get(k) is None else entry[k]) for k in top] for entry in entries
+        ],
+        "properties": [str(path) for path in properties],
+        "device_facts": bool(devices),
+    }
+
+
 def _typed(key: str, value, n: int):
     """An entry's value as the type of its option (Ansible checks only the top-level ones)."""
     if key in _INTEGERS:

@@ -199,3 +199,13 @@ def test_a_refused_property_path_is_an_endpoint_error_naming_the_option(monkeypa
         "asked for config.nosuch"
     )
     assert result.records == []
+
+
+def test_the_read_key_names_what_the_records_depend_on_never_the_password():
+    top = {"hostname": "vc0", "port": 443, "username": "admin"}
+    key = source.read_key(top, [{"hostname": "vc1", "password": "s3cret-pw"}, {"port": 8443}],
+                          ["config.name"], 1)  # fmt: skip
+    assert key == {"endpoints": [["vc1", "443", "admin"], ["vc0", "8443", "admin"]],
+                   "properties": ["config.name"], "device_facts": True}  # fmt: skip
+    assert source.read_key(top, [], [], False)["endpoints"] == [["vc0", "443", "admin"]]
+    assert "s3cret-pw" not in repr(key)
