@@ -25,6 +25,7 @@ requirements:
 extends_documentation_fragment:
   - viapi.esx.inventory_connection
   - viapi.esx.inventory_hosts
+  - viapi.esx.inventory_read
   - ansible.builtin.constructed
   - ansible.builtin.inventory_cache
 options:
@@ -37,7 +38,9 @@ options:
     description:
       - The vCenter Servers and ESXi hosts to read. Each entry may set any connection option;
         what it leaves out comes from the top-level options (and their environment variables),
-        so shared credentials are written once.
+        so shared credentials are written once. Values are converted as the top-level options'
+        are (a quoted port V("8443"), a quoted V("no") for validate_certs); a value of another type is
+        an error naming the entry and the key.
       - Without O(endpoints), the top-level options name the one endpoint.
     type: list
     elements: dict
@@ -70,49 +73,6 @@ options:
       proxy_port:
         description: The port of O(endpoints[].proxy_host).
         type: int
-  max_workers:
-    description:
-      - How many endpoints are read at the same time (one connection each).
-    type: int
-    default: 4
-  parallel_reads:
-    description:
-      - How many sessions read one endpoint's VMs at the same time, each through its own
-        connection. The VMs are split by datacenter, or by cluster and standalone host when
-        there are fewer datacenters than this, into at most this many parts of about equal
-        numbers of hosts; each session logs out when its part is read.
-      - At most O(max_workers) times this many sessions are open at once. A server that
-        refuses some of the sessions (a session limit) is read through those it opened, with a
-        warning. V(1) reads each endpoint through one session, page after page.
-      - The host variables and their order do not depend on this.
-    type: int
-    default: 4
-    version_added: 0.2.0
-  properties:
-    description:
-      - Extra VI property paths of C(VirtualMachine) to read, for example C(config.cpuHotAddEnabled)
-        or C(summary.quickStats.overallCpuUsage).
-      - Each becomes the variable C(esx_vi_<path>), every character other than a letter, digit or
-        underscore replaced by C(_) (C(config.cpuHotAddEnabled) -> C(esx_vi_config_cpuHotAddEnabled)).
-        References to other objects become C({_type, type, value}) dicts, C(_type) being
-        C(ManagedObjectReference) (as in M(viapi.esx.esx_vm_info)'s C(vi_properties)).
-      - A path the server knows but a VM leaves unset is C(null). A path the server does not know
-        makes that endpoint unreadable with an error naming this option (a warning, or fatal with
-        O(strict)).
-    type: list
-    elements: str
-    default: []
-  device_facts:
-    description:
-      - Also read the VMs' device lists, for the C(esx_disks), C(esx_nics), C(esx_cdroms) and
-        C(esx_controllers) variables. Off by default, as for large fleets the device lists are most
-        of the transfer.
-    type: bool
-    default: false
-  include_templates:
-    description: List templates too (with C(esx_template=true)).
-    type: bool
-    default: false
   strict:
     description:
       - Make every error fatal - an endpoint that cannot be read, and an expression of O(filters),
@@ -150,7 +110,9 @@ notes:
     C(esx_memory_mb), C(esx_custom_attributes)...), plus C(esx_endpoint) (the endpoint's
     hostname, with C(:port) when not 443) and C(ansible_host) when the guest reports an IP.
   - With O(cache), the cache holds the collected variables of every VM; a cache hit makes no
-    request to any endpoint. The cache is not written when an endpoint could not be read.
+    request to any endpoint. A cache written for other endpoints (hostname, port, username),
+    O(properties) or O(device_facts) is not used; the endpoints are read again. The cache is not
+    written when an endpoint could not be read.
   - C(-v) shows each endpoint's VM count, time and number of requests.
 """
 
@@ -204,8 +166,13 @@ try:
 except ImportError as e:  # requests or lxml missing on the controller
     IMPORT_ERROR = e
 
-CACHE_VERSION = 1
+# 2: records hold ansible_host (version 1 entries are read again).
+CACHE_VERSION = 2
 _TEMPLATED = ("hostname", "username", "password", "ca_path", "proxy_host")
+_PASSWORD_ERROR = (
+    " (the error is not shown, as it may quote the password; a password that holds '{{' or "
+    "'{%' is written with !unsafe)"
+)
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -224,37 +191,68 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        self._warn_unknown(self._read_config_data(path))
         if IMPORT_ERROR is not None:
             raise AnsibleError(
                 f"viapi.esx.esx needs the Python packages requests and lxml: {IMPORT_ERROR}"
             )
         self._strict = self.get_option("strict")
+        try:  # before any endpoint is read
+            for option in ("filters", "hostnames"):
+                hosts.strings(option, self.get_option(option))
+            hostvars.property_paths(self.get_option("properties"))
+        except InvalidArgument as e:
+            raise AnsibleParserError(str(e)) from None
         self._populate(self._records(path, cache))
+
+    def _warn_unknown(self, config):
+        """Ansible ignores a key no option has: a typo (`filter` for `filters`) would go unseen."""
+        from ansible import constants as C
+
+        known = {"plugin", *self._options}
+        definitions = C.config.get_configuration_definitions("inventory", self._load_name)
+        for definition in (definitions or {}).values():
+            known.update(definition.get("aliases") or ())
+        unknown = sorted(str(key) for key in config if key not in known)
+        if unknown:
+            self.display.warning(f"viapi.esx.esx: unknown option(s) {', '.join(unknown)}, ignored")
 
     # ------------------------------------------------------------ collecting, or the cache
 
     def _records(self, path, cache):
         """The merged VM records: from the cache when enabled and fresh, otherwise read."""
         use_cache = self.get_option("cache")
-        key = self.get_cache_key(path)
+        key, read = self.get_cache_key(path), self._read_of()
         if use_cache and cache:
             try:
                 data = self._cache[key]
             except KeyError:
                 data = None
             if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
-                self.display.v(f"viapi.esx.esx: {len(data['records'])} VMs from the cache")
-                return list(data["records"])  # _populate() empties the list it is given
+                if data.get("read") == read:
+                    self.display.v(f"viapi.esx.esx: {len(data['records'])} VMs from the cache")
+                    return list(data["records"])  # _populate() empties the list it is given
+                self.display.v(
+                    "viapi.esx.esx: the cache was read with other endpoints, properties or "
+                    "device_facts; reading the endpoints"
+                )
         records, complete = self._collect()
         if use_cache:
             if complete:
-                self._cache[key] = {"version": CACHE_VERSION, "records": list(records)}
+                self._cache[key] = {"version": CACHE_VERSION, "read": read, "records": records[:]}
             else:
                 self.display.warning(
                     "viapi.esx.esx: the cache was not updated (an endpoint could not be read)"
                 )
         return records
+
+    def _read_of(self):
+        """What the records depend on (source.read_key), from the options as written."""
+        top = {k: self.get_option(k) for k in ("hostname", "port", "username")}
+        return source.read_key(
+            top, self.get_option("endpoints"), self.get_option("properties"),
+            self.get_option("device_facts"),
+        )  # fmt: skip
 
     def _collect(self):
         """Read every endpoint; return (merged records, whether every endpoint answered)."""
@@ -301,20 +299,22 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _connection_options(self):
         """The top-level connection options, templated; entries of endpoints templated too."""
         options = {k: self.get_option(k) for k in source.CONNECTION_KEYS}
-        self._template_values(options)
-        for entry in self.get_option("endpoints") or []:
+        self._template_values(options, "")
+        for n, entry in enumerate(self.get_option("endpoints") or [], 1):
             if isinstance(entry, dict):
-                self._template_values(entry)
+                self._template_values(entry, f"endpoints[{n}].")
         return options
 
-    def _template_values(self, options):
+    def _template_values(self, options, where):
         for key in _TEMPLATED:
             value = options.get(key)
             if isinstance(value, str) and self.templar.is_possibly_template(value):
                 try:
                     options[key] = self.templar.template(value)
                 except Exception as e:
-                    raise AnsibleParserError(f"could not template {key}: {e}") from None
+                    # A template error quotes the template ("unknown tag 'rest-of-password'").
+                    shown = f": {e}" if key != "password" else _PASSWORD_ERROR
+                    raise AnsibleParserError(f"could not template {where}{key}{shown}") from None
 
     # ------------------------------------------------------------ hosts and groups
 
@@ -327,21 +327,28 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         templates = self.get_option("include_templates")
         kept = [r for r in records if templates or not r.get("esx_template")]
         records.clear()
+        if getattr(self.inventory, "__wrapped__", None) is None:
+            # Before ansible-core 2.19 a plain string is a template wherever an expression reads
+            # it (filters, hostnames, compose): server data is marked unsafe before any does.
+            from ansible.utils.unsafe_proxy import wrap_var
+
+            kept = [wrap_var(record) for record in kept]
         records = self._filtered(kept)
         del kept
         names = self._shown(hosts.unique, self._hostnames(records), records)
         for n, name in enumerate(names):
             record, records[n] = records[n], None
-            self._add_host(name, record)
+            self._add_host(str.__str__(name), record)  # a plain str, not an unsafe one
 
     def _add_host(self, name, record):
         strict = self._strict
         self.inventory.add_host(name)
         variables = dict(record)
-        if record.get("esx_ip_address"):
-            variables["ansible_host"] = record["esx_ip_address"]
         self._set_variables(name, variables)
-        self._set_composite_vars(self.get_option("compose"), variables, name, strict=strict)
+        compose = self.get_option("compose")
+        if compose:  # over what groups see too: inventory_hostname and the other magic vars
+            seen = {**variables, **self.inventory.get_host(name).get_magic_vars()}
+            self._set_composite_vars(compose, seen, name, strict=strict)
         # Host variables once (with composed ones and inventory_hostname), not once per group.
         variables = combine_vars(variables, self.inventory.get_host(name).get_vars())
         self._add_host_to_composed_groups(self.get_option("groups"), variables, name, strict, False)

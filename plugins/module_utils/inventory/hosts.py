@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..vi.faults import InvalidArgument
 from . import hostvars
 
 # A bare variable name, optionally `or []` (so an unset value makes no group, even with strict).
@@ -19,6 +20,15 @@ NOT_BARE = object()
 
 class ExpressionFailed(Exception):
     """A `filters` or `hostnames` expression failed in strict mode (its cause is the error)."""
+
+
+def strings(option: str, entries: list | None) -> None:
+    """Every entry of a list option is a string (Ansible does not check the entries)."""
+    from .source import kind
+
+    for n, entry in enumerate(entries or [], 1):
+        if not isinstance(entry, str):
+            raise InvalidArgument(f"{option}[{n}] must be a string, got {entry!r} ({kind(entry)})")
 
 
 def bare_value(template, variables: dict):

@@ -38,6 +38,18 @@ def extra_variable(path: str) -> str:
     return sys.intern(EXTRA_PREFIX + _NOT_IN_NAME.sub("_", path))
 
 
+def property_paths(paths: list | None) -> None:
+    """Each of `properties` is a string and a property path: an empty name in it ("",
+    "config.") is no property, and some servers drop the connection rather than refuse it."""
+    from ..vi.faults import InvalidArgument
+    from .hosts import strings
+
+    strings("properties", paths)
+    for n, path in enumerate(paths or [], 1):
+        if path != path.strip() or "" in path.split("."):
+            raise InvalidArgument(f"properties[{n}] is not a property path: {path!r}")
+
+
 def left_out(devices: bool) -> tuple[str, ...]:
     """The facts the host variables leave out: device lists and settings lists, unless devices."""
     return () if devices else (*DEVICE_FIELDS, *LIST_FIELDS)
@@ -56,7 +68,8 @@ def read_paths(devices: bool = False, extra_paths: Iterable[str] = ()) -> list[s
 def vm_variables(
     facts: dict, props: dict, endpoint: str, extra_paths: Iterable[str] = (), devices: bool = False
 ) -> dict:
-    """The host variables of one VM: its facts as esx_*, esx_endpoint, and esx_vi_* extras."""
+    """The host variables of one VM: its facts as esx_*, esx_endpoint, ansible_host when the
+    guest reports an IP, and esx_vi_* extras."""
     keys = _KEYS
     dropped = left_out(devices)  # scalars only without devices (esx_firmware, esx_cpu_hot_add...)
     variables = {keys.get(k) or PREFIX + k: v for k, v in facts.items() if k not in dropped}
@@ -64,6 +77,8 @@ def vm_variables(
         if isinstance(facts.get(fact), str):
             variables[keys[fact]] = sys.intern(facts[fact])
     variables["esx_endpoint"] = endpoint
+    if variables.get("esx_ip_address"):  # here, so filters and hostnames see it too
+        variables["ansible_host"] = variables["esx_ip_address"]
     for path in extra_paths:
         variables[extra_variable(path)] = plain(props.get(path))
     return variables

@@ -8,6 +8,7 @@ the calling thread, which also sees any unexpected error of a worker re-raised. 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,6 +25,12 @@ CONNECTION_KEYS = (
     "hostname", "port", "username", "password", "validate_certs", "ca_path", "timeout",
     "proxy_host", "proxy_port",
 )  # fmt: skip
+_INTEGERS = ("port", "timeout", "proxy_port")
+# What Ansible's bool options take as words; an entry's values are not converted by Ansible.
+_BOOLEANS = {
+    "yes": True, "on": True, "true": True, "1": True,
+    "no": False, "off": False, "false": False, "0": False,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,14 @@ class EndpointResult:
     sessions: int = 1
 
 
+def kind(value) -> str:
+    """The plain type name of a config value (ansible-core 2.19 hands in tagged subclasses)."""
+    for plain_type in (bool, int, float, str, dict, list):
+        if isinstance(value, plain_type):
+            return plain_type.__name__
+    return type(value).__name__
+
+
 def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
     """Endpoints from the top-level connection options and the `endpoints` entries.
 
@@ -79,29 +94,71 @@ def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
     if not entries:
         return [_endpoint(top, "the connection options")]
     if not isinstance(entries, list):
-        raise InvalidArgument(f"endpoints must be a list of dicts, got {type(entries).__name__}")
+        raise InvalidArgument(f"endpoints must be a list of dicts, got {kind(entries)}")
     found = []
     for n, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
-            raise InvalidArgument(f"endpoints[{n}] must be a dict, got {type(entry).__name__}")
+            raise InvalidArgument(f"endpoints[{n}] must be a dict, got {kind(entry)}")
         unknown = sorted(set(entry) - set(CONNECTION_KEYS))
         if unknown:
             raise InvalidArgument(
                 f"endpoints[{n}] has unknown keys {unknown}; known: {', '.join(CONNECTION_KEYS)}"
             )
         merged = dict(top)
-        merged.update({k: v for k, v in entry.items() if v is not None})
+        merged.update({k: _typed(k, v, n) for k, v in entry.items() if v is not None})
         found.append(_endpoint(merged, f"endpoints[{n}]"))
     return found
 
 
+def read_key(top: dict, entries: list | None, properties: list, devices: bool) -> dict:
+    """What an inventory read depends on, as the config writes it (before templating): the
+    endpoints (hostname, port and username of `top` or each entry), properties, devices. A
+    cache entry read for another key is not an answer."""
+    entries = [e for e in entries or [top] if isinstance(e, dict)]
+    return {
+        "endpoints": [
+            [str(top[k] if entry.get(k) is None else entry[k]) for k in top] for entry in entries
+        ],
+        "properties": [str(path) for path in properties],
+        "device_facts": bool(devices),
+    }
+
+
+def _typed(key: str, value, n: int):
+    """An entry's value as the type of its option (Ansible checks only the top-level ones)."""
+    if key in _INTEGERS:
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            return int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise InvalidArgument(f"endpoints[{n}]: {key} must be an integer, got {value!r}")
+    if key == "validate_certs":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower() if isinstance(value, (str, int)) else None
+        if word in _BOOLEANS:
+            return _BOOLEANS[word]
+        raise InvalidArgument(f"endpoints[{n}]: validate_certs must be a boolean, got {value!r}")
+    if isinstance(value, str):
+        # A path is expanded as Ansible expands the top-level ca_path (~, $VARS, relative to
+        # the current directory).
+        if key == "ca_path" and value:
+            return os.path.normpath(os.path.abspath(os.path.expanduser(os.path.expandvars(value))))
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    shown = "" if key == "password" else f", got {value!r}"
+    raise InvalidArgument(f"endpoints[{n}]: {key} must be a string{shown}")
+
+
 def _endpoint(options: dict, where: str) -> Endpoint:
+    hint = " (or set endpoints)" if where == "the connection options" else ""
     for key in ("hostname", "username", "password"):
         if not options.get(key):
-            raise InvalidArgument(f"{where}: {key} is required (or set endpoints)")
+            raise InvalidArgument(f"{where}: {key} is required{hint}")
     if options.get("timeout") is not None and options["timeout"] <= 0:
         raise InvalidArgument(f"{where}: timeout must be positive, got {options['timeout']}")
-    port = options.get("port") or 443
+    port = 443 if options.get("port") is None else options["port"]
     if not 0 < port < 65536:
         raise InvalidArgument(f"{where}: port must be 1-65535, got {port}")
     values = {k: options.get(k) for k in CONNECTION_KEYS if options.get(k) is not None}

@@ -50,3 +50,32 @@ def test_without_cache_every_run_reads_the_server(vcsim_factory, tmp_path):
     assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
     sim.stop()
     assert run_inventory(config).hosts == []
+
+
+def test_a_cache_read_for_other_endpoints_or_properties_is_not_an_answer(
+    fleet_vpx, fleet_esx, tmp_path
+):
+    """The cache answers only the read it holds: a new endpoint, property or device_facts reads."""
+    cache = dict(cache=True, cache_plugin="ansible.builtin.jsonfile", cache_timeout=3600,
+                 cache_connection=str(tmp_path / "cache"))  # fmt: skip
+    first = run_inventory(write_config(tmp_path, dict(endpoint(fleet_esx), **cache)), "-v")
+    assert first.rc == 0 and len(first.hosts) == 2, first.output
+    assert (
+        run_inventory(write_config(tmp_path, dict(endpoint(fleet_esx), **cache))).raw == first.raw
+    )
+
+    more = dict(endpoint(fleet_esx), properties=["config.cpuHotAddEnabled"], device_facts=True)
+    shaped = run_inventory(write_config(tmp_path, dict(more, **cache)), "-v")
+    assert "VMs from the cache" not in shaped.stdout, shaped.output
+    assert "the cache was read with other endpoints, properties or device_facts" in shaped.stdout
+    for variables in shaped.hostvars.values():
+        assert "esx_vi_config_cpuHotAddEnabled" in variables and "esx_disks" in variables
+    again = run_inventory(write_config(tmp_path, dict(more, **cache)), "-v")
+    assert "2 VMs from the cache" in again.stdout and again.raw == shaped.raw
+
+    both = {"endpoints": [endpoint(fleet_esx), endpoint(fleet_vpx)], **cache}
+    fleet = run_inventory(write_config(tmp_path, both), "-v")
+    assert "VMs from the cache" not in fleet.stdout and len(fleet.hosts) == 6, fleet.output
+    other_user = dict(endpoint(fleet_vpx, username="someone-else"), **cache)
+    refused = run_inventory(write_config(tmp_path, other_user))
+    assert refused.hosts == [] and "could not be read" in refused.stderr, refused.output

@@ -4,6 +4,7 @@ properties, templates, device facts, environment variables, bad configs, untrust
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 from ansible_run import ROOT, ansible_env
@@ -51,6 +52,34 @@ def test_filters_compose_groups_and_keyed_groups(fleet_vpx, tmp_path):
     assert groups["c_DC0_C0"] == kept
     assert groups["cpus_4"] == kept
     assert "cluster_DC0_C0" not in groups  # keyed_groups given: the defaults are replaced
+
+
+def test_filters_and_hostnames_see_ansible_host(fleet_vpx, tmp_path):
+    """ansible_host is a host variable like the esx_* ones (filters saw no VM with it)."""
+    vms = server_vms(fleet_vpx)
+    with_ip = sorted(n for n, vm in vms.items() if vm.get("guest.ipAddress"))
+    options = dict(endpoint(fleet_vpx), filters=["ansible_host is defined"])
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.hosts == with_ip and len(with_ip) == 2, inventory.output
+    named = dict(endpoint(fleet_vpx), hostnames=["ansible_host"], filters=["esx_ip_address"])
+    inventory = run_inventory(write_config(tmp_path, named))
+    assert inventory.hosts == sorted(vms[n]["guest.ipAddress"] for n in with_ip), inventory.output
+    assert "could not be evaluated" not in inventory.stderr
+
+
+def test_compose_sees_inventory_hostname_as_groups_do(fleet_vpx, tmp_path):
+    """compose over the host's variables with its magic ones, as groups and keyed_groups."""
+    options = dict(endpoint(fleet_vpx), hostnames=["moid"], strict=True)
+    options.update(
+        compose={"upper": "inventory_hostname | upper", "short": "inventory_hostname_short"},
+        groups={"composed": "upper == inventory_hostname | upper"},
+    )
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0 and len(inventory.hosts) == 4, inventory.output
+    for moid, variables in inventory.hostvars.items():
+        assert (variables["upper"], variables["short"]) == (moid.upper(), moid)
+        assert "inventory_hostname" not in variables and "group_names" not in variables
+    assert inventory.groups["composed"] == inventory.hosts
 
 
 def test_a_filter_that_fails_leaves_vms_out_with_a_warning_or_fails_with_strict(
@@ -191,6 +220,32 @@ def test_server_values_are_data_never_templates(vcsim_factory, tmp_path):
     assert shown["esx_annotation"] == "{{ lookup('env', 'HOME') }}"
 
 
+def test_expressions_over_server_values_never_template_them(vcsim_factory, tmp_path):
+    """filters, hostnames, compose, groups and keyed_groups read an annotation that is a
+    template as a string: before ansible-core 2.19 the filter below ran its lookup."""
+    sim = vcsim_factory()
+    vm = next(v for v in sim.manifest["vms"] if v["name"] == "DC0_H0_VM0")
+    ran = tmp_path / "ran"
+    notes = f"{{{{ lookup('pipe', 'touch {ran}') }}}}"
+    reconfigure(sim, vm["moid"], annotation=notes)
+    options = dict(
+        endpoint(sim),
+        filters=["esx_annotation is none or esx_annotation != ''"],
+        hostnames=["(esx_annotation or '')[:0] ~ esx_name"],
+        compose={"notes": "esx_annotation", "notes_upper": "esx_annotation | upper"},
+        groups={"noted": "esx_annotation is not none and esx_annotation.startswith('{')"},
+        keyed_groups=[{"key": "(esx_annotation or '') | length | string", "prefix": "len"}],
+    )
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.rc == 0 and "DC0_H0_VM0" in inventory.hosts, inventory.output
+    assert "could not be evaluated" not in inventory.stderr, inventory.stderr
+    assert not ran.exists()
+    variables = inventory.hostvars["DC0_H0_VM0"]
+    assert variables["notes"] == notes and variables["notes_upper"] == notes.upper()
+    assert inventory.groups["noted"] == ["DC0_H0_VM0"]
+    assert inventory.groups[f"len_{len(notes)}"] == ["DC0_H0_VM0"]
+
+
 def test_connection_options_from_vmware_environment_variables(fleet_esx, tmp_path):
     env = {
         "VMWARE_HOST": fleet_esx.host, "VMWARE_PORT": str(fleet_esx.port),
@@ -225,8 +280,92 @@ def test_bad_configs_name_the_option(fleet_esx, tmp_path):
         ),
         ({"username": "u", "password": "hush-hush-42"}, "hostname is required"),
         ({"endpoints": [secret], "max_workers": 0}, "max_workers must be at least 1, got 0"),
+        (
+            {"endpoints": [dict(secret, port="x1")]},
+            "endpoints[1]: port must be an integer, got 'x1'",
+        ),
+        (
+            {"endpoints": [dict(secret, validate_certs="maybe")]},
+            "endpoints[1]: validate_certs must be a boolean, got 'maybe'",
+        ),
+        (
+            {"endpoints": [dict(secret, password=["hush-hush-42"])]},
+            "endpoints[1]: password must be a string",
+        ),
+        ({"endpoints": [dict(secret, password="")]}, "endpoints[1]: password is required"),
+        (
+            {"endpoints": [secret], "hostnames": [5, "name"]},
+            "hostnames[1] must be a string, got 5 (int)",
+        ),
+        (
+            {"endpoints": [secret], "filters": [False]},
+            "filters[1] must be a string, got False (bool)",
+        ),
+        (
+            {"endpoints": [secret], "properties": [{"a": 1}]},
+            "properties[1] must be a string, got {'a': 1} (dict)",
+        ),
+        ({"endpoints": [secret], "properties": [""]}, "properties[1] is not a property path: ''"),
+        (
+            {"endpoints": [secret], "properties": ["config.name", "config."]},
+            "properties[2] is not a property path: 'config.'",
+        ),
+        (
+            {"endpoints": [dict(secret, password="{{ no_such_var }}")]},
+            "could not template endpoints[1].password (the error is not shown",
+        ),
     ]
     for options, message in cases:
         inventory = run_inventory(write_config(tmp_path, options))
         assert inventory.hosts == [] and message in inventory.stderr, inventory.stderr
         assert "hush-hush-42" not in inventory.output and "Traceback" not in inventory.output
+        assert "could not be read" not in inventory.output  # refused before any request
+        if "endpoints" in options:  # "set endpoints" is advice for the top-level options only
+            assert "or set endpoints" not in inventory.output
+
+
+def test_a_password_that_fails_to_template_is_not_quoted(fleet_esx, tmp_path):
+    """Jinja2's error quotes the template: "Encountered unknown tag 'Secr3t'"."""
+    for options in (
+        {"endpoints": [endpoint(fleet_esx, password="Sup3r{%Secr3t")]},
+        dict(endpoint(fleet_esx), password="Sup3r{{ Secr3t }}"),
+    ):
+        inventory = run_inventory(write_config(tmp_path, options))
+        assert inventory.hosts == [] and "password (the error is not shown" in inventory.stderr
+        assert "Secr3t" not in inventory.output, inventory.output
+    username = run_inventory(
+        write_config(tmp_path, dict(endpoint(fleet_esx), username="{{ who }}"))
+    )
+    assert "could not template username: 'who' is undefined" in username.stderr, username.output
+
+
+def test_an_unknown_option_is_a_warning_naming_it(fleet_esx, tmp_path):
+    """Ansible ignores keys no option has: `filter` for `filters` listed every VM unseen."""
+    options = dict(endpoint(fleet_esx), filter=["esx_name == 'x'"], max_worker=2)
+    options["pwd"] = options.pop("password")  # an alias is known
+    inventory = run_inventory(write_config(tmp_path, options))
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    assert "unknown option(s) filter, max_worker, ignored" in inventory.stderr
+    known = run_inventory(write_config(tmp_path, dict(endpoint(fleet_esx), cache_timeout=5)))
+    assert known.hosts and "unknown option" not in known.stderr, known.output
+
+
+def test_endpoint_entries_take_the_values_the_top_level_options_take(fleet_esx, tmp_path):
+    """Ansible converts the top-level options only: an entry's "443" and "false" are converted
+    here ("false" was a true string, so the certificate was checked)."""
+    unchecked = endpoint(fleet_esx, validate_certs="false", ca_path=None)
+    inventory = run_inventory(write_config(tmp_path, {"endpoints": [unchecked]}))
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    assert "validate_certs is false" in inventory.stderr
+    ca_dir = os.path.dirname(fleet_esx.ca_path)
+    from_env = endpoint(fleet_esx, ca_path="$SIM_CA_DIR/" + os.path.basename(fleet_esx.ca_path))
+    inventory = run_inventory(
+        write_config(tmp_path, {"endpoints": [from_env]}), env={"SIM_CA_DIR": ca_dir}
+    )
+    assert inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    quoted = endpoint(fleet_esx, port=str(fleet_esx.port))
+    inventory = run_inventory(write_config(tmp_path, {"endpoints": [quoted]}))
+    assert inventory.rc == 0 and inventory.hosts == ["ha-host_VM0", "ha-host_VM1"], inventory.output
+    checked = endpoint(fleet_esx, validate_certs="yes", timeout="30", ca_path=None)
+    refused = run_inventory(write_config(tmp_path, {"endpoints": [checked]}))
+    assert refused.hosts == [] and "certificate" in refused.stderr, refused.output

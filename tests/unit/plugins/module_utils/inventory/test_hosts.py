@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.viapi.esx.plugins.module_utils.inventory import hosts
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 
 VM0 = {"esx_name": "web0", "esx_cluster": None, "esx_moid": "vm-1", "esx_instance_uuid": "u0"}
 VM1 = {"esx_name": "db1", "esx_cluster": "C0", "esx_moid": "vm-2", "esx_instance_uuid": "u1"}
@@ -90,3 +91,13 @@ def test_bare_value_answers_a_bare_variable_name(template, value):
 @pytest.mark.parametrize("template", ["esx_unknown", "esx_name | upper", "esx_name or 'x'", 5])
 def test_bare_value_leaves_everything_else_to_templating(template):
     assert hosts.bare_value(template, VM0) is hosts.NOT_BARE
+
+
+def test_list_options_take_strings_only():
+    hosts.strings("filters", ["esx_name", "esx_template"])
+    hosts.strings("filters", None)
+    for entries, message in (([5], "hostnames[1] must be a string, got 5 (int)"),
+                             (["a", False], "hostnames[2] must be a string, got False (bool)")):  # fmt: skip
+        with pytest.raises(InvalidArgument) as e:
+            hosts.strings("hostnames", entries)
+        assert str(e.value) == message

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible.utils.vars import isidentifier
 
 from ansible_collections.viapi.esx.plugins.module_utils.inventory import hostvars
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.module_utils.vm import facts as vm_facts
 from ansible_collections.viapi.esx.plugins.module_utils.vm.facts import FIELDS
 
@@ -196,3 +199,21 @@ def test_the_variables_from_the_read_paths_are_those_from_every_path(devices):
         )
         assert variables["esx_extra_config"] == {"guestinfo.role": "web"}
         assert variables["esx_vapp_properties"][0]["value"] == "10.0.0.1"
+
+
+@pytest.mark.parametrize(
+    "paths, message",
+    [([5], "properties[1] must be a string, got 5 (int)"),
+     (["config.name", ""], "properties[2] is not a property path: ''"),
+     (["config."], "properties[1] is not a property path: 'config.'"),
+     ([" name"], "properties[1] is not a property path: ' name'"),
+     (["a..b"], "properties[1] is not a property path: 'a..b'")],
+)  # fmt: skip
+def test_property_paths_that_name_no_property_are_refused(paths, message):
+    with pytest.raises(InvalidArgument, match=re.escape(message)):
+        hostvars.property_paths(paths)
+
+
+def test_property_paths_take_paths():
+    hostvars.property_paths(["config.hardware.numCPU", "name"])
+    hostvars.property_paths(None)

@@ -55,6 +55,12 @@ def test_entries_inherit_what_they_leave_out():
             "endpoints[1]: port must be 1-65535, got 70000",
         ),
         (TOP, [{"hostname": "vc1", "timeout": 0}], "endpoints[1]: timeout must be positive, got 0"),
+        (TOP, [{"hostname": "vc1", "port": 0}], "endpoints[1]: port must be 1-65535, got 0"),
+        (
+            dict(TOP, hostname="vc1", port=0),
+            [],
+            "the connection options: port must be 1-65535, got 0",
+        ),
     ],
 )
 def test_bad_endpoints_name_the_option_and_never_the_password(top, entries, message):
@@ -62,6 +68,51 @@ def test_bad_endpoints_name_the_option_and_never_the_password(top, entries, mess
         source.endpoints_from(dict(top), entries)
     assert message in str(e.value)
     assert "s3cret-pw" not in str(e.value)
+
+
+def test_entry_values_take_the_forms_of_their_options():
+    """Ansible converts the top-level options only; an entry's are converted here."""
+    entries = [{"hostname": "vc1", "port": " 8443", "validate_certs": "no", "timeout": "30"},
+               {"hostname": "vc2", "validate_certs": "True", "password": 1234, "proxy_port": 3128}]  # fmt: skip
+    first, second = source.endpoints_from(dict(TOP), entries)
+    assert (first.port, first.validate_certs, first.timeout) == (8443, False, 30)
+    assert (second.validate_certs, second.password, second.proxy_port) == (True, "1234", 3128)
+
+
+def test_an_entry_ca_path_is_expanded_as_the_top_level_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PKI", "/etc/pki")
+    monkeypatch.chdir(tmp_path)
+    entries = [{"hostname": "vc1", "ca_path": "~/ca.pem"}, {"hostname": "vc2", "ca_path": "$PKI/ca.pem"},
+               {"hostname": "vc3", "ca_path": "certs/../ca.pem"}]  # fmt: skip
+    found = source.endpoints_from(dict(TOP), entries)
+    assert [e.ca_path for e in found] == [
+        str(tmp_path / "ca.pem"),
+        "/etc/pki/ca.pem",
+        str(tmp_path / "ca.pem"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"port": "44x"}, "endpoints[1]: port must be an integer, got '44x'"),
+        ({"port": True}, "endpoints[1]: port must be an integer, got True"),
+        ({"timeout": 1.5}, "endpoints[1]: timeout must be an integer, got 1.5"),
+        (
+            {"validate_certs": "maybe"},
+            "endpoints[1]: validate_certs must be a boolean, got 'maybe'",
+        ),
+        ({"hostname": ["vc1"]}, "endpoints[1]: hostname must be a string, got ['vc1']"),
+        ({"password": {"s3cret-pw": 1}}, "endpoints[1]: password must be a string"),
+        ({"password": ""}, "endpoints[1]: password is required"),
+    ],
+)
+def test_entry_values_of_the_wrong_type_name_the_option(entry, message):
+    with pytest.raises(faults.InvalidArgument) as e:
+        source.endpoints_from(dict(TOP), [dict({"hostname": "vc1"}, **entry)])
+    assert str(e.value).startswith(message) and "s3cret-pw" not in str(e.value)
+    assert "or set endpoints" not in str(e.value)
 
 
 class FakeClient:
@@ -148,3 +199,13 @@ def test_a_refused_property_path_is_an_endpoint_error_naming_the_option(monkeypa
         "asked for config.nosuch"
     )
     assert result.records == []
+
+
+def test_the_read_key_names_what_the_records_depend_on_never_the_password():
+    top = {"hostname": "vc0", "port": 443, "username": "admin"}
+    key = source.read_key(top, [{"hostname": "vc1", "password": "s3cret-pw"}, {"port": 8443}],
+                          ["config.name"], 1)  # fmt: skip
+    assert key == {"endpoints": [["vc1", "443", "admin"], ["vc0", "8443", "admin"]],
+                   "properties": ["config.name"], "device_facts": True}  # fmt: skip
+    assert source.read_key(top, [], [], False)["endpoints"] == [["vc0", "443", "admin"]]
+    assert "s3cret-pw" not in repr(key)
