@@ -85,7 +85,8 @@ def unique(names: list[str], records: list[dict]) -> tuple[list[str], list[str]]
     shown = ", ".join(sorted(set(duplicates))[:10])
     return names, [
         f"viapi.esx.esx: {len(duplicates)} VM(s) got a hostname already taken ({shown}); "
-        "they are listed with their instance uuid appended"
+        "they are listed with their instance uuid appended (their BIOS uuid, or endpoint and "
+        "moid, where the server gives none)"
     ]
 
 

@@ -74,7 +74,8 @@ def test_unique_appends_the_identity_to_a_taken_name_with_one_warning():
     assert names == ["web", "web_u1", "db"]
     assert warnings == [
         "viapi.esx.esx: 1 VM(s) got a hostname already taken (web); "
-        "they are listed with their instance uuid appended"
+        "they are listed with their instance uuid appended (their BIOS uuid, or endpoint and "
+        "moid, where the server gives none)"
     ]
     assert hosts.unique(["a", "b"], [VM0, VM1]) == (["a", "b"], [])
 
