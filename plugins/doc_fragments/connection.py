@@ -64,7 +64,8 @@ options:
     type: str
   proxy_port:
     description:
-      - The port of O(proxy_host) (3128 when not set).
+      - The port of O(proxy_host) (3128 when not set). Set without O(proxy_host), it is an
+        error.
       - If not set, the value of the E(VMWARE_PROXY_PORT) environment variable is used.
     type: int
 notes:

@@ -67,7 +67,8 @@ options:
       - name: VMWARE_PROXY_HOST
   proxy_port:
     description:
-      - The port of O(proxy_host) (3128 when not set).
+      - The port of O(proxy_host) (3128 when not set). Set without O(proxy_host), it is an
+        error.
     type: int
     env:
       - name: VMWARE_PROXY_PORT

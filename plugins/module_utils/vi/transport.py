@@ -91,7 +91,7 @@ class Transport:
         proxy_port: int | None = None,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
     ):
-        _check_endpoint(hostname, port, proxy_port)
+        _check_endpoint(hostname, port, proxy_port, proxy_host)
         host = f"[{hostname}]" if ":" in hostname and not hostname.startswith("[") else hostname
         self.url = f"https://{host}:{port}/sdk"
         self.timeout = (connect_timeout or min(timeout, 30.0), timeout)
@@ -236,8 +236,9 @@ def record(directory: str, request: bytes, status: int, content: bytes) -> None:
         f.write(content)
 
 
-def _check_endpoint(hostname: str, port, proxy_port) -> None:
-    """Refuse, naming the option, what would make requests fail to build a URL."""
+def _check_endpoint(hostname: str, port, proxy_port, proxy_host=None) -> None:
+    """Refuse, naming the option, what would make requests fail to build a URL, and a proxy
+    port without a proxy (the requests would go direct, the port unused)."""
     if not hostname or re.search(r"\s|/|@", hostname):
         raise InvalidArgument(
             f"hostname: '{hostname}' must be a host name or address only, without scheme, "
@@ -253,6 +254,11 @@ def _check_endpoint(hostname: str, port, proxy_port) -> None:
     for option, value in (("port", port), ("proxy_port", proxy_port)):
         if value is not None and not 0 < int(value) < 65536:
             raise InvalidArgument(f"{option}: {value} is not a TCP port (1-65535)")
+    if proxy_port is not None and not proxy_host:
+        raise InvalidArgument(
+            f"proxy_port: {proxy_port} is set but proxy_host is not; set proxy_host (or "
+            "VMWARE_PROXY_HOST) to go through a proxy, or unset proxy_port (or VMWARE_PROXY_PORT)"
+        )
 
 
 # "vc.example.com:443", "10.0.0.1:443" or "[fe80::1]:443": a host followed by a port.

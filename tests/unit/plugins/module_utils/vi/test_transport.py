@@ -488,6 +488,15 @@ def test_an_endpoint_requests_cannot_address_is_refused_naming_the_option(hostna
         Transport(hostname, port)
 
 
+def test_a_proxy_port_without_a_proxy_host_is_refused():
+    with pytest.raises(
+        faults.InvalidArgument, match=re.escape("proxy_port: 8080 is set but proxy_host is not")
+    ):
+        Transport("vc.example.com", 443, proxy_port=8080)
+    proxied = Transport("vc.example.com", 443, proxy_host="proxy", proxy_port=8080)
+    assert proxied.http.proxies["https"] == "http://proxy:8080"
+
+
 def test_ipv6_addresses_are_bracketed():
     assert Transport("fe80::1", 443).url == "https://[fe80::1]:443/sdk"
 
