@@ -18,8 +18,8 @@ description:
   - The VM identity options are filters here, and none is required. O(moid), or else O(uuid),
     picks one VM, which the other filters must match; O(name) may match several VMs (in
     different folders); O(folder) keeps the VMs directly in that folder. A O(uuid) or O(moid)
-    that no VM has gives an empty list; a O(folder) or O(datacenter) that does not exist is an
-    error.
+    that no VM has gives an empty list; a O(folder), O(datacenter), O(host) or O(cluster) that
+    does not exist is an error, beside a lookup by O(name), O(uuid) or O(moid) too.
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:

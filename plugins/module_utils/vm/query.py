@@ -107,6 +107,10 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
     dc_name = query.identity.datacenter
     datacenter = find_datacenter(client, dc_name, option="datacenter") if dc_name else None
     refs = _lookup(client, query, datacenter)
+    # Every host / cluster / folder filter names an object that exists, with a lookup too: a
+    # typo is an error, not an empty list (the lookup by name has checked its folder).
+    named = refs is not None and bool(query.identity.name) and not _picks_one(query)
+    root = _root(client, query, datacenter, folder=not named)
     now: list = []  # the server's clock, read once its VMs start to arrive
 
     def convert(_ref, props, facts):
@@ -123,11 +127,9 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
         return facts
 
     trees = None  # the snapshot property of the VMs a snapshot filter picked
-    if refs is None:
-        root = _root(client, query, datacenter)
-        if query.has_snapshots or query.snapshot_older_than_days is not None:
-            trees = _with_snapshots(client, query, root, now)
-            refs = list(trees)
+    if refs is None and (query.has_snapshots or query.snapshot_older_than_days is not None):
+        trees = _with_snapshots(client, query, root, now)
+        refs = list(trees)
     if refs is None:
         parallel = query.parallel_reads or DEFAULT_PARALLEL
         read = bulk.read(client, convert, (*paths, *extra), root, parallel, open_client)
@@ -186,6 +188,11 @@ def _gather_picked(client, trees: dict, extra: list, paths) -> list:
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
 
+def _picks_one(query: VmQuery) -> bool:
+    """Whether a moid or uuid picks the VM (then a name is only matched against its facts)."""
+    return bool(query.identity.moid or query.identity.uuid)
+
+
 def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | None:
     """The VMs a name / uuid / moid filter names (None: no such filter)."""
     who = query.identity
@@ -204,20 +211,24 @@ def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | N
     return vms_named(rows, tree, who.name, who.folder)
 
 
-def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
-    """The narrowest container the host / cluster / folder / datacenter filters allow."""
+def _root(client, query: VmQuery, datacenter: MoRef | None, folder=True) -> MoRef | None:
+    """The narrowest container the host / cluster / folder / datacenter filters allow, each
+    filter's object looked up (an error naming the option when it does not exist); the folder
+    only when `folder`."""
     where = in_datacenter(query.identity.datacenter)
-    for option, name, type_name in (
-        ("host", query.host, "HostSystem"),
-        ("cluster", query.cluster, "ClusterComputeResource"),
-    ):
-        if name:
-            return find_by_name(client, type_name, name, datacenter, where, option)
-    if query.identity.folder:
-        return find_vm_folder(
-            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder, where=where
+    found = [
+        find_by_name(client, type_name, name, datacenter, where, option)
+        for option, name, type_name in (
+            ("host", query.host, "HostSystem"),
+            ("cluster", query.cluster, "ClusterComputeResource"),
         )
-    return datacenter
+        if name
+    ]
+    if query.identity.folder and folder:
+        found.append(find_vm_folder(
+            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder, where=where
+        ))  # fmt: skip
+    return found[0] if found else datacenter
 
 
 def snapshots_selected(facts: dict, query: VmQuery, now: float) -> bool:

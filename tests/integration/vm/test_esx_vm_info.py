@@ -209,6 +209,28 @@ def test_lookup_errors_name_the_option_and_where(shared):
         assert result.failed and result["msg"] == message, result.get("msg")
 
 
+def test_each_place_filter_is_looked_up_beside_a_lookup_or_another_filter(shared, truth):
+    """A typo'd host, cluster or folder is an error with a name, moid or uuid too, and beside
+    another place filter (they once gave an empty list: only the first was looked up)."""
+    moid, want = sorted(truth.items())[0]
+    for args, message in (
+        ({"name": want["name"], "host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"moid": moid, "cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"uuid": want["uuid"], "host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"moid": moid, "folder": "nothing-here"},
+         "folder: VM folder 'nothing-here' not found in any datacenter"),
+        ({"host": want["host"], "cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"host": want["host"], "folder": "nothing-here"},
+         "folder: VM folder 'nothing-here' not found in any datacenter"),
+    ):  # fmt: skip
+        result = run_module("esx_vm_info", args, sim=shared)
+        assert result.failed and result["msg"] == message, (args, result.get("msg"))
+    # Those that exist still filter: the VM is on its host, in its folder.
+    (vm,) = info(shared, moid=moid, host=want["host"], folder="vm")
+    assert vm["moid"] == moid
+    assert [v["moid"] for v in info(shared, name=want["name"], host=want["host"])] == [moid]
+
+
 @pytest.mark.parametrize("how", ["moid", "all"])
 def test_a_property_the_server_refuses_is_an_error_naming_the_option(shared, truth, how):
     """The simulator answers an unknown path in missingSet (InvalidProperty), vCenter with a
