@@ -19,7 +19,8 @@ description:
     picks one VM, which the other filters must match; O(name) may match several VMs (in
     different folders); O(folder) keeps the VMs directly in that folder. A O(uuid) or O(moid)
     that no VM has gives an empty list; a O(folder), O(datacenter), O(host) or O(cluster) that
-    does not exist is an error, beside a lookup by O(name), O(uuid) or O(moid) too.
+    does not exist is an error, beside a lookup by O(name), O(uuid) or O(moid) too. An empty
+    one (V('')) is an error too, since it names no object (unset, the option reads every VM).
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:

@@ -50,6 +50,7 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
     `query.parallel_reads` sessions, `open_client()` giving each new one (vm/bulk.py);
     `warn(message)` hears of sessions the server refused.
     """
+    check_filters(query)
     extra = check_properties(query.properties or [])
     if query.snapshot_older_than_days is not None and query.snapshot_older_than_days < 0:
         raise InvalidArgument(
@@ -81,6 +82,18 @@ def refused_property(error, extra: list) -> InvalidArgument | None:
         f"properties: the server knows no such VirtualMachine property ({path}); "
         f"asked for {', '.join(extra)}"
     )
+
+
+def check_filters(query: VmQuery) -> None:
+    """Refuse an empty name, uuid, moid, folder, datacenter, host or cluster: it names no
+    object (often a variable that came out empty), and left unset it would read every VM."""
+    who = query.identity
+    for option, value in (
+        ("name", who.name), ("uuid", who.uuid), ("moid", who.moid), ("folder", who.folder),
+        ("datacenter", who.datacenter), ("host", query.host), ("cluster", query.cluster),
+    ):  # fmt: skip
+        if value == "":
+            raise InvalidArgument(f"{option}: '' is empty; leave {option} out for every VM")
 
 
 def check_properties(paths: list) -> list:

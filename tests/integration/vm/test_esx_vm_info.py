@@ -231,6 +231,16 @@ def test_each_place_filter_is_looked_up_beside_a_lookup_or_another_filter(shared
     assert [v["moid"] for v in info(shared, name=want["name"], host=want["host"])] == [moid]
 
 
+@pytest.mark.parametrize(
+    "option", ["name", "uuid", "moid", "folder", "datacenter", "host", "cluster"]
+)
+def test_an_empty_filter_is_an_error_naming_it(shared, option):
+    """An empty name (a variable that came out empty) once read every VM, as if unset."""
+    result = run_module("esx_vm_info", {option: ""}, sim=shared)
+    assert result.failed, result.result
+    assert result["msg"] == f"{option}: '' is empty; leave {option} out for every VM"
+
+
 @pytest.mark.parametrize("how", ["moid", "all"])
 def test_a_property_the_server_refuses_is_an_error_naming_the_option(shared, truth, how):
     """The simulator answers an unknown path in missingSet (InvalidProperty), vCenter with a
