@@ -15,8 +15,9 @@ description:
     folders, datastores, networks) and one paged property read through ContainerViews - never a
     call per VM - split over up to O(parallel_reads) sessions read at once. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
   - Templates are left out unless O(include_templates) is set.
-  - The VM identity options are filters here, and none is required. O(moid), or else O(uuid),
-    picks one VM, which the other filters must match; O(name) may match several VMs (in
+  - The VM identity options are filters here, and none is required. O(moid) picks one VM, or
+    else O(uuid) every VM with that UUID (a BIOS UUID is not unique - a copied VM keeps it - and
+    an instance UUID is), which the other filters must match; O(name) may match several VMs (in
     different folders); O(folder) keeps the VMs directly in that folder. A O(uuid) or O(moid)
     that no VM has gives an empty list; a O(folder), O(datacenter), O(host) or O(cluster) that
     does not exist is an error, beside a lookup by O(name), O(uuid) or O(moid) too. An empty

@@ -21,7 +21,6 @@ from ..vi.find import (
     VM_TREE,
     find_by_moid,
     find_by_name,
-    find_by_uuid,
     find_datacenter,
     find_vm_folder,
     folder_matches,
@@ -209,13 +208,20 @@ def _picks_one(query: VmQuery) -> bool:
 def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | None:
     """The VMs a name / uuid / moid filter names (None: no such filter)."""
     who = query.identity
-    try:
-        if who.moid:
+    if who.moid:
+        try:
             return [find_by_moid(client, "VirtualMachine", who.moid)]
-        if who.uuid:
-            return [find_by_uuid(client, who.uuid, who.use_instance_uuid, datacenter)]
-    except NotFound:
-        return []
+        except NotFound:
+            return []
+    if who.uuid:
+        # Every VM with it: a BIOS uuid is not unique (a copied VM keeps its own), and
+        # FindByUuid answers with one of them.
+        found = client.call(
+            client.content["searchIndex"], "FindAllByUuid",
+            datacenter=datacenter, uuid=who.uuid, vmSearch=True,
+            instanceUuid=who.use_instance_uuid,
+        )  # fmt: skip
+        return list(found or [])
     if not who.name:
         return None
     rows, tree = vm_tree(client, datacenter)

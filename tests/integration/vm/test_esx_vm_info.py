@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_run import run_module
+from pyVmomi import vim
 from return_docs import assert_matches_return
 from vm_server import Server
 
@@ -165,6 +166,29 @@ def test_templates(vcsim_factory):
     assert template["host"] is not None, "a template's host name resolves (it has no pool)"
     assert info(sim, name=props["name"]) == []
     assert [v["moid"] for v in info(sim, name=props["name"], include_templates=True)] == [ref.value]
+
+
+@pytest.mark.parametrize("args", [(), ("--esx",)], ids=["vpx", "esx"])
+def test_a_bios_uuid_two_vms_share_gives_both(vcsim_factory, args):
+    """A copied VM keeps its BIOS uuid: a uuid filter gives every VM that has it (it gave one
+    of them, as FindByUuid does), and an instance uuid, unique, its one VM."""
+    sim = vcsim_factory(*args)
+    server = Server(sim)
+    try:
+        vms = server.vms(["name", "config.uuid", "config.instanceUuid"])
+        (first, one), (second, _other) = sorted(vms.items(), key=lambda kv: kv[1]["name"])[:2]
+        server.task(second, "ReconfigVM_Task", spec=vim.vm.ConfigSpec(uuid=one["config.uuid"]))
+        assert server.props(second, ["config.uuid"])["config.uuid"] == one["config.uuid"]
+    finally:
+        server.close()
+    both = sorted([first.value, second.value])
+    assert sorted(v["moid"] for v in info(sim, uuid=one["config.uuid"])) == both
+    dc = info(sim, moid=first.value)[0]["datacenter"]
+    assert sorted(v["moid"] for v in info(sim, uuid=one["config.uuid"], datacenter=dc)) == both
+    assert [v["uuid"] for v in info(sim, uuid=one["config.uuid"])] == [one["config.uuid"]] * 2
+    by_instance = info(sim, uuid=one["config.instanceUuid"], use_instance_uuid=True)
+    assert [v["moid"] for v in by_instance] == [first.value]
+    assert info(sim, uuid="00000000-0000-0000-0000-000000000000") == []
 
 
 @pytest.mark.parametrize("how", ["name", "moid", "uuid"])
