@@ -272,5 +272,9 @@ def _selected(facts: dict, query: VmQuery) -> bool:
     for option, value in wanted.items():
         if value and facts.get(option) != value:
             return False
-    folder = query.identity.folder
-    return not folder or folder_matches(facts.get("folder"), folder)
+    who = query.identity
+    if who.uuid:  # beside a moid, which picked the VM, the uuid must be the VM's too
+        have = facts.get("instance_uuid" if who.use_instance_uuid else "uuid") or ""
+        if have.lower() != who.uuid.lower():
+            return False
+    return not who.folder or folder_matches(facts.get("folder"), who.folder)

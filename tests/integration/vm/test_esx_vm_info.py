@@ -255,6 +255,18 @@ def test_each_place_filter_is_looked_up_beside_a_lookup_or_another_filter(shared
     assert [v["moid"] for v in info(shared, name=want["name"], host=want["host"])] == [moid]
 
 
+def test_a_uuid_beside_a_moid_must_be_the_vms(shared, truth):
+    """The moid picks the VM and the uuid filters it, as the other filters do (it was ignored)."""
+    (moid, want), (_other, theirs) = sorted(truth.items())[:2]
+    assert info(shared, moid=moid, uuid=theirs["uuid"]) == []
+    assert info(shared, moid=moid, uuid=want["instance_uuid"]) == []  # not its BIOS uuid
+    assert info(shared, moid=moid, uuid=want["uuid"], use_instance_uuid=True) == []
+    assert [v["moid"] for v in info(shared, moid=moid, uuid=want["uuid"])] == [moid]
+    assert [v["moid"] for v in info(shared, moid=moid, uuid=want["uuid"].upper())] == [moid]
+    by_instance = info(shared, moid=moid, uuid=want["instance_uuid"], use_instance_uuid=True)
+    assert [v["moid"] for v in by_instance] == [moid]
+
+
 @pytest.mark.parametrize(
     "option", ["name", "uuid", "moid", "folder", "datacenter", "host", "cluster"]
 )
