@@ -277,4 +277,4 @@ def _selected(facts: dict, query: VmQuery) -> bool:
         have = facts.get("instance_uuid" if who.use_instance_uuid else "uuid") or ""
         if have.lower() != who.uuid.lower():
             return False
-    return not who.folder or folder_matches(facts.get("folder"), who.folder)
+    return not who.folder or folder_matches(facts["folder"], who.folder, facts["datacenter"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from ansible_run import run_module
+from pyVim.task import WaitForTask
 from pyVmomi import vim
 from return_docs import assert_matches_return
 from vm_server import Server
@@ -214,6 +215,31 @@ def test_a_folder_in_several_datacenters_is_ambiguous(vcsim_factory):
     assert len(info(sim, folder="vm", datacenter="DC1")) == len(
         [v for v in sim.manifest["vms"] if v["datacenter"] == "DC1"]
     )
+
+
+def test_relative_folders_below_a_datacenter_in_a_folder(vcsim_factory):
+    """A datacenter in a folder of its own ('/Region/DC0'): the relative folder forms, 'vm' and
+    'vm/sub' below the datacenter, 'sub' below its VM folder, find the folder and its VMs (they
+    were not found: the forms were counted from the path's first part)."""
+    sim = vcsim_factory()
+    server = Server(sim)
+    try:
+        root = server.content.rootFolder
+        (dc,) = root.childEntity
+        WaitForTask(root.CreateFolder("Region").MoveIntoFolder_Task([dc]))
+        sub = dc.vmFolder.CreateFolder("sub")
+        first = sorted(dc.vmFolder.childEntity, key=lambda e: e.name)[0]
+        WaitForTask(sub.MoveIntoFolder_Task([first]))
+        moved = first.name
+        top = {e.name for e in dc.vmFolder.childEntity if isinstance(e, vim.VirtualMachine)}
+    finally:
+        server.close()
+    assert {v["folder"] for v in info(sim)} == {"/Region/DC0/vm", "/Region/DC0/vm/sub"}
+    for folder in ("vm", "DC0/vm", "/Region/DC0/vm"):
+        assert {v["name"] for v in info(sim, folder=folder)} == top, folder
+    for folder in ("sub", "vm/sub", "/Region/DC0/vm/sub"):
+        assert [v["name"] for v in info(sim, folder=folder)] == [moved], folder
+        assert [v["name"] for v in info(sim, folder=folder, name=moved)] == [moved]
 
 
 def test_lookup_errors_name_the_option_and_where(shared):
