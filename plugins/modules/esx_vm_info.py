@@ -78,6 +78,8 @@ options:
         C(config.cpuHotAddEnabled). Each VM then has C(vi_properties), a dict of path to the
         decoded, typed value (C(null) when the server has none; managed object references as
         C({_type, type, value}) dicts).
+      - The value and default of a password vApp property (in C(config.vAppConfig) or any path
+        holding it) show as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER), as in C(vapp_properties).
       - A path that is not a property path, or that the server does not know, is an error
         naming this option.
     type: list

@@ -30,7 +30,7 @@ from ..vi.find import (
 )
 from ..vi.session import SERVICE_INSTANCE
 from ..vi.values import plain
-from . import bulk, fact_selection, snapshot_tree
+from . import bulk, fact_selection, snapshot_tree, vapp
 from .bulk import DEFAULT_PARALLEL
 from .facts import DEVICE_FIELDS, gather, gather_one, resolve_names, vm_facts
 from .facts import read as read_properties
@@ -135,7 +135,9 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
                 facts.pop(field, None)
         facts = fact_selection.project(facts, keep)
         if extra:
-            facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
+            facts["vi_properties"] = {
+                path: vapp.hide_passwords(plain(props.get(path))) for path in extra
+            }
         return facts
 
     trees = None  # the snapshot property of the VMs a snapshot filter picked

@@ -169,6 +169,41 @@ def test_templates(vcsim_factory):
     assert [v["moid"] for v in info(sim, name=props["name"], include_templates=True)] == [ref.value]
 
 
+def test_raw_properties_hide_a_password_property_s_value_as_the_facts_do(vcsim_factory):
+    """config.vAppConfig through `properties` showed a password property's value and default,
+    which the vapp_properties fact hides; not at -vvvv either."""
+    sim = vcsim_factory()
+    server = Server(sim)
+    try:
+        ref = sorted(server.vms().items())[0][0]
+        secret = vim.vApp.PropertyInfo(
+            key=7, id="app.token", type="password", value="T0ken-Value", defaultValue="T0ken-Dflt"
+        )
+        plain_one = vim.vApp.PropertyInfo(key=8, id="app.host", type="string", value="h1")
+        spec = vim.vApp.VmConfigSpec(property=[
+            vim.vApp.PropertySpec(operation="add", info=info) for info in (secret, plain_one)
+        ])  # fmt: skip
+        server.task(ref, "ReconfigVM_Task", spec=vim.vm.ConfigSpec(vAppConfig=spec))
+    finally:
+        server.close()
+    paths = ["config.vAppConfig", "config.vAppConfig.property"]
+    result = run_module(
+        "esx_vm_info", {"moid": ref.value, "properties": paths}, sim=sim, verbosity=4
+    )
+    assert not result.failed, result.get("msg")
+    text = result.stdout + result.stderr + repr(result.tasks)
+    assert "T0ken-Value" not in text and "T0ken-Dflt" not in text, "a password was shown"
+    (vm,) = result["vms"]
+    raw = vm["vi_properties"]
+    hidden = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    for props in (raw["config.vAppConfig"]["property"], raw["config.vAppConfig.property"]):
+        by_id = {p["id"]: p for p in props}
+        assert (by_id["app.token"]["value"], by_id["app.token"]["defaultValue"]) == (hidden,) * 2
+        assert by_id["app.host"]["value"] == "h1"  # other properties as the server has them
+    token = {p["id"]: p for p in vm["vapp_properties"]}["app.token"]
+    assert (token["value"], token["default"]) == (hidden, hidden)
+
+
 @pytest.mark.parametrize("args", [(), ("--esx",)], ids=["vpx", "esx"])
 def test_a_bios_uuid_two_vms_share_gives_both(vcsim_factory, args):
     """A copied VM keeps its BIOS uuid: a uuid filter gives every VM that has it (it gave one
