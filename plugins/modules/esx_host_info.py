@@ -11,6 +11,8 @@ version_added: 0.1.0
 description:
   - Returns every ESXi host a vCenter or ESXi endpoint manages, or the hosts named or in a
     cluster, from one bulk read (plus one read for the names they refer to).
+  - An empty O(name), O(cluster) or O(datacenter) (V('')) is an error, since it names no object
+    (unset, the option lists every host).
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
@@ -84,6 +86,7 @@ hosts:
 
 from ansible_collections.viapi.esx.plugins.module_utils.host import facts
 from ansible_collections.viapi.esx.plugins.module_utils.module import EsxModule
+from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.module_utils.vi.find import (
     find_by_name,
     find_datacenter,
@@ -95,6 +98,9 @@ ARGS = {"name": {"type": "str"}, "cluster": {"type": "str"}, "datacenter": {"typ
 
 def host_info(module, client) -> dict:
     p = module.params
+    for option in ARGS:  # an empty one names no object: unset, it would list every host
+        if p[option] == "":
+            raise InvalidArgument(f"{option}: '' is empty; leave {option} out for every host")
     root = find_datacenter(client, p["datacenter"], "datacenter") if p["datacenter"] else None
     where = in_datacenter(p["datacenter"])
     if p["cluster"]:

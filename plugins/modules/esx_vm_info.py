@@ -15,11 +15,13 @@ description:
     folders, datastores, networks) and one paged property read through ContainerViews - never a
     call per VM - split over up to O(parallel_reads) sessions read at once. A single VM by O(name), O(uuid) or O(moid) is looked up first and read alone.
   - Templates are left out unless O(include_templates) is set.
-  - The VM identity options are filters here, and none is required. O(moid), or else O(uuid),
-    picks one VM, which the other filters must match; O(name) may match several VMs (in
+  - The VM identity options are filters here, and none is required. O(moid) picks one VM, or
+    else O(uuid) every VM with that UUID (a BIOS UUID is not unique - a copied VM keeps it - and
+    an instance UUID is), which the other filters must match; O(name) may match several VMs (in
     different folders); O(folder) keeps the VMs directly in that folder. A O(uuid) or O(moid)
-    that no VM has gives an empty list; a O(folder) or O(datacenter) that does not exist is an
-    error.
+    that no VM has gives an empty list; a O(folder), O(datacenter), O(host) or O(cluster) that
+    does not exist is an error, beside a lookup by O(name), O(uuid) or O(moid) too. An empty
+    one (V('')) is an error too, since it names no object (unset, the option reads every VM).
 author:
   - viapi.esx developers (@viapi-esx)
 extends_documentation_fragment:
@@ -76,6 +78,8 @@ options:
         C(config.cpuHotAddEnabled). Each VM then has C(vi_properties), a dict of path to the
         decoded, typed value (C(null) when the server has none; managed object references as
         C({_type, type, value}) dicts).
+      - The value and default of a password vApp property (in C(config.vAppConfig) or any path
+        holding it) show as C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER), as in C(vapp_properties).
       - A path that is not a property path, or that the server does not know, is an error
         naming this option.
     type: list

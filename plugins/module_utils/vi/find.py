@@ -87,6 +87,11 @@ class Tree:
             ref = parent
         return "/" + "/".join(reversed(parts)) if parts else None
 
+    def name(self, ref: MoRef | None) -> str | None:
+        """The (unescaped) name of an object of this tree; None when unknown."""
+        node = self.nodes.get(ref) if ref is not None else None
+        return node[0] if node else None
+
     def datacenter(self, ref: MoRef | None) -> MoRef | None:
         """The datacenter an object is in."""
         while ref is not None and ref in self.nodes:
@@ -198,7 +203,8 @@ def vms_named(rows, tree: Tree, name: str, folder: str | None = None) -> list[Mo
     return [
         ref for ref, p in rows
         if ref.type == "VirtualMachine" and unescape(p.get("name")) == name
-        and (not folder or folder_matches(tree.path(p.get("parent")), folder))
+        and (not folder or folder_matches(tree.path(p.get("parent")), folder,
+                                          tree.name(tree.datacenter(p.get("parent")))))
     ]  # fmt: skip
 
 
@@ -210,7 +216,7 @@ def find_vm_folder(
         ref for ref, _p in rows
         if ref.type == "Folder" and tree.datacenter(ref) is not None
         and (datacenters is None or tree.datacenter(ref) in datacenters)
-        and folder_matches(tree.path(ref), folder)
+        and folder_matches(tree.path(ref), folder, tree.name(tree.datacenter(ref)))
     ]  # fmt: skip
     if not found:
         raise not_found("VM folder", folder, where, "folder")
@@ -250,12 +256,27 @@ def find_vm_by_name(
     return vms[0]
 
 
-def folder_matches(actual: str | None, wanted: str) -> bool:
-    """Whether folder path `actual` ('/dc/vm/a/b') is `wanted` given in full or below 'vm'."""
+def folder_matches(actual: str | None, wanted: str, datacenter: str | None = None) -> bool:
+    """Whether folder path `actual` ('/dc/vm/a/b') is `wanted` given in full or below 'vm'.
+
+    `datacenter` is the name of the folder's datacenter: one in folders of its own
+    ('/region/dc/vm/a/b') is not the path's first part, and the relative forms start below it.
+    """
     if actual is None:
         return False
     have, want = split_path(actual), split_path(wanted)
     if have == want:
         return True
-    # Relative forms: 'vm/a/b' (below the datacenter) or 'a/b' (below the VM folder).
-    return have[1:] == want or (len(have) > 1 and have[2:] == want and have[1] == "vm")
+    # Relative forms: 'dc/vm/a/b' (from the datacenter), 'vm/a/b' (below it) or 'a/b' (below
+    # the VM folder).
+    below = have[_vm_folder_at(have, datacenter) - 1 :]
+    return want in (below, below[1:]) or (below[1:2] == ["vm"] and below[2:] == want)
+
+
+def _vm_folder_at(parts: list[str], datacenter: str | None) -> int:
+    """Where the datacenter's VM folder ('vm') is in a folder path's parts: after the first
+    part named `datacenter` that 'vm' follows, else second (a datacenter at the top)."""
+    for i in range(len(parts) - 1):
+        if datacenter is not None and parts[i] == datacenter and parts[i + 1] == "vm":
+            return i + 1
+    return 1

@@ -21,7 +21,6 @@ from ..vi.find import (
     VM_TREE,
     find_by_moid,
     find_by_name,
-    find_by_uuid,
     find_datacenter,
     find_vm_folder,
     folder_matches,
@@ -31,7 +30,7 @@ from ..vi.find import (
 )
 from ..vi.session import SERVICE_INSTANCE
 from ..vi.values import plain
-from . import bulk, fact_selection, snapshot_tree
+from . import bulk, fact_selection, snapshot_tree, vapp
 from .bulk import DEFAULT_PARALLEL
 from .facts import DEVICE_FIELDS, gather, gather_one, resolve_names, vm_facts
 from .facts import read as read_properties
@@ -50,6 +49,7 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
     `query.parallel_reads` sessions, `open_client()` giving each new one (vm/bulk.py);
     `warn(message)` hears of sessions the server refused.
     """
+    check_filters(query)
     extra = check_properties(query.properties or [])
     if query.snapshot_older_than_days is not None and query.snapshot_older_than_days < 0:
         raise InvalidArgument(
@@ -83,6 +83,18 @@ def refused_property(error, extra: list) -> InvalidArgument | None:
     )
 
 
+def check_filters(query: VmQuery) -> None:
+    """Refuse an empty name, uuid, moid, folder, datacenter, host or cluster: it names no
+    object (often a variable that came out empty), and left unset it would read every VM."""
+    who = query.identity
+    for option, value in (
+        ("name", who.name), ("uuid", who.uuid), ("moid", who.moid), ("folder", who.folder),
+        ("datacenter", who.datacenter), ("host", query.host), ("cluster", query.cluster),
+    ):  # fmt: skip
+        if value == "":
+            raise InvalidArgument(f"{option}: '' is empty; leave {option} out for every VM")
+
+
 def check_properties(paths: list) -> list:
     """The properties option, checked: each a VI property path such as config.hardware.numCPU."""
     for path in paths:
@@ -107,6 +119,10 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
     dc_name = query.identity.datacenter
     datacenter = find_datacenter(client, dc_name, option="datacenter") if dc_name else None
     refs = _lookup(client, query, datacenter)
+    # Every host / cluster / folder filter names an object that exists, with a lookup too: a
+    # typo is an error, not an empty list (the lookup by name has checked its folder).
+    named = refs is not None and bool(query.identity.name) and not _picks_one(query)
+    root = _root(client, query, datacenter, folder=not named)
     now: list = []  # the server's clock, read once its VMs start to arrive
 
     def convert(_ref, props, facts):
@@ -119,15 +135,15 @@ def _vm_info(client, query: VmQuery, selection, extra: list, open_client, warn) 
                 facts.pop(field, None)
         facts = fact_selection.project(facts, keep)
         if extra:
-            facts["vi_properties"] = {path: plain(props.get(path)) for path in extra}
+            facts["vi_properties"] = {
+                path: vapp.hide_passwords(plain(props.get(path))) for path in extra
+            }
         return facts
 
     trees = None  # the snapshot property of the VMs a snapshot filter picked
-    if refs is None:
-        root = _root(client, query, datacenter)
-        if query.has_snapshots or query.snapshot_older_than_days is not None:
-            trees = _with_snapshots(client, query, root, now)
-            refs = list(trees)
+    if refs is None and (query.has_snapshots or query.snapshot_older_than_days is not None):
+        trees = _with_snapshots(client, query, root, now)
+        refs = list(trees)
     if refs is None:
         parallel = query.parallel_reads or DEFAULT_PARALLEL
         read = bulk.read(client, convert, (*paths, *extra), root, parallel, open_client)
@@ -186,16 +202,28 @@ def _gather_picked(client, trees: dict, extra: list, paths) -> list:
     return [(ref, props, vm_facts(ref, props, names)) for ref, props in rows]
 
 
+def _picks_one(query: VmQuery) -> bool:
+    """Whether a moid or uuid picks the VM (then a name is only matched against its facts)."""
+    return bool(query.identity.moid or query.identity.uuid)
+
+
 def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | None:
     """The VMs a name / uuid / moid filter names (None: no such filter)."""
     who = query.identity
-    try:
-        if who.moid:
+    if who.moid:
+        try:
             return [find_by_moid(client, "VirtualMachine", who.moid)]
-        if who.uuid:
-            return [find_by_uuid(client, who.uuid, who.use_instance_uuid, datacenter)]
-    except NotFound:
-        return []
+        except NotFound:
+            return []
+    if who.uuid:
+        # Every VM with it: a BIOS uuid is not unique (a copied VM keeps its own), and
+        # FindByUuid answers with one of them.
+        found = client.call(
+            client.content["searchIndex"], "FindAllByUuid",
+            datacenter=datacenter, uuid=who.uuid, vmSearch=True,
+            instanceUuid=who.use_instance_uuid,
+        )  # fmt: skip
+        return list(found or [])
     if not who.name:
         return None
     rows, tree = vm_tree(client, datacenter)
@@ -204,20 +232,24 @@ def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | N
     return vms_named(rows, tree, who.name, who.folder)
 
 
-def _root(client, query: VmQuery, datacenter: MoRef | None) -> MoRef | None:
-    """The narrowest container the host / cluster / folder / datacenter filters allow."""
+def _root(client, query: VmQuery, datacenter: MoRef | None, folder=True) -> MoRef | None:
+    """The narrowest container the host / cluster / folder / datacenter filters allow, each
+    filter's object looked up (an error naming the option when it does not exist); the folder
+    only when `folder`."""
     where = in_datacenter(query.identity.datacenter)
-    for option, name, type_name in (
-        ("host", query.host, "HostSystem"),
-        ("cluster", query.cluster, "ClusterComputeResource"),
-    ):
-        if name:
-            return find_by_name(client, type_name, name, datacenter, where, option)
-    if query.identity.folder:
-        return find_vm_folder(
-            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder, where=where
+    found = [
+        find_by_name(client, type_name, name, datacenter, where, option)
+        for option, name, type_name in (
+            ("host", query.host, "HostSystem"),
+            ("cluster", query.cluster, "ClusterComputeResource"),
         )
-    return datacenter
+        if name
+    ]
+    if query.identity.folder and folder:
+        found.append(find_vm_folder(
+            *vm_tree(client, datacenter, types=VM_TREE[1:]), query.identity.folder, where=where
+        ))  # fmt: skip
+    return found[0] if found else datacenter
 
 
 def snapshots_selected(facts: dict, query: VmQuery, now: float) -> bool:
@@ -242,5 +274,9 @@ def _selected(facts: dict, query: VmQuery) -> bool:
     for option, value in wanted.items():
         if value and facts.get(option) != value:
             return False
-    folder = query.identity.folder
-    return not folder or folder_matches(facts.get("folder"), folder)
+    who = query.identity
+    if who.uuid:  # beside a moid, which picked the VM, the uuid must be the VM's too
+        have = facts.get("instance_uuid" if who.use_instance_uuid else "uuid") or ""
+        if have.lower() != who.uuid.lower():
+            return False
+    return not who.folder or folder_matches(facts["folder"], who.folder, facts["datacenter"])

@@ -23,6 +23,21 @@ def facts(props: dict) -> dict:
     return {"vapp_properties": [_fact(p) for p in config.get("property") or []]}
 
 
+def hide_passwords(value):
+    """A plain VI value (vm/query's raw `properties`) with the value and default of every
+    password vApp property (VAppPropertyInfo) replaced by HIDDEN, as the facts show them."""
+    if isinstance(value, list):
+        return [hide_passwords(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: hide_passwords(v) for k, v in value.items()}
+    if out.get("_type") == "VAppPropertyInfo" and str(out.get("type") or "").startswith("password"):
+        for field in ("value", "defaultValue"):
+            if out.get(field):
+                out[field] = HIDDEN
+    return out
+
+
 def _fact(info: dict) -> dict:
     secret = (info.get("type") or "").startswith("password")
     return {

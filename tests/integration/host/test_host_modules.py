@@ -62,6 +62,14 @@ def test_host_info_not_found(sim, args, needle):
     assert "Traceback" not in res.stdout + res.stderr
 
 
+@pytest.mark.parametrize("option", ["name", "cluster", "datacenter"])
+def test_host_info_refuses_an_empty_filter(sim, option):
+    """An empty name (a variable that came out empty) once listed every host, as if unset."""
+    res = run_module("esx_host_info", {option: ""}, sim)
+    assert res.failed, res.result
+    assert res["msg"] == f"{option}: '' is empty; leave {option} out for every host"
+
+
 def test_maintenance_matrix(sim):
     name = sim.manifest["hosts"][-1]["name"]
     before = server_hosts(sim)

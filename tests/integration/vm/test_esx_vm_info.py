@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 from ansible_run import run_module
+from pyVim.task import WaitForTask
+from pyVmomi import vim
 from return_docs import assert_matches_return
 from vm_server import Server
 
@@ -168,6 +170,64 @@ def test_templates(vcsim_factory):
     assert [v["moid"] for v in info(sim, name=props["name"], include_templates=True)] == [ref.value]
 
 
+def test_raw_properties_hide_a_password_property_s_value_as_the_facts_do(vcsim_factory):
+    """config.vAppConfig through `properties` showed a password property's value and default,
+    which the vapp_properties fact hides; not at -vvvv either."""
+    sim = vcsim_factory()
+    server = Server(sim)
+    try:
+        ref = sorted(server.vms().items())[0][0]
+        secret = vim.vApp.PropertyInfo(
+            key=7, id="app.token", type="password", value="T0ken-Value", defaultValue="T0ken-Dflt"
+        )
+        plain_one = vim.vApp.PropertyInfo(key=8, id="app.host", type="string", value="h1")
+        spec = vim.vApp.VmConfigSpec(property=[
+            vim.vApp.PropertySpec(operation="add", info=info) for info in (secret, plain_one)
+        ])  # fmt: skip
+        server.task(ref, "ReconfigVM_Task", spec=vim.vm.ConfigSpec(vAppConfig=spec))
+    finally:
+        server.close()
+    paths = ["config.vAppConfig", "config.vAppConfig.property"]
+    result = run_module(
+        "esx_vm_info", {"moid": ref.value, "properties": paths}, sim=sim, verbosity=4
+    )
+    assert not result.failed, result.get("msg")
+    text = result.stdout + result.stderr + repr(result.tasks)
+    assert "T0ken-Value" not in text and "T0ken-Dflt" not in text, "a password was shown"
+    (vm,) = result["vms"]
+    raw = vm["vi_properties"]
+    hidden = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    for props in (raw["config.vAppConfig"]["property"], raw["config.vAppConfig.property"]):
+        by_id = {p["id"]: p for p in props}
+        assert (by_id["app.token"]["value"], by_id["app.token"]["defaultValue"]) == (hidden,) * 2
+        assert by_id["app.host"]["value"] == "h1"  # other properties as the server has them
+    token = {p["id"]: p for p in vm["vapp_properties"]}["app.token"]
+    assert (token["value"], token["default"]) == (hidden, hidden)
+
+
+@pytest.mark.parametrize("args", [(), ("--esx",)], ids=["vpx", "esx"])
+def test_a_bios_uuid_two_vms_share_gives_both(vcsim_factory, args):
+    """A copied VM keeps its BIOS uuid: a uuid filter gives every VM that has it (it gave one
+    of them, as FindByUuid does), and an instance uuid, unique, its one VM."""
+    sim = vcsim_factory(*args)
+    server = Server(sim)
+    try:
+        vms = server.vms(["name", "config.uuid", "config.instanceUuid"])
+        (first, one), (second, _other) = sorted(vms.items(), key=lambda kv: kv[1]["name"])[:2]
+        server.task(second, "ReconfigVM_Task", spec=vim.vm.ConfigSpec(uuid=one["config.uuid"]))
+        assert server.props(second, ["config.uuid"])["config.uuid"] == one["config.uuid"]
+    finally:
+        server.close()
+    both = sorted([first.value, second.value])
+    assert sorted(v["moid"] for v in info(sim, uuid=one["config.uuid"])) == both
+    dc = info(sim, moid=first.value)[0]["datacenter"]
+    assert sorted(v["moid"] for v in info(sim, uuid=one["config.uuid"], datacenter=dc)) == both
+    assert [v["uuid"] for v in info(sim, uuid=one["config.uuid"])] == [one["config.uuid"]] * 2
+    by_instance = info(sim, uuid=one["config.instanceUuid"], use_instance_uuid=True)
+    assert [v["moid"] for v in by_instance] == [first.value]
+    assert info(sim, uuid="00000000-0000-0000-0000-000000000000") == []
+
+
 @pytest.mark.parametrize("how", ["name", "moid", "uuid"])
 def test_one_vm_costs_five_round_trips(shared, truth, how):
     """RetrieveServiceContent, Login, the lookup, one read of the VM and its names, Logout."""
@@ -193,6 +253,31 @@ def test_a_folder_in_several_datacenters_is_ambiguous(vcsim_factory):
     )
 
 
+def test_relative_folders_below_a_datacenter_in_a_folder(vcsim_factory):
+    """A datacenter in a folder of its own ('/Region/DC0'): the relative folder forms, 'vm' and
+    'vm/sub' below the datacenter, 'sub' below its VM folder, find the folder and its VMs (they
+    were not found: the forms were counted from the path's first part)."""
+    sim = vcsim_factory()
+    server = Server(sim)
+    try:
+        root = server.content.rootFolder
+        (dc,) = root.childEntity
+        WaitForTask(root.CreateFolder("Region").MoveIntoFolder_Task([dc]))
+        sub = dc.vmFolder.CreateFolder("sub")
+        first = sorted(dc.vmFolder.childEntity, key=lambda e: e.name)[0]
+        WaitForTask(sub.MoveIntoFolder_Task([first]))
+        moved = first.name
+        top = {e.name for e in dc.vmFolder.childEntity if isinstance(e, vim.VirtualMachine)}
+    finally:
+        server.close()
+    assert {v["folder"] for v in info(sim)} == {"/Region/DC0/vm", "/Region/DC0/vm/sub"}
+    for folder in ("vm", "DC0/vm", "/Region/DC0/vm"):
+        assert {v["name"] for v in info(sim, folder=folder)} == top, folder
+    for folder in ("sub", "vm/sub", "/Region/DC0/vm/sub"):
+        assert [v["name"] for v in info(sim, folder=folder)] == [moved], folder
+        assert [v["name"] for v in info(sim, folder=folder, name=moved)] == [moved]
+
+
 def test_lookup_errors_name_the_option_and_where(shared):
     dc = "DC0" if shared.manifest["vms"][0]["datacenter"] == "DC0" else "ha-datacenter"
     for args, message in (
@@ -208,6 +293,50 @@ def test_lookup_errors_name_the_option_and_where(shared):
     ):  # fmt: skip
         result = run_module("esx_vm_info", args, sim=shared)
         assert result.failed and result["msg"] == message, result.get("msg")
+
+
+def test_each_place_filter_is_looked_up_beside_a_lookup_or_another_filter(shared, truth):
+    """A typo'd host, cluster or folder is an error with a name, moid or uuid too, and beside
+    another place filter (they once gave an empty list: only the first was looked up)."""
+    moid, want = sorted(truth.items())[0]
+    for args, message in (
+        ({"name": want["name"], "host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"moid": moid, "cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"uuid": want["uuid"], "host": "nohost"}, "host: host 'nohost' not found in any datacenter"),
+        ({"moid": moid, "folder": "nothing-here"},
+         "folder: VM folder 'nothing-here' not found in any datacenter"),
+        ({"host": want["host"], "cluster": "nope"}, "cluster: cluster 'nope' not found in any datacenter"),
+        ({"host": want["host"], "folder": "nothing-here"},
+         "folder: VM folder 'nothing-here' not found in any datacenter"),
+    ):  # fmt: skip
+        result = run_module("esx_vm_info", args, sim=shared)
+        assert result.failed and result["msg"] == message, (args, result.get("msg"))
+    # Those that exist still filter: the VM is on its host, in its folder.
+    (vm,) = info(shared, moid=moid, host=want["host"], folder="vm")
+    assert vm["moid"] == moid
+    assert [v["moid"] for v in info(shared, name=want["name"], host=want["host"])] == [moid]
+
+
+def test_a_uuid_beside_a_moid_must_be_the_vms(shared, truth):
+    """The moid picks the VM and the uuid filters it, as the other filters do (it was ignored)."""
+    (moid, want), (_other, theirs) = sorted(truth.items())[:2]
+    assert info(shared, moid=moid, uuid=theirs["uuid"]) == []
+    assert info(shared, moid=moid, uuid=want["instance_uuid"]) == []  # not its BIOS uuid
+    assert info(shared, moid=moid, uuid=want["uuid"], use_instance_uuid=True) == []
+    assert [v["moid"] for v in info(shared, moid=moid, uuid=want["uuid"])] == [moid]
+    assert [v["moid"] for v in info(shared, moid=moid, uuid=want["uuid"].upper())] == [moid]
+    by_instance = info(shared, moid=moid, uuid=want["instance_uuid"], use_instance_uuid=True)
+    assert [v["moid"] for v in by_instance] == [moid]
+
+
+@pytest.mark.parametrize(
+    "option", ["name", "uuid", "moid", "folder", "datacenter", "host", "cluster"]
+)
+def test_an_empty_filter_is_an_error_naming_it(shared, option):
+    """An empty name (a variable that came out empty) once read every VM, as if unset."""
+    result = run_module("esx_vm_info", {option: ""}, sim=shared)
+    assert result.failed, result.result
+    assert result["msg"] == f"{option}: '' is empty; leave {option} out for every VM"
 
 
 @pytest.mark.parametrize("how", ["moid", "all"])

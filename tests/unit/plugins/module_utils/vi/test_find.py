@@ -118,6 +118,24 @@ def test_folder_matches_full_and_relative_forms(wanted, matches):
     assert find.folder_matches("/DC0/vm/prod", wanted) is matches
 
 
+@pytest.mark.parametrize(
+    "wanted, matches",
+    [
+        ("/Region/DC0/vm/prod", True),
+        ("DC0/vm/prod", True),
+        ("vm/prod", True),
+        ("prod", True),
+        ("/Region/DC0/vm", False),
+        ("DC0/prod", False),
+        ("Region/prod", False),
+        ("vm", False),
+    ],
+)
+def test_folder_matches_below_a_datacenter_in_a_folder(wanted, matches):
+    """The relative forms start below the datacenter, wherever it is."""
+    assert find.folder_matches("/Region/DC0/vm/prod", wanted, "DC0") is matches
+
+
 def test_folder_matches_needs_a_known_folder():
     assert find.folder_matches(None, "/DC0/vm") is False
     assert find.folder_matches("/DC0/host/prod", "prod") is False  # only below the VM folder

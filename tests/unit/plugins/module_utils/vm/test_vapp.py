@@ -74,3 +74,17 @@ def test_the_secrets_are_the_password_entries_values_and_defaults():
              {"id": "e", "type": "password", "value": None}]  # fmt: skip
     assert vapp.secrets(items) == {"pw1", "42", "pw2"}
     assert vapp.secrets(None) == set()
+
+
+def test_hide_passwords_in_raw_values_at_any_depth():
+    secret = {"_type": "VAppPropertyInfo", "id": "pw", "type": "password:8..32",
+              "value": "s3cret", "defaultValue": "d3fault"}  # fmt: skip
+    empty = {"_type": "VAppPropertyInfo", "id": "pw2", "type": "password", "value": ""}
+    other = {"_type": "VAppPropertyInfo", "id": "host", "type": "string", "value": "h1"}
+    raw = {"_type": "VmConfigInfo", "property": [secret, empty, other], "product": []}
+    hidden = vapp.hide_passwords({"config": {"vAppConfig": raw}, "n": 3})
+    props = hidden["config"]["vAppConfig"]["property"]
+    assert (props[0]["value"], props[0]["defaultValue"]) == (vapp.HIDDEN, vapp.HIDDEN)
+    assert props[1]["value"] == "" and props[2] == other and hidden["n"] == 3
+    assert secret["value"] == "s3cret", "the input is not changed"
+    assert vapp.hide_passwords([secret])[0]["value"] == vapp.HIDDEN
