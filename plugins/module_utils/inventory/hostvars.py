@@ -20,6 +20,7 @@ from ..vm.facts import (
     READ_ONLY_FOR,
     SUMMARY_PATHS,
 )
+from ..vm.vapp import hide_passwords
 
 PREFIX = "esx_"
 EXTRA_PREFIX = "esx_vi_"
@@ -80,7 +81,7 @@ def vm_variables(
     if variables.get("esx_ip_address"):  # here, so filters and hostnames see it too
         variables["ansible_host"] = variables["esx_ip_address"]
     for path in extra_paths:
-        variables[extra_variable(path)] = plain(props.get(path))
+        variables[extra_variable(path)] = hide_passwords(plain(props.get(path)))
     return variables
 
 

@@ -69,3 +69,31 @@ def test_a_left_out_path_named_in_properties_is_read(shaped):
         {k: o[k] for k in ("key", "value")} for o in first["esx_vi_config_extraConfig"]
     ]
     assert "esx_extra_config" not in first
+
+
+SECRET = "Inv3ntory-s3cret"
+
+
+@pytest.fixture(scope="module")
+def with_password(shaped):
+    """The second VM of `shaped` with a password vApp property (value and default)."""
+    moid = shaped.manifest["vms"][1]["moid"]
+    reconfigure(
+        shaped, moid,
+        vAppConfig={"_type": "VmConfigSpec", "property": [{
+            "_type": "VAppPropertySpec", "operation": "add",
+            "info": {"_type": "VAppPropertyInfo", "key": 7, "id": "app.token", "value": SECRET,
+                     "defaultValue": SECRET, "type": "password"},
+        }]},
+    )  # fmt: skip
+    return moid
+
+
+@pytest.mark.parametrize("path", ["config.vAppConfig", "config.vAppConfig.property", "config"])
+def test_raw_properties_hide_a_password_property_s_value_as_the_facts_do(
+    shaped, with_password, path
+):
+    result = source.read_endpoint(at(shaped), [path], False, 1)
+    assert result.error is None and SECRET not in repr(result.records)
+    record = next(r for r in result.records if r["esx_moid"] == with_password)
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in repr(record[hostvars.extra_variable(path)])
