@@ -23,6 +23,9 @@ options:
       - The VM's BIOS UUID (C(config.uuid)), or its instance UUID (C(config.instanceUuid)) with
         O(use_instance_uuid). Its letters may be capitals (RFC 4122 reads a UUID's hex digits
         case-insensitively; vSphere writes them in lower case).
+      - A BIOS UUID is not unique (a copied VM keeps its source's). A module that acts on one VM
+        refuses a UUID that two VMs have, listing their moids; esx_vm_info returns every VM
+        that has it.
     type: str
   use_instance_uuid:
     description:

@@ -13,7 +13,7 @@ import re
 
 from .collector import collect, get_one, walk_vm_tree
 from .envelope import MoRef
-from .faults import ManagedObjectNotFound, MultipleFound, NotFound
+from .faults import Fault, ManagedObjectNotFound, MultipleFound, NotFound, is_not_offered
 
 _ESCAPES = re.compile(r"%(2f|5c|25)", re.I)
 _UNESCAPE = {"2f": "/", "5c": "\\", "25": "%"}
@@ -167,24 +167,46 @@ def find_by_uuid(
     where: str | None = None,
     option: str = "uuid",
 ) -> MoRef:
-    """The VM with this BIOS uuid (or instance uuid); `where` names `datacenter` for the error.
+    """The one VM with this BIOS uuid (or instance uuid); `where` names `datacenter` for the
+    error. Two VMs with it (a copied VM keeps its source's BIOS uuid) are MultipleFound: acting
+    on the one the server happens to answer first could change or delete the other one."""
+    found = find_all_by_uuid(client, uuid, instance_uuid, datacenter)
+    kind = "VM with instance uuid" if instance_uuid else "VM"
+    if not found:
+        raise not_found(kind, uuid, where or _where_of(datacenter), option)
+    if len(found) > 1:
+        what = "instance uuid" if instance_uuid else "BIOS uuid"
+        raise MultipleFound(
+            f"{option}: {len(found)} VMs have {what} '{uuid}' (a copied VM keeps its source's); "
+            "name the VM by moid",
+            [r.value for r in found],
+        )
+    return found[0]
+
+
+def find_all_by_uuid(
+    client, uuid: str, instance_uuid: bool = False, datacenter: MoRef | None = None
+) -> list[MoRef]:
+    """Every VM with this BIOS uuid (or instance uuid): SearchIndex.FindAllByUuid, or
+    FindByUuid (one VM at most) on a server without it.
 
     The hex digits of a uuid are case-insensitive on input (RFC 4122, section 3) and vSphere
     writes them in lower case, but a server may compare them as text: a uuid with capitals
     that is not found is asked for again in lower case.
     """
-    ref = None
+    index = client.content["searchIndex"]
+    ask = {"datacenter": datacenter, "vmSearch": True, "instanceUuid": instance_uuid}
     for text in dict.fromkeys((uuid, uuid.lower())):
-        ref = client.call(
-            client.content["searchIndex"], "FindByUuid",
-            datacenter=datacenter, uuid=text, vmSearch=True, instanceUuid=instance_uuid,
-        )  # fmt: skip
-        if ref is not None:
-            break
-    if ref is None:
-        kind = "VM with instance uuid" if instance_uuid else "VM"
-        raise not_found(kind, uuid, where or _where_of(datacenter), option)
-    return ref
+        try:
+            found = list(client.call(index, "FindAllByUuid", uuid=text, **ask) or [])
+        except Fault as e:
+            if not is_not_offered(e):
+                raise
+            one = client.call(index, "FindByUuid", uuid=text, **ask)
+            found = [one] if one is not None else []
+        if found:
+            return found
+    return []
 
 
 VM_TREE = ("VirtualMachine", "Folder", "Datacenter")

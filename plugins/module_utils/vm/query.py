@@ -19,6 +19,7 @@ from ..vi.envelope import MoRef, to_timestamp
 from ..vi.faults import InvalidArgument, NotFound, fault
 from ..vi.find import (
     VM_TREE,
+    find_all_by_uuid,
     find_by_moid,
     find_by_name,
     find_datacenter,
@@ -215,15 +216,8 @@ def _lookup(client, query: VmQuery, datacenter: MoRef | None) -> list[MoRef] | N
             return [find_by_moid(client, "VirtualMachine", who.moid)]
         except NotFound:
             return []
-    if who.uuid:
-        # Every VM with it: a BIOS uuid is not unique (a copied VM keeps its own), and
-        # FindByUuid answers with one of them.
-        found = client.call(
-            client.content["searchIndex"], "FindAllByUuid",
-            datacenter=datacenter, uuid=who.uuid, vmSearch=True,
-            instanceUuid=who.use_instance_uuid,
-        )  # fmt: skip
-        return list(found or [])
+    if who.uuid:  # every VM with it: a copied VM keeps its source's BIOS uuid
+        return find_all_by_uuid(client, who.uuid, who.use_instance_uuid, datacenter)
     if not who.name:
         return None
     rows, tree = vm_tree(client, datacenter)

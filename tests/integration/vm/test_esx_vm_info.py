@@ -226,6 +226,17 @@ def test_a_bios_uuid_two_vms_share_gives_both(vcsim_factory, args):
     by_instance = info(sim, uuid=one["config.instanceUuid"], use_instance_uuid=True)
     assert [v["moid"] for v in by_instance] == [first.value]
     assert info(sim, uuid="00000000-0000-0000-0000-000000000000") == []
+    # esx_vm acts on one VM: given that uuid it refuses, naming both (FindByUuid picked one).
+    gone = {"uuid": one["config.uuid"].upper(), "state": "absent", "force": True}
+    for check in (True, False):
+        refused = run_module("esx_vm", gone, sim=sim, check=check)
+        message, _sep, listed = refused["msg"].rpartition(": ")
+        assert refused.failed and message == (
+            f"uuid: 2 VMs have BIOS uuid '{gone['uuid']}' (a copied VM keeps its source's); "
+            "name the VM by moid"
+        ), refused.get("msg")
+        assert sorted(listed.split(", ")) == both
+    assert sorted(v["moid"] for v in info(sim, uuid=one["config.uuid"])) == both, "none deleted"
 
 
 @pytest.mark.parametrize("how", ["name", "moid", "uuid"])

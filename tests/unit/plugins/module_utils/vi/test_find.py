@@ -246,10 +246,15 @@ def test_find_by_moid():
         find.find_by_moid(client, "VirtualMachine", "vm-9")
 
 
-def test_find_by_uuid():
-    t = FakeTransport().on(
-        "FindByUuid", response_ref("FindByUuid", "VirtualMachine", "vm-7"), response("FindByUuid")
+def _all(*moids: str) -> bytes:
+    """FindAllByUuid's answer: a ManagedObjectReference[] (no returnval when none matched)."""
+    return vi_wire.response_raw(
+        "FindAllByUuid", "".join(vi_wire.moref("VirtualMachine", m) for m in moids)
     )
+
+
+def test_find_by_uuid():
+    t = FakeTransport().on("FindAllByUuid", _all("vm-7"), _all(), _all())
     client = vi_wire.client(t)
     assert find.find_by_uuid(client, "4224a2f0-1", datacenter=DC) == MoRef("VirtualMachine", "vm-7")
     call = t.requests[-1]
@@ -265,6 +270,41 @@ def test_find_by_uuid():
     ):
         find.find_by_uuid(client, "abc", instance_uuid=True)
     assert t.requests[-1].arg("datacenter") is None  # unset, not sent
+    assert [m for m in t.methods if m.startswith("Find")] == [
+        "FindAllByUuid"
+    ] * 2  # no capitals: once each
+
+
+def test_a_bios_uuid_two_vms_have_is_an_error_listing_them():
+    t = FakeTransport().on("FindAllByUuid", _all("vm-57", "vm-60"))
+    with pytest.raises(
+        faults.MultipleFound,
+        match=r"^uuid: 2 VMs have BIOS uuid '4224' \(a copied VM keeps its source's\); name the "
+        r"VM by moid: vm-57, vm-60$",
+    ):
+        find.find_by_uuid(vi_wire.client(t), "4224")
+
+
+def test_a_uuid_with_capitals_is_asked_again_in_lower_case():
+    t = FakeTransport().on("FindAllByUuid", _all(), _all("vm-3"))
+    assert find.find_by_uuid(vi_wire.client(t), "4224A2F0-1") == MoRef("VirtualMachine", "vm-3")
+    assert [r.arg("uuid") for r in t.requests[-2:]] == ["4224A2F0-1", "4224a2f0-1"]
+
+
+def test_a_server_without_find_all_by_uuid_is_asked_with_find_by_uuid():
+    t = (
+        FakeTransport()
+        .on("FindAllByUuid", fault("MethodNotFound", "FindAllByUuid"), always=True)
+        .on(
+            "FindByUuid",
+            response_ref("FindByUuid", "VirtualMachine", "vm-7"),
+            response("FindByUuid"),
+        )
+    )
+    client = vi_wire.client(t)
+    assert find.find_all_by_uuid(client, "4224", datacenter=DC) == [MoRef("VirtualMachine", "vm-7")]
+    assert find.find_all_by_uuid(client, "4225") == []
+    assert t.methods[-4:] == ["FindAllByUuid", "FindByUuid"] * 2
 
 
 @pytest.mark.parametrize(

@@ -71,10 +71,10 @@ def test_a_moid_that_does_not_exist_is_not_found():
 
 @pytest.mark.parametrize("instance", [False, True])
 def test_uuid_asks_the_search_index_with_the_uuid_kind_and_the_datacenter(instance):
-    t = FakeTransport().on("FindByUuid", response_ref("FindByUuid", "VirtualMachine", "vm-3"))
+    t = FakeTransport().on("FindAllByUuid", response_ref("FindAllByUuid", "VirtualMachine", "vm-3"))
     p = identity(uuid="4211a1c5-33a2", use_instance_uuid=instance, name="app")
     assert identify.find_vm(vi_wire.client(t), p, DC) == MoRef("VirtualMachine", "vm-3")
-    assert calls(t) == ["FindByUuid"]  # uuid wins over name
+    assert calls(t) == ["FindAllByUuid"]  # uuid wins over name
     call = t.requests[-1]
     assert (call.arg("uuid"), call.arg("instanceUuid"), call.arg("datacenter")) == (
         "4211a1c5-33a2",
@@ -85,7 +85,7 @@ def test_uuid_asks_the_search_index_with_the_uuid_kind_and_the_datacenter(instan
 
 
 def test_a_uuid_no_vm_has_is_not_found_and_says_which_kind():
-    t = FakeTransport().on("FindByUuid", response("FindByUuid"), response("FindByUuid"))
+    t = FakeTransport().on("FindAllByUuid", response("FindAllByUuid"), response("FindAllByUuid"))
     client = vi_wire.client(t)
     with pytest.raises(faults.NotFound, match=r"^uuid: VM '42' not found in any datacenter$"):
         identify.find_vm(client, identity(uuid="42"))
