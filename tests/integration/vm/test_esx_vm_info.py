@@ -287,6 +287,11 @@ def test_relative_folders_below_a_datacenter_in_a_folder(vcsim_factory):
     for folder in ("sub", "vm/sub", "/Region/DC0/vm/sub"):
         assert [v["name"] for v in info(sim, folder=folder)] == [moved], folder
         assert [v["name"] for v in info(sim, folder=folder, name=moved)] == [moved]
+    # esx_vm finds it by the same forms (it took the VM for a new one: "guest_id is required")
+    for folder in ("sub", "vm/sub"):
+        found = run_module("esx_vm", {"name": moved, "folder": folder}, sim=sim, check=True)
+        assert not found.failed and found["changed"] is False, found.get("msg")
+        assert found["vm"]["folder"] == "/Region/DC0/vm/sub"
 
 
 def test_lookup_errors_name_the_option_and_where(shared):
