@@ -20,6 +20,7 @@ from ..vm.facts import (
     READ_ONLY_FOR,
     SUMMARY_PATHS,
 )
+from ..vm.query import check_properties
 from ..vm.vapp import hide_passwords
 
 PREFIX = "esx_"
@@ -40,15 +41,13 @@ def extra_variable(path: str) -> str:
 
 
 def property_paths(paths: list | None) -> None:
-    """Each of `properties` is a string and a property path: an empty name in it ("",
-    "config.") is no property, and some servers drop the connection rather than refuse it."""
-    from ..vi.faults import InvalidArgument
-    from .hosts import strings
+    """Each of `properties` is a string and a VI property path, checked as esx_vm_info checks
+    its own (an empty name in one, "" or "config.", is no property, and some servers drop the
+    connection rather than refuse it)."""
+    from .hosts import strings  # hosts imports this module
 
     strings("properties", paths)
-    for n, path in enumerate(paths or [], 1):
-        if path != path.strip() or "" in path.split("."):
-            raise InvalidArgument(f"properties[{n}] is not a property path: {path!r}")
+    check_properties(paths or [])
 
 
 def left_out(devices: bool) -> tuple[str, ...]:

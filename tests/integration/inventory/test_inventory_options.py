@@ -305,10 +305,10 @@ def test_bad_configs_name_the_option(fleet_esx, tmp_path):
             {"endpoints": [secret], "properties": [{"a": 1}]},
             "properties[1] must be a string, got {'a': 1} (dict)",
         ),
-        ({"endpoints": [secret], "properties": [""]}, "properties[1] is not a property path: ''"),
+        ({"endpoints": [secret], "properties": [""]}, "properties: '' is not a VI property path"),
         (
             {"endpoints": [secret], "properties": ["config.name", "config."]},
-            "properties[2] is not a property path: 'config.'",
+            "properties: 'config.' is not a VI property path",
         ),
         (
             {"endpoints": [dict(secret, password="{{ no_such_var }}")]},

@@ -204,10 +204,10 @@ def test_the_variables_from_the_read_paths_are_those_from_every_path(devices):
 @pytest.mark.parametrize(
     "paths, message",
     [([5], "properties[1] must be a string, got 5 (int)"),
-     (["config.name", ""], "properties[2] is not a property path: ''"),
-     (["config."], "properties[1] is not a property path: 'config.'"),
-     ([" name"], "properties[1] is not a property path: ' name'"),
-     (["a..b"], "properties[1] is not a property path: 'a..b'")],
+     (["config.name", ""], "properties: '' is not a VI property path"),
+     (["config."], "properties: 'config.' is not a VI property path"),
+     ([" name"], "properties: ' name' is not a VI property path"),
+     (["a..b"], "properties: 'a..b' is not a VI property path")],
 )  # fmt: skip
 def test_property_paths_that_name_no_property_are_refused(paths, message):
     with pytest.raises(InvalidArgument, match=re.escape(message)):
