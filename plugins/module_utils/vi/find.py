@@ -196,13 +196,18 @@ def find_all_by_uuid(
     """
     index = client.content["searchIndex"]
     ask = {"datacenter": datacenter, "vmSearch": True, "instanceUuid": instance_uuid}
+    method = "FindAllByUuid"
     for text in dict.fromkeys((uuid, uuid.lower())):
-        try:
-            found = list(client.call(index, "FindAllByUuid", uuid=text, **ask) or [])
-        except Fault as e:
-            if not is_not_offered(e):
-                raise
-            one = client.call(index, "FindByUuid", uuid=text, **ask)
+        found: list = []
+        if method == "FindAllByUuid":
+            try:
+                found = list(client.call(index, method, uuid=text, **ask) or [])
+            except Fault as e:
+                if not is_not_offered(e):
+                    raise
+                method = "FindByUuid"  # and not asked again for the lower-case form
+        if method == "FindByUuid":
+            one = client.call(index, method, uuid=text, **ask)
             found = [one] if one is not None else []
         if found:
             return found

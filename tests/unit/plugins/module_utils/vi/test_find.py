@@ -334,3 +334,21 @@ def test_find_by_name_and_datacenter_with_the_option():
     with pytest.raises(faults.NotFound) as info:
         find.find_datacenter(client, "DC9", option="datacenter")
     assert str(info.value) == "datacenter: datacenter 'DC9' not found (known: DC0)"
+
+
+def test_without_find_all_by_uuid_a_uuid_with_capitals_asks_find_by_uuid_twice():
+    t = (
+        FakeTransport()
+        .on("FindAllByUuid", fault("MethodNotFound", "FindAllByUuid"), always=True)
+        .on(
+            "FindByUuid",
+            response("FindByUuid"),
+            response_ref("FindByUuid", "VirtualMachine", "vm-7"),
+        )
+    )
+    assert find.find_all_by_uuid(vi_wire.client(t), "4224AB") == [MoRef("VirtualMachine", "vm-7")]
+    assert [m for m in t.methods if m.startswith("Find")] == [
+        "FindAllByUuid",
+        "FindByUuid",
+        "FindByUuid",
+    ]
