@@ -42,6 +42,7 @@ options:
         it); in a cluster without DRS the task succeeds only once they have been moved by hand,
         so it waits for that up to O(wait_timeout).
       - ESXi without vCenter does not take this; it is not sent there.
+      - Only with O(state=present); with O(state=absent) it is an error.
     type: bool
     default: false
   wait_timeout:

@@ -59,6 +59,9 @@ options:
     description:
       - The pool's name - a datastore's name (V(nfs), V(vmfs)), the target's IQN (V(iscsi)
         static target), or a label of an iSCSI send target.
+      - A static target added (O(state=present)) needs an iSCSI name (RFC 3720 3.2.6.3,
+        RFC 3980) - C(iqn.yyyy-mm.reversed.domain[:unique]), C(eui.) and 16 hex digits, or
+        C(naa.) and 16 or 32 hex digits; another name is an error before any call.
       - O(iqn) is an alias, for an iSCSI static target.
     type: str
     required: true
@@ -78,7 +81,10 @@ options:
     description: The NFS server's name or address. Required with V(present).
     type: str
   path:
-    description: The exported path on the server, absolute. Required with V(present).
+    description:
+      - The exported path on the server, absolute. Required with V(present).
+      - Compared with a mounted export without regard to trailing or doubled slashes
+        (V(/exports/iso/) is V(/exports/iso)); O(server) in any case.
     type: str
   nfs_version:
     description:

@@ -27,9 +27,14 @@ class MaintenanceRequest:
     check_mode: bool = False
 
     def validate(self) -> None:
-        """Refuse a bad state: the error names the option and the value."""
+        """Refuse a bad state, or an option the state does not take: errors name both."""
         if self.state not in STATES:
             raise InvalidArgument(f"state: '{self.state}' is not one of present, absent")
+        if self.evacuate_powered_off_vms and self.state == "absent":
+            raise InvalidArgument(
+                "evacuate_powered_off_vms applies to state present (entering maintenance "
+                "mode), not to state absent"
+            )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,19 @@ import re
 
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 
+# iSCSI names, RFC 3720 3.2.6.3: "iqn." + the year and month the naming authority owned its
+# domain (yyyy-mm) + "." + that domain reversed + optionally ":" and a string of its choosing;
+# "eui." + 16 hex digits (an EUI-64); RFC 3980 adds "naa." + 16 or 32 hex digits. The names
+# are case-insensitive (RFC 3722 maps them to lower case) and at most 223 bytes (UTF-8); of
+# ASCII only letters, digits, "-", "." and ":" are allowed (RFC 3720 3.2.6.2).
+ISCSI_NAME_FORMS = (
+    "iqn.yyyy-mm.reversed.domain[:unique], eui. + 16 hex digits, naa. + 16 or 32 hex digits"
+)
+_IQN = re.compile(r"^iqn\.\d{4}-(0[1-9]|1[0-2])\.[^.:][^:]*(:.*)?$", re.IGNORECASE)
+_EUI = re.compile(r"^eui\.[0-9a-f]{16}$", re.IGNORECASE)
+_NAA = re.compile(r"^naa\.([0-9a-f]{16}|[0-9a-f]{32})$", re.IGNORECASE)
+_ISCSI_ASCII = re.compile(r"[A-Za-z0-9.:-]")
+
 
 def format_uuid(raw: bytes) -> str:
     """16 bytes as libvirt's virUUIDFormat prints them."""
@@ -42,6 +55,19 @@ def datastore_pool_uuid(mount_path: str) -> str:
 def iscsi_pool_uuid(iqn: str) -> str:
     """An iSCSI pool's uuid from its target IQN."""
     return md5_uuid(iqn)
+
+
+def iscsi_name_problem(name: str) -> str | None:
+    """Why `name` is not an iSCSI name (RFC 3720 3.2.6); None when it is one."""
+    if len(name.encode("utf-8")) > 223:
+        return "longer than 223 bytes"
+    bad = sorted({c for c in name if c.isascii() and not _ISCSI_ASCII.match(c)})
+    if bad:
+        return f"{', '.join(repr(c) for c in bad)} not allowed"
+    for prefix, form in (("iqn.", _IQN), ("eui.", _EUI), ("naa.", _NAA)):
+        if name.lower().startswith(prefix):
+            return None if form.match(name) else f"not of the {prefix[:3]} form"
+    return "no iqn., eui. or naa. prefix"
 
 
 def lun_key(scsi_lun_uuid: str) -> str:

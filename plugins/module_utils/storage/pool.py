@@ -18,6 +18,7 @@ from ..vi.find import find_datacenter, unescape
 from .backend import pool_record
 from .calls import Call, apply
 from .facade import Storage
+from .ids import ISCSI_NAME_FORMS, iscsi_name_problem
 from .iscsi import send_target_name
 
 NFS_TYPES = {"3": "NFS", "4.1": "NFS41"}
@@ -125,6 +126,12 @@ class PoolRequest:
             raise InvalidArgument("address is required for an iSCSI pool")
         if self.state == "present" and not (self.hosts or self.cluster):
             raise InvalidArgument("hosts or cluster is required for state present")
+        problem = iscsi_name_problem(self.name) if self.discovery == "static" else None
+        if problem and self.state == "present":
+            raise InvalidArgument(
+                f"name: '{self.name}' is not an iSCSI target name ({problem}); RFC 3720 "
+                f"3.2.6.3 names are {ISCSI_NAME_FORMS}"
+            )
 
 
 @dataclass
@@ -161,6 +168,19 @@ def export_of(props: dict) -> tuple | None:
     return nas.get("remoteHost"), nas.get("remotePath")
 
 
+def same_export(found: tuple | None, server: str, path: str) -> bool:
+    """Whether an NFS datastore's (server, path) is the export asked for: a server name in any
+    case (DNS names are case-insensitive, RFC 4343), a path with or without trailing or
+    doubled slashes (/export/ is /export)."""
+    if found is None or found[0] is None:
+        return False
+
+    def key(host: str, where: str | None) -> tuple:
+        return host.lower(), "/" + "/".join(p for p in (where or "").split("/") if p)
+
+    return key(*found) == key(server, path)
+
+
 def target_hosts(inv: Inventory, request: PoolRequest, mounting: list[str]) -> list[str]:
     """The hosts the request names (hosts, or the cluster's); else those that mount the pool."""
     if request.cluster:
@@ -185,14 +205,27 @@ def mounted(inv: Inventory, host: str) -> dict:
     return out
 
 
+def mounted_as(inv: Inventory, request: PoolRequest) -> tuple:
+    """(server, path) to mount: as a datastore of that name mounts the export already (a
+    datastore's identity is made of those strings, so another spelling would make another
+    datastore), else as given."""
+    for props in inv.datastores.values():
+        found = export_of(props)
+        if unescape(props.get("summary.name")) == request.name and same_export(
+            found, request.server, request.path
+        ):
+            return found
+    return request.server, request.path
+
+
 def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
     """CreateNasDatastore on each host that lacks the mount; errors for a conflicting one."""
-    calls, export = [], (request.server, request.path)
+    calls, (server, path) = [], mounted_as(inv, request)
     for host in target_hosts(inv, request, []):
         have = mounted(inv, host)
         if request.name in have:
             found = export_of(have[request.name][1])
-            if found != export:
+            if not same_export(found, request.server, request.path):
                 shown = f"{found[0]}:{found[1]}" if found else "a datastore that is not NFS"
                 raise InvalidArgument(
                     f"host '{host}' has datastore '{request.name}' from {shown}, not "
@@ -200,19 +233,23 @@ def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
                 )
             check_mount(inv, host, have[request.name][1], request)
             continue
-        other = [n for n, (_r, p) in have.items() if export_of(p) == export]
+        other = [
+            n
+            for n, (_r, p) in have.items()
+            if same_export(export_of(p), request.server, request.path)
+        ]
         if other:
             raise InvalidArgument(
                 f"host '{host}' mounts {request.server}:{request.path} as '{other[0]}', not as "
                 f"'{request.name}': an export has one name on every host"
             )
         spec = {
-            "_type": "HostNasVolumeSpec", "remoteHost": request.server, "remotePath": request.path,
+            "_type": "HostNasVolumeSpec", "remoteHost": server, "remotePath": path,
             "localPath": request.name, "accessMode": ACCESS[request.access],
             "type": NFS_TYPES[request.nfs_version],
         }  # fmt: skip
         if request.nfs_version == "4.1":
-            spec["remoteHostNames"] = [request.server]
+            spec["remoteHostNames"] = [server]
         system = inv.hosts[host][1]["configManager.datastoreSystem"]
         calls.append(Call(host, "mount", system, "CreateNasDatastore", {"spec": spec}))
     return calls

@@ -250,13 +250,18 @@ MODULES: dict[str, ModuleSpec] = {
             Case(
                 "chap-without-secret",
                 {
-                    "name": "iqn.x",
+                    "name": "iqn.2000-01.example:t1",
                     "type": "iscsi",
                     "address": "a",
                     "hosts": ["DC0_H0"],
                     "chap_name": "n",
                 },
                 "chap_secret",
+            ),
+            Case(
+                "iscsi-name-not-iqn",
+                {"name": "storage1", "type": "iscsi", "address": "a", "hosts": ["DC0_H0"]},
+                "name",
             ),
         ],
     ),
@@ -277,6 +282,11 @@ MODULES: dict[str, ModuleSpec] = {
             Case("state-unknown-choice", {"name": "DC0_H0", "state": "on"}, "state"),
             Case("wait-timeout-negative", {"name": "DC0_H0", "wait_timeout": -1}, "wait_timeout"),
             Case("name-odd", {"name": ODD_NAME}, "name"),
+            Case(
+                "evacuate-when-exiting",
+                {"name": "DC0_H0", "state": "absent", "evacuate_powered_off_vms": True},
+                "evacuate_powered_off_vms",
+            ),
         ],
     ),
     "esx_migrate": ModuleSpec(

@@ -93,6 +93,25 @@ def test_an_export_has_one_name(sim):
     assert "nfs2" not in reads.datastores(sim)
 
 
+def test_an_export_is_the_one_mounted_whatever_its_spelling(sim):
+    """NAS.example.com:/exports/s/ is nas.example.com:/exports/s (RFC 4343: DNS names are
+    case-insensitive; a trailing slash names the same directory): no change on a host that
+    mounts it, and a host that lacks it mounts it as the others do, one datastore."""
+    args = dict(NFS, name="nfs_spelt", path="/exports/s", hosts=["DC0_C0_H0"])
+    pool(sim, args)
+    spelt = dict(args, server="NAS.Example.com", path="/exports//s/")
+    assert pool(sim, spelt)["changed"] is False
+    assert pool(sim, spelt, check=True)["changed"] is False
+    more = pool(sim, dict(spelt, hosts=["DC0_C0_H0", "DC0_C0_H1"]))
+    assert [a["host"] for a in more["actions"]] == ["DC0_C0_H1"]
+    assert mounts(sim, "nfs_spelt") == {"DC0_C0_H0", "DC0_C0_H1"}
+    nas = reads.datastores(sim)["nfs_spelt"]["info"]["nas"]
+    assert (nas["remoteHost"], nas["remotePath"]) == ("nas.example.com", "/exports/s")
+    assert [n for n in reads.datastores(sim) if n.startswith("nfs_spelt")] == ["nfs_spelt"]
+    pool(sim, dict(NFS, name="nfs_spelt", path="/exports/s", cluster="DC0_C0", state="absent"))
+    assert mounts(sim, "nfs_spelt") == set()
+
+
 def test_a_mount_of_another_version_or_access_is_an_error(sim):
     ro = dict(NFS, name="nfs_ro", path="/exports/ro", hosts=["DC0_H0"], access="read_only")
     pool(sim, ro)

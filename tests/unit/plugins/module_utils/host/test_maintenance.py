@@ -16,6 +16,7 @@ PARAMS = {
     "evacuate_powered_off_vms": True,
     "wait_timeout": 600,
 }
+EXIT = dict(PARAMS, state="absent", evacuate_powered_off_vms=False)
 
 
 class Server:
@@ -68,7 +69,7 @@ def test_esxi_is_not_sent_the_vcenter_only_argument(server):
 
 def test_check_mode_sends_nothing_and_reports_the_predicted_host(server):
     s = server(True)
-    request = esx_host_maintenance.request(dict(PARAMS, state="absent"), check_mode=True)
+    request = esx_host_maintenance.request(EXIT, check_mode=True)
     got = maintenance.run(s, request)
     assert got["changed"] is True and got["host"]["maintenance_mode"] is False
     assert s.calls == [] and s.in_maintenance is True
@@ -76,7 +77,7 @@ def test_check_mode_sends_nothing_and_reports_the_predicted_host(server):
 
 def test_a_real_run_applies_the_call_and_reads_the_host_again(server):
     s = server(True)
-    request = esx_host_maintenance.request(dict(PARAMS, state="absent"), check_mode=False)
+    request = esx_host_maintenance.request(EXIT, check_mode=False)
     got = maintenance.run(s, request)
     assert s.calls == [(REF, "ExitMaintenanceMode_Task", {"timeout": 600})]
     assert got["changed"] is True and got["host"]["maintenance_mode"] is False
@@ -95,7 +96,10 @@ def test_already_there_plans_nothing(server):
 @pytest.mark.parametrize(
     "changes, words",
     # (a wait_timeout that is not positive is refused by EsxModule, before any request)
-    [({"state": "sideways"}, "state: 'sideways' is not one of present, absent")],
+    [({"state": "sideways"}, "state: 'sideways' is not one of present, absent"),
+     ({"state": "absent", "evacuate_powered_off_vms": True},
+      "evacuate_powered_off_vms applies to state present .entering maintenance mode., not to "
+      "state absent")],
 )  # fmt: skip
 def test_bad_values_name_the_option(changes, words):
     with pytest.raises(InvalidArgument, match=words):

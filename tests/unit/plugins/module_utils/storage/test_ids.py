@@ -118,3 +118,39 @@ def test_reformat_uuid(text, expected):
 )
 def test_mount_path_from_url(url, expected):
     assert ids.mount_path_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "iqn.2003-01.org.linux-iscsi.storage1.x8664:sn.1f6a2c3b4d5e",  # LIO (targetcli)
+        "iqn.1992-08.com.netapp:sn.4082367740:vs.3",  # ONTAP: colons after the first
+        "iqn.2010-06.com.purestorage:flasharray.5b1c2d3e4f",
+        "iqn.2001-04.com.example",  # RFC 3720 3.2.6.3.1: the unique part is optional
+        "IQN.2001-04.COM.EXAMPLE:Storage",  # case-insensitive (RFC 3722)
+        "eui.02004567A425678D",  # RFC 3720 3.2.6.3.2's example
+        "naa.52004567BA64678D",  # RFC 3980: 16 hex digits
+        "naa.62004567BA64678D0123456789ABCDEF",  # RFC 3980: 32 hex digits
+    ],
+)
+def test_iscsi_names_of_every_form(name):
+    assert ids.iscsi_name_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("storage1", "no iqn., eui. or naa. prefix"),
+        ("iqn.2001-13.com.example", "not of the iqn form"),  # no 13th month
+        ("iqn.01-04.com.example", "not of the iqn form"),  # a four-digit year
+        ("iqn.2001-04", "not of the iqn form"),  # no naming authority
+        ("iqn.2001-04.:x", "not of the iqn form"),
+        ("eui.02004567A425678", "not of the eui form"),  # 15 digits
+        ("naa.52004567BA64678D01", "not of the naa form"),  # 18 digits
+        ("iqn.2001-04.com.example:a b", "' ' not allowed"),
+        ("iqn.2001-04.com.example:a_b/c", "'/', '_' not allowed"),
+        ("iqn.2001-04.com.example:" + "x" * 200, "longer than 223 bytes"),
+    ],
+)
+def test_what_is_not_an_iscsi_name(name, problem):
+    assert ids.iscsi_name_problem(name) == problem

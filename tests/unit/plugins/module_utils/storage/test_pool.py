@@ -48,6 +48,39 @@ def test_present_mounts_only_where_missing():
     )
 
 
+@pytest.mark.parametrize(
+    ("server", "path"), [("nas", "/a/"), ("NAS", "/a"), ("nas", "//a//"), ("Nas", "/a///")]
+)
+def test_an_export_is_the_same_in_any_case_and_with_any_slashes(server, path):
+    """RFC 4343: DNS names are case-insensitive; /a/ and //a are the directory /a."""
+    assert pool.plan_present(inventory(), request(server=server, path=path, hosts=["h1"])) == []
+    with pytest.raises(InvalidArgument, match=f"mounts {server}:{path} as 'nfs1', not as 'b'"):
+        pool.plan_present(inventory(), request(name="b", server=server, path=path, hosts=["h1"]))
+    # A host that lacks it mounts it as the others do: another spelling is another datastore.
+    (call,) = pool.plan_present(inventory(), request(server=server, path=path, cluster="c1"))
+    assert (call.host, call.args["spec"]["remoteHost"], call.args["spec"]["remotePath"]) == (
+        "h2", "nas", "/a")  # fmt: skip
+
+
+def test_another_export_under_the_name_is_refused():
+    with pytest.raises(InvalidArgument, match="has datastore 'nfs1' from nas:/a, not nas:/a/b"):
+        pool.plan_present(inventory(), request(server="nas", path="/a/b", hosts=["h1"]))
+
+
+def test_an_iscsi_static_target_needs_an_iscsi_name_to_be_added():
+    with pytest.raises(InvalidArgument) as e:
+        request(name="array1", type="iscsi", address="10.0.0.1", hosts=["h1"])
+    assert str(e.value) == (
+        "name: 'array1' is not an iSCSI target name (no iqn., eui. or naa. prefix); RFC 3720 "
+        "3.2.6.3 names are iqn.yyyy-mm.reversed.domain[:unique], eui. + 16 hex digits, naa. + "
+        "16 or 32 hex digits"
+    )
+    # Removing one that cannot exist is no error (nothing to remove), nor a send target's label.
+    request(name="array1", type="iscsi", address="10.0.0.1", state="absent")
+    request(name="array1", type="iscsi", address="10.0.0.1", hosts=["h1"],
+            discovery="send_targets")  # fmt: skip
+
+
 def test_an_export_under_another_name_is_refused():
     with pytest.raises(InvalidArgument, match="mounts nas:/a as 'nfs1', not as 'other'"):
         pool.plan_present(inventory(), request(name="other", server="nas", path="/a", hosts=["h1"]))
