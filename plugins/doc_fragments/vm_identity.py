@@ -31,6 +31,7 @@ options:
     description:
       - Whether O(uuid) is the VM's instance UUID (C(config.instanceUuid)) rather than its BIOS
         UUID.
+      - Without O(uuid) it has no effect; V(true) then gives a warning.
     type: bool
     default: false
   moid:

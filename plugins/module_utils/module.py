@@ -80,6 +80,8 @@ class EsxModule:
             value = self.params[option]
             if value is not None and value <= 0:
                 self.fail(f"{option} must be a positive number of seconds, got {value}")
+        if self.params.get("use_instance_uuid") and not self.params.get("uuid"):
+            self.warn("use_instance_uuid: true applies to uuid, which is not given; ignored")
 
     def hide(self, values) -> None:
         """Keep `values` out of all output (results, the invocation, messages), as the values

@@ -89,6 +89,13 @@ def test_filters(shared, truth):
         v["moid"] for v in info(shared, uuid=want["instance_uuid"], use_instance_uuid=True)
     ] == [moid]
     assert info(shared, name="no-such-vm") == [] and info(shared, moid="vm-999999") == []
+    # use_instance_uuid without uuid changes nothing, and says so.
+    named = run_module("esx_vm_info", {"name": want["name"], "use_instance_uuid": True}, sim=shared)
+    assert [v["moid"] for v in named["vms"]] == [moid]
+    assert named.get("warnings") == [
+        "use_instance_uuid: true applies to uuid, which is not given; ignored"
+    ]
+    assert not run_module("esx_vm_info", {"name": want["name"]}, sim=shared).get("warnings")
     on = {m for m, t in truth.items() if t["power_state"] == "powered_on"}
     assert {v["moid"] for v in info(shared, power_state="powered_on")} == on
     assert {v["moid"] for v in info(shared, power_state="powered_off")} == set(truth) - on
