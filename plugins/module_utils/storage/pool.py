@@ -1,6 +1,6 @@
-"""esx_storage_pool's runner: an NFS datastore or an iSCSI target (iscsi_pool.py) added, removed
-or refreshed on hosts (libvirt's pool-define / pool-start, pool-destroy / pool-undefine and
-pool-refresh).
+"""esx_storage_pool's runner: an NFS datastore (nfs_pool.py), a VMFS datastore (vmfs_pool.py) or
+an iSCSI target (iscsi_pool.py) added, removed or refreshed on hosts (libvirt's pool-define /
+pool-start, pool-destroy / pool-undefine and pool-refresh).
 
 One bulk read gives the hosts, clusters and datastores; plan() compares them with the request
 and returns the calls per host; apply() is the only code check mode skips. A datastore that
@@ -168,19 +168,6 @@ def export_of(props: dict) -> tuple | None:
     return nas.get("remoteHost"), nas.get("remotePath")
 
 
-def same_export(found: tuple | None, server: str, path: str) -> bool:
-    """Whether an NFS datastore's (server, path) is the export asked for: a server name in any
-    case (DNS names are case-insensitive, RFC 4343), a path with or without trailing or
-    doubled slashes (/export/ is /export)."""
-    if found is None or found[0] is None:
-        return False
-
-    def key(host: str, where: str | None) -> tuple:
-        return host.lower(), "/" + "/".join(p for p in (where or "").split("/") if p)
-
-    return key(*found) == key(server, path)
-
-
 def target_hosts(inv: Inventory, request: PoolRequest, mounting: list[str]) -> list[str]:
     """The hosts the request names (hosts, or the cluster's); else those that mount the pool."""
     if request.cluster:
@@ -203,73 +190,6 @@ def mounted(inv: Inventory, host: str) -> dict:
         if ds in inv.datastores:
             out[unescape(inv.datastores[ds].get("summary.name"))] = (ds, inv.datastores[ds])
     return out
-
-
-def mounted_as(inv: Inventory, request: PoolRequest) -> tuple:
-    """(server, path) to mount: as a datastore of that name mounts the export already (a
-    datastore's identity is made of those strings, so another spelling would make another
-    datastore), else as given."""
-    for props in inv.datastores.values():
-        found = export_of(props)
-        if unescape(props.get("summary.name")) == request.name and same_export(
-            found, request.server, request.path
-        ):
-            return found
-    return request.server, request.path
-
-
-def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
-    """CreateNasDatastore on each host that lacks the mount; errors for a conflicting one."""
-    calls, (server, path) = [], mounted_as(inv, request)
-    for host in target_hosts(inv, request, []):
-        have = mounted(inv, host)
-        if request.name in have:
-            found = export_of(have[request.name][1])
-            if not same_export(found, request.server, request.path):
-                shown = f"{found[0]}:{found[1]}" if found else "a datastore that is not NFS"
-                raise InvalidArgument(
-                    f"host '{host}' has datastore '{request.name}' from {shown}, not "
-                    f"{request.server}:{request.path}"
-                )
-            check_mount(inv, host, have[request.name][1], request)
-            continue
-        other = [
-            n
-            for n, (_r, p) in have.items()
-            if same_export(export_of(p), request.server, request.path)
-        ]
-        if other:
-            raise InvalidArgument(
-                f"host '{host}' mounts {request.server}:{request.path} as '{other[0]}', not as "
-                f"'{request.name}': an export has one name on every host"
-            )
-        spec = {
-            "_type": "HostNasVolumeSpec", "remoteHost": server, "remotePath": path,
-            "localPath": request.name, "accessMode": ACCESS[request.access],
-            "type": NFS_TYPES[request.nfs_version],
-        }  # fmt: skip
-        if request.nfs_version == "4.1":
-            spec["remoteHostNames"] = [server]
-        system = inv.hosts[host][1]["configManager.datastoreSystem"]
-        calls.append(Call(host, "mount", system, "CreateNasDatastore", {"spec": spec}))
-    return calls
-
-
-def check_mount(inv: Inventory, host: str, props: dict, request: PoolRequest) -> None:
-    """The host's mount has the NFS version and access asked for (neither changes once mounted)."""
-    kind = ((props.get("info") or {}).get("nas") or {}).get("type")
-    modes = [(m.get("mountInfo") or {}).get("accessMode") for m in props.get("host") or []
-             if m.get("key") == inv.hosts[host][0]]  # fmt: skip
-    for option, have, table in (
-        ("nfs_version", kind, NFS_TYPES),
-        ("access", modes[0] if modes else None, ACCESS),
-    ):
-        shown = {v: k for k, v in table.items()}
-        if have in shown and have != table[getattr(request, option)]:
-            raise InvalidArgument(
-                f"{option}: host '{host}' mounts datastore '{request.name}' with {option} "
-                f"{shown[have]}, not {getattr(request, option)}; unmount it (state absent) first"
-            )
 
 
 def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
@@ -411,9 +331,11 @@ def _planner(request: PoolRequest):
         from . import iscsi_pool
 
         return iscsi_pool.plan_present if request.state == "present" else iscsi_pool.plan_absent
-    return {"present": plan_present, "absent": plan_absent, "refreshed": plan_refresh}[
-        request.state
-    ]
+    if request.state == "present":
+        from . import nfs_pool
+
+        return nfs_pool.plan_present
+    return plan_absent if request.state == "absent" else plan_refresh
 
 
 def predicted(before: dict | None, request: PoolRequest, calls: list[Call]) -> dict | None:

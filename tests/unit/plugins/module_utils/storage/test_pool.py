@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.viapi.esx.plugins.module_utils.storage import pool
+from ansible_collections.viapi.esx.plugins.module_utils.storage import nfs_pool, pool
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import InvalidArgument
 from ansible_collections.viapi.esx.plugins.modules import esx_storage_pool
@@ -37,7 +37,7 @@ def request(**params) -> pool.PoolRequest:
 
 
 def test_present_mounts_only_where_missing():
-    calls = pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
+    calls = nfs_pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
     assert [(c.host, c.method) for c in calls] == [("h2", "CreateNasDatastore")]
     spec = calls[0].args["spec"]
     assert (spec["remoteHost"], spec["remotePath"], spec["localPath"], spec["type"]) == (
@@ -53,18 +53,20 @@ def test_present_mounts_only_where_missing():
 )
 def test_an_export_is_the_same_in_any_case_and_with_any_slashes(server, path):
     """RFC 4343: DNS names are case-insensitive; /a/ and //a are the directory /a."""
-    assert pool.plan_present(inventory(), request(server=server, path=path, hosts=["h1"])) == []
+    assert nfs_pool.plan_present(inventory(), request(server=server, path=path, hosts=["h1"])) == []
     with pytest.raises(InvalidArgument, match=f"mounts {server}:{path} as 'nfs1', not as 'b'"):
-        pool.plan_present(inventory(), request(name="b", server=server, path=path, hosts=["h1"]))
+        nfs_pool.plan_present(
+            inventory(), request(name="b", server=server, path=path, hosts=["h1"])
+        )
     # A host that lacks it mounts it as the others do: another spelling is another datastore.
-    (call,) = pool.plan_present(inventory(), request(server=server, path=path, cluster="c1"))
+    (call,) = nfs_pool.plan_present(inventory(), request(server=server, path=path, cluster="c1"))
     assert (call.host, call.args["spec"]["remoteHost"], call.args["spec"]["remotePath"]) == (
         "h2", "nas", "/a")  # fmt: skip
 
 
 def test_another_export_under_the_name_is_refused():
     with pytest.raises(InvalidArgument, match="has datastore 'nfs1' from nas:/a, not nas:/a/b"):
-        pool.plan_present(inventory(), request(server="nas", path="/a/b", hosts=["h1"]))
+        nfs_pool.plan_present(inventory(), request(server="nas", path="/a/b", hosts=["h1"]))
 
 
 def test_an_iscsi_static_target_needs_an_iscsi_name_to_be_added():
@@ -83,7 +85,9 @@ def test_an_iscsi_static_target_needs_an_iscsi_name_to_be_added():
 
 def test_an_export_under_another_name_is_refused():
     with pytest.raises(InvalidArgument, match="mounts nas:/a as 'nfs1', not as 'other'"):
-        pool.plan_present(inventory(), request(name="other", server="nas", path="/a", hosts=["h1"]))
+        nfs_pool.plan_present(
+            inventory(), request(name="other", server="nas", path="/a", hosts=["h1"])
+        )
 
 
 def test_absent_refuses_a_datastore_with_vm_files():
@@ -96,7 +100,7 @@ def test_absent_refuses_a_datastore_with_vm_files():
 
 
 def test_the_predicted_pool_follows_the_calls():
-    calls = pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
+    calls = nfs_pool.plan_present(inventory(), request(server="nas", path="/a", cluster="c1"))
     after = pool.predicted(
         {"name": "nfs1", "hosts": ["h1"]}, request(server="nas", path="/a", cluster="c1"), calls
     )
