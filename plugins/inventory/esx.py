@@ -110,9 +110,10 @@ notes:
     C(esx_memory_mb), C(esx_custom_attributes)...), plus C(esx_endpoint) (the endpoint's
     hostname, with C(:port) when not 443) and C(ansible_host) when the guest reports an IP.
   - With O(cache), the cache holds the collected variables of every VM; a cache hit makes no
-    request to any endpoint. A cache written for other endpoints (hostname, port, username),
-    O(properties) or O(device_facts) is not used; the endpoints are read again. The cache is not
-    written when an endpoint could not be read.
+    request to any endpoint. A cache written for other endpoints (hostname, port, username,
+    as templated - a lookup that gives another value is another endpoint), O(properties) or
+    O(device_facts) is not used; the endpoints are read again. The cache is not written when an
+    endpoint could not be read.
   - C(-v) shows each endpoint's VM count, time and number of requests.
 """
 
@@ -247,12 +248,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return records
 
     def _read_of(self):
-        """What the records depend on (source.read_key), from the options as written."""
-        top = {k: self.get_option(k) for k in ("hostname", "port", "username")}
+        """What the records depend on (source.read_key): the endpoints as templated, so that
+        a hostname or username from a lookup reads again when the lookup gives another."""
+        keys = ("hostname", "port", "username")
+        top = {k: self.get_option(k) for k in keys}
+        self._template_values(top, "", keys)
+        entries = [
+            dict(e) if isinstance(e, dict) else e for e in self.get_option("endpoints") or []
+        ]
+        for n, entry in enumerate(entries, 1):
+            if isinstance(entry, dict):
+                self._template_values(entry, f"endpoints[{n}].", keys)
         return source.read_key(
-            top, self.get_option("endpoints"), self.get_option("properties"),
-            self.get_option("device_facts"),
-        )  # fmt: skip
+            top, entries, self.get_option("properties"), self.get_option("device_facts")
+        )
 
     def _collect(self):
         """Read every endpoint; return (merged records, whether every endpoint answered)."""
@@ -305,8 +314,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._template_values(entry, f"endpoints[{n}].")
         return options
 
-    def _template_values(self, options, where):
-        for key in _TEMPLATED:
+    def _template_values(self, options, where, keys=_TEMPLATED):
+        """Template the values of `keys` (those of _TEMPLATED) in `options`, in place."""
+        for key in (k for k in keys if k in _TEMPLATED):
             value = options.get(key)
             if isinstance(value, str) and self.templar.is_possibly_template(value):
                 try:

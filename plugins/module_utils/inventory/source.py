@@ -111,9 +111,9 @@ def endpoints_from(top: dict, entries: list | None) -> list[Endpoint]:
 
 
 def read_key(top: dict, entries: list | None, properties: list, devices: bool) -> dict:
-    """What an inventory read depends on, as the config writes it (before templating): the
-    endpoints (hostname, port and username of `top` or each entry), properties, devices. A
-    cache entry read for another key is not an answer."""
+    """What an inventory read depends on: the endpoints (hostname, port and username of `top`
+    or each entry, as templated), properties, devices. A cache entry read for another key is
+    not an answer."""
     entries = [e for e in entries or [top] if isinstance(e, dict)]
     return {
         "endpoints": [

@@ -79,3 +79,22 @@ def test_a_cache_read_for_other_endpoints_or_properties_is_not_an_answer(
     other_user = dict(endpoint(fleet_vpx, username="someone-else"), **cache)
     refused = run_inventory(write_config(tmp_path, other_user))
     assert refused.hosts == [] and "could not be read" in refused.stderr, refused.output
+
+
+def test_a_cache_read_by_another_templated_user_is_not_an_answer(vcsim_factory, tmp_path):
+    """username (or hostname) from a lookup: the cache holds the read of the value the lookup
+    gave, and a run whose lookup gives another reads again (that user may not log in, and
+    must not be shown the VMs another user read)."""
+    sim = vcsim_factory()
+    options = dict(endpoint(sim), username="{{ lookup('env', 'ESX_TEST_USER') }}", cache=True,
+                   cache_plugin="ansible.builtin.jsonfile", cache_timeout=3600,
+                   cache_connection=str(tmp_path / "cache"))  # fmt: skip
+    config = write_config(tmp_path, options)
+    first = run_inventory(config, "-v", env={"ESX_TEST_USER": sim.username})
+    assert first.rc == 0 and len(first.hosts) == 4, first.output
+    assert "VMs from the cache" not in first.stdout
+    again = run_inventory(config, "-v", env={"ESX_TEST_USER": sim.username})
+    assert "4 VMs from the cache" in again.stdout and again.raw == first.raw
+    other = run_inventory(config, "-v", env={"ESX_TEST_USER": "someone-else"})
+    assert "VMs from the cache" not in other.stdout, other.output
+    assert other.hosts == [] and "could not be read" in other.stderr, other.output
