@@ -124,8 +124,8 @@ options:
         cloud-init. A dict of key to value; only the keys listed are managed, others are left
         as they are.
       - Keys are compared exactly (case and all). Values are text, as the server stores them -
-        numbers are written as digits, booleans as C(TRUE) and C(FALSE). A key set to null is
-        removed (vSphere removes a key whose value is empty); an empty string is an error.
+        numbers are written as digits, booleans as C(TRUE) and C(FALSE), which match a stored
+        value in any case (C(true) is no change). A key set to null is removed (vSphere removes a key whose value is empty); an empty string is an error.
       - Keys vSphere owns are refused, naming the key - those other options or the VM's
         configuration set (for example C(numvcpus), C(memsize), C(firmware), C(bios.bootOrder),
         C(sched.cpu.min), C(vhv.enable)), those of virtual devices (C(scsi0:0.*),

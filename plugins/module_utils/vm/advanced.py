@@ -1,7 +1,8 @@
 """esx_vm's extra_config: a VM's advanced settings (config.extraConfig), their facts and changes.
 
 Pure: no I/O. A key is compared exactly (case and all); a value is text, as the server stores
-it. vSphere owns some keys - those other ConfigSpec fields set (the API reference on
+it, except that TRUE and FALSE are the same in any case (as the vmx file reads a boolean).
+vSphere owns some keys - those other ConfigSpec fields set (the API reference on
 VirtualMachineConfigSpec.extraConfig: they "would conflict with parameters that are explicitly
 configurable through other fields in the ConfigSpec object" and are ignored) and those it writes
 itself; these are refused as options and left out of the facts.
@@ -103,8 +104,11 @@ def plan(result, want: dict | None, facts_now: dict) -> None:
     entries = []
     before, after = {}, {}
     for key, value in want.items():
-        before[key], after[key] = have.get(key), value
-        if have.get(key) != value:
+        now = have.get(key)
+        if _same_flag(now, value):
+            value = now  # the server's spelling of the same boolean
+        before[key], after[key] = now, value
+        if now != value:
             # An empty value removes the key (vCenter and ESXi keep no empty entries).
             entries.append({"_type": "OptionValue", "key": key, "value": value or ""})
             result.add(f"extra_config.{key}", "extra_config")
@@ -123,6 +127,12 @@ def create(spec: dict, after: dict, want: dict | None) -> None:
             {"_type": "OptionValue", "key": k, "value": v} for k, v in kept.items()
         ]
     after["extra_config"] = dict(want)
+
+
+def _same_flag(have: str | None, want: str | None) -> bool:
+    """Whether both are the same boolean: TRUE or FALSE in any case, as the vmx file reads a
+    boolean setting (another tool may have written "true" or "True")."""
+    return want in ("TRUE", "FALSE") and have is not None and have.upper() == want
 
 
 def _text(value) -> str:

@@ -96,6 +96,20 @@ def test_extra_config(server, sim, model):
     again = ok(vm_run(sim, {"name": name, "extra_config": {"Case.Key": None}}))
     assert again["changed"] is False
 
+    # a boolean another tool wrote in another case is the same boolean (the vmx file reads
+    # any case); text is compared exactly
+    spec = {"_type": "VirtualMachineConfigSpec", "extraConfig": [
+        {"_type": "OptionValue", "key": "disk.EnableUUID", "value": "true"}]}  # fmt: skip
+    server.setup_task(server.vm(name), "ReconfigVM_Task", spec=spec)
+    tasks = server.tasks()
+    same = ok(vm_run(sim, {"name": name, "extra_config": {"disk.EnableUUID": True}}, diff=True))
+    assert same["changed"] is False and server.tasks() == tasks
+    assert same["diff"]["after"]["extra_config"] == {"disk.EnableUUID": "true"}
+    assert dict(settings(server, name))["disk.EnableUUID"] == "true"
+    other = ok(vm_run(sim, {"name": name, "extra_config": {"guestinfo.userdata": "BMV3"}},
+                      check=True))  # fmt: skip
+    assert other["changes"] == ["extra_config.guestinfo.userdata"]
+
 
 def test_extra_config_refuses_what_vsphere_owns(server, sim, model):
     ok(vm_run(sim, new_vm(model, "h-owned")))
