@@ -106,7 +106,7 @@ func (p *harnessProxy) AnswerVM(ctx *simulator.Context, req *types.AnswerVM) soa
 			fault = powerOnNow(ctx, vm)
 		}
 		if task != nil {
-			finishTask(ctx, task, fault)
+			finishTask(ctx, task, nil, fault)
 		}
 		return &methods.AnswerVMBody{Res: &types.AnswerVMResponse{}}
 	})
@@ -122,31 +122,41 @@ func powerOnNow(ctx *simulator.Context, vm *simulator.VirtualMachine) types.Base
 	}
 	inner := body.Res.Returnval
 	fault := taskFault(inner)
+	dropTask(ctx, inner)
+	return fault
+}
+
+// dropTask removes a finished task from the registry and from TaskManager.recentTask.
+func dropTask(ctx *simulator.Context, task types.ManagedObjectReference) {
 	content := ctx.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance).Content
 	if tm, ok := ctx.Map.Get(*content.TaskManager).(*simulator.TaskManager); ok {
 		tm.Lock()
 		var kept []types.ManagedObjectReference
 		for _, t := range tm.RecentTask {
-			if t != inner {
+			if t != task {
 				kept = append(kept, t)
 			}
 		}
 		ctx.Map.Update(tm, []types.PropertyChange{{Name: "recentTask", Val: kept}})
 		tm.Unlock()
 	}
-	ctx.Map.Remove(inner)
-	return fault
+	ctx.Map.Remove(task)
 }
 
-func finishTask(ctx *simulator.Context, task *simulator.Task, fault types.BaseMethodFault) {
+// finishTask ends a running task with its result, or with fault (as the simulator's Task.Run
+// ends one), under the task's lock.
+func finishTask(ctx *simulator.Context, task *simulator.Task, result types.AnyType, fault types.BaseMethodFault) {
 	state, errInfo := types.TaskInfoStateSuccess, interface{}(nil)
 	if fault != nil {
-		state = types.TaskInfoStateError
+		state, result = types.TaskInfoStateError, nil
 		errInfo = &types.LocalizedMethodFault{Fault: fault, LocalizedMessage: fmt.Sprintf("%T", fault)}
 	}
-	ctx.Map.Update(task, []types.PropertyChange{
-		{Name: "info.completeTime", Val: time.Now()},
-		{Name: "info.state", Val: state},
-		{Name: "info.error", Val: errInfo},
+	ctx.Map.WithLock(task, func() {
+		ctx.Map.Update(task, []types.PropertyChange{
+			{Name: "info.completeTime", Val: time.Now()},
+			{Name: "info.state", Val: state},
+			{Name: "info.result", Val: result},
+			{Name: "info.error", Val: errInfo},
+		})
 	})
 }

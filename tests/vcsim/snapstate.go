@@ -22,6 +22,7 @@ package main
 //     disk". RemoveAllSnapshots_Task with consolidate (the default) leaves no delta disk, so
 //     nothing to consolidate; ConsolidateVMDisks_Task (which the simulator lacks) merges them
 //     and clears it.
+// With --snapshot-task-delay the create and removal tasks run that long (snapdelay.go).
 
 import (
 	"time"
@@ -40,7 +41,7 @@ const (
 )
 
 func (p *harnessProxy) CreateSnapshotTask(ctx *simulator.Context, req *types.CreateSnapshot_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "CreateSnapshot_Task", func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "CreateSnapshot_Task", "createSnapshot", new(methods.CreateSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		power := vm.Runtime.PowerState
 		req.Quiesce = req.Quiesce && power == poweredOn && vm.Guest != nil &&
@@ -110,7 +111,7 @@ func powerAsSnapshot(ctx *simulator.Context, vm *simulator.VirtualMachine, ref t
 }
 
 func (p *harnessProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.RemoveSnapshot_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "RemoveSnapshot_Task", func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "RemoveSnapshot_Task", "removeSnapshot", new(methods.RemoveSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
 		snapshot := obj.(*simulator.VirtualMachineSnapshot)
 		vm, ok := ctx.Map.Get(snapshot.Vm).(*simulator.VirtualMachine)
 		if !ok {
@@ -126,7 +127,7 @@ func (p *harnessProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.Rem
 }
 
 func (p *harnessProxy) RemoveAllSnapshotsTask(ctx *simulator.Context, req *types.RemoveAllSnapshots_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "RemoveAllSnapshots_Task", func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "RemoveAllSnapshots_Task", "RemoveAllSnapshots", new(methods.RemoveAllSnapshots_TaskBody), func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		had := vm.Snapshot != nil
 		res := vm.RemoveAllSnapshotsTask(ctx, req)
