@@ -41,7 +41,7 @@ const (
 )
 
 func (p *harnessProxy) CreateSnapshotTask(ctx *simulator.Context, req *types.CreateSnapshot_Task) soap.HasFault {
-	return p.snapshotTask(ctx, req, "CreateSnapshot_Task", "createSnapshot", new(methods.CreateSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "CreateSnapshotTask", "createSnapshot", new(methods.CreateSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		power := vm.Runtime.PowerState
 		req.Quiesce = req.Quiesce && power == poweredOn && vm.Guest != nil &&
@@ -64,7 +64,7 @@ func (p *harnessProxy) CreateSnapshotTask(ctx *simulator.Context, req *types.Cre
 }
 
 func (p *harnessProxy) RevertToSnapshotTask(ctx *simulator.Context, req *types.RevertToSnapshot_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "RevertToSnapshot_Task", func(obj mo.Reference) soap.HasFault {
+	return p.onTarget(ctx, req, "RevertToSnapshotTask", func(obj mo.Reference) soap.HasFault {
 		snapshot := obj.(*simulator.VirtualMachineSnapshot)
 		vm, ok := ctx.Map.Get(snapshot.Vm).(*simulator.VirtualMachine)
 		if !ok {
@@ -79,7 +79,7 @@ func (p *harnessProxy) RevertToSnapshotTask(ctx *simulator.Context, req *types.R
 }
 
 func (p *harnessProxy) RevertToCurrentSnapshotTask(ctx *simulator.Context, req *types.RevertToCurrentSnapshot_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "RevertToCurrentSnapshot_Task", func(obj mo.Reference) soap.HasFault {
+	return p.onTarget(ctx, req, "RevertToCurrentSnapshotTask", func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		res := vm.RevertToCurrentSnapshotTask(req)
 		if body, ok := res.(*methods.RevertToCurrentSnapshot_TaskBody); ok && body.Res != nil &&
@@ -111,7 +111,7 @@ func powerAsSnapshot(ctx *simulator.Context, vm *simulator.VirtualMachine, ref t
 }
 
 func (p *harnessProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.RemoveSnapshot_Task) soap.HasFault {
-	return p.snapshotTask(ctx, req, "RemoveSnapshot_Task", "removeSnapshot", new(methods.RemoveSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "RemoveSnapshotTask", "removeSnapshot", new(methods.RemoveSnapshot_TaskBody), func(obj mo.Reference) soap.HasFault {
 		snapshot := obj.(*simulator.VirtualMachineSnapshot)
 		vm, ok := ctx.Map.Get(snapshot.Vm).(*simulator.VirtualMachine)
 		if !ok {
@@ -127,7 +127,7 @@ func (p *harnessProxy) RemoveSnapshotTask(ctx *simulator.Context, req *types.Rem
 }
 
 func (p *harnessProxy) RemoveAllSnapshotsTask(ctx *simulator.Context, req *types.RemoveAllSnapshots_Task) soap.HasFault {
-	return p.snapshotTask(ctx, req, "RemoveAllSnapshots_Task", "RemoveAllSnapshots", new(methods.RemoveAllSnapshots_TaskBody), func(obj mo.Reference) soap.HasFault {
+	return p.snapshotTask(ctx, req, "RemoveAllSnapshotsTask", "RemoveAllSnapshots", new(methods.RemoveAllSnapshots_TaskBody), func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		had := vm.Snapshot != nil
 		res := vm.RemoveAllSnapshotsTask(ctx, req)
@@ -201,7 +201,7 @@ func setConsolidationNeeded(ctx *simulator.Context, vm *simulator.VirtualMachine
 }
 
 func (p *harnessProxy) ConsolidateVMDisksTask(ctx *simulator.Context, req *types.ConsolidateVMDisks_Task) soap.HasFault {
-	return p.onTarget(ctx, req, "ConsolidateVMDisks_Task", func(obj mo.Reference) soap.HasFault {
+	return p.onTarget(ctx, req, "ConsolidateVMDisksTask", func(obj mo.Reference) soap.HasFault {
 		vm := obj.(*simulator.VirtualMachine)
 		ref := simulator.CreateTask(vm, "consolidateDisks", func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
 			setConsolidationNeeded(ctx, vm, false)
