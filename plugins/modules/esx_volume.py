@@ -21,6 +21,14 @@ description:
     to a local path, both through the server's HTTPS file access (C(/folder)), streamed (a file
     is never held in memory) and checked by size. When both sides have the same size and the
     same SHA-256 nothing is sent (comparing reads both files once). V(absent) deletes the file."
+  - "O(dest) on a VMDK descriptor (O(name) C(dir/disk.vmdk)) downloads the disk: the descriptor
+    and every data file its extents name (C(disk-flat.vmdk), C(disk-000001-delta.vmdk),
+    C(disk-f001.vmdk) ...), each compared and fetched as a single file is. A ZERO extent has no
+    file, and a hosted sparse disk (monolithicSparse, streamOptimized) is one binary file,
+    downloaded as it is. A raw device mapping or raw disk (a VMFSRDM or VMFSRAW extent) is refused: its data is
+    on a device, and its descriptor alone is no usable disk. A descriptor that cannot be read, or
+    that names a data file that is not in its folder of the datastore, is an error naming the
+    volume; dest is left as it was."
   - Folders in the datastore are made as needed (FileManager.MakeDirectory).
   - A VMDK that a VM uses is never grown, inflated, wiped or deleted here, and a file in the
     home folder or file layout of a registered VM or template is never deleted; the refusal
@@ -121,6 +129,13 @@ options:
     description:
       - A local path to download O(name) to; an existing directory takes the file's own name.
         The file is written beside it first and renamed when complete.
+      - "For a VMDK descriptor, its data files are written beside it under their own names
+        (C(dest: /backup/web01.vmdk) gives C(/backup/web01.vmdk) and C(/backup/disk-flat.vmdk)):
+        the descriptor names them relative to itself, so a renamed data file would break it. Give
+        a directory to keep the disk's own names. The files that differ are all fetched first,
+        and renamed in place only when every one is complete (the descriptor last)."
+      - "A delta disk (a snapshot's or a linked clone's) needs its parent disk, which is not
+        fetched with it: RV(transfer.parent) names it, download it too."
     type: path
   datacenter:
     description:
@@ -132,11 +147,14 @@ options:
         together. No call is sent once it has run out; each answer of the server still comes
         within the connection's O(timeout).
       - A task still running then goes on on the server (the module fails naming it); a
-        download cut short leaves O(dest) as it was.
+        download cut short leaves O(dest) (and a VMDK's data files beside it) as it was.
     type: int
     default: 3600
 notes:
   - The C(/folder) transfers use the session, TLS settings and proxy of the connection.
+  - O(src) uploads one file. Uploading a VMDK descriptor uploads that file only; upload each of
+    its data files too (O(name) C(dir/disk-flat.vmdk)).
+  - A disk's change tracking file (C(-ctk.vmdk)) is no data of the disk and is not downloaded.
   - See docs/storage.md "Changing storage" in the collection for the libvirt correspondence.
 seealso:
   - module: viapi.esx.esx_volume_info
@@ -150,6 +168,12 @@ EXAMPLES = r"""
     pool: LocalDS_0
     name: disks/data.vmdk
     size_mb: 256
+
+# A VMDK downloads as a disk: its descriptor and the data files it names (data-flat.vmdk).
+- name: Download the disk to the playbook's directory
+  viapi.esx.esx_volume:
+    name: "[LocalDS_0] disks/data.vmdk"
+    dest: "{{ playbook_dir }}"
 
 - name: Grow it to 512 MiB and make it thick
   viapi.esx.esx_volume:
@@ -219,12 +243,40 @@ actions:
   elements: str
   sample: [extend, inflate]
 transfer:
-  description: The local file of an upload or download - src or dest, size_bytes, sha256.
+  description:
+    - The local file of an upload or download - src or dest, size_bytes, sha256 (null in check
+      mode for a file that would be fetched). For a VMDK download, this is the descriptor, and
+      RV(transfer.extents) its data files.
   returned: when O(src) or O(dest) is given
   type: dict
   sample: {src: /srv/iso/tools.iso, size_bytes: 12345, sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08}
+  contains:
+    extents:
+      description:
+        - The data files of a downloaded VMDK, in the descriptor's order, each once - name (as
+          the descriptor names it), type (the extent type - VMFS, FLAT, VMFSSPARSE, SESPARSE,
+          SPARSE), dest, size_bytes, sha256. Empty for a hosted sparse disk, which is one file.
+      returned: with O(dest) on a VMDK descriptor
+      type: list
+      elements: dict
+      sample:
+        - name: disk-flat.vmdk
+          type: VMFS
+          dest: /backup/disks/disk-flat.vmdk
+          size_bytes: 10737418240
+          sha256: 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+    parent:
+      description:
+        - The parent disk a downloaded delta disk needs, as its descriptor's parentFileNameHint
+          gives it (a name in its folder, or a path on the host for a linked clone's base
+          disk); null for a base disk.
+      returned: with O(dest) on a VMDK descriptor
+      type: str
+      sample: disk.vmdk
 diff:
-  description: The volume before and after (with O(dest), the local file's dest and size_bytes).
+  description:
+    - The volume before and after (with O(dest), the local file's dest and size_bytes; for a VMDK
+      also its data files' under C(extents)).
   returned: with --diff
   type: dict
 """

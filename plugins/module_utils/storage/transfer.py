@@ -16,10 +16,10 @@ from ..vi.faults import InvalidArgument, NotFound, ViError
 from ..vi.find import unescape
 from ..vi.tasks import wait_for_task
 from ..vi.values import split_datastore_path
-from . import datastore_files
+from . import datastore_files, vmdk_download
 from .backend import volume_record
 from .vmdk import disk_step, mkdir_steps
-from .volume import Plan, Step, Target, VolumeRequest, remaining
+from .volume import Plan, Step, Target, VolumeRequest, is_vmdk, remaining
 
 
 def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Plan:
@@ -101,12 +101,16 @@ def _download(client, target: Target, dest: str, before, deadline) -> Plan:
         raise NotFound(f"name: file '{target.path}' not found, nothing to download to dest")
     if os.path.isdir(dest):
         dest = os.path.join(dest, os.path.basename(target.rel))
+    elif dest.endswith(("/", os.sep)):  # a directory meant, not a file name
+        raise InvalidArgument(f"dest: the directory '{dest}' does not exist")
     folder = os.path.dirname(os.path.abspath(dest))
     if not os.path.isdir(folder):
         raise InvalidArgument(f"dest: the directory '{folder}' of '{dest}' does not exist")
+    if is_vmdk(target.rel):  # a descriptor: its data files come with it
+        return vmdk_download.plan(client, target, dest, before, deadline)
     url = files.folder_url(client, target.datacenter_name, target.pool.name, target.rel)
     size = files.remote_size(client, url)
-    old = _local(dest, size, deadline)
+    old = files.local_file(dest, size, deadline)
     if old["sha256"] is not None and old["sha256"] == files.remote_sha256(client, url, deadline):
         return Plan(old, old, transfer=dict(old), reread=False, volume=before)
     transfer = {"dest": dest, "size_bytes": size, "sha256": None}
@@ -128,15 +132,6 @@ def _download_run(url: str, dest: str, size, transfer: dict):
         transfer.update(size_bytes=written, sha256=digest)
 
     return run
-
-
-def _local(dest: str, remote_size, deadline) -> dict:
-    """The local file's size, and its SHA-256 when its size matches the remote one."""
-    if not os.path.isfile(dest):
-        return {"dest": dest, "size_bytes": None, "sha256": None}
-    size = os.path.getsize(dest)
-    digest = files.local_sha256(dest, deadline) if size == remote_size else None
-    return {"dest": dest, "size_bytes": size, "sha256": digest}
 
 
 def _delete_step(target: Target) -> Step:

@@ -78,6 +78,16 @@ def local_sha256(path: str, deadline: Deadline) -> str:
     return digest.hexdigest()
 
 
+def local_file(path: str, remote_size, deadline: Deadline) -> dict:
+    """A local file as a download compares it: dest, size_bytes, and sha256 when its size is
+    the remote one (None for a file that is not there)."""
+    if not os.path.isfile(path):
+        return {"dest": path, "size_bytes": None, "sha256": None}
+    size = os.path.getsize(path)
+    digest = local_sha256(path, deadline) if size == remote_size else None
+    return {"dest": path, "size_bytes": size, "sha256": digest}
+
+
 def upload(client, path: str, url: str, deadline: Deadline) -> int:
     """PUT a local file to `url`, streaming it; the number of bytes sent."""
     size = os.path.getsize(path)
@@ -95,6 +105,18 @@ def upload(client, path: str, url: str, deadline: Deadline) -> int:
 def download(client, url: str, path: str, deadline: Deadline) -> tuple[int, str]:
     """GET `url` into `path` (through a temporary file beside it, renamed when complete);
     the bytes written and their SHA-256. A short body is an error and leaves `path` as it was."""
+    tmp, size, digest = download_part(client, url, path, deadline)
+    try:
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return size, digest
+
+
+def download_part(client, url: str, path: str, deadline: Deadline) -> tuple[str, int, str]:
+    """GET `url` into a temporary file beside `path`, for the caller to rename: (its name, the
+    bytes written, their SHA-256). On any failure the temporary file is gone again."""
     digest = hashlib.sha256()
     tmp = f"{path}.part-{os.getpid()}"
     try:
@@ -105,11 +127,36 @@ def download(client, url: str, path: str, deadline: Deadline) -> tuple[int, str]
                 digest.update(chunk)
 
             size = _download_to(client, url, deadline, write)
-        os.replace(tmp, path)
-    finally:
+    except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return size, digest.hexdigest()
+        raise
+    return tmp, size, digest.hexdigest()
+
+
+def head(client, url: str, limit: int, deadline: Deadline) -> bytes:
+    """The first `limit` bytes of the file at `url` (all of a smaller file); the rest of the
+    body is not read."""
+    resp = _request(client, "GET", url, stream=True)
+    data = bytearray()
+    try:
+        if resp.status_code == 404:
+            raise NotFound(f"file {_shown(url)} not found on the server")
+        _raise_for(resp, url)
+        expected = resp.headers.get("Content-Length")
+        try:
+            for chunk in resp.iter_content(chunk_size=min(CHUNK, limit)):
+                data += chunk
+                deadline.check(len(data))
+                if len(data) >= limit:
+                    break
+        except (rex.ConnectionError, rex.ChunkedEncodingError) as e:
+            raise TransportError(f"download of {_shown(url)} broke off: {_short(e)}") from None
+    finally:
+        resp.close()
+    if len(data) < limit and expected is not None and len(data) != int(expected):
+        raise TransportError(f"download of {_shown(url)} got {len(data)} of {expected} bytes")
+    return bytes(data[:limit])
 
 
 def _download_to(client, url: str, deadline: Deadline, sink) -> int:

@@ -63,14 +63,18 @@ def test_volume_examples_run_as_written(vcsim_factory, tmp_path):
     iso.write_bytes(b"CD001" * 4096)
     result = run_playbook(playbook(tmp_path, sim, "esx_volume"))
     assert result.rc == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    # create, grow + inflate, copy, wipe, upload, download, delete: each task changes something
-    assert "failed=0" in result.stdout and "changed=7" in result.stdout, result.stdout[-3000:]
+    # create, download, grow + inflate, copy, wipe, upload, download, delete: each task changes
+    assert "failed=0" in result.stdout and "changed=8" in result.stdout, result.stdout[-3000:]
     root = reads.datastore_dir(sim, "LocalDS_0")
     assert reads.descriptor(root / "disks" / "data.vmdk") == {
         "sectors": 512 << 11, "extent": "data-flat.vmdk", "thin": False}  # fmt: skip
     left = reads.files_on_disk(root)
     assert "disks/data-copy.vmdk" not in left and "iso/tools.iso" not in left
     assert (tmp_path / "tools-downloaded.iso").read_bytes() == iso.read_bytes()
+    # The disk as it was downloaded, before it grew: its descriptor and its 256 MiB flat file.
+    assert reads.descriptor(tmp_path / "data.vmdk") == {
+        "sectors": 256 << 11, "extent": "data-flat.vmdk", "thin": True}  # fmt: skip
+    assert (tmp_path / "data-flat.vmdk").stat().st_size == 256 << 20
 
 
 SECRET = "examples-chap-secret"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -77,3 +78,64 @@ def test_a_tls_connection_closed_mid_request_is_no_certificate_error():
     )
     with pytest.raises(CertificateError, match="certificate's issuer \\(CA\\) is not trusted"):
         _send_failing(refused)
+
+
+class _Body:
+    """A streamed answer of `size` bytes in 1 KiB chunks, counting what was read of it."""
+
+    def __init__(self, size: int, status: int = 200, broken: bool = False):
+        self.size, self.status_code, self.read, self.closed = size, status, 0, False
+        self.headers = {"Content-Length": str(size)}
+        self.broken = broken
+
+    def iter_content(self, chunk_size):
+        while self.read < self.size:
+            if self.broken and self.read >= 1024:
+                return  # the server stopped short of its Content-Length
+            n = min(1024, self.size - self.read)
+            self.read += n
+            yield b"d" * n
+
+    def close(self):
+        self.closed = True
+
+
+def _answering(body: _Body):
+    from ansible_collections.viapi.esx.plugins.module_utils.vi.retry import Backoff
+
+    http = SimpleNamespace(request=lambda *a, **k: body)
+    return SimpleNamespace(
+        transport=SimpleNamespace(http=http, timeout=(30, 60)), backoff=Backoff()
+    )
+
+
+def test_head_reads_no_more_of_the_body_than_asked():
+    body = _Body(1 << 20)
+    assert files.head(_answering(body), "https://vc/folder/a.vmdk", 2048, files.Deadline(60)) == (
+        b"d" * 2048
+    )
+    assert body.read == 2048 and body.closed
+    small = _Body(100)
+    assert (
+        len(files.head(_answering(small), "https://vc/folder/a", 2048, files.Deadline(60))) == 100
+    )
+    with pytest.raises(TransportError, match="got 1024 of 5000 bytes"):
+        files.head(_answering(_Body(5000, broken=True)), "https://vc/f/a", 8192, files.Deadline(60))
+    with pytest.raises(files.NotFound, match="file /folder/a not found"):
+        files.head(_answering(_Body(0, status=404)), "https://vc/folder/a", 10, files.Deadline(60))
+
+
+def test_a_part_cut_short_leaves_no_file_behind(tmp_path):
+    target = tmp_path / "disk-flat.vmdk"
+    client = _answering(_Body(5000, broken=True))
+    with pytest.raises(TransportError, match="got 1024 of 5000 bytes"):
+        files.download_part(
+            client, "https://vc/folder/d-flat.vmdk", str(target), files.Deadline(60)
+        )
+    assert list(tmp_path.iterdir()) == []
+    tmp, size, digest = files.download_part(
+        _answering(_Body(3000)), "https://vc/folder/d-flat.vmdk", str(target), files.Deadline(60)
+    )
+    assert size == 3000 and not target.exists()
+    with open(tmp, "rb") as part:
+        assert part.read() == b"d" * 3000 and os.path.dirname(tmp) == str(tmp_path)
