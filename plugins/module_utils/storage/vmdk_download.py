@@ -117,7 +117,10 @@ def _extent_size(client, target: Target, url: str, name: str, deadline) -> int |
 
 def _compare(client, f: _File, deadline) -> None:
     """Mark the file to fetch unless the local one has the server's size and SHA-256."""
-    old = files.local_file(f.local, f.size, deadline)
+    try:
+        old = files.local_file(f.local, f.size, deadline)
+    except OSError as e:
+        raise ViError(f"dest: cannot read '{f.local}': {e.strerror or e}") from None
     f.old_size = old["size_bytes"]
     if old["sha256"] is not None and old["sha256"] == files.remote_sha256(client, f.url, deadline):
         f.entry.update(old)

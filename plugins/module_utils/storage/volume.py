@@ -84,7 +84,7 @@ class VolumeRequest:
             )
         if given and self.state == "absent":
             raise InvalidArgument(f"{given[0]} does not apply with state absent")
-        if self.src and not os.path.isfile(self.src):
+        if self.src and not (os.path.isfile(self.src) and os.access(self.src, os.R_OK)):
             raise InvalidArgument(f"src: '{self.src}' is not a readable file")
 
 

@@ -195,6 +195,11 @@ def test_upload_download_delete(sim, tmp_path):
         "before": {"dest": str(dest), "size_bytes": None},
         "after": {"dest": str(dest), "size_bytes": src.stat().st_size},
     }
+    long_name = str(tmp_path / ("x" * 300))  # no file system takes a 300-byte name
+    unwritable = volume(sim, dict(down, dest=long_name), ok=False)
+    assert unwritable["msg"] == f"dest: cannot write '{long_name}': File name too long"
+    assert "Traceback" not in str(unwritable) and sorted(p.name for p in tmp_path.iterdir()) == [
+        "tools.iso"]  # fmt: skip
     fetched = volume(sim, down)
     assert dest.read_bytes() == src.read_bytes()
     assert fetched["volume"]["path"] == "[LocalDS_0] iso/sub/tools.iso"
