@@ -43,7 +43,7 @@ def task_info(server, task: str) -> dict:
 
 def ended(server, task: str) -> dict:
     """The task's info once the server has ended it (polled: nobody waits on it any more)."""
-    for _ in range(1200):  # 10 minutes: far beyond the task's 8 s, only against a hang
+    for _attempt in range(1200):  # 10 minutes: far beyond the task's 8 s, only against a hang
         info = task_info(server, task)
         if info["info.state"] in ("success", "error"):
             return info
