@@ -14,6 +14,7 @@ from ansible_run import connection, module_defaults_play, run_playbook
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
 
 PLAYBOOK = Path(__file__).with_name("host_evacuate.yml")
 BLOCKERS = {
@@ -227,4 +228,27 @@ def test_the_choice_prefers_the_host_with_the_most_free_memory(vcsim_factory):
     assert clean["would_move"] and clean["destination"] == hosts["ok"], clean
     assert clean["refused"] == {}
     assert "the most free memory" in clean["message"]
+    assert placement(sim) == before, "check mode changed the server"
+
+
+def test_the_cluster_is_read_in_the_source_hosts_datacenter(vcsim_factory):
+    """Clusters of two datacenters may share a name; the lookup by name alone found both and
+    failed the role before it read a VM."""
+    sim = vcsim_factory("--dc", "2")
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        clusters = collect(c, {"ClusterComputeResource": ["name"]})
+        other = next(ref for ref, p in clusters if p["name"] == "DC1_C0")
+        wait_for_task(c, c.call(other, "Rename_Task", newName="DC0_C0"), 60)
+    hosts = {h["name"]: h for h in sim.manifest["hosts"]}
+    source = "DC0_C0_H0"
+    assert hosts[source]["cluster"] == "DC0_C0" and hosts[source]["datacenter"] == "DC0"
+    before = placement(sim)
+    # The default model's checks refuse its VMs (vmotion_enabled, host_devices): what counts
+    # here is which hosts were asked.
+    res, report = run(sim, source, check=True, host_evacuate_fail_on_blocked=False)
+    assert res.rc == 0, res.stdout[-3000:]
+    assert set(report) == {vm for vm, host in before[0].items() if host == source}
+    peers = {h for h, facts in hosts.items() if facts["cluster"] == "DC0_C0" and h != source}
+    for line in report.values():
+        assert set(line["refused"]) | {line["destination"]} - {None} == peers, line
     assert placement(sim) == before, "check mode changed the server"
