@@ -10,13 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from ansible_run import connection, module_defaults_play, run_playbook
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
+from ansible_collections.viapi.esx.plugins.modules import esx_migrate
 
 PLAYBOOK = Path(__file__).with_name("host_evacuate.yml")
+ROLE = Path(__file__).parents[3] / "roles" / "host_evacuate"
 BLOCKERS = {
     "host_cdrom": "host_devices",
     "missing_network": "networks",
@@ -125,6 +128,41 @@ def test_the_host_being_emptied_is_never_a_destination(vcsim_factory):
         in alone.stdout
     )
     assert placement(sim) == before, "check mode changed the server"
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ({"host_evacuate_checks": {"fail_on": "warnings"}},
+         "value of fail_on must be one of: critical, warning, got: warnings"),
+        ({"host_evacuate_checks": {"skipp": ["host_devices"]}}, "skipp"),
+        ({"host_evacuate_checks": {"skip": ["host_device"]}}, "host_device"),
+        ({"host_evacuate_wait_timeout": 0},
+         "host_evacuate_wait_timeout must be a positive number of seconds, got 0"),
+    ],
+)  # fmt: skip
+def test_a_bad_option_fails_before_any_vm_is_tried(sim, roles, extra, needle):
+    """esx_migrate refused such a value for each VM; each was reported as "stayed", and with
+    host_evacuate_fail_on_blocked false the role succeeded having tried nothing."""
+    before = placement(sim)
+    res, report = run(sim, roles["hosts"]["source"], host_evacuate_fail_on_blocked=False, **extra)
+    assert res.rc != 0 and report is None, res.stdout[-3000:]
+    (failed,) = [t for t in res.tasks if t["status"] == "failed"]
+    assert needle in failed["result"]["msg"], failed["result"]
+    if "host_evacuate_checks" in extra:
+        assert "host_evacuate_checks" in failed["result"]["msg"], failed["result"]
+    assert not [t for t in res.tasks if t["task"].endswith("Check and migrate each VM")]
+    assert placement(sim) == before
+
+
+def test_the_checks_the_role_accepts_are_esx_migrates():
+    spec = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())
+    role = spec["argument_specs"]["main"]["options"]["host_evacuate_checks"]["options"]
+    module = esx_migrate.ARGUMENT_SPEC["checks"]["options"]
+    assert set(role) == set(module)
+    for name, option in module.items():
+        for key in ("type", "elements", "choices"):
+            assert role[name].get(key) == option.get(key), (name, key)
 
 
 def test_without_destination_fails_clearly(vcsim_factory):
