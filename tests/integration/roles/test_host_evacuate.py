@@ -155,6 +155,22 @@ def test_a_bad_option_fails_before_any_vm_is_tried(sim, roles, extra, needle):
     assert placement(sim) == before
 
 
+def test_a_destination_no_host_has_fails_before_any_vm_is_tried(sim, roles):
+    """esx_migrate failed for every VM (also those the other destination would take), each
+    was reported as stayed, and with host_evacuate_fail_on_blocked false the role succeeded."""
+    before = placement(sim)
+    res, report = run(
+        sim, roles["hosts"]["source"], host_evacuate_fail_on_blocked=False,
+        host_evacuate_destinations=[roles["hosts"]["ok"], "esx-typo", "esx-typo2"],
+    )  # fmt: skip
+    assert res.rc != 0 and report is None, res.stdout[-3000:]
+    (failed,) = [t for t in res.tasks if t["status"] == "failed"]
+    assert failed["result"]["msg"] == (
+        "host_evacuate_destinations: no host is called esx-typo, esx-typo2"
+    ), failed["result"]
+    assert placement(sim) == before
+
+
 def test_the_checks_the_role_accepts_are_esx_migrates():
     spec = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())
     role = spec["argument_specs"]["main"]["options"]["host_evacuate_checks"]["options"]
