@@ -177,7 +177,7 @@ def test_the_checks_the_role_accepts_are_esx_migrates():
     module = esx_migrate.ARGUMENT_SPEC["checks"]["options"]
     assert set(role) == set(module)
     for name, option in module.items():
-        for key in ("type", "elements", "choices"):
+        for key in ("type", "elements", "choices", "default"):
             assert role[name].get(key) == option.get(key), (name, key)
 
 
