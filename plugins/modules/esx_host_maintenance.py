@@ -41,7 +41,8 @@ options:
         registers them on other hosts (a VM stays when no host is compatible or DRS is off for
         it); in a cluster without DRS the task succeeds only once they have been moved by hand,
         so it waits for that up to O(wait_timeout).
-      - ESXi without vCenter does not take this; it is not sent there.
+      - ESXi without vCenter does not take this; it is not sent there, and V(true) warns that
+        it is ignored (the powered-off VMs stay registered on the host).
       - Only with O(state=present); with O(state=absent) it is an error.
     type: bool
     default: false
@@ -106,6 +107,11 @@ def request(params: dict, check_mode: bool) -> MaintenanceRequest:
 
 def run(module, client) -> dict:
     """Build the request once and run the maintenance runner."""
+    if module.params["evacuate_powered_off_vms"] and not client.is_vcenter:
+        module.warn(
+            "evacuate_powered_off_vms: true applies to vCenter; ESXi without vCenter does not "
+            "take it, so it is ignored and powered-off VMs stay registered on the host"
+        )
     return module.run_request(client, maintenance.run, request)
 
 

@@ -99,6 +99,23 @@ def test_maintenance_bad_input(sim):
     assert res.failed and "state" in res["msg"] and "sideways" in res["msg"]
 
 
+def test_esxi_warns_that_evacuate_powered_off_vms_is_ignored(vcsim_esx, sim):
+    """ESXi without vCenter is not sent the argument; true was dropped without a word."""
+    name = vcsim_esx.manifest["hosts"][0]["name"]
+    args = {"name": name, "evacuate_powered_off_vms": True}
+    res = run_module("esx_host_maintenance", args, vcsim_esx, check=True)
+    assert not res.failed and res["changed"] is True, res.result
+    assert any(
+        w.startswith("evacuate_powered_off_vms: true applies to vCenter")
+        for w in res.get("warnings") or []
+    ), res.result
+    assert server_hosts(vcsim_esx)[name] is False, "check mode changed the server"
+    # vCenter takes it: no warning there.
+    vcenter = run_module("esx_host_maintenance", dict(args, name=sim.manifest["hosts"][0]["name"]),
+                         sim, check=True)  # fmt: skip
+    assert not vcenter.failed and not vcenter.get("warnings"), vcenter.result
+
+
 @pytest.mark.parametrize(
     ("module", "args", "message"),
     [

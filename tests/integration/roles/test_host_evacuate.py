@@ -10,12 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from ansible_run import connection, module_defaults_play, run_playbook
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
+from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
+from ansible_collections.viapi.esx.plugins.modules import esx_migrate
 
 PLAYBOOK = Path(__file__).with_name("host_evacuate.yml")
+ROLE = Path(__file__).parents[3] / "roles" / "host_evacuate"
 BLOCKERS = {
     "host_cdrom": "host_devices",
     "missing_network": "networks",
@@ -126,6 +130,57 @@ def test_the_host_being_emptied_is_never_a_destination(vcsim_factory):
     assert placement(sim) == before, "check mode changed the server"
 
 
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ({"host_evacuate_checks": {"fail_on": "warnings"}},
+         "value of fail_on must be one of: critical, warning, got: warnings"),
+        ({"host_evacuate_checks": {"skipp": ["host_devices"]}}, "skipp"),
+        ({"host_evacuate_checks": {"skip": ["host_device"]}}, "host_device"),
+        ({"host_evacuate_wait_timeout": 0},
+         "host_evacuate_wait_timeout must be a positive number of seconds, got 0"),
+    ],
+)  # fmt: skip
+def test_a_bad_option_fails_before_any_vm_is_tried(sim, roles, extra, needle):
+    """esx_migrate refused such a value for each VM; each was reported as "stayed", and with
+    host_evacuate_fail_on_blocked false the role succeeded having tried nothing."""
+    before = placement(sim)
+    res, report = run(sim, roles["hosts"]["source"], host_evacuate_fail_on_blocked=False, **extra)
+    assert res.rc != 0 and report is None, res.stdout[-3000:]
+    (failed,) = [t for t in res.tasks if t["status"] == "failed"]
+    assert needle in failed["result"]["msg"], failed["result"]
+    if "host_evacuate_checks" in extra:
+        assert "host_evacuate_checks" in failed["result"]["msg"], failed["result"]
+    assert not [t for t in res.tasks if t["task"].endswith("Check and migrate each VM")]
+    assert placement(sim) == before
+
+
+def test_a_destination_no_host_has_fails_before_any_vm_is_tried(sim, roles):
+    """esx_migrate failed for every VM (also those the other destination would take), each
+    was reported as stayed, and with host_evacuate_fail_on_blocked false the role succeeded."""
+    before = placement(sim)
+    res, report = run(
+        sim, roles["hosts"]["source"], host_evacuate_fail_on_blocked=False,
+        host_evacuate_destinations=[roles["hosts"]["ok"], "esx-typo", "esx-typo2"],
+    )  # fmt: skip
+    assert res.rc != 0 and report is None, res.stdout[-3000:]
+    (failed,) = [t for t in res.tasks if t["status"] == "failed"]
+    assert failed["result"]["msg"] == (
+        "host_evacuate_destinations: no host is called esx-typo, esx-typo2"
+    ), failed["result"]
+    assert placement(sim) == before
+
+
+def test_the_checks_the_role_accepts_are_esx_migrates():
+    spec = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())
+    role = spec["argument_specs"]["main"]["options"]["host_evacuate_checks"]["options"]
+    module = esx_migrate.ARGUMENT_SPEC["checks"]["options"]
+    assert set(role) == set(module)
+    for name, option in module.items():
+        for key in ("type", "elements", "choices", "default"):
+            assert role[name].get(key) == option.get(key), (name, key)
+
+
 def test_without_destination_fails_clearly(vcsim_factory):
     sim = vcsim_factory()
     standalone = next(h["name"] for h in sim.manifest["hosts"] if not h.get("cluster"))
@@ -227,4 +282,27 @@ def test_the_choice_prefers_the_host_with_the_most_free_memory(vcsim_factory):
     assert clean["would_move"] and clean["destination"] == hosts["ok"], clean
     assert clean["refused"] == {}
     assert "the most free memory" in clean["message"]
+    assert placement(sim) == before, "check mode changed the server"
+
+
+def test_the_cluster_is_read_in_the_source_hosts_datacenter(vcsim_factory):
+    """Clusters of two datacenters may share a name; the lookup by name alone found both and
+    failed the role before it read a VM."""
+    sim = vcsim_factory("--dc", "2")
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        clusters = collect(c, {"ClusterComputeResource": ["name"]})
+        other = next(ref for ref, p in clusters if p["name"] == "DC1_C0")
+        wait_for_task(c, c.call(other, "Rename_Task", newName="DC0_C0"), 60)
+    hosts = {h["name"]: h for h in sim.manifest["hosts"]}
+    source = "DC0_C0_H0"
+    assert hosts[source]["cluster"] == "DC0_C0" and hosts[source]["datacenter"] == "DC0"
+    before = placement(sim)
+    # The default model's checks refuse its VMs (vmotion_enabled, host_devices): what counts
+    # here is which hosts were asked.
+    res, report = run(sim, source, check=True, host_evacuate_fail_on_blocked=False)
+    assert res.rc == 0, res.stdout[-3000:]
+    assert set(report) == {vm for vm, host in before[0].items() if host == source}
+    peers = {h for h, facts in hosts.items() if facts["cluster"] == "DC0_C0" and h != source}
+    for line in report.values():
+        assert set(line["refused"]) | {line["destination"]} - {None} == peers, line
     assert placement(sim) == before, "check mode changed the server"

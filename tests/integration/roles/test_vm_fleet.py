@@ -90,6 +90,19 @@ def test_fleet_argument_spec_refuses_bad_input(sim):
     assert "vm_fleet_vms" in res.stdout
 
 
+def test_the_list_of_vms_is_required(sim):
+    """A default of [] satisfied `required`: without the variable (here misspelled) the role
+    succeeded having converged nothing."""
+    res = run_playbook(
+        PLAYBOOK, {"vm_fleet_vm": [{"name": "fleet-req"}], "vm_fleet_connection": connection(sim)}
+    )
+    assert res.rc != 0
+    assert "missing required arguments: vm_fleet_vms" in res.stdout, res.stdout[-3000:]
+    assert "fleet-req" not in vms(sim)
+    res = run_playbook(PLAYBOOK, {"vm_fleet_vms": [], "vm_fleet_connection": connection(sim)})
+    assert res.rc == 0 and "fleet-changed=[]" in res.stdout, res.stdout[-3000:]
+
+
 def failed_message(res) -> str:
     """The message of the task that failed the play."""
     failed = [t for t in res.tasks if t["status"] == "failed"]

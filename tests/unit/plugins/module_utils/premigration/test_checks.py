@@ -2,7 +2,8 @@
 
 The first tests run over the registry itself, so a new check is held to them without an edit
 here; CASES gives every check a passing and a failing snapshot, and docs/premigration.md and
-esx_migrate's documented choices must list exactly the registered checks.
+esx_migrate's documented choices (and the host_evacuate role's) must list exactly the
+registered checks.
 """
 
 from __future__ import annotations
@@ -163,6 +164,15 @@ def test_esx_migrate_documents_every_registered_check_as_a_skip_choice():
     )
     choices = doc["options"]["checks"]["suboptions"]["skip"]["choices"]
     assert sorted(choices) == sorted(REGISTERED)
+
+
+def test_the_host_evacuate_role_takes_every_registered_check_as_a_skip_choice():
+    """The role checks host_evacuate_checks before it reads anything (its argument_specs)."""
+    spec = yaml.safe_load(
+        (COLLECTION / "roles" / "host_evacuate" / "meta" / "argument_specs.yml").read_text()
+    )
+    checks_option = spec["argument_specs"]["main"]["options"]["host_evacuate_checks"]
+    assert sorted(checks_option["options"]["skip"]["choices"]) == sorted(REGISTERED)
 
 
 def test_a_clean_move_passes_every_client_side_check(snap):
