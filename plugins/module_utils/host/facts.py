@@ -12,7 +12,7 @@ OWN_PATHS = (
     "runtime.inQuarantineMode", "summary.config.product", "summary.config.vmotionEnabled",
     "summary.currentEVCModeKey", "summary.hardware", "hardware.cpuPkg",
 )  # fmt: skip
-PATHS = (*OWN_PATHS, "parent", "datastore", "network", "vm", "summary.maxEVCModeKey")
+PATHS = (*OWN_PATHS, "parent", "datastore", "network", "vm")
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "standBy": "standby"}
 
 

@@ -64,7 +64,6 @@ def host_props(**over: str) -> dict[str, str]:
         ),
         "summary.config.vmotionEnabled": '<val xsi:type="xsd:boolean">true</val>',
         "summary.currentEVCModeKey": _s("intel-cascadelake"),
-        "summary.maxEVCModeKey": _s("intel-icelake"),
         "summary.hardware": (
             '<val xsi:type="HostHardwareSummary"><vendor>Dell Inc.</vendor>'
             "<model>PowerEdge R640</model><uuid>4c4c4544-0048-3510-8052-b7c04f4e3732</uuid>"
