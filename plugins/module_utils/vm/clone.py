@@ -18,8 +18,8 @@ from . import snapshot_tree, spec
 from .attach_check import check_attached
 from .clone_place import place_clone
 from .config_options import ConfigOptions
+from .create import describe, new_vm_failed
 from .facts import gather_one
-from .lifecycle import describe, new_vm_failed
 from .provision import check_waits, wait_steps
 from .request import VmRequest
 from .runplan import RunPlan, Step, make_result

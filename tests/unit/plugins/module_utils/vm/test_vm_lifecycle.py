@@ -1,4 +1,4 @@
-"""vm/lifecycle.py: the plan-then-apply runner, and the cleanup after a failed creation.
+"""vm/lifecycle.py: the plan-then-apply runner; vm/create.py: the cleanup after a failed creation.
 
 The simulator cannot make CreateVM_Task fail half-way (it always removes what it made), so the
 cleanup runs here over a call-level fake that answers like a vCenter would.
@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.viapi.esx.plugins.module_utils.vi import faults
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import TaskFailed, make_fault
-from ansible_collections.viapi.esx.plugins.module_utils.vm import lifecycle
+from ansible_collections.viapi.esx.plugins.module_utils.vm import create, lifecycle
 from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmIdentity, VmRequest
 
 
@@ -69,7 +69,7 @@ ERROR = TaskFailed(
 
 def test_a_half_made_vm_is_deleted_and_the_message_says_so():
     client = FakeVCenter(left_behind=True)
-    message = lifecycle._cleanup_failed_create(client, "web", WHERE, ERROR)
+    message = create.cleanup_failed_create(client, "web", WHERE, ERROR)
     assert message.startswith("creating VM 'web' failed: task task-5")
     assert "InvalidDeviceSpec: Invalid configuration for device '0'." in message
     assert "(invalid property: virtualDeviceSpec.device.backing)" in message
@@ -79,14 +79,14 @@ def test_a_half_made_vm_is_deleted_and_the_message_says_so():
 
 def test_nothing_left_means_nothing_deleted():
     client = FakeVCenter(left_behind=False)
-    message = lifecycle._cleanup_failed_create(client, "web", WHERE, ERROR)
+    message = create.cleanup_failed_create(client, "web", WHERE, ERROR)
     assert message.endswith("; nothing was left behind")
     assert "Destroy_Task" not in [method for method, _obj in client.calls]
 
 
 def test_a_failed_cleanup_names_the_vm_to_delete_by_hand():
     client = FakeVCenter(left_behind=True, destroy_fails=True)
-    message = lifecycle._cleanup_failed_create(client, "web", WHERE, ERROR)
+    message = create.cleanup_failed_create(client, "web", WHERE, ERROR)
     assert "the partly created VM vm-77 is left, delete it by hand" in message
     assert "FileLocked: the file is locked" in message
 
@@ -94,7 +94,7 @@ def test_a_failed_cleanup_names_the_vm_to_delete_by_hand():
 def test_a_new_vms_failure_after_the_create_and_before_it(monkeypatch):
     """new_vm_failed, the one handler of esx_vm's create and clone."""
     client, made = FakeVCenter(left_behind=True), []
-    failed = lifecycle.new_vm_failed(
+    failed = create.new_vm_failed(
         client, "web", made, WHERE, lambda e, done: f"VM 'web' was made, then {done}: {e}"
     )
     cleaned = failed(ERROR, [])  # the create task failed: what it left is deleted
@@ -103,7 +103,7 @@ def test_a_new_vms_failure_after_the_create_and_before_it(monkeypatch):
     other = faults.InvalidArgument("host: host 'esx9' not found")
     assert failed(other, []) is other
     made.append(MoRef("VirtualMachine", "vm-77"))
-    monkeypatch.setattr(lifecycle, "gather_one", lambda c, r, *a: ({}, {"name": "web"}))
+    monkeypatch.setattr(create, "gather_one", lambda c, r, *a: ({}, {"name": "web"}))
     after = failed(other, ["created"])
     assert isinstance(after, lifecycle.PartialFailure) and after.cause is other
     assert str(after) == "VM 'web' was made, then ['created']: host: host 'esx9' not found"
