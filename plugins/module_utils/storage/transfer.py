@@ -19,7 +19,7 @@ from ..vi.values import split_datastore_path
 from . import datastore_files, vmdk_download
 from .backend import volume_record
 from .vmdk import disk_step, mkdir_steps
-from .volume import Plan, Step, Target, VolumeRequest, is_vmdk, remaining
+from .volume import Plan, Step, Target, VolumeRequest, is_vmdk, local_errors, remaining
 
 
 def plan(client, target: Target, request: VolumeRequest, before, deadline) -> Plan:
@@ -110,10 +110,8 @@ def _download(client, target: Target, dest: str, before, deadline) -> Plan:
         return vmdk_download.plan(client, target, dest, before, deadline)
     url = files.folder_url(client, target.datacenter_name, target.pool.name, target.rel)
     size = files.remote_size(client, url)
-    try:
+    with local_errors("read", dest):
         old = files.local_file(dest, size, deadline)
-    except OSError as e:
-        raise ViError(f"dest: cannot read '{dest}': {e.strerror or e}") from None
     if old["sha256"] is not None and old["sha256"] == files.remote_sha256(client, url, deadline):
         return Plan(old, old, transfer=dict(old), reread=False, volume=before)
     transfer = {"dest": dest, "size_bytes": size, "sha256": None}
@@ -129,10 +127,8 @@ def _download(client, target: Target, dest: str, before, deadline) -> Plan:
 
 def _download_run(url: str, dest: str, size, transfer: dict):
     def run(client, deadline) -> None:
-        try:
+        with local_errors("write", dest):
             written, digest = files.download(client, url, dest, deadline)
-        except OSError as e:  # the local file: a name too long, a full disk, no permission
-            raise ViError(f"dest: cannot write '{dest}': {e.strerror or e}") from None
         if size is not None and written != size:
             raise ViError(f"download to '{dest}' got {written} bytes of {size}")
         transfer.update(size_bytes=written, sha256=digest)

@@ -12,6 +12,7 @@ disk) is refused: its descriptor alone is no disk.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from ..vi import files
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError
 from ..vi.values import join_datastore_path
 from . import vmdk_descriptor
-from .volume import Plan, Step, Target
+from .volume import Plan, Step, Target, local_error, local_errors
 
 
 @dataclass
@@ -33,6 +34,7 @@ class _File:
     entry: dict  # dest, size_bytes, sha256 (and name, type for an extent)
     fetch: bool = False
     old_size: int | None = None  # of the local file before the run
+    sha256: str | None = None  # on the server, when already known (a descriptor read whole)
 
 
 def plan(client, target: Target, dest: str, before: dict, deadline) -> Plan:
@@ -41,7 +43,11 @@ def plan(client, target: Target, dest: str, before: dict, deadline) -> Plan:
     head = files.head(client, url, vmdk_descriptor.LIMIT + 1, deadline)
     disk = vmdk_descriptor.parse(head, target.path)
     _refuse_devices(target, disk)
-    descriptor = _File(target.path, url, dest, files.remote_size(client, url), {})
+    if len(head) <= vmdk_descriptor.LIMIT:  # the whole descriptor: no second or third GET
+        descriptor = _File(target.path, url, dest, len(head), {},
+                           sha256=hashlib.sha256(head).hexdigest())  # fmt: skip
+    else:  # a hosted sparse disk, one binary file larger than what was read
+        descriptor = _File(target.path, url, dest, files.remote_size(client, url), {})
     folder, local_folder = target.rel.rpartition("/")[0], os.path.dirname(dest)
     extents = []
     for extent in disk.data_extents():
@@ -117,12 +123,11 @@ def _extent_size(client, target: Target, url: str, name: str, deadline) -> int |
 
 def _compare(client, f: _File, deadline) -> None:
     """Mark the file to fetch unless the local one has the server's size and SHA-256."""
-    try:
+    with local_errors("read", f.local):
         old = files.local_file(f.local, f.size, deadline)
-    except OSError as e:
-        raise ViError(f"dest: cannot read '{f.local}': {e.strerror or e}") from None
     f.old_size = old["size_bytes"]
-    if old["sha256"] is not None and old["sha256"] == files.remote_sha256(client, f.url, deadline):
+    remote = f.sha256 or (old["sha256"] and files.remote_sha256(client, f.url, deadline))
+    if old["sha256"] is not None and old["sha256"] == remote:
         f.entry.update(old)
         return
     f.entry.update(dest=f.local, size_bytes=f.size, sha256=None)
@@ -165,10 +170,8 @@ def _run(fetched: list[_File]):
 
 
 def _fetch(client, f: _File, deadline) -> tuple[str, int, str]:
-    try:
+    with local_errors("write", f.local):
         return files.download_part(client, f.url, f.local, deadline)
-    except OSError as e:
-        raise ViError(f"dest: cannot write '{f.local}': {e.strerror or e}") from None
 
 
 def _rename(parts: list[tuple[str, _File]]) -> None:
@@ -178,7 +181,7 @@ def _rename(parts: list[tuple[str, _File]]) -> None:
         try:
             os.replace(tmp, f.local)
         except OSError as e:
-            error = ViError(f"dest: cannot write '{f.local}': {e.strerror or e}")
+            error = local_error("write", f.local, e)
             if not done:
                 raise error from None
             raise PartialFailure(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, ViError, WaitTimeout
@@ -92,6 +93,21 @@ def is_vmdk(name: str) -> bool:
     """A disk descriptor name (dir/disk.vmdk), not one of a disk's data files."""
     lower = name.lower()
     return lower.endswith(".vmdk") and not datastore_files._EXTENTS.search(lower)
+
+
+def local_error(doing: str, path: str, error: OSError) -> ViError:
+    """A local file's failure (a name too long, a full disk, no permission) as an error naming
+    dest: esx_volume's downloads read and write only that."""
+    return ViError(f"dest: cannot {doing} '{path}': {error.strerror or error}")
+
+
+@contextmanager
+def local_errors(doing: str, path: str):
+    """OSError of the local file at `path` raised as local_error (no traceback)."""
+    try:
+        yield
+    except OSError as e:
+        raise local_error(doing, path, e) from None
 
 
 def pool_and_name(pool: str | None, name: str) -> tuple[str, str]:
