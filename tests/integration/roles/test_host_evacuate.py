@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible_run import connection, module_defaults_play, run_playbook
+from faultproxy import HOOK, FaultProxy, Request
 
+from ansible_collections.viapi.esx.plugins.module_utils.module import CONNECTION_ARGS
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.checks import REGISTRY
+from ansible_collections.viapi.esx.plugins.module_utils.premigration.runner import REGRADES
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
 from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
@@ -44,6 +48,12 @@ def placement(sim) -> tuple[dict, dict]:
         rows = collect(c, {"VirtualMachine": ["name", "runtime.host"]})
     vms = {p["name"]: hosts[p["runtime.host"]]["name"] for _r, p in rows}
     return vms, {p["name"]: bool(p.get("runtime.inMaintenanceMode")) for p in hosts.values()}
+
+
+def host_refs(sim) -> dict:
+    """Host name -> moref value, read independently of the role."""
+    with Client(sim.host, sim.username, sim.password, port=sim.port, ca_path=str(sim.ca_path)) as c:
+        return {p["name"]: ref.value for ref, p in collect(c, {"HostSystem": ["name"]})}
 
 
 def run(sim, host, check=False, **extra):
@@ -139,6 +149,12 @@ def test_the_host_being_emptied_is_never_a_destination(vcsim_factory):
         ({"host_evacuate_checks": {"skip": ["host_device"]}}, "host_device"),
         ({"host_evacuate_wait_timeout": 0},
          "host_evacuate_wait_timeout must be a positive number of seconds, got 0"),
+        ({"host_evacuate_checks": {"severity": {"host_device": "info", "networks": "info"}}},
+         "host_evacuate_checks.severity: unknown check(s) host_device (known: vm_state, "),
+        ({"host_evacuate_checks": {"severity": {"networks": "warn", "snapshots": "info"}}},
+         "host_evacuate_checks.severity: networks: not one of critical, warning, info, ignore"),
+        ({"host_evacuate_checks": {"skip": ["networks"], "severity": {"networks": "info"}}},
+         "host_evacuate_checks.severity: networks also in skip; skip a check or regrade it"),
     ],
 )  # fmt: skip
 def test_a_bad_option_fails_before_any_vm_is_tried(sim, roles, extra, needle):
@@ -152,6 +168,23 @@ def test_a_bad_option_fails_before_any_vm_is_tried(sim, roles, extra, needle):
     if "host_evacuate_checks" in extra:
         assert "host_evacuate_checks" in failed["result"]["msg"], failed["result"]
     assert not [t for t in res.tasks if t["task"].endswith("Check and migrate each VM")]
+    assert placement(sim) == before
+
+
+def test_an_unknown_connection_option_fails_before_anything_is_read(sim, roles):
+    """Each module refused it under its own name; the message now names the role variable."""
+    before = placement(sim)
+    res, report = run(
+        sim, roles["hosts"]["source"],
+        host_evacuate_connection={**connection(sim), "hostnme": "vc.example.com"},
+    )  # fmt: skip
+    assert res.rc != 0 and report is None, res.stdout[-3000:]
+    (failed,) = [t for t in res.tasks if t["status"] == "failed"]
+    assert failed["task"].endswith("Check the connection options"), failed
+    assert failed["result"]["msg"].startswith(
+        "host_evacuate_connection: unknown option(s) hostnme; it takes hostname, port,"
+    ), failed["result"]
+    assert connection(sim)["password"] not in res.stdout + res.stderr
     assert placement(sim) == before
 
 
@@ -179,6 +212,16 @@ def test_the_checks_the_role_accepts_are_esx_migrates():
     for name, option in module.items():
         for key in ("type", "elements", "choices", "default"):
             assert role[name].get(key) == option.get(key), (name, key)
+
+
+def test_the_lists_the_role_checks_against_are_the_modules():
+    accepted = yaml.safe_load((ROLE / "vars" / "main.yml").read_text())
+    assert set(accepted["host_evacuate_connection_options"]) == set(CONNECTION_ARGS)
+    assert accepted["host_evacuate_check_names"] == [c.name for c in REGISTRY]
+    assert tuple(accepted["host_evacuate_severities"]) == REGRADES
+    spec = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())
+    skip = spec["argument_specs"]["main"]["options"]["host_evacuate_checks"]["options"]["skip"]
+    assert skip["choices"] == accepted["host_evacuate_check_names"]
 
 
 def test_without_destination_fails_clearly(vcsim_factory):
@@ -306,3 +349,46 @@ def test_the_cluster_is_read_in_the_source_hosts_datacenter(vcsim_factory):
     for line in report.values():
         assert set(line["refused"]) | {line["destination"]} - {None} == peers, line
     assert placement(sim) == before, "check mode changed the server"
+
+
+def test_a_vm_that_left_for_another_host_than_chosen_is_misplaced_not_stayed(vcsim_factory):
+    """A server may run a VM elsewhere than the relocation asked (another admin, DRS at once);
+    vcsim always obeys, so the proxy rewrites the first RelocateVM_Task's host from ok to
+    no_vmotion. esx_migrate fails that VM (changed, "was not moved ... as asked"); the role
+    reported it as stayed, kept the host out of maintenance mode and failed, though the host
+    was empty."""
+    sim = vcsim_factory("--scenario", "premigration")
+    roles = sim.manifest["premigration"]
+    hosts, refs = roles["hosts"], host_refs(sim)
+    asked, elsewhere = refs[hosts["ok"]], refs[hosts["no_vmotion"]]
+
+    def redirect(req: Request) -> None:
+        req.body = req.body.replace(
+            f'type="HostSystem">{asked}<'.encode(), f'type="HostSystem">{elsewhere}<'.encode()
+        )
+
+    with FaultProxy(sim.host, sim.port, upstream_ca=sim.ca_path) as proxy:
+        proxy.next(HOOK, method="RelocateVM_Task", hook=redirect)
+        at_proxy = {"hostname": proxy.host, "port": proxy.port, "ca_path": proxy.ca_path}
+        res, report = run(
+            sim, hosts["source"], host_evacuate_destinations=[hosts["ok"]],
+            host_evacuate_enter_maintenance=True,
+            host_evacuate_checks={"skip": sorted(BLOCKERS.values())},
+            host_evacuate_connection=connection(sim, **at_proxy),
+        )  # fmt: skip
+        assert proxy.count("RelocateVM_Task") == len(roles["vms"])
+    assert res.rc == 0, res.stdout[-3000:] + res.stderr[-2000:]
+    vms, maintenance = placement(sim)
+    (misplaced,) = [line for line in report.values() if line["misplaced"]]
+    assert vms[misplaced["vm"]] == hosts["no_vmotion"]
+    assert misplaced["moved"] and misplaced["would_move"], misplaced
+    assert (misplaced["destination"], misplaced["host"]) == (hosts["ok"], hosts["no_vmotion"])
+    assert "was not moved to" in misplaced["message"], misplaced
+    assert f"instead of host '{hosts['ok']}'" in misplaced["message"], misplaced
+    for line in report.values():
+        if line is not misplaced:
+            assert line["moved"] and not line["misplaced"], line
+            assert line["host"] == line["destination"] == vms[line["vm"]] == hosts["ok"], line
+    blocked = [t for t in res.tasks if t["task"].endswith("Record the VMs that did not move")]
+    assert blocked[-1]["result"]["ansible_facts"]["host_evacuate_blocked"] == []
+    assert maintenance[hosts["source"]] is True
