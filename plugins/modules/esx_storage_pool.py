@@ -62,6 +62,9 @@ options:
       - A static target added (O(state=present)) needs an iSCSI name (RFC 3720 3.2.6.3,
         RFC 3980) - C(iqn.yyyy-mm.reversed.domain[:unique]), C(eui.) and 16 hex digits, or
         C(naa.) and 16 or 32 hex digits; another name is an error before any call.
+      - An IQN names the configured target in any case (iSCSI names compare as RFC 3722 maps
+        them); the calls and the pool use the spelling the hosts have, and a host that lacks
+        the target gets that spelling.
       - O(iqn) is an alias, for an iSCSI static target.
     type: str
     required: true

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Protocol
 
 from ..vi.envelope import MoRef
 from ..vi.find import in_datacenter, inside, not_found
+from .ids import iscsi_key
 
 # Every pool has every key (None where it does not apply); iSCSI-only keys are last.
 POOL_FIELDS = (
@@ -86,6 +87,13 @@ class Pool:
     @property
     def backend(self) -> str:
         return self.facts["backend"]
+
+    def named(self, name: str) -> bool:
+        """Whether `name` names this pool: an iSCSI target's IQN in any case (ids.iscsi_key),
+        a send target's address:port too (a host name is case-insensitive, RFC 4343)."""
+        if self.facts.get("type") in ("iscsi", "iscsi_send_target"):
+            return iscsi_key(self.name) == iscsi_key(name)
+        return self.name == name
 
 
 class Backend(Protocol):

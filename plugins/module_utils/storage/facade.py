@@ -57,7 +57,7 @@ class Storage:
         if types:
             found = [p for p in found if p.facts["type"] in types]
         if name is not None:
-            found = [p for p in found if p.name == name]
+            found = [p for p in found if p.named(name)]
         if uuid is not None:
             found = [p for p in found if p.uuid == uuid.strip().lower()]
         if not found and (name is not None or uuid is not None):
@@ -67,9 +67,7 @@ class Storage:
 
     def pool(self, ref: str, option: str = "pool") -> Pool:
         """The one pool whose name or uuid is `ref` (given by `option`)."""
-        matches = [
-            p for p in self.pools() if ref in (p.name, p.uuid) or p.uuid == ref.strip().lower()
-        ]
+        matches = [p for p in self.pools() if p.named(ref) or p.uuid == ref.strip().lower()]
         if not matches:
             raise not_found(
                 "storage pool", ref, self.scope.place("looked up by name and uuid"), option
@@ -89,15 +87,17 @@ class Storage:
         """Volumes of a pool, or found by path or key; filtered by name, key, path and type.
         `option` names the user's option in a NotFound when one criterion was given."""
         _check_choices("type", [volume_type] if volume_type else None, VOLUME_TYPES)
+        in_pool = pool
         if path is not None:
             found = self._backend_of(path).volumes_at(path)
         elif pool is not None:
-            found = self._of_pool(self.pool(pool), volume_type)
+            chosen = self.pool(pool)
+            found, in_pool = self._of_pool(chosen, volume_type), chosen.uuid  # as it matched
         elif key is not None:
             found = self._by_key(key, volume_type)
         else:
             raise InvalidArgument("pool is required unless path or key is given")
-        found = _filter(found, pool=pool, name=name, key=key, volume_type=volume_type)
+        found = _filter(found, pool=in_pool, name=name, key=key, volume_type=volume_type)
         if not found and (name is not None or key is not None or path is not None):
             where = self.scope.place(within=f"storage pool '{pool}'" if pool is not None else "")
             raise _not_found("volume", where, option, name=name, key=key, path=path)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stringprep
+import unicodedata
 
 _HEX32 = re.compile(r"^[0-9a-fA-F]{32}$")
 
@@ -68,6 +70,17 @@ def iscsi_name_problem(name: str) -> str | None:
         if name.lower().startswith(prefix):
             return None if form.match(name) else f"not of the {prefix[:3]} form"
     return "no iqn., eui. or naa. prefix"
+
+
+def iscsi_key(name: str | None) -> str | None:
+    """The form two iSCSI names are compared in: RFC 3722 section 4 maps each name with
+    stringprep tables B.1 (characters that vanish) and B.2 (case folding), then normalizes it
+    (Unicode form KC, section 5). "IQN.2003-01.COM.Example:Disk1" and
+    "iqn.2003-01.com.example:disk1" are one target; the server's spelling is kept for calls."""
+    if name is None:
+        return None
+    mapped = "".join(stringprep.map_table_b2(c) for c in name if not stringprep.in_table_b1(c))
+    return unicodedata.normalize("NFKC", mapped)
 
 
 def lun_key(scsi_lun_uuid: str) -> str:

@@ -21,7 +21,7 @@ from .backend import (
     pool_record,
     volume_record,
 )
-from .ids import iscsi_pool_uuid, lun_key, md5_uuid
+from .ids import iscsi_key, iscsi_pool_uuid, lun_key, md5_uuid
 
 HOST_PATHS = (
     "name",
@@ -114,11 +114,12 @@ def lun_capacity(lun: dict) -> int | None:
 def merge_targets(
     per_host: list[tuple[str, list[Target]]], scope_host: str | None = None
 ) -> list[Pool]:
-    """One pool per target IQN over all hosts; per-host fields from the scoped or first host."""
+    """One pool per target IQN over all hosts (an IQN in any case: ids.iscsi_key), named as the
+    scoped or first host spells it; per-host fields from that host."""
     merged: dict[str, dict] = {}
     for host, targets in sorted(per_host, key=lambda h: (h[0] != scope_host, h[0])):
         for t in targets:
-            entry = merged.setdefault(t.iqn, {"first": t, "hosts": set(), "luns": {}})
+            entry = merged.setdefault(iscsi_key(t.iqn), {"first": t, "hosts": set(), "luns": {}})
             entry["hosts"].add(host)
             for number, lun in t.luns:
                 entry["luns"].setdefault(lun.get("uuid") or lun.get("key"), (number, lun))

@@ -3,6 +3,11 @@ each host, with CHAP, then a rescan so the target's LUNs show as volumes.
 
 The calls go on each host's HostStorageSystem. A target whose LUNs back a datastore that is
 mounted is never removed: the refusal names the datastores and the LUNs.
+
+A static target is the one configured whatever the case of its IQN (iSCSI names compare as
+RFC 3722 maps them, ids.iscsi_key) or of its address's host name (RFC 4343). Calls name it as the
+server stores it: a host that lacks it gets the spelling the other hosts have, as
+nfs_pool.mounted_as does for NFS exports, so every host shows one target, one pool.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from ..vi.faults import InvalidArgument, NotFound
 from ..vi.find import unescape
 from .calls import Call
 from .facade import Storage
+from .ids import iscsi_key
 from .pool import Inventory, PoolRequest, read, target_hosts
 
 
@@ -44,30 +50,45 @@ def _port(value) -> int:
     return int(value or 3260)
 
 
+def _portal(address, port) -> tuple:
+    return ((address or "").lower(), _port(port))
+
+
 def has_static(adapter: dict | None, request: PoolRequest) -> dict | None:
-    wanted = (request.name, request.address, request.port)
+    wanted = (iscsi_key(request.name), *_portal(request.address, request.port))
     for t in (adapter or {}).get("configuredStaticTarget") or []:
-        if (t.get("iScsiName"), t.get("address"), _port(t.get("port"))) == wanted:
+        if (iscsi_key(t.get("iScsiName")), *_portal(t.get("address"), t.get("port"))) == wanted:
             return t
     return None
 
 
 def has_send(adapter: dict | None, request: PoolRequest) -> dict | None:
     for t in (adapter or {}).get("configuredSendTarget") or []:
-        if (t.get("address"), _port(t.get("port"))) == (request.address, request.port):
+        if _portal(t.get("address"), t.get("port")) == _portal(request.address, request.port):
             return t
     return None
 
 
-def target_spec(request: PoolRequest) -> dict:
+def target_spec(request: PoolRequest, stored: dict | None = None) -> dict:
+    """The target to name in a call: as `stored` (the server's own entry) spells it, else as
+    asked."""
+    address = (stored or {}).get("address") or request.address
     if request.discovery == "send_targets":
-        return {
-            "_type": "HostInternetScsiHbaSendTarget",
-            "address": request.address,
-            "port": request.port,
-        }
-    return {"_type": "HostInternetScsiHbaStaticTarget", "address": request.address,
-            "port": request.port, "iScsiName": request.name}  # fmt: skip
+        return {"_type": "HostInternetScsiHbaSendTarget", "address": address, "port": request.port}
+    name = (stored or {}).get("iScsiName") or request.name
+    return {"_type": "HostInternetScsiHbaStaticTarget", "address": address,
+            "port": request.port, "iScsiName": name}  # fmt: skip
+
+
+def _stored(inv: Inventory, request: PoolRequest) -> dict | None:
+    """The target as the first host (by name) that has it stores it; None when none has it."""
+    find = has_send if request.discovery == "send_targets" else has_static
+    for host in sorted(inv.hosts):
+        for adapter in adapters(inv.hosts[host][1]):
+            found = find(adapter, request)
+            if found is not None:
+                return found
+    return None
 
 
 def auth_spec(request: PoolRequest) -> dict:
@@ -92,7 +113,7 @@ def chap_differs(found: dict | None, request: PoolRequest) -> bool:
 
 def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
     """Per host: enable the software adapter, add the target, set CHAP, rescan the adapter."""
-    calls = []
+    calls, elsewhere = [], _stored(inv, request)
     for host in target_hosts(inv, request, []):
         ref, props = inv.hosts[host]
         system = props["configManager.storageSystem"]
@@ -110,12 +131,13 @@ def plan_present(inv: Inventory, request: PoolRequest) -> list[Call]:
         kind = "SendTargets" if request.discovery == "send_targets" else "StaticTargets"
         if found is None:
             steps.append(Call(host, "add target", system, f"AddInternetScsi{kind}",
-                              {"iScsiHbaDevice": device, "targets": [target_spec(request)]}))  # fmt: skip
+                              {"iScsiHbaDevice": device, "targets": [target_spec(request, elsewhere)]}))  # fmt: skip
         if chap_differs(found, request):
             key = "sendTargets" if request.discovery == "send_targets" else "staticTargets"
             steps.append(Call(host, "set CHAP", system, "UpdateInternetScsiAuthenticationProperties", {
                 "iScsiHbaDevice": device, "authenticationProperties": auth_spec(request),
-                "targetSet": {"_type": "HostInternetScsiHbaTargetSet", key: [target_spec(request)]}}))  # fmt: skip
+                "targetSet": {"_type": "HostInternetScsiHbaTargetSet",
+                              key: [target_spec(request, found or elsewhere)]}}))  # fmt: skip
         if steps:
             steps.append(Call(host, "rescan", system, "RescanHba", {"hbaDevice": device}))
         calls += steps
@@ -158,10 +180,12 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
         props = inv.hosts[host][1]
         for adapter in _removing_from(host, props, request):
             _refuse_backing(inv, host, props, adapter, request)
+            find = has_send if request.discovery == "send_targets" else has_static
+            spec = target_spec(request, find(adapter, request))
             kind = "SendTargets" if request.discovery == "send_targets" else "StaticTargets"
             system = props["configManager.storageSystem"]
             calls.append(Call(host, "remove target", system, f"RemoveInternetScsi{kind}",
-                              {"iScsiHbaDevice": adapter["device"], "targets": [target_spec(request)]}))  # fmt: skip
+                              {"iScsiHbaDevice": adapter["device"], "targets": [spec]}))  # fmt: skip
             calls.append(
                 Call(host, "rescan", system, "RescanHba", {"hbaDevice": adapter["device"]})
             )
@@ -190,7 +214,7 @@ def _refuse_backing(
     """The datastores on the LUNs behind the target (a send target's: all it discovered)."""
     iqns = {request.name} if request.discovery == "static" else {
         t.get("iScsiName") for t in adapter.get("configuredStaticTarget") or []
-        if t.get("parent") == f"{request.address}:{request.port}"}  # fmt: skip
+        if _same_parent(t.get("parent"), request)}  # fmt: skip
     luns = target_luns(props, adapter, iqns)
     backed = []
     for ds in props.get("datastore") or []:
@@ -207,8 +231,16 @@ def _refuse_backing(
         )
 
 
+def _same_parent(parent: str | None, request: PoolRequest) -> bool:
+    """Whether a discovered target's parent ("<address>:<port>") is the requested send target."""
+    address, _colon, port = (parent or "").rpartition(":")
+    return port.isdigit() and _portal(address, port) == _portal(request.address, request.port)
+
+
 def target_luns(props: dict, adapter: dict, iqns: set) -> set:
-    """Canonical names of the LUNs the adapter reaches through targets with these IQNs."""
+    """Canonical names of the LUNs the adapter reaches through targets with these IQNs (in any
+    case)."""
+    iqns = {iscsi_key(i) for i in iqns}
     keys = {
         lun.get("key"): lun.get("canonicalName")
         for lun in props.get("config.storageDevice.scsiLun") or []
@@ -219,17 +251,17 @@ def target_luns(props: dict, adapter: dict, iqns: set) -> set:
         if iface.get("adapter") != adapter.get("key"):
             continue
         for target in iface.get("target") or []:
-            if (target.get("transport") or {}).get("iScsiName") in iqns:
+            if iscsi_key((target.get("transport") or {}).get("iScsiName")) in iqns:
                 out |= {keys.get(lun.get("scsiLun")) for lun in target.get("lun") or []}
     return out - {None}
 
 
 def discovered(client, request: PoolRequest) -> list[dict]:
     """The iSCSI pools a send target found (static targets whose parent is its address)."""
-    parent, iqns = f"{request.address}:{request.port}", set()
+    iqns = set()
     for _ref, props in read(client, None).hosts.values():
         for adapter in adapters(props):
-            iqns |= {t.get("iScsiName") for t in adapter.get("configuredStaticTarget") or []
-                     if t.get("parent") == parent}  # fmt: skip
+            iqns |= {iscsi_key(t.get("iScsiName")) for t in adapter.get("configuredStaticTarget") or []
+                     if _same_parent(t.get("parent"), request)}  # fmt: skip
     return [p.facts for p in Storage(client, datacenter=request.datacenter).pools(types=["iscsi"])
-            if p.name in iqns]  # fmt: skip
+            if iscsi_key(p.name) in iqns]  # fmt: skip

@@ -274,7 +274,7 @@ def pool_name(request: PoolRequest) -> str:
 
 def pool_facts(client, request: PoolRequest) -> dict | None:
     name = pool_name(request)
-    found = [p for p in Storage(client, datacenter=request.datacenter).pools() if p.name == name]
+    found = [p for p in Storage(client, datacenter=request.datacenter).pools() if p.named(name)]
     return found[0].facts if found else None
 
 

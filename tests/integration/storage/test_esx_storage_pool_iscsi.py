@@ -199,3 +199,34 @@ def test_absent_with_adapter_removes_the_target_from_that_adapter_only(san):
     assert after["vmhba65"] == before["vmhba65"]  # the other adapter keeps its target
     assert pool(san, gone).result["changed"] is False
     assert pool(san, {k: v for k, v in gone.items() if k != "hosts"}).result["changed"] is False
+
+
+def test_an_iqn_in_another_case_is_the_configured_target(sim):
+    """iSCSI names compare case-insensitively (RFC 3722). Spelled otherwise, the IQN was added
+    again beside the configured target on each host: two targets, two pools of one array."""
+    other_case = IQN.replace("iqn.", "IQN.").replace(":sn.1f6a", ":SN.1F6A")
+    pool(sim, dict(STATIC, hosts=["DC0_H0"]))
+    before = storage(sim)
+    both = dict(STATIC, name=other_case, hosts=["DC0_H0", "DC0_C0_H0"])
+    check = pool(sim, both, check=True).result
+    assert [(a["host"], a["action"]) for a in check["actions"]] == [
+        ("DC0_C0_H0", "add target"), ("DC0_C0_H0", "set CHAP"), ("DC0_C0_H0", "rescan")]  # fmt: skip
+    assert storage(sim) == before
+
+    made = pool(sim, both).result
+    assert made["changed"] and made["pool"]["name"] == IQN
+    assert made["pool"]["hosts"] == ["DC0_C0_H0", "DC0_H0"]
+    after = storage(sim)
+    for host in ("DC0_H0", "DC0_C0_H0"):  # one target, as the first host spells it
+        assert after[host]["adapters"]["vmhba65"]["static"] == [
+            (IQN, "192.168.50.10", 3260, "staticMethod")
+        ]
+    assert pool(sim, both).result["changed"] is False and storage(sim) == after
+    volumes = run_module("esx_volume_info", {"pool": other_case}, sim).result["volumes"]
+    assert len(volumes) == 2 and {v["pool"] for v in volumes} == {IQN}
+
+    gone = {"name": other_case, "type": "iscsi", "address": "192.168.50.10", "state": "absent"}
+    assert pool(sim, gone).result["changed"] is True
+    for host in ("DC0_H0", "DC0_C0_H0"):
+        assert storage(sim)[host]["adapters"]["vmhba65"]["static"] == []
+    assert pool(sim, gone).result["changed"] is False

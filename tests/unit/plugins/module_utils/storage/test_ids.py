@@ -154,3 +154,27 @@ def test_iscsi_names_of_every_form(name):
 )
 def test_what_is_not_an_iscsi_name(name, problem):
     assert ids.iscsi_name_problem(name) == problem
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("IQN.2001-04.COM.Example:Storage", "iqn.2001-04.com.example:storage"),
+        ("eui.02004567A425678D", "eui.02004567a425678d"),
+        ("naa.52004567BA64678D", "naa.52004567ba64678d"),
+        # RFC 3722 section 4: B.1 characters vanish (a soft hyphen), B.2 folds non-ASCII case
+        ("iqn.2001-04.com.example:disk\u00ad1", "iqn.2001-04.com.example:disk1"),
+        ("iqn.2001-04.com.example:\u00c9t\u00c9", "iqn.2001-04.com.example:\u00e9t\u00e9"),
+        # section 5: normalization form KC (a fullwidth digit is the digit)
+        ("iqn.2001-04.com.example:disk\uff11", "iqn.2001-04.com.example:disk1"),
+    ],
+)
+def test_iscsi_names_compare_as_rfc_3722_maps_them(one, other):
+    assert ids.iscsi_key(one) == ids.iscsi_key(other)
+
+
+def test_iscsi_names_that_differ_stay_apart():
+    assert ids.iscsi_key("iqn.2001-04.com.example:disk1") != ids.iscsi_key(
+        "iqn.2001-04.com.example:disk2"
+    )
+    assert ids.iscsi_key(None) is None

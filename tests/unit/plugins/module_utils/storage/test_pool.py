@@ -165,6 +165,49 @@ def test_an_iscsi_target_behind_a_datastore_is_not_removed():
     assert [c.method for c in calls] == ["RemoveInternetScsiStaticTargets", "RescanHba"]
 
 
+def iscsi_inventory(stored: str, *holders: str) -> pool.Inventory:
+    """h1 and h2 with a software adapter each; the `holders` have static target `stored`."""
+    hosts = {}
+    for name in ("h1", "h2"):
+        ref, props = host(name)
+        targets = [{"iScsiName": stored, "address": "SAN1.example", "port": 3260}]
+        props["config.storageDevice.hostBusAdapter"] = [{
+            "_type": "HostInternetScsiHba", "device": "vmhba65", "key": f"hba-{name}",
+            "isSoftwareBased": True, "configuredStaticTarget": targets if name in holders else [],
+        }]  # fmt: skip
+        hosts[name] = (ref, props)
+    return pool.Inventory(hosts, {}, {}, {})
+
+
+def test_an_iqn_in_another_case_is_the_configured_target_and_keeps_its_spelling():
+    """RFC 3722: iSCSI names compare case-insensitively. A request that spelled the IQN (or the
+    address's host name) otherwise added the target again beside the stored one, and on a host
+    that lacked it added a second spelling: two targets, two pools."""
+    from ansible_collections.viapi.esx.plugins.module_utils.storage import iscsi_pool
+
+    stored = "iqn.2000-01.com.example:Array1"
+    asked = dict(name="IQN.2000-01.COM.EXAMPLE:array1", type="iscsi", address="san1.example")
+    assert (
+        iscsi_pool.plan_present(iscsi_inventory(stored, "h1"), request(**asked, hosts=["h1"])) == []
+    )
+    calls = iscsi_pool.plan_present(
+        iscsi_inventory(stored, "h1"), request(**asked, hosts=["h1", "h2"])
+    )
+    assert [(c.host, c.method) for c in calls] == [
+        ("h2", "AddInternetScsiStaticTargets"), ("h2", "RescanHba")]  # fmt: skip
+    (target,) = calls[0].args["targets"]
+    assert (target["iScsiName"], target["address"]) == (stored, "SAN1.example")
+
+    removing = iscsi_pool.plan_absent(
+        iscsi_inventory(stored, "h1", "h2"), request(**asked, state="absent")
+    )
+    assert [(c.host, c.method) for c in removing] == [
+        ("h1", "RemoveInternetScsiStaticTargets"), ("h1", "RescanHba"),
+        ("h2", "RemoveInternetScsiStaticTargets"), ("h2", "RescanHba")]  # fmt: skip
+    for call in removing[::2]:
+        assert call.args["targets"][0]["iScsiName"] == stored  # the server's own entry
+
+
 class PartitionClient:
     """Answers RetrieveDiskPartitionInfo with `infos` (the only call a VMFS plan makes)."""
 
