@@ -7,33 +7,18 @@ Adding a check is one function here and one line in REGISTRY; its name is part o
 
 from __future__ import annotations
 
-import re
-
 from ..vm.snapshot_tree import depth
 from .check import Check, Finding, Severity, not_applicable, notice, passed, problem
+from .compat import (
+    HARDWARE_VERSIONS,
+    evc_issue,
+    max_hardware_version,
+    parse_version,
+    unmet_features,
+)
 from .snapshot import moves, storage_datastores, target_host
 
-# Newest virtual hardware version each ESXi release runs (Broadcom's Hardware.Version enum,
-# "vmx-N first supported in ESXi X", and VMware KB 1003746). (major, minor, update) -> vmx.
-HARDWARE_VERSIONS = (
-    ((5, 0, 0), 8), ((5, 1, 0), 9), ((5, 5, 0), 10), ((6, 0, 0), 11), ((6, 5, 0), 13),
-    ((6, 7, 0), 14), ((6, 7, 2), 15), ((7, 0, 0), 17), ((7, 0, 1), 18), ((7, 0, 2), 19),
-    ((8, 0, 0), 20), ((8, 0, 2), 21),
-)  # fmt: skip
 SNAPSHOT_CHAIN = 8  # snapshots in a row beyond which a storage move is flagged, by default
-ESXI_67_U2_BUILD = 13006603  # ESXi 6.7 reports "6.7.0" for every update; U2 is told by build
-# EVC baselines per vendor, oldest first (the keys vCenter reports as EVC modes).
-EVC_MODES = {
-    "intel": (
-        "intel-merom", "intel-penryn", "intel-nehalem", "intel-westmere", "intel-sandybridge",
-        "intel-ivybridge", "intel-haswell", "intel-broadwell", "intel-skylake",
-        "intel-cascadelake", "intel-icelake", "intel-sapphirerapids",
-    ),
-    "amd": (
-        "amd-rev-e", "amd-rev-f", "amd-greyhound-no3dnow", "amd-greyhound", "amd-bulldozer",
-        "amd-piledriver", "amd-steamroller", "amd-zen", "amd-zen2", "amd-zen3", "amd-zen4",
-    ),
-}  # fmt: skip
 
 
 # ---------------------------------------------------------------- helpers
@@ -67,25 +52,6 @@ def _leaves_host(s: dict, powered_on_only: bool = False) -> Finding | None:
 
 def _names(s: dict, moids) -> list[str]:
     return [(s["datastores"].get(m) or {}).get("name") or m for m in moids]
-
-
-def _version(text: str | None) -> tuple[int, ...] | None:
-    parts = re.findall(r"\d+", text or "")
-    return tuple(int(p) for p in parts[:3]) + (0,) * (3 - len(parts[:3])) if parts else None
-
-
-def max_hardware_version(version: str | None, build: str | None = None) -> int | None:
-    """The newest vmx-N an ESXi version runs; None when the version is older than the table."""
-    v = _version(version)
-    if v is None:
-        return None
-    if v[:2] == (6, 7) and (build or "").isdigit() and int(build) >= ESXI_67_U2_BUILD:
-        v = (6, 7, 2)
-    best = None
-    for release, vmx in HARDWARE_VERSIONS:
-        if release <= v:
-            best = vmx
-    return best
 
 
 # ---------------------------------------------------------------- the checks
@@ -153,36 +119,6 @@ def vmotion_enabled(s: dict) -> Finding:
     return passed("vMotion is enabled on both hosts")
 
 
-def _evc_issue(vm_mode: str | None, host_mode: str | None) -> str | None:
-    """Why the VM's EVC baseline is above what the host offers; None when fine or unknown."""
-    if not vm_mode or not host_mode:
-        return None
-    vm_vendor, host_vendor = vm_mode.split("-")[0], host_mode.split("-")[0]
-    if vm_vendor != host_vendor:
-        return f"the VM needs EVC mode {vm_mode}, the host offers {host_mode}"
-    order = EVC_MODES.get(vm_vendor, ())
-    if vm_mode in order and host_mode in order and order.index(vm_mode) > order.index(host_mode):
-        return f"the VM needs EVC mode {vm_mode}, the host offers at most {host_mode}"
-    return None
-
-
-def _unmet_features(requirements: list, capabilities: dict) -> list[str]:
-    """The VM's CPU feature requirements the host's capabilities do not meet."""
-    unmet = []
-    for req in requirements:
-        rest = (req.get("value") or "").partition(":")[2]  # "Bool:Min:1" -> "Min:1"
-        op, wanted = rest.partition(":")[::2]
-        have = capabilities.get(req.get("key"))
-        try:
-            need, got = int(wanted, 0), int(have, 0) if have is not None else None
-        except ValueError:
-            continue  # a value format this check does not know: the server checks judge it
-        ok = got is not None and {"Min": got >= need, "Max": got <= need}.get(op, got == need)
-        if not ok:
-            unmet.append(req.get("name") or req.get("key"))
-    return unmet
-
-
 def cpu_compatibility(s: dict) -> Finding:
     """Same CPU vendor; the VM's EVC baseline and CPU feature needs met by the destination."""
     host, skip = _host_move(s, powered_on_only=True)
@@ -192,12 +128,10 @@ def cpu_compatibility(s: dict) -> Finding:
     vendors = (source.get("cpu_vendor"), host["cpu_vendor"])
     if all(vendors) and vendors[0].lower() != vendors[1].lower():
         issues.append(f"the CPU vendor differs ({vendors[0]} on the source, {vendors[1]} there)")
-    evc = _evc_issue(vm["min_evc"], host["evc_mode"] or host["max_evc"])
+    evc = evc_issue(vm["min_evc"], host["evc_mode"] or host["max_evc"])
     if evc:
         issues.append(evc)
-    unmet = (
-        _unmet_features(vm["feature_requirements"], host["features"]) if host["features"] else []
-    )
+    unmet = unmet_features(vm["feature_requirements"], host["features"]) if host["features"] else []
     if unmet:
         issues.append(f"the host lacks CPU features the VM uses: {', '.join(unmet[:10])}")
     details = {"source_vendor": vendors[0], "destination_vendor": vendors[1], "unmet": unmet}
@@ -211,12 +145,12 @@ def hardware_version(s: dict) -> Finding:
     host, skip = _host_move(s)
     if skip:
         return skip
-    wanted = _version(s["vm"]["hardware_version"])
+    wanted = parse_version(s["vm"]["hardware_version"])
     limit = max_hardware_version(host["version"], host["build"])
     details = {"vm": s["vm"]["hardware_version"], "host_version": host["version"], "max": limit}
     if wanted is None or limit is None:
         return not_applicable("the hardware or ESXi version is unknown", **details)
-    newer = (_version(host["version"]) or ())[:2] > HARDWARE_VERSIONS[-1][0][:2]
+    newer = (parse_version(host["version"]) or ())[:2] > HARDWARE_VERSIONS[-1][0][:2]
     if newer and wanted[0] > limit:
         return not_applicable(f"ESXi {host['version']} is newer than this check knows", **details)
     if wanted[0] > limit:

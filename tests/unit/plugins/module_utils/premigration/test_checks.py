@@ -16,7 +16,7 @@ import pytest
 import yaml
 from premigration_facts import snapshot
 
-from ansible_collections.viapi.esx.plugins.module_utils.premigration import checks
+from ansible_collections.viapi.esx.plugins.module_utils.premigration import checks, compat
 from ansible_collections.viapi.esx.plugins.module_utils.premigration.check import (
     FAILED,
     PASSED,
@@ -369,7 +369,7 @@ def test_cpu_compatibility_does_not_apply_to_a_cold_migration(snap):
     ],
 )  # fmt: skip
 def test_max_hardware_version_table(version, build, expected):
-    assert checks.max_hardware_version(version, build) == expected
+    assert compat.max_hardware_version(version, build) == expected
 
 
 def test_hardware_version_fails_on_an_older_host(snap):
