@@ -68,6 +68,7 @@ options:
     description:
       - The snapshot's description. On an existing snapshot a different, non-empty description
         is an update (vSphere keeps the old description when the new one is empty).
+      - Only with V(present); with another O(state) it is an error.
     type: str
   memory:
     description:
@@ -88,8 +89,8 @@ options:
     default: false
   remove_children:
     description:
-      - With V(absent), remove the snapshot's children too. V(true) with another O(state)
-        fails.
+      - With V(absent), remove the snapshot's children too. V(true) with another O(state), or
+        with O(remove_all), fails.
     type: bool
     default: false
   consolidate:
@@ -123,6 +124,10 @@ options:
     description:
       - With V(present), the name the existing snapshot gets. When the snapshot is not found
         under its old name but is under the new one, nothing changes (the rename was done).
+      - A sibling with that name refuses the rename (the two would share one path). Named by
+        O(snapshot_name), a snapshot with that name anywhere in the tree refuses it too, as the
+        next run would find two by the new name. Use O(snapshot_path) or O(snapshot_id) to
+        rename a snapshot to a name used elsewhere.
     type: str
   new_description:
     description:
@@ -221,20 +226,22 @@ snapshot:
       elements: dict
 snapshots:
   description: The VM's snapshot tree after the run (the root snapshots, each as RV(snapshot)).
-  returned: success
+  returned: success, and when a task failed after changing the tree
   type: list
   elements: dict
 current_snapshot:
   description: The VM's current snapshot (C(name), C(path), C(id)), null when it has none.
-  returned: success
+  returned: success, and when a task failed after changing the tree
   type: dict
 snapshot_count:
   description: How many snapshots the VM has after the run.
-  returned: success
+  returned: success, and when a task failed after changing the tree
   type: int
 task:
-  description: The id of a task still running on the server when the module gave up waiting.
-  returned: when a task timed out
+  description:
+    - The id of a task still running on the server when the module gave up waiting, or of a
+      task that failed after changing the snapshot tree.
+  returned: when a task timed out, or failed after changing the tree
   type: str
 """
 

@@ -8,6 +8,7 @@ tree is normalized here, once, so every reader sees lists, booleans and ints.
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime, timezone
 
@@ -162,9 +163,9 @@ def _listed(nodes: list[dict]) -> str:
 
 
 def split_path(path: str) -> list[str]:
-    """The names along a snapshot path, unescaped; an empty part is an error."""
+    """The names along a snapshot path, unescaped; an empty (or blank) part is an error."""
     parts = [unescape(p) for p in path.strip("/").split("/")]
-    if not path.strip("/") or any(p == "" for p in parts):
+    if not path.strip("/") or any(not p.strip() for p in parts):
         raise InvalidArgument(
             f"snapshot_path: '{path}' is not a path like before-patch/after-reboot"
         )
@@ -193,3 +194,46 @@ def require(node: dict | None, option: str, value: str, vm: str) -> dict:
     if node is None:
         raise not_found("snapshot", value, f"VM '{vm}'", option)
     return node
+
+
+# ------------------------------------------------------------------ predicted trees (what a
+# step leaves: esx_vm_snapshot's check mode and diff)
+
+
+def repath(nodes: list[dict], parent: str = "") -> list[dict]:
+    """The tree with every path recomputed from the names (after a rename or a move)."""
+    for node in nodes:
+        node["path"] = f"{parent}/{escape(node['name'])}" if parent else escape(node["name"])
+        repath(node["children"], node["path"])
+    return nodes
+
+
+def removed(nodes: list[dict], moid: str, with_children: bool) -> list[dict]:
+    """The tree without snapshot `moid`; its children take its place unless removed too."""
+    out = []
+    for node in copy.deepcopy(nodes):
+        if node["id"] == moid:
+            out.extend([] if with_children else node["children"])
+        else:
+            node["children"] = removed(node["children"], moid, with_children)
+            out.append(node)
+    return repath(out)
+
+
+def renamed(nodes: list[dict], moid: str, name: str | None, description: str | None) -> list[dict]:
+    """The tree with snapshot `moid` renamed and/or re-described."""
+    out = copy.deepcopy(nodes)
+    node = find_id(out, moid)
+    node["name"] = name if name is not None else node["name"]
+    node["description"] = description if description is not None else node["description"]
+    return repath(out)
+
+
+def created(nodes, current, name, description, state, quiesced) -> tuple[list, dict]:
+    """The tree with a new snapshot below `current` (a root without one), and that node."""
+    out = copy.deepcopy(nodes)
+    new = {"name": name, "path": "", "description": description, "id": None, "number": None,
+           "created": None, "state": state, "quiesced": quiesced, "children": []}  # fmt: skip
+    level = find_id(out, current["id"])["children"] if current else out
+    level.append(new)
+    return repath(out), new

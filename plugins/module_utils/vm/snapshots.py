@@ -6,12 +6,11 @@ it predicts), and hands the plan to apply(), the only step check mode skips.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from ..vi.collector import get_one
 from ..vi.envelope import MoRef
-from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskTimeout, ViError
+from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskFailed, TaskTimeout, ViError
 from ..vi.find import escape, not_found, unescape
 from ..vi.tasks import wait_for_task
 from . import snapshot_tree as st
@@ -60,9 +59,13 @@ class SnapshotRequest:
             raise InvalidArgument(f"state: '{self.state}' is not one of {', '.join(STATES)}")
         which = self.which()
         for option, value in (("snapshot_name", self.snapshot_name),
-                              ("new_snapshot_name", self.new_snapshot_name)):  # fmt: skip
+                              ("new_snapshot_name", self.new_snapshot_name),
+                              ("snapshot_id", self.snapshot_id)):  # fmt: skip
             if value is not None and not value.strip():
                 raise InvalidArgument(f"{option}: '{value}' is empty")
+        if self.snapshot_id is not None and self.snapshot_id != self.snapshot_id.strip():
+            # an id (a moid, or its number) has no spaces: a padded one would match nothing
+            raise InvalidArgument(f"snapshot_id: '{self.snapshot_id}' has spaces around it")
         if self.snapshot_path is not None:
             st.split_path(self.snapshot_path)
         _only_with(self.remove_all, "remove_all", self.state == "absent" and not which,
@@ -71,11 +74,14 @@ class SnapshotRequest:
                    "is only for state reverted without snapshot_name, snapshot_path or snapshot_id")  # fmt: skip
         for option, given, state in (("memory", self.memory, "present"),
                                      ("quiesce", self.quiesce, "present"),
+                                     ("description", self.description is not None, "present"),
                                      ("remove_children", self.remove_children, "absent"),
                                      ("consolidate: false", not self.consolidate, "absent"),
                                      ("suppress_power_on", self.suppress_power_on, "reverted")):  # fmt: skip
             # asked for, it would not happen in another state: say so rather than ignore it
             _only_with(given, option, self.state == state, f"is only for state {state}")
+        _only_with(self.remove_children, "remove_children", not self.remove_all,
+                   "removes the children of one snapshot; remove_all removes every snapshot")  # fmt: skip
         renames = self.new_snapshot_name is not None or self.new_description is not None
         _only_with(renames, "new_snapshot_name/new_description", self.state == "present",
                    "is only for state present")  # fmt: skip
@@ -167,7 +173,7 @@ def _plan_absent(planned: Plan, request: SnapshotRequest) -> Plan:
     node = _target(planned, request)
     if node is None:
         return planned
-    planned.after = removed(planned.before, node["id"], request.remove_children)
+    planned.after = st.removed(planned.before, node["id"], request.remove_children)
     gone = {n["id"] for n in st.walk([node])} if request.remove_children else {node["id"]}
     if planned.current_moid in gone:  # the server makes the parent current
         planned.current_moid = _parent_id(planned.before, node["id"])
@@ -220,7 +226,7 @@ def _plan_update(planned: Plan, request: SnapshotRequest, node: dict) -> Plan:
     args = {}
     new_name = request.new_snapshot_name
     if new_name is not None and new_name != node["name"]:
-        _refuse_clash(planned, node, new_name)
+        _refuse_clash(planned, node, new_name, by_name=request.which()[0] == "snapshot_name")
         args["name"] = escape(new_name)
     description = (
         request.new_description if request.new_description is not None else request.description
@@ -230,23 +236,28 @@ def _plan_update(planned: Plan, request: SnapshotRequest, node: dict) -> Plan:
         args["description"] = description
     planned.snapshot = node
     if args:
-        planned.after = renamed(planned.before, node["id"], new_name, args.get("description"))
+        planned.after = st.renamed(planned.before, node["id"], new_name, args.get("description"))
         planned.snapshot = st.find_id(planned.after, node["id"])
         planned.step = Step(f"renaming snapshot '{node['path']}' of VM '{planned.vm_name}'",
                             _ref(node), "RenameSnapshot", args, is_task=False)  # fmt: skip
     return planned
 
 
-def _refuse_clash(planned: Plan, node: dict, new_name: str) -> None:
+def _refuse_clash(planned: Plan, node: dict, new_name: str, by_name: bool) -> None:
+    """A sibling of that name would give two snapshots one path. Addressed by snapshot_name,
+    the new name must be unique in the whole tree too: the next run finds the renamed snapshot
+    by its new name (the old one is gone), and two of that name would be ambiguous."""
     parent = node["path"].rpartition("/")[0]
     path = f"{parent}/{escape(new_name)}" if parent else escape(new_name)
-    other = st.find_path(planned.before, path, "new_snapshot_name") or next(
-        (n for n in st.walk(planned.before) if n["name"] == new_name), None
-    )
+    other = st.find_path(planned.before, path, "new_snapshot_name")
+    hint = ""
+    if other is None and by_name:
+        other = next((n for n in st.walk(planned.before) if n["name"] == new_name), None)
+        hint = " (give snapshot_path or snapshot_id to rename it to a name used elsewhere)"
     if other is not None and other["id"] != node["id"]:
         raise InvalidArgument(
             f"new_snapshot_name: VM '{planned.vm_name}' already has a snapshot '{new_name}' "
-            f"({other['path']}); snapshot '{node['path']}' is not renamed"
+            f"({other['path']}); snapshot '{node['path']}' is not renamed{hint}"
         )
 
 
@@ -261,14 +272,14 @@ def _plan_create(planned: Plan, request: SnapshotRequest, option, value, props: 
         if parent != here:
             raise InvalidArgument(
                 f"snapshot_path: '{value}' cannot be created: vSphere creates a snapshot below "
-                f"the current one ({here or 'none'}); revert to '{parent or 'none'}' first"
+                f"the current one ({here or 'none'}); {_how_to_create(planned, parent)}"
             )
     state, quiesced = captured(props, request.memory, request.quiesce)
     # new_description overrides description here too: else the next run would change it.
     description = (
         request.new_description if request.new_description is not None else request.description
     ) or ""
-    planned.after, planned.snapshot = created(
+    planned.after, planned.snapshot = st.created(
         planned.before, current, name, description, state, quiesced
     )
     args = {"name": escape(name), "description": description,
@@ -276,6 +287,15 @@ def _plan_create(planned: Plan, request: SnapshotRequest, option, value, props: 
     planned.step = Step(f"creating snapshot '{planned.snapshot['path']}' of VM '{planned.vm_name}'",
                         planned.vm, "CreateSnapshot_Task", args)  # fmt: skip
     return planned
+
+
+def _how_to_create(planned: Plan, parent: str) -> str:
+    """What makes a path creatable: a revert to its parent, when there is one to revert to."""
+    if not parent:
+        return "a snapshot at the top can only be made while the VM has no current snapshot"
+    if st.find_path(planned.before, parent) is None:
+        return f"'{parent}' is not a snapshot of VM '{planned.vm_name}'"
+    return f"revert to '{parent}' first"
 
 
 def captured(props: dict, memory: bool, quiesce: bool) -> tuple[str, bool]:
@@ -297,48 +317,6 @@ def _ref(node: dict) -> MoRef:
     return MoRef("VirtualMachineSnapshot", node["id"])
 
 
-# ------------------------------------------------------------------ predicted trees
-
-
-def repath(nodes: list[dict], parent: str = "") -> list[dict]:
-    """The tree with every path recomputed from the names (after a rename or a move)."""
-    for node in nodes:
-        node["path"] = f"{parent}/{escape(node['name'])}" if parent else escape(node["name"])
-        repath(node["children"], node["path"])
-    return nodes
-
-
-def removed(nodes: list[dict], moid: str, with_children: bool) -> list[dict]:
-    """The tree without snapshot `moid`; its children take its place unless removed too."""
-    out = []
-    for node in copy.deepcopy(nodes):
-        if node["id"] == moid:
-            out.extend([] if with_children else node["children"])
-        else:
-            node["children"] = removed(node["children"], moid, with_children)
-            out.append(node)
-    return repath(out)
-
-
-def renamed(nodes: list[dict], moid: str, name: str | None, description: str | None) -> list[dict]:
-    """The tree with snapshot `moid` renamed and/or re-described."""
-    out = copy.deepcopy(nodes)
-    node = st.find_id(out, moid)
-    node["name"] = name if name is not None else node["name"]
-    node["description"] = description if description is not None else node["description"]
-    return repath(out)
-
-
-def created(nodes, current, name, description, state, quiesced) -> tuple[list, dict]:
-    """The tree with a new snapshot below `current` (a root without one), and that node."""
-    out = copy.deepcopy(nodes)
-    new = {"name": name, "path": "", "description": description, "id": None, "number": None,
-           "created": None, "state": state, "quiesced": quiesced, "children": []}  # fmt: skip
-    level = st.find_id(out, current["id"])["children"] if current else out
-    level.append(new)
-    return repath(out), new
-
-
 # ------------------------------------------------------------------ apply and run
 
 
@@ -358,12 +336,35 @@ def apply(client, planned: Plan, timeout: float) -> str | None:
     return result.value if isinstance(result, MoRef) else None
 
 
+def _failed_after(client, planned: Plan, error: TaskFailed) -> None:
+    """A task that failed may still have changed the tree (a removal whose consolidation fails
+    after the snapshot is gone): then the run changed something, and says what it left."""
+    try:
+        info = read(client, planned.vm).get("snapshot")
+    except ViError:
+        return  # the failure stands as it is; nothing shows a change
+    tree, current_moid = st.tree(info), st.current_id(info)
+    if tree == planned.before and current_moid == planned.before_moid:
+        return
+    planned.after, planned.current_moid = tree, current_moid
+    raise PartialFailure(
+        f"{planned.step.what}: the task {error.task} failed ({error.fault}), but the VM's "
+        "snapshot tree changed; see snapshots",
+        error, changed=True, task=error.task, diff=planned.diff(), snapshots=tree,
+        current_snapshot=st.current(tree, current_moid), snapshot_count=st.count(tree),
+    ) from None  # fmt: skip
+
+
 def run(client, request: SnapshotRequest) -> dict:
     """The module's result: changed, diff, the snapshot meant and the VM's tree."""
     planned = plan(client, request)
     tree, current_moid, snapshot = planned.after, planned.current_moid, planned.snapshot
     if planned.step and not request.check_mode:
-        made = apply(client, planned, request.wait_timeout)
+        try:
+            made = apply(client, planned, request.wait_timeout)
+        except TaskFailed as e:
+            _failed_after(client, planned, e)
+            raise
         try:
             info = read(client, planned.vm).get("snapshot")
         except ViError as e:

@@ -188,7 +188,9 @@ def test_ambiguous_name_lists_the_paths(server, sim, vm):
     before = state(server)
     for check in (True, False):
         for st in ("absent", "reverted", "present"):
-            args = {"name": "snap-vm", "snapshot_name": "dup", "state": st, "description": "x"}
+            args = {"name": "snap-vm", "snapshot_name": "dup", "state": st}
+            if st == "present":
+                args["description"] = "x"
             result = snap_run(sim, args, check=check)
             assert result.failed, result.result
             assert result["msg"] == (
@@ -209,6 +211,23 @@ def test_create_below_a_snapshot_that_is_not_current_fails(server, sim, vm):
         result.failed
         and "snapshot_path: 'before-patch/after-reboot/later' cannot be created" in result["msg"]
     )
+    assert state(server) == before
+
+
+def test_a_path_that_cannot_be_created_says_what_would_make_it(server, sim, vm):
+    """The advice named a parent to revert to that did not exist, or 'none'."""
+    here = "before-patch/after-reboot"  # the current snapshot, from the tests before
+    before = state(server)
+    for path, advice in (
+        ("top", "a snapshot at the top can only be made while the VM has no current snapshot"),
+        ("no-such/new", "'no-such' is not a snapshot of VM 'snap-vm'"),
+        ("before-patch/new", "revert to 'before-patch' first"),
+    ):
+        result = snap_run(sim, {"name": "snap-vm", "snapshot_path": path})
+        assert result.failed and result["msg"] == (
+            f"snapshot_path: '{path}' cannot be created: vSphere creates a snapshot below the "
+            f"current one ({here}); {advice}"
+        ), result.get("msg")
     assert state(server) == before
 
 
@@ -275,6 +294,17 @@ def test_bad_requests_change_nothing(server, sim, vm):
         ({"state": "absent"}, "(or remove_all) is required"),
         ({"snapshot_name": "a", "new_snapshot_name": "b"}, "snapshot_name: snapshot 'a' not found in VM 'snap-vm'"),
         ({"snapshot_path": "a//b"}, "snapshot_path: 'a//b' is not a path"),
+        ({"snapshot_path": "a/ /b"}, "snapshot_path: 'a/ /b' is not a path"),
+        # asked for, each would have been ignored: the run removed the snapshot or did nothing
+        ({"snapshot_name": "a", "state": "absent", "description": "x"},
+         "description: is only for state present"),
+        ({"snapshot_name": "a", "state": "reverted", "description": "x"},
+         "description: is only for state present"),
+        ({"state": "absent", "remove_all": True, "remove_children": True},
+         "remove_children: removes the children of one snapshot; remove_all removes every snapshot"),
+        ({"snapshot_id": "", "state": "absent"}, "snapshot_id: '' is empty"),
+        ({"snapshot_id": " snapshot-1", "state": "absent"},
+         "snapshot_id: ' snapshot-1' has spaces around it"),
     ]  # fmt: skip
     for args, message in cases:
         result = snap_run(sim, {"name": "snap-vm", **args})
@@ -353,6 +383,30 @@ def test_new_description_of_a_snapshot_made_now_is_its_description(server, sim, 
     assert tasks == ["VirtualMachine.createSnapshot"]
     assert check["snapshot"]["description"] == real["snapshot"]["description"] == "given"
     assert raw_paths(server, ref)["s"]["description"] == "given"
+
+
+def test_a_rename_to_a_name_used_below_is_refused_only_by_name(server, sim, model):
+    """The new name of a/b is its own child's: by path or id the two stay apart (a/x, a/x/x),
+    so only a rename addressed by snapshot_name, whose next run looks the new name up in the
+    whole tree, is refused; before, every rename to a name used anywhere was refused."""
+    ok(vm_run(sim, new_vm(model, "snap-rename")))
+    ref, vm = server.vm("snap-rename"), {"name": "snap-rename"}
+    for path in ("a", "a/b", "a/b/x"):
+        ok(snap_run(sim, {**vm, "snapshot_path": path}))
+    before = state(server)
+    result = snap_run(sim, {**vm, "snapshot_name": "b", "new_snapshot_name": "x"})
+    assert result.failed and result["msg"] == (
+        "new_snapshot_name: VM 'snap-rename' already has a snapshot 'x' (a/b/x); snapshot 'a/b' "
+        "is not renamed (give snapshot_path or snapshot_id to rename it to a name used elsewhere)"
+    ), result.get("msg")
+    assert state(server) == before
+    result = snap_run(sim, {**vm, "snapshot_path": "a/b/x", "new_snapshot_name": "a"})
+    assert result.failed is False and result["changed"] is True
+    assert list(raw_paths(server, ref)) == ["a", "a/b", "a/b/a"]
+    three_runs(server, sim, {**vm, "snapshot_path": "a/b", "new_snapshot_name": "a"})
+    assert list(raw_paths(server, ref)) == ["a", "a/a", "a/a/a"]
+    sibling = snap_run(sim, {**vm, "snapshot_path": "a/a/a", "new_snapshot_name": "a"})
+    assert sibling.failed is False and sibling["changed"] is False  # already so named
 
 
 def test_two_snapshots_of_one_parent_with_one_name(server, sim, model):

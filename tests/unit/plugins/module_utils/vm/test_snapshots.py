@@ -6,12 +6,13 @@ import pytest
 import vi_wire as w
 from vi_wire import Clock, FakeTransport, response, response_ref
 
-from ansible_collections.viapi.esx.plugins.module_utils.vi import wait
+from ansible_collections.viapi.esx.plugins.module_utils.vi import faults, wait
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
     InvalidArgument,
     PartialFailure,
 )
+from ansible_collections.viapi.esx.plugins.module_utils.vm import snapshot_tree as st
 from ansible_collections.viapi.esx.plugins.module_utils.vm import snapshots as s
 from ansible_collections.viapi.esx.plugins.modules import esx_vm_snapshot
 
@@ -69,24 +70,24 @@ def test_bad_requests_name_the_option(given, message):
 
 
 def test_removed_moves_children_up_or_drops_them():
-    assert [n["path"] for n in s.removed(TREE, "snapshot-1", False)] == ["b", "c"]
-    assert s.removed(TREE, "snapshot-1", True) == []
-    kept = s.removed(TREE, "snapshot-2", False)
+    assert [n["path"] for n in st.removed(TREE, "snapshot-1", False)] == ["b", "c"]
+    assert st.removed(TREE, "snapshot-1", True) == []
+    kept = st.removed(TREE, "snapshot-2", False)
     assert [c["path"] for c in kept[0]["children"]] == ["a/c"]
     assert [c["path"] for c in TREE[0]["children"]] == ["a/b", "a/c"], "the tree read is kept"
 
 
 def test_renamed_repaths_the_children():
-    out = s.renamed(TREE, "snapshot-1", "x/y", "new")
+    out = st.renamed(TREE, "snapshot-1", "x/y", "new")
     assert out[0]["path"] == "x%2fy" and out[0]["description"] == "new"
     assert [c["path"] for c in out[0]["children"]] == ["x%2fy/b", "x%2fy/c"]
 
 
 def test_created_goes_below_the_current_snapshot():
-    out, new = s.created(TREE, TREE[0]["children"][0], "n", "d", "powered_off", True)
+    out, new = st.created(TREE, TREE[0]["children"][0], "n", "d", "powered_off", True)
     assert new["path"] == "a/b/n" and new["id"] is None and new["quiesced"] is True
     assert out[0]["children"][0]["children"] == [new]
-    roots, first = s.created([], None, "n", "", "powered_on", False)
+    roots, first = st.created([], None, "n", "", "powered_on", False)
     assert roots == [first] and first["path"] == "n"
 
 
@@ -197,3 +198,110 @@ def test_a_new_snapshot_takes_new_description_over_description():
     planned = s._plan_present(s.Plan(VM, "web", TREE, TREE), request, props)
     assert planned.step.method == "CreateSnapshot_Task"
     assert planned.step.args["description"] == planned.snapshot["description"] == "given"
+
+
+def _snapshot_xml(moid: str, name: str, number: int) -> str:
+    return (
+        f'<snapshot type="VirtualMachineSnapshot">{moid}</snapshot><vm type="VirtualMachine">'
+        f"vm-1</vm><name>{name}</name><description></description><id>{number}</id>"
+        "<createTime>2026-11-28T10:00:00Z</createTime><state>poweredOff</state>"
+        "<quiesced>false</quiesced><replaySupported>false</replaySupported>"
+    )
+
+
+def _removal_fails(tree_after: str):
+    """RemoveSnapshot_Task of snapshot-2 whose task ends in error (vCenter's TaskInfo), then
+    the VM's properties with `tree_after` as its snapshot info."""
+    t = FakeTransport().on(
+        "RemoveSnapshot_Task", response_ref("RemoveSnapshot_Task", "Task", "task-8")
+    )
+    t.on(
+        "CreatePropertyCollector",
+        response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
+    )
+    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
+    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    failed = (
+        '<filterSet><filter type="PropertyFilter">f</filter><objectSet><kind>modify</kind>'
+        '<obj type="Task">task-8</obj><changeSet><name>info</name><op>assign</op>'
+        '<val xsi:type="TaskInfo"><key>task-8</key><task type="Task">task-8</task>'
+        "<descriptionId>VirtualMachineSnapshot.remove</descriptionId><state>error</state>"
+        '<error><fault xsi:type="FileLocked"><file>[ds1] web/web-000001.vmdk</file></fault>'
+        "<localizedMessage>Unable to access file [ds1] web/web-000001.vmdk since it is locked"
+        "</localizedMessage></error><cancelled>false</cancelled><cancelable>false</cancelable>"
+        "<queueTime>2026-12-01T10:00:00Z</queueTime><eventChainId>1</eventChainId></val>"
+        "</changeSet></objectSet></filterSet>"
+    )
+    t.on("WaitForUpdatesEx", response("WaitForUpdatesEx", f"<version>1</version>{failed}"))
+    info = f'<val xsi:type="VirtualMachineSnapshotInfo">{tree_after}</val>'
+    objects = [
+        w.object_content(("VirtualMachine", "vm-1"), {"name": "<val>web</val>", "snapshot": info})
+    ]
+    t.on("RetrievePropertiesEx", w.response("RetrievePropertiesEx", w.retrieve_result(objects)))
+    return t
+
+
+ONE = _snapshot_xml("snapshot-1", "a", 1)
+TWO = _snapshot_xml("snapshot-2", "b", 2)
+BEFORE_TREE = (
+    '<currentSnapshot type="VirtualMachineSnapshot">snapshot-2</currentSnapshot>'
+    f"<rootSnapshotList>{ONE}<childSnapshotList>{TWO}</childSnapshotList></rootSnapshotList>"
+)
+
+
+def _removal_plan() -> s.Plan:
+    """The plan of removing a/b (current) from BEFORE_TREE."""
+    before = st.tree(decoded_tree(BEFORE_TREE))
+    step = s.Step("removing snapshot 'a/b' of VM 'web'", MoRef("VirtualMachineSnapshot", "snapshot-2"),
+                  "RemoveSnapshot_Task", {"removeChildren": False, "consolidate": True})  # fmt: skip
+    return s.Plan(MoRef("VirtualMachine", "vm-1"), "web", before, before, step=step,
+                  current_moid="snapshot-2", before_moid="snapshot-2")  # fmt: skip
+
+
+def decoded_tree(xml: str) -> dict:
+    """The snapshot info `xml` decoded as a read decodes it (its own transport)."""
+    t = FakeTransport()
+    objects = [
+        w.object_content(
+            ("VirtualMachine", "vm-1"),
+            {"snapshot": f'<val xsi:type="VirtualMachineSnapshotInfo">{xml}</val>'},
+        )
+    ]
+    t.on("RetrievePropertiesEx", w.response("RetrievePropertiesEx", w.retrieve_result(objects)))
+    return s.read(w.client(t), MoRef("VirtualMachine", "vm-1"))["snapshot"]
+
+
+def test_a_removal_whose_task_fails_after_the_snapshot_went_reports_the_change():
+    """A removal whose consolidation fails may leave the tree without the snapshot: the run
+    failed with changed false, and the next run found nothing to remove and said ok."""
+    after = (
+        '<currentSnapshot type="VirtualMachineSnapshot">snapshot-1</currentSnapshot>'
+        f"<rootSnapshotList>{ONE}</rootSnapshotList>"
+    )
+    client = w.client(_removal_fails(after))
+    planned = _removal_plan()
+    with pytest.raises(PartialFailure) as e:
+        try:
+            s.apply(client, planned, 60)
+        except faults.TaskFailed as failed:
+            s._failed_after(client, planned, failed)
+    assert str(e.value).startswith(
+        "removing snapshot 'a/b' of VM 'web': the task task-8 failed (FileLocked: Unable to "
+        "access file [ds1] web/web-000001.vmdk since it is locked), but the VM's snapshot tree "
+        "changed"
+    ), str(e.value)
+    result = e.value.result
+    assert result["changed"] is True and result["task"] == "task-8"
+    assert [n["path"] for n in st.walk(result["snapshots"])] == ["a"]
+    assert result["current_snapshot"]["id"] == "snapshot-1" and result["snapshot_count"] == 1
+
+
+def test_a_removal_whose_task_fails_with_the_tree_unchanged_is_the_task_failure():
+    client = w.client(_removal_fails(BEFORE_TREE))
+    planned = _removal_plan()
+    with pytest.raises(faults.TaskFailed):
+        try:
+            s.apply(client, planned, 60)
+        except faults.TaskFailed as failed:
+            s._failed_after(client, planned, failed)
+            raise
