@@ -31,7 +31,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Runs every check (against every candidate host) and reports what would move; starts no task.
+    description:
+      - Runs every check (against every candidate host) and reports what would move; starts no
+        migration task. On vCenter the server's own checks run too (CheckMigrate_Task,
+        CheckRelocate_Task, QueryVMotionCompatibilityEx_Task), tasks that change nothing.
   diff_mode:
     support: none
     description: The returned RV(checks), RV(source) and RV(destination) say what changes.
@@ -258,9 +261,10 @@ source:
       sample: [ssd-01]
 destination:
   description:
-    - Where the VM is after the move; in check mode, when blocked or when nothing moves, where
-      it was asked to be (host null when the cluster's DRS picks it, or when no candidate of
-      O(hosts) accepts the VM).
+    - Where the VM is after the move, also when it did not land where asked or the task did
+      not finish in O(wait_timeout) (the module then fails and C(msg) says what differs); in
+      check mode, when blocked or when nothing moves, where it was asked to be (host null when
+      the cluster's DRS picks it, or when no candidate of O(hosts) accepts the VM).
   returned: success
   type: dict
   contains:

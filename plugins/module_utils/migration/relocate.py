@@ -111,7 +111,9 @@ def _server_calls(vm: MoRef, spec: dict, s: dict) -> list[tuple[str, dict]]:
     if m["host"] or m["compute"] or m["pool"]:
         calls.append(("CheckMigrate_Task", {"vm": vm, "host": host_ref, "pool": spec.get("pool")}))
     calls.append(("CheckRelocate_Task", {"vm": vm, "spec": spec}))
-    if m["host"] and host_ref is not None:
+    # "All virtual machines are assumed to be powered-on for the purposes of this operation"
+    # (QueryVMotionCompatibilityEx_Task): a powered-off VM's cold move is not judged by it.
+    if m["host"] and host_ref is not None and s["vm"]["power_state"] != "powered_off":
         calls.append(("QueryVMotionCompatibilityEx_Task", {"vm": [vm], "host": [host_ref]}))
     return calls
 
@@ -157,8 +159,15 @@ def ask_server(client, vm: MoRef, spec: dict, s: dict, timeout: float) -> dict:
                 errors.append(f"{method}: {e}")
             continue
         except TaskFailed as e:
-            calls.append({"method": method, "status": "failed", "message": str(e.fault)})
-            errors.append(f"{method}: {e.fault}")
+            offered = not _not_offered(e.fault, checker)
+            status = "failed" if offered else "not offered"
+            calls.append({"method": method, "status": status, "message": str(e.fault)})
+            if offered:
+                errors.append(f"{method}: {e.fault}")
+            continue
+        except TaskTimeout as e:  # unanswered, the check cannot pass; the other results stand
+            calls.append({"method": method, "status": "timed out", "message": str(e)})
+            errors.append(f"{method}: the task {e.task} did not finish in {timeout:g}s")
             continue
         calls.append({"method": method, "status": "ran", "message": ""})
         errors += _messages(results, "error", hosts)

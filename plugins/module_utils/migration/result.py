@@ -94,7 +94,8 @@ def message(outcome: Outcome, check_mode: bool = False) -> str:
 def result(outcome: Outcome, facts: dict, check_mode: bool = False) -> dict:
     """The module's return values but msg (see message())."""
     s, choice = outcome.snapshot, outcome.choice
-    moved = outcome.changed and not check_mode and not outcome.error
+    # The task ran (also when it timed out or the VM landed elsewhere): where the VM is now.
+    moved = outcome.changed and not check_mode
     placed = {k: facts.get(k) for k in ("host", "cluster", "resource_pool", "datastores")}
     asked = target_placement(s)
     if choice is not None and choice.host is None:

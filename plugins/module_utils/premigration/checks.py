@@ -28,9 +28,11 @@ def _vm(s: dict) -> str:
     return f"VM '{s['vm']['name']}'"
 
 
-def _host_move(s: dict, powered_on_only: bool = False) -> tuple[dict | None, Finding | None]:
+def _host_move(
+    s: dict, powered_on_only: bool = False, resumes: bool = False
+) -> tuple[dict | None, Finding | None]:
     """The destination host when the VM leaves its host, else why the check does not apply."""
-    skip = _leaves_host(s, powered_on_only)
+    skip = _leaves_host(s, powered_on_only, resumes)
     if skip:
         return None, skip
     host = target_host(s)
@@ -40,12 +42,16 @@ def _host_move(s: dict, powered_on_only: bool = False) -> tuple[dict | None, Fin
     return host, None
 
 
-def _leaves_host(s: dict, powered_on_only: bool = False) -> Finding | None:
+def _leaves_host(s: dict, powered_on_only: bool = False, resumes: bool = False) -> Finding | None:
     """Why a check of the VM and its current host does not apply; None when the VM leaves
-    its host, also when DRS picks the new one."""
+    its host, also when DRS picks the new one. `resumes`: a suspended VM counts as running
+    (it resumes its instructions on the new host)."""
     if not moves(s)["host"]:
         return not_applicable(f"{_vm(s)} stays on its host")
-    if powered_on_only and s["vm"]["power_state"] != "powered_on":
+    power = s["vm"]["power_state"]
+    if resumes and power == "suspended":
+        return None
+    if (powered_on_only or resumes) and power != "powered_on":
         return not_applicable(f"{_vm(s)} is not powered on: a cold migration")
     return None
 
@@ -120,8 +126,10 @@ def vmotion_enabled(s: dict) -> Finding:
 
 
 def cpu_compatibility(s: dict) -> Finding:
-    """Same CPU vendor; the VM's EVC baseline and CPU feature needs met by the destination."""
-    host, skip = _host_move(s, powered_on_only=True)
+    """Same CPU vendor; the VM's EVC baseline and CPU feature needs met by the destination,
+    for a running or suspended VM: vCenter checks both ("migration of running or suspended
+    virtual machines"), as either goes on executing its instructions on the new host."""
+    host, skip = _host_move(s, resumes=True)
     if skip:
         return skip
     source, vm, issues = s["source"]["host"] or {}, s["vm"], []
@@ -257,17 +265,34 @@ def passthrough(s: dict) -> Finding:
     return passed(f"{_vm(s)} uses no passthrough device and no physical-mode RDM")
 
 
+# Disk modes Storage vMotion moves ("Virtual machine disks must be in persistent mode or be raw
+# device mappings", vSphere "Storage vMotion Requirements and Limitations").
+_PERSISTENT = ("persistent", "independent_persistent")
+
+
 def independent_disks(s: dict) -> Finding:
-    """Independent disks (not in snapshots; nonpersistent ones lose changes) are flagged."""
+    """Independent disks (not in snapshots; nonpersistent ones lose changes) are flagged; a
+    disk not in persistent mode blocks the storage move of a running VM (Storage vMotion)."""
     if not any(moves(s).values()):
         return not_applicable("nothing moves")
-    found = [
+    disks = s["vm"]["disks"]
+    live = moves(s)["storage"] and s["vm"]["power_state"] == "powered_on"
+    refused = [
         f"{d['label']} ({d['mode']})"
-        for d in s["vm"]["disks"]
-        if (d["mode"] or "").startswith("independent")
+        for d in disks
+        if live and d["mode"] and d["mode"] not in _PERSISTENT and not d["rdm"]
+    ]
+    if refused:
+        return problem(
+            f"{_vm(s)} is running and Storage vMotion moves only disks in persistent mode: "
+            f"{', '.join(refused)}; power it off or change the disk mode",
+            disks=refused,
+        )
+    found = [
+        f"{d['label']} ({d['mode']})" for d in disks if (d["mode"] or "").startswith("independent")
     ]
     if found:
-        return problem(f"{_vm(s)} has independent disks: {', '.join(found)}", disks=found)
+        return notice(f"{_vm(s)} has independent disks: {', '.join(found)}", disks=found)
     return passed(f"{_vm(s)} has no independent disk")
 
 
@@ -356,7 +381,7 @@ REGISTRY = (
     Check("networks", CRITICAL, "every NIC's network on the destination", networks),
     Check("host_devices", CRITICAL, "no connected host-backed CD-ROM/floppy/serial/parallel", host_devices),
     Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV, no physical RDM", passthrough),
-    Check("independent_disks", WARNING, "independent disks flagged", independent_disks),
+    Check("independent_disks", CRITICAL, "independent disks; live storage move: persistent only", independent_disks),
     Check("snapshots", WARNING, "snapshot chain at most checks.snapshot_depth deep (storage move)", snapshots),
     Check("destination_memory", WARNING, "free memory on the destination host", destination_memory),
     Check("datastore_space", CRITICAL, "free space for a storage move", datastore_space),

@@ -224,6 +224,30 @@ def test_local_storage_is_blocked_by_shared_storage(shared):
     assert role(shared, "datastores", "source_only") in result["msg"]
 
 
+def test_a_running_vm_with_a_nonpersistent_disk_is_blocked_on_a_storage_move(fresh):
+    """Storage vMotion moves disks in persistent mode (or RDMs) only; the check warned and the
+    move went on to the server."""
+    from ansible_collections.viapi.esx.plugins.module_utils.vi.tasks import wait_for_task
+
+    name, target = role(fresh, "vms", "clean"), role(fresh, "datastores", "target")
+    with client(fresh) as c:
+        rows = collect(c, {"VirtualMachine": ["name", "config.hardware.device"]})
+        ref, props = next((r, p) for r, p in rows if p["name"] == name)
+        disk = next(d for d in props["config.hardware.device"] if d["_type"] == "VirtualDisk")
+        disk["backing"]["diskMode"] = "independent_nonpersistent"
+        spec = {"_type": "VirtualMachineConfigSpec", "deviceChange": [
+            {"_type": "VirtualDeviceConfigSpec", "operation": "edit", "device": disk}]}  # fmt: skip
+        wait_for_task(c, c.call(ref, "ReconfigVM_Task", spec=spec), 60)
+    before = where(fresh, name)
+    result = migrate(fresh, "clean", datastore=target)
+    blocked(result, "independent_disks")
+    assert "Storage vMotion moves only disks in persistent mode" in result["msg"]
+    assert where(fresh, name) == before
+    # A host move is no Storage vMotion: the disk is only flagged.
+    moved = migrate(fresh, "clean", host=role(fresh, "hosts", "ok"), check=True)
+    assert not moved.failed and status(moved)["independent_disks"] == "warning", moved.get("msg")
+
+
 def test_a_full_datastore_blocks_a_storage_move(shared):
     result = migrate(shared, "clean", datastore=role(shared, "datastores", "full"))
     blocked(result, "datastore_space")

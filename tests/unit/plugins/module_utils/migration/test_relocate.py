@@ -87,6 +87,13 @@ def task_done(method: str, result_xml: str) -> bytes:
     )
 
 
+def task_failed(method: str, fault: str, message: str) -> bytes:
+    """WaitForUpdatesEx: the task's info, ended in error, as vCenter sends it."""
+    error = (f'<error><fault xsi:type="{fault}"></fault>'
+             f"<localizedMessage>{message}</localizedMessage></error>")  # fmt: skip
+    return task_done(method, error).replace(b"<state>success</state>", b"<state>error</state>")
+
+
 def check_results(errors=(), warnings=()) -> str:
     def faults(tag, items):
         return "".join(
@@ -181,6 +188,65 @@ def test_a_server_without_the_checks_makes_them_not_apply(snap, fault):
     assert server["available"] is False
     assert server["reason"].startswith("the server does not offer its migration checks")
     assert [c["status"] for c in server["calls"]] == ["not offered"] * 3
+
+
+def test_a_check_task_that_fails_as_not_supported_is_not_offered(snap):
+    """A server may accept the call and fail its task with NotSupported: that is the check
+    not offered, as when the call itself is refused, not the server refusing the move."""
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    for method in ("CheckMigrate_Task", "CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"):
+        t.on(method, vi_wire.response_ref(method, "Task", "task-101"))
+        t.on("WaitForUpdatesEx", task_failed(method, "NotSupported", "not supported"))
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 60)
+    assert server["available"] is False
+    assert [c["status"] for c in server["calls"]] == ["not offered"] * 3
+
+
+def test_a_check_task_that_does_not_finish_is_an_error_and_the_others_still_run(snap, monkeypatch):
+    """A timed-out check task escaped ask_server: the module failed with a bare timeout and
+    no check results. Each task has the whole timeout (here the last one's runs out)."""
+    from ansible_collections.viapi.esx.plugins.module_utils.vi import wait
+
+    clock = vi_wire.Clock()
+    monkeypatch.setattr(wait.time, "monotonic", clock)
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    for method in ("CheckMigrate_Task", "CheckRelocate_Task", "QueryVMotionCompatibilityEx_Task"):
+        t.on(method, vi_wire.response_ref(method, "Task", "task-101"))
+    t.on("WaitForUpdatesEx", task_done("CheckMigrate_Task", check_results()))
+    t.on("WaitForUpdatesEx", task_done("CheckRelocate_Task", check_results(
+        warnings=[("MigrationFeatureNotSupported", "Network redundancy lost")])))  # fmt: skip
+    t.on("WaitForUpdatesEx", clock.waited, always=True)  # the third task never ends
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 30)
+    assert server["available"] is True
+    assert server["errors"] == [
+        "QueryVMotionCompatibilityEx_Task: the task task-101 did not finish in 30s"
+    ]
+    assert server["warnings"] == ["esx02: Network redundancy lost"]  # the others' results kept
+    assert [c["status"] for c in server["calls"]] == ["ran", "ran", "timed out"]
+    snap["server"] = server
+    result = runner.run(snap).results[-1]
+    assert (result.name, result.status) == ("server_checks", "failed")
+
+
+def test_a_powered_off_vm_is_not_asked_about_vmotion(snap):
+    """QueryVMotionCompatibilityEx_Task assumes every VM is powered on: its vMotion errors
+    (another CPU vendor) failed the cold move of a powered-off VM."""
+    snap["vm"]["power_state"] = "powered_off"
+    t = vi_wire.FakeTransport()
+    client = vcenter(t)
+    for method in ("CheckMigrate_Task", "CheckRelocate_Task"):
+        t.on(method, vi_wire.response_ref(method, "Task", "task-101"))
+        t.on("WaitForUpdatesEx", task_done(method, check_results()))
+    server = relocate.ask_server(client, VM, relocate.build_spec(snap), snap, 60)
+    assert [c["method"] for c in server["calls"]] == ["CheckMigrate_Task", "CheckRelocate_Task"]
+    assert "QueryVMotionCompatibilityEx_Task" not in [r.method for r in t.requests]
+    snap["vm"]["power_state"] = "suspended"  # it resumes on the new host: asked
+    assert (
+        "QueryVMotionCompatibilityEx_Task",
+        {"vm": [VM], "host": [MoRef("HostSystem", "host-2")]},
+    ) in (relocate._server_calls(VM, relocate.build_spec(snap), snap))
 
 
 def test_esxi_has_no_checker(snap):

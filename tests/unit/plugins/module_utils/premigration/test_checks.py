@@ -110,7 +110,10 @@ CASES = {
         _first("vm.devices", host_backed=True, connected=True, device="/vmfs/devices/cdrom/x"),
     ),
     "passthrough": (_clean, _edit("vm", passthrough=["PCI device 0"])),
-    "independent_disks": (_clean, _first("vm.disks", mode="independent_persistent")),
+    "independent_disks": (
+        _clean,
+        lambda s: _first("vm.disks", mode="independent_nonpersistent")(_storage_move()(s)),
+    ),  # a running VM's storage move: Storage vMotion refuses the disk
     "snapshots": (_storage_move(), _deep_chain(9)),
     "destination_memory": (_clean, _edit("destination.host", memory_used_mb=63000)),
     "datastore_space": (_storage_move(), _storage_move(free_bytes=2**30)),
@@ -354,6 +357,14 @@ def test_cpu_compatibility_does_not_apply_to_a_cold_migration(snap):
     assert checks.cpu_compatibility(snap).status == SKIPPED
 
 
+def test_cpu_compatibility_applies_to_a_suspended_vm(snap):
+    """It resumes its instructions on the new host; vCenter checks running or suspended VMs."""
+    snap["destination"]["host"]["cpu_vendor"] = "amd"
+    snap["vm"]["power_state"] = "suspended"
+    assert checks.cpu_compatibility(snap).status == FAILED
+    assert checks.vmotion_enabled(snap).status == SKIPPED  # not a vMotion
+
+
 # ---------------------------------------------------------------- hardware_version
 
 
@@ -521,11 +532,30 @@ def test_passthrough_fails_on_pci_devices_of_a_running_vm_and_physical_rdms(snap
 def test_independent_disks_are_flagged(snap):
     assert checks.independent_disks(snap).status == PASSED
     snap["vm"]["disks"][0]["mode"] = "independent_nonpersistent"
-    finding = checks.independent_disks(snap)
-    assert finding.status == FAILED and finding.details["disks"] == [
+    finding = checks.independent_disks(snap)  # a host move: a warning at most
+    assert finding.status == WARNING and finding.details["disks"] == [
         "Hard disk 1 (independent_nonpersistent)"
     ]
     assert checks.independent_disks(snapshot(dest_host="host-1")).status == SKIPPED
+
+
+@pytest.mark.parametrize(
+    "mode", ["independent_nonpersistent", "nonpersistent", "undoable", "append"]
+)
+def test_a_disk_not_in_persistent_mode_blocks_a_live_storage_move(mode):
+    """Storage vMotion moves disks in persistent mode or RDMs only; this was a warning."""
+    snap = snapshot(dest_host="host-1", datastore_moid="ds-2")
+    snap["vm"]["disks"][0]["mode"] = mode
+    finding = checks.independent_disks(snap)
+    assert finding.status == FAILED and "Storage vMotion moves only disks in persistent mode" in (
+        finding.message
+    )
+    assert finding.details["disks"] == [f"Hard disk 1 ({mode})"]
+    snap["vm"]["disks"][0]["mode"] = "independent_persistent"
+    assert checks.independent_disks(snap).status == WARNING
+    snap["vm"]["disks"][0]["mode"] = mode
+    snap["vm"]["power_state"] = "powered_off"  # a cold storage move copies any disk
+    assert checks.independent_disks(snap).status in (WARNING, PASSED)
 
 
 # ---------------------------------------------------------------- destination_memory
