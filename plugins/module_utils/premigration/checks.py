@@ -235,14 +235,18 @@ def networks(s: dict) -> Finding:
 
 
 def host_devices(s: dict) -> Finding:
-    """No connected CD-ROM, floppy, serial or parallel port is backed by a device of the host."""
+    """No connected CD-ROM, floppy, serial or parallel port is backed by a device of the host,
+    nor (vMotion of a running VM) by a device of the client computer."""
     skip = _leaves_host(s)
     if skip:
         return skip
+    running = s["vm"]["power_state"] == "powered_on"
     found = [
         f"{d['label']} ({d['kind']} on {d['device'] or 'a host device'})"
+        if d["host_backed"]
+        else f"{d['label']} ({d['kind']} on the client computer)"
         for d in s["vm"]["devices"]
-        if d["host_backed"] and d["connected"]
+        if d["connected"] and (d["host_backed"] or (running and d.get("client_backed")))
     ]
     if found:
         return problem(

@@ -60,6 +60,13 @@ HOST_BACKINGS = {
     "VirtualFloppyDeviceBackingInfo", "VirtualSerialPortDeviceBackingInfo",
     "VirtualParallelPortDeviceBackingInfo",
 }  # fmt: skip
+# Backed by a device of the vSphere Client's computer: "You cannot use migration with vMotion to
+# migrate a virtual machine that uses a virtual device backed by a device on the client computer"
+# (vSphere, Virtual Machine Conditions and Limitations for vMotion).
+CLIENT_BACKINGS = {
+    "VirtualCdromRemotePassthroughBackingInfo", "VirtualCdromRemoteAtapiBackingInfo",
+    "VirtualFloppyRemoteDeviceBackingInfo",
+}  # fmt: skip
 DEVICE_KINDS = {
     "VirtualCdrom": "cdrom", "VirtualFloppy": "floppy", "VirtualSerialPort": "serial",
     "VirtualParallelPort": "parallel",
@@ -299,6 +306,7 @@ def _device(device: dict) -> dict:
         "label": _label(device),
         "kind": DEVICE_KINDS[device["_type"]],
         "host_backed": kind in HOST_BACKINGS,
+        "client_backed": kind in CLIENT_BACKINGS,
         "device": backing.get("deviceName") or backing.get("fileName") or None,
         "connected": bool(connectable.get("connected")),
     }

@@ -216,12 +216,14 @@ def test_create_below_a_snapshot_that_is_not_current_fails(server, sim, vm):
 
 def test_a_path_that_cannot_be_created_says_what_would_make_it(server, sim, vm):
     """The advice named a parent to revert to that did not exist, or 'none'."""
-    here = "before-patch/after-reboot"  # the current snapshot, from the tests before
+    paths = raw_paths(server, vm)
+    here = next(p for p, n in paths.items() if n["moid"] == current(server, vm))
+    other = next(p for p in paths if p != here)  # a snapshot that is not the current one
     before = state(server)
     for path, advice in (
         ("top", "a snapshot at the top can only be made while the VM has no current snapshot"),
         ("no-such/new", "'no-such' is not a snapshot of VM 'snap-vm'"),
-        ("before-patch/new", "revert to 'before-patch' first"),
+        (f"{other}/new", f"revert to '{other}' first"),
     ):
         result = snap_run(sim, {"name": "snap-vm", "snapshot_path": path})
         assert result.failed and result["msg"] == (

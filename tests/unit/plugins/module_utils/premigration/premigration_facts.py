@@ -32,7 +32,7 @@ def vm(**changes) -> dict:
         "datastores": ["ds-1"], "config_datastore": "ds-1", "networks": ["dvportgroup-1"],
         "committed_bytes": 10 * 2**30,
         "devices": [{"label": "CD/DVD drive 1", "kind": "cdrom", "host_backed": False,
-                     "device": None, "connected": False}],
+                     "client_backed": False, "device": None, "connected": False}],
         "nics": [{"label": "Network adapter 1", "network": "dvportgroup-1",
                   "network_name": "prod", "opaque": False}],
         "disks": [{"label": "Hard disk 1", "datastore": "ds-1", "capacity_bytes": 40 * 2**30,

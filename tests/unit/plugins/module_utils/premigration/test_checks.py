@@ -480,11 +480,12 @@ def test_networks_fails_for_an_unresolved_network_and_leaves_opaque_ones_to_the_
 # ---------------------------------------------------------------- host_devices
 
 
-def device(label, kind, host_backed, name, connected):
+def device(label, kind, host_backed, name, connected, client_backed=False):
     return {
         "label": label,
         "kind": kind,
         "host_backed": host_backed,
+        "client_backed": client_backed,
         "device": name,
         "connected": connected,
     }
@@ -500,6 +501,19 @@ def test_host_devices_fails_on_a_connected_host_cdrom(snap):
     finding = checks.host_devices(snap)
     assert finding.status == FAILED
     assert finding.details["devices"] == ["CD/DVD drive 1 (cdrom on /vmfs/devices/cdrom/x)"]
+
+
+def test_host_devices_fails_on_a_connected_client_device_of_a_running_vm(snap):
+    """vMotion does not move "a virtual device backed by a device on the client computer"."""
+    snap["vm"]["devices"] = [
+        device("CD/DVD drive 1", "cdrom", False, None, True, client_backed=True),
+        device("Floppy drive 1", "floppy", False, None, False, client_backed=True),
+    ]
+    finding = checks.host_devices(snap)
+    assert finding.status == FAILED
+    assert finding.details["devices"] == ["CD/DVD drive 1 (cdrom on the client computer)"]
+    snap["vm"]["power_state"] = "suspended"  # not a vMotion: nothing runs on the client device
+    assert checks.host_devices(snap).status == PASSED
 
 
 def test_host_devices_do_not_matter_for_a_storage_only_move():

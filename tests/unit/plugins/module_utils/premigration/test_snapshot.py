@@ -133,10 +133,11 @@ def test_vm_facts_normalise_devices_disks_and_nics():
     assert vm["committed_bytes"] == 5 * 2**30
     assert vm["committed_by_datastore"] == {DS1.value: 4 * 2**30, DS2.value: 2**30}
     assert vm["devices"] == [
-        {"label": "CD/DVD drive 1", "kind": "cdrom", "host_backed": True,
+        {"label": "CD/DVD drive 1", "kind": "cdrom", "host_backed": True, "client_backed": False,
          "device": "/vmfs/devices/cdrom/mpx.vmhba32:C0:T0:L0", "connected": True},
-        {"label": "Floppy drive 1", "kind": "floppy", "host_backed": False, "device": None, "connected": True},
-        {"label": "Serial port 1", "kind": "serial", "host_backed": False,
+        {"label": "Floppy drive 1", "kind": "floppy", "host_backed": False, "client_backed": True,
+         "device": None, "connected": True},
+        {"label": "Serial port 1", "kind": "serial", "host_backed": False, "client_backed": False,
          "device": "[ssd-01] web01/serial.log", "connected": True},
     ]  # fmt: skip
     assert vm["disks"] == [
