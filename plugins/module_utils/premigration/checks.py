@@ -216,21 +216,29 @@ def shared_storage(s: dict) -> Finding:
 
 
 def networks(s: dict) -> Finding:
-    """Every NIC's network exists on the destination host."""
+    """Every NIC's network exists on the destination host. As the server grades it
+    (CannotAccessNetwork): missing, a distributed portgroup or the standard network of a
+    connected NIC is an error; the standard network of a NIC not connected, a warning."""
     host, skip = _host_move(s)
     if skip:
         return skip
-    missing, unchecked = [], []
+    missing, idle, unchecked = [], [], []
     for nic in s["vm"]["nics"]:
         if nic["opaque"]:
             unchecked.append(nic["label"])
         elif nic["network"] is None or nic["network"] not in host["networks"]:
-            missing.append(f"{nic['label']} on '{nic['network_name']}'")
+            blocks = nic["distributed"] or nic["connected"]
+            (missing if blocks else idle).append(f"{nic['label']} on '{nic['network_name']}'")
+    details = {"missing": missing + idle, "unchecked": unchecked}
     if missing:
         return problem(
-            f"host '{host['name']}' lacks the network of {', '.join(missing)}",
-            missing=missing, unchecked=unchecked,
-        )  # fmt: skip
+            f"host '{host['name']}' lacks the network of {', '.join(missing + idle)}", **details
+        )
+    if idle:
+        return notice(
+            f"host '{host['name']}' lacks the network of {', '.join(idle)} (not connected)",
+            **details,
+        )
     return passed(f"host '{host['name']}' has every NIC's network", unchecked=unchecked)
 
 

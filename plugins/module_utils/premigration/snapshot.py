@@ -332,6 +332,8 @@ def _nic(device: dict, props: dict, rows: dict) -> dict:
         "network": _moid(network),
         "network_name": name,
         "opaque": bool(backing.get("opaqueNetworkId")),
+        "distributed": portgroup is not None,
+        "connected": bool((device.get("connectable") or {}).get("connected")),
     }
 
 

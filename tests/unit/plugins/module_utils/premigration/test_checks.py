@@ -461,12 +461,28 @@ def test_networks_fails_for_a_network_the_destination_lacks(snap):
             "network": "network-9",
             "network_name": "backup",
             "opaque": False,
+            "distributed": False,
+            "connected": True,
         }
     )
     finding = checks.networks(snap)
     assert finding.status == FAILED and finding.details["missing"] == [
         "Network adapter 2 on 'backup'"
     ]
+
+
+def test_a_missing_standard_network_of_a_nic_not_connected_is_a_warning(snap):
+    """As the server grades CannotAccessNetwork: the standard network of a connected NIC, or
+    any distributed portgroup, is an error; a standard one of a NIC not connected (a powered-off
+    VM's, say) a warning. Every such NIC was an error: a cold move was blocked."""
+    nic = {"label": "Network adapter 2", "network": "network-9", "network_name": "backup",
+           "opaque": False, "distributed": False, "connected": False}  # fmt: skip
+    snap["vm"]["nics"].append(nic)
+    finding = checks.networks(snap)
+    assert finding.status == WARNING and "(not connected)" in finding.message
+    assert finding.details["missing"] == ["Network adapter 2 on 'backup'"]
+    nic.update(network="dvportgroup-9", distributed=True)  # the host is not on that switch
+    assert checks.networks(snap).status == FAILED
 
 
 def test_networks_fails_for_an_unresolved_network_and_leaves_opaque_ones_to_the_server(snap):

@@ -53,7 +53,9 @@ DEVICES = [
                  "fileName": "[ssd-01] web01/web01_1.vmdk", "compatibilityMode": "physicalMode",
                  "diskMode": "independent_persistent"}},
     {"_type": "VirtualVmxnet3", "key": 4000, "deviceInfo": {"label": "Network adapter 1"},
-     "backing": {"_type": "VirtualEthernetCardNetworkBackingInfo", "deviceName": "VM Network"}},
+     "backing": {"_type": "VirtualEthernetCardNetworkBackingInfo", "deviceName": "VM Network"},
+     "connectable": {"_type": "VirtualDeviceConnectInfo", "startConnected": True,
+                     "allowGuestControl": True, "connected": True}},
     {"_type": "VirtualE1000e", "key": 4001, "deviceInfo": {"label": "Network adapter 2"},
      "backing": {"_type": "VirtualEthernetCardDistributedVirtualPortBackingInfo",
                  "port": {"portgroupKey": "dvportgroup-13", "switchUuid": "50 2a"}}},
@@ -147,8 +149,10 @@ def test_vm_facts_normalise_devices_disks_and_nics():
          "mode": "independent_persistent", "rdm": "physical"},
     ]  # fmt: skip
     assert vm["nics"] == [
-        {"label": "Network adapter 1", "network": "network-7", "network_name": "VM Network", "opaque": False},
-        {"label": "Network adapter 2", "network": "dvportgroup-13", "network_name": "prod-dvpg", "opaque": False},
+        {"label": "Network adapter 1", "network": "network-7", "network_name": "VM Network", "opaque": False,
+         "distributed": False, "connected": True},
+        {"label": "Network adapter 2", "network": "dvportgroup-13", "network_name": "prod-dvpg", "opaque": False,
+         "distributed": True, "connected": False},
     ]  # fmt: skip
     assert vm["passthrough"] == ["PCI device 0"]
     assert vm["feature_requirements"] == [
