@@ -95,27 +95,38 @@ def planned(step) -> s.Plan:
     return s.Plan(VM, "web", TREE, [], step=step)
 
 
-def test_apply_sends_the_arguments_in_the_servers_order():
-    t = FakeTransport().on(
-        "CreateSnapshot_Task", response_ref("CreateSnapshot_Task", "Task", "task-7")
-    )
+def tasked(method: str, task: str) -> FakeTransport:
+    """A transport on which `method` starts `task`, with the property collector a wait uses."""
+    t = FakeTransport().on(method, response_ref(method, "Task", task))
     t.on(
         "CreatePropertyCollector",
         response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
     )
     t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
     t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
-    done = (
+    return t
+
+
+def task_ended(task: str, description_id: str, outcome: str) -> bytes:
+    """WaitForUpdatesEx: the task's info as vCenter sends it, `outcome` its state and result
+    or error elements."""
+    info = (
         '<filterSet><filter type="PropertyFilter">f</filter><objectSet><kind>modify</kind>'
-        '<obj type="Task">task-7</obj><changeSet><name>info</name><op>assign</op>'
-        '<val xsi:type="TaskInfo"><key>task-7</key><task type="Task">task-7</task>'
-        "<descriptionId>VirtualMachine.createSnapshot</descriptionId><state>success</state>"
+        f'<obj type="Task">{task}</obj><changeSet><name>info</name><op>assign</op>'
+        f'<val xsi:type="TaskInfo"><key>{task}</key><task type="Task">{task}</task>'
+        f"<descriptionId>{description_id}</descriptionId>{outcome}"
         "<cancelled>false</cancelled><cancelable>false</cancelable>"
-        '<result type="VirtualMachineSnapshot" xsi:type="ManagedObjectReference">snapshot-9</result>'
         "<queueTime>2026-12-01T10:00:00Z</queueTime><eventChainId>1</eventChainId></val>"
         "</changeSet></objectSet></filterSet>"
     )
-    t.on("WaitForUpdatesEx", response("WaitForUpdatesEx", f"<version>1</version>{done}"))
+    return response("WaitForUpdatesEx", f"<version>1</version>{info}")
+
+
+def test_apply_sends_the_arguments_in_the_servers_order():
+    t = tasked("CreateSnapshot_Task", "task-7")
+    made = ('<state>success</state><result type="VirtualMachineSnapshot" '
+            'xsi:type="ManagedObjectReference">snapshot-9</result>')  # fmt: skip
+    t.on("WaitForUpdatesEx", task_ended("task-7", "VirtualMachine.createSnapshot", made))
     args = {"name": "a%2fb", "description": "d", "memory": True, "quiesce": False}
     step = s.Step("creating", VM, "CreateSnapshot_Task", args)
     assert s.apply(w.client(t), planned(step), 60) == "snapshot-9"
@@ -128,15 +139,7 @@ def test_apply_sends_the_arguments_in_the_servers_order():
 def test_a_removal_that_times_out_names_the_task_still_running(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(wait.time, "monotonic", clock)
-    t = FakeTransport().on(
-        "RemoveSnapshot_Task", response_ref("RemoveSnapshot_Task", "Task", "task-8")
-    )
-    t.on(
-        "CreatePropertyCollector",
-        response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
-    )
-    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
-    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    t = tasked("RemoveSnapshot_Task", "task-8")
     t.on("WaitForUpdatesEx", clock.waited, always=True)
     step = s.Step("removing snapshot 'a' of VM 'web'", MoRef("VirtualMachineSnapshot", "snapshot-1"),
                   "RemoveSnapshot_Task", {"removeChildren": False, "consolidate": True})  # fmt: skip
@@ -212,27 +215,13 @@ def _snapshot_xml(moid: str, name: str, number: int) -> str:
 def _removal_fails(tree_after: str):
     """RemoveSnapshot_Task of snapshot-2 whose task ends in error (vCenter's TaskInfo), then
     the VM's properties with `tree_after` as its snapshot info."""
-    t = FakeTransport().on(
-        "RemoveSnapshot_Task", response_ref("RemoveSnapshot_Task", "Task", "task-8")
-    )
-    t.on(
-        "CreatePropertyCollector",
-        response_ref("CreatePropertyCollector", "PropertyCollector", "pc"),
-    )
-    t.on("CreateFilter", response_ref("CreateFilter", "PropertyFilter", "f"))
-    t.on("DestroyPropertyCollector", response("DestroyPropertyCollector"))
+    t = tasked("RemoveSnapshot_Task", "task-8")
     failed = (
-        '<filterSet><filter type="PropertyFilter">f</filter><objectSet><kind>modify</kind>'
-        '<obj type="Task">task-8</obj><changeSet><name>info</name><op>assign</op>'
-        '<val xsi:type="TaskInfo"><key>task-8</key><task type="Task">task-8</task>'
-        "<descriptionId>VirtualMachineSnapshot.remove</descriptionId><state>error</state>"
-        '<error><fault xsi:type="FileLocked"><file>[ds1] web/web-000001.vmdk</file></fault>'
-        "<localizedMessage>Unable to access file [ds1] web/web-000001.vmdk since it is locked"
-        "</localizedMessage></error><cancelled>false</cancelled><cancelable>false</cancelable>"
-        "<queueTime>2026-12-01T10:00:00Z</queueTime><eventChainId>1</eventChainId></val>"
-        "</changeSet></objectSet></filterSet>"
+        '<state>error</state><error><fault xsi:type="FileLocked">'
+        "<file>[ds1] web/web-000001.vmdk</file></fault><localizedMessage>Unable to access file "
+        "[ds1] web/web-000001.vmdk since it is locked</localizedMessage></error>"
     )
-    t.on("WaitForUpdatesEx", response("WaitForUpdatesEx", f"<version>1</version>{failed}"))
+    t.on("WaitForUpdatesEx", task_ended("task-8", "VirtualMachineSnapshot.remove", failed))
     info = f'<val xsi:type="VirtualMachineSnapshotInfo">{tree_after}</val>'
     objects = [
         w.object_content(("VirtualMachine", "vm-1"), {"name": "<val>web</val>", "snapshot": info})
