@@ -69,6 +69,11 @@ def has_send(adapter: dict | None, request: PoolRequest) -> dict | None:
     return None
 
 
+def _finder(request: PoolRequest):
+    """has_send or has_static: how the request's target is looked for on an adapter."""
+    return has_send if request.discovery == "send_targets" else has_static
+
+
 def target_spec(request: PoolRequest, stored: dict | None = None) -> dict:
     """The target to name in a call: as `stored` (the server's own entry) spells it, else as
     asked."""
@@ -82,7 +87,7 @@ def target_spec(request: PoolRequest, stored: dict | None = None) -> dict:
 
 def _stored(inv: Inventory, request: PoolRequest) -> dict | None:
     """The target as the first host (by name) that has it stores it; None when none has it."""
-    find = has_send if request.discovery == "send_targets" else has_static
+    find = _finder(request)
     for host in sorted(inv.hosts):
         for adapter in adapters(inv.hosts[host][1]):
             found = find(adapter, request)
@@ -180,7 +185,7 @@ def plan_absent(inv: Inventory, request: PoolRequest) -> list[Call]:
         props = inv.hosts[host][1]
         for adapter in _removing_from(host, props, request):
             _refuse_backing(inv, host, props, adapter, request)
-            find = has_send if request.discovery == "send_targets" else has_static
+            find = _finder(request)
             spec = target_spec(request, find(adapter, request))
             kind = "SendTargets" if request.discovery == "send_targets" else "StaticTargets"
             system = props["configManager.storageSystem"]
@@ -204,7 +209,7 @@ def _removing_from(host: str, props: dict, request: PoolRequest) -> list[dict]:
 
 
 def _holding(props: dict, request: PoolRequest) -> list[dict]:
-    find = has_send if request.discovery == "send_targets" else has_static
+    find = _finder(request)
     return [a for a in adapters(props) if find(a, request)]
 
 
