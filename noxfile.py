@@ -6,6 +6,9 @@ tests, `ansible-test sanity` (through `make sanity-local`, the copy `make sanity
 integration tests: the whole suite in the newest session (FULL), the SMOKE list in the others.
 FULL also records every answer the simulator sends during its integration run and then runs
 the differential decoder test over them (ours against pyVmomi's, docs/reliability.md).
+FULL runs modules directly (tests/integration/ansible_run.py), the other sessions through
+`ansible localhost -m` (RUNNER_ENV=cli), so each module's smoke test crosses the controller on
+every ansible-core of the matrix.
 `nox -l` lists the sessions; `nox -s core-2.16-py3.11` runs one.
 """
 
@@ -26,6 +29,7 @@ MATRIX = [("2.16", "3.11"), ("2.19", "3.11"), ("2.21", "3.12"), ("2.21", "3.13")
 # every simulator answer of that run and checks them all with the differential decoder test.
 FULL = ("2.21", "3.12")
 RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
+RUNNER_ENV = "VIAPI_ESX_TEST_RUNNER"
 # Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
 # tools .venv/ runs: linters, docs, changelog, nox itself).
 # pyvmomi: the tests' second reader of the server, the differential decoder test and
@@ -94,6 +98,7 @@ def run_matrix_session(session: nox.Session, core: str, full: bool) -> None:
     # `nox -s NAME -- tests/integration/vm -x` runs those integration tests instead.
     tests = session.posargs or (["tests/integration"] if full else SMOKE)
     wire = record_wire(session) if full else None
+    session.env[RUNNER_ENV] = "direct" if full else "cli"
     session.run("pytest", "-q", "-n", workers, "--dist", "loadfile", *tests)
     if wire:
         differential(session, wire)

@@ -1,14 +1,33 @@
-"""Run viapi.esx modules and playbooks the way users do: the real ansible CLIs, as subprocesses.
+"""Run viapi.esx modules and playbooks as subprocesses, the way Ansible runs them.
 
-Every integration test that runs a module goes through `run_module` (ad-hoc `ansible -m`, the
-result read back from `--tree`) or `run_playbook`; both use this checkout as viapi.esx and the
-test interpreter (which has requests and lxml) as the module interpreter.
+Every integration test that runs a module goes through `run_module` or `run_playbook`; both use
+this checkout as viapi.esx and the test interpreter (which has requests and lxml) as the module
+interpreter. `run_playbook` is always `ansible-playbook`. `run_module` runs a module one of two
+ways:
+
+- `cli`: ad-hoc `ansible localhost -m`, the result read back by the result_file callback: the
+  whole controller (argument parsing, module_defaults, AnsiballZ packaging, no_log censoring of
+  what is displayed, the callbacks) is in the path.
+- `direct`: the module's own file run by Python with its JSON arguments (the `_ansible_*` keys
+  the controller adds included), which is what the controller makes the target do; the result
+  is the module's JSON, completed as the controller completes it (`changed` and `failed` are
+  always there). It costs a fifth of the CPU of `cli` (no controller start-up), which is what
+  keeps the whole suite inside CI's time.
+
+`direct` is the default. `cli` is used when the environment sets VIAPI_ESX_TEST_RUNNER=cli
+(noxfile.py does, for every session but the one that runs the whole suite, so every module's
+smoke test goes through the controller on every ansible-core), and for a call that needs the
+controller: `cli=True` (a test of what the controller displays, e.g. that no secret is shown at
+-vvvv), an ANSIBLE_* environment variable, or a module outside viapi.esx. In a direct run
+`verbosity` is only the module's `_ansible_verbosity`, `stdout` is the module's JSON and
+`tasks` is empty.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / ".cache" / "collections"
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 BIN = Path(sys.executable).parent
+RUNNER_ENV = "VIAPI_ESX_TEST_RUNNER"
+RUNNERS = ("direct", "cli")
 
 
 def ansible_env(extra: dict | None = None) -> dict:
@@ -106,11 +127,16 @@ def run_module(
     diff: bool = False,
     env: dict | None = None,
     verbosity: int = 0,
+    cli: bool = False,
 ) -> Result:
-    """`ansible localhost -m viapi.esx.<module>` with JSON args (+ the simulator's connection)."""
+    """Run viapi.esx.<module> (or a module named in full) with `args` (+ the simulator's
+    connection), in check and diff mode as asked; `cli` (or this file's docstring's rules)
+    picks `ansible localhost -m` over the direct run."""
     full = dict(connection(sim)) if sim is not None else {}
     full.update(args)
     name = module if "." in module else f"viapi.esx.{module}"
+    if not _needs_cli(name, cli, env):
+        return _run_direct(name, full, check, diff, verbosity, env)
     cmd = ["ansible", "localhost", "-m", name] + (["-a", json.dumps(full)] if full else [])
     cmd += ["--check"] * check + ["--diff"] * diff + (["-" + "v" * verbosity] if verbosity else [])
     proc, tasks = _run(cmd, env)
@@ -148,3 +174,114 @@ def _run(cmd: list, env: dict | None):
         )
         lines = record.read_text().splitlines() if record.exists() else []
     return proc, [json.loads(line) for line in lines]
+
+
+def runner() -> str:
+    """The way run_module runs modules in this process (VIAPI_ESX_TEST_RUNNER, else direct)."""
+    chosen = os.environ.get(RUNNER_ENV) or "direct"
+    if chosen not in RUNNERS:
+        raise ValueError(f"{RUNNER_ENV}={chosen!r}: expected one of {', '.join(RUNNERS)}")
+    return chosen
+
+
+def _needs_cli(name: str, cli: bool, env: dict | None) -> bool:
+    return (
+        cli
+        or runner() == "cli"
+        or not name.startswith("viapi.esx.")
+        or any(key.startswith("ANSIBLE_") for key in env or {})
+    )
+
+
+def _internal_args(name: str, check: bool, diff: bool, verbosity: int, tmpdir: str) -> dict:
+    """The `_ansible_*` arguments the controller adds to a module's own, for the keys this
+    ansible-core's modules know (PASS_VARS: a key it does not know is an unsupported
+    parameter); the rest keep the module side's defaults."""
+    from ansible.module_utils.ansible_release import __version__
+    from ansible.module_utils.common.parameters import PASS_VARS
+
+    wanted = {
+        "check_mode": check,
+        "diff": diff,
+        "no_log": False,
+        "debug": False,
+        "verbosity": verbosity,
+        "version": __version__,
+        "module_name": name,
+        "keep_remote_files": False,
+        "tmpdir": tmpdir,
+        "remote_tmp": tmpdir,
+    }
+    return {f"_ansible_{key}": value for key, value in wanted.items() if key in PASS_VARS}
+
+
+def _run_direct(
+    name: str, args: dict, check: bool, diff: bool, verbosity: int, env: dict | None
+) -> Result:
+    """Python runs the module's file with its arguments in a file, as AnsiballZ does on the
+    target; the module's JSON answer is completed as the controller's task executor does."""
+    namespace, collection, module = name.split(".")
+    target = f"ansible_collections.{namespace}.{collection}.plugins.modules.{module}"
+    with tempfile.TemporaryDirectory(prefix="esx-mod-") as tmp:
+        params = dict(args, **_internal_args(name, check, diff, verbosity, tmp))
+        args_file = Path(tmp) / "args.json"
+        args_file.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": params}))
+        full_env = ansible_env(env)
+        path = full_env.get("PYTHONPATH")
+        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COLLECTIONS), path]))
+        proc = subprocess.run(
+            [sys.executable, "-m", target, str(args_file)],
+            capture_output=True, text=True, env=full_env, cwd=tmp, check=False,
+        )  # fmt: skip
+    return Result(proc.returncode, proc.stdout, proc.stderr, _module_answer(proc))
+
+
+def _module_answer(proc) -> dict:
+    """The module's JSON (the last line that is one), or what the controller reports for a
+    module that printed none: MODULE FAILURE with the module's output."""
+    for line in reversed(proc.stdout.splitlines()):
+        if re.match(r"\s*\{", line):
+            try:
+                result = json.loads(line)
+            except ValueError:
+                continue
+            break
+    else:
+        result = {
+            "failed": True,
+            "msg": "MODULE FAILURE",
+            "module_stdout": proc.stdout,
+            "module_stderr": proc.stderr,
+            "rc": proc.returncode,
+        }
+    if "failed" not in result:
+        result["failed"] = "rc" in result and result["rc"] not in (0, "0")
+    result.setdefault("changed", False)
+    for key, shape in (("warnings", _warning), ("deprecations", _deprecation)):
+        if isinstance(result.get(key), list):
+            result[key] = [shape(entry) for entry in result[key]]
+    return result
+
+
+def _untagged(value):
+    """A value of a module's JSON without ansible-core 2.19+'s `__ansible_type` tags."""
+    if isinstance(value, dict):
+        return {k: _untagged(v) for k, v in value.items() if k != "__ansible_type"}
+    return [_untagged(v) for v in value] if isinstance(value, list) else value
+
+
+def _warning(entry):
+    """A warning as the controller hands it on: its text (2.19+ modules send a tagged
+    WarningSummary whose event holds it)."""
+    if isinstance(entry, dict) and "event" in entry:
+        return entry["event"].get("msg")
+    return entry
+
+
+def _deprecation(entry):
+    """A deprecation as the controller hands it on: a dict with `msg` (2.19+ modules send a
+    tagged DeprecationSummary whose event holds it)."""
+    if isinstance(entry, dict) and "event" in entry:
+        rest = {k: v for k, v in entry.items() if k != "event"}
+        return dict(_untagged(rest), msg=entry["event"].get("msg"))
+    return entry

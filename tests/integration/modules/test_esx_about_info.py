@@ -54,7 +54,9 @@ def test_check_mode_gives_the_same_answer(vcsim_vpx):
 
 
 def test_a_wrong_password_fails_with_invalid_login_and_never_shows_it(vcsim_vpx):
-    result = run_module("esx_about_info", {"password": WRONG_PASSWORD}, sim=vcsim_vpx, verbosity=3)
+    result = run_module(
+        "esx_about_info", {"password": WRONG_PASSWORD}, sim=vcsim_vpx, verbosity=3, cli=True
+    )
     assert result.failed and result.rc != 0
     assert "InvalidLogin" in result["msg"]
     assert result["error_type"] == "InvalidLogin" and result["fault"] == "InvalidLogin"
@@ -64,7 +66,7 @@ def test_a_wrong_password_fails_with_invalid_login_and_never_shows_it(vcsim_vpx)
 
 
 def test_the_right_password_never_shows_either(vcsim_vpx):
-    result = run_module("esx_about_info", {}, sim=vcsim_vpx, verbosity=3)
+    result = run_module("esx_about_info", {}, sim=vcsim_vpx, verbosity=3, cli=True)
     assert result.rc == 0
     assert vcsim_vpx.password not in everything(result)
 

@@ -55,7 +55,9 @@ def test_module_never_shows_the_password(secret_sim, module, mode, tmp_path):
         if mode == "debug-env":
             env.update(ANSIBLE_DEBUG="1", VMWARE_PASSWORD=conn.pop("password"))
         full = dict(conn, **fill(args, f"secret-{mode}"))
-        res = run_module(module, full, check=MODULES[module].check_mode, env=env, verbosity=4)
+        res = run_module(
+            module, full, check=MODULES[module].check_mode, env=env, verbosity=4, cli=True
+        )
         assert res.failed == should_fail, (path, res.get("msg"))
         if path == "wrong-password":
             assert res["error_type"] == "InvalidLogin", res.get("msg")
@@ -67,7 +69,7 @@ def test_ansible_debug_shows_module_args_only_in_its_own_echo(secret_sim, tmp_pa
     """With ANSIBLE_DEBUG, ansible-core itself prints the module arguments (documented: debug
     output may include secrets despite no_log). That echo is the only place the password is."""
     log = tmp_path / "debug.log"
-    res = run_module("esx_about_info", {}, sim=secret_sim, verbosity=4,
+    res = run_module("esx_about_info", {}, sim=secret_sim, verbosity=4, cli=True,
                      env={"ANSIBLE_DEBUG": "1", "ANSIBLE_LOG_PATH": str(log)})  # fmt: skip
     assert not res.failed
     lines = [line for line in (res.stdout + res.stderr).splitlines() if SECRET in line]
@@ -136,7 +138,7 @@ def test_password_echoed_by_the_server_is_redacted(fake, tmp_path, reply):
     assert_clean(str(err.value), repr(err.value), getattr(err.value, "message", ""))
     endpoint = {"hostname": fake.host, "port": fake.port, "username": "viapi",
                 "password": SECRET, "ca_path": fake.ca_path}  # fmt: skip
-    res = run_module("esx_about_info", endpoint)
+    res = run_module("esx_about_info", endpoint, cli=True)
     assert res.failed
     assert_clean(res.stdout, res.stderr, json.dumps(res.tasks))
     proc = inventory(tmp_path, endpoint, {})

@@ -79,7 +79,9 @@ def test_validate_certs_false_connects_and_warns(bad_sims):
     with client(sim, validate_certs=False) as c:
         assert c.about["apiType"] == "HostAgent"
         assert any("validate_certs is false" in w for w in c.warnings)
-    res = run_module("esx_about_info", connection(sim, validate_certs=False, ca_path=None))
+    res = run_module(
+        "esx_about_info", connection(sim, validate_certs=False, ca_path=None), cli=True
+    )
     assert not res.failed and res["about"]["api_type"] == "HostAgent"
     warning = "validate_certs is false: the TLS certificate of 127.0.0.1 is not checked"
     assert warning in " ".join(res.stderr.split())  # Ansible shows module warnings on stderr

@@ -214,13 +214,13 @@ def test_windows_secrets_never_shown(sim, server, template):
             "customization": {"hostname": "win01", "timezone": "85", "windows": windows},
             "wait_for": ["customization"]}  # fmt: skip
     runs = [
-        run_module("esx_vm", args, sim=sim, check=True, diff=True, verbosity=4),
-        run_module("esx_vm", args, sim=sim, diff=True, verbosity=4),
-        run_module("esx_vm", args, sim=sim, diff=True, verbosity=4),
+        run_module("esx_vm", args, sim=sim, check=True, diff=True, verbosity=4, cli=True),
+        run_module("esx_vm", args, sim=sim, diff=True, verbosity=4, cli=True),
+        run_module("esx_vm", args, sim=sim, diff=True, verbosity=4, cli=True),
         # failures: one before any change, one reported by the guest
-        run_module("esx_vm", dict(args, name="cu-win2", template="no-such"), sim=sim, verbosity=4),
+        run_module("esx_vm", dict(args, name="cu-win2", template="no-such"), sim=sim, verbosity=4, cli=True),
         run_module("esx_vm", dict(args, name="cu-win3", customization=dict(
-            args["customization"], hostname="fail-win")), sim=sim, diff=True, verbosity=4),
+            args["customization"], hostname="fail-win")), sim=sim, diff=True, verbosity=4, cli=True),
     ]  # fmt: skip
     assert [r.failed for r in runs] == [False, False, False, True, True]
     assert "CustomizationUnknownFailure" not in runs[4]["msg"]

@@ -36,10 +36,12 @@ def template(sim):
 
 
 def fleet_run(sim, args: dict, check: bool = False, diff: bool = True, verbosity: int = 0):
-    """esx_vm_fleet with the simulator's connection; its result matches its RETURN."""
+    """esx_vm_fleet with the simulator's connection; its result matches its RETURN. A run
+    with a verbosity is a test of what the controller shows, so it goes through it."""
     result = run_module(
-        "esx_vm_fleet", args, sim=sim, check=check, diff=diff, verbosity=verbosity or 3 * diff
-    )
+        "esx_vm_fleet", args, sim=sim, check=check, diff=diff, verbosity=verbosity or 3 * diff,
+        cli=bool(verbosity),
+    )  # fmt: skip
     assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
     assert_matches_return("esx_vm_fleet", result.result)
     return result

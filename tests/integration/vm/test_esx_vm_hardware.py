@@ -379,7 +379,7 @@ def test_vapp_properties(server, sim, model):
     have = vapp(server, name)
     assert (have["app.mode"]["value"], have["app.secret"]["value"]) == ("dev", "s3cret")
     assert set(have) == {"app.mode", "app.port", "app.secret"}, "an unlisted property changed"
-    result = ok(vm_run(sim, {"name": name}))
+    result = ok(vm_run(sim, {"name": name}, cli=True))
     assert "s3cret" not in result.stdout + result.stderr, "a password property's value was shown"
     assert "d3fault" not in result.stdout + result.stderr, "a password property's default was shown"
 
@@ -392,7 +392,7 @@ def test_a_password_property_s_value_and_default_are_in_no_output(server, sim, m
     name = "h-vapp-secret"
     ok(vm_run(sim, new_vm(model, name)))
     token = {"id": "app.token", "type": "password", "value": "T0ken-Value", "default": "T0ken-Dflt"}
-    runs = [ok(vm_run(sim, {"name": name, "vapp_properties": [token]}, check=check))
+    runs = [ok(vm_run(sim, {"name": name, "vapp_properties": [token]}, check=check, cli=True))
             for check in (True, False, False)]  # fmt: skip
     assert [r["changed"] for r in runs] == [True, True, False]
     for run in runs:

@@ -196,7 +196,7 @@ def test_raw_properties_hide_a_password_property_s_value_as_the_facts_do(vcsim_f
         server.close()
     paths = ["config.vAppConfig", "config.vAppConfig.property"]
     result = run_module(
-        "esx_vm_info", {"moid": ref.value, "properties": paths}, sim=sim, verbosity=4
+        "esx_vm_info", {"moid": ref.value, "properties": paths}, sim=sim, verbosity=4, cli=True
     )
     assert not result.failed, result.get("msg")
     text = result.stdout + result.stderr + repr(result.tasks)

@@ -13,9 +13,13 @@ MODELS = {
 }  # fmt: skip
 
 
-def vm_run(sim, args: dict, check: bool = False, diff: bool = True):
-    """esx_vm with the simulator's connection; verbosity 3 keeps `diff` in the result."""
-    result = run_module("esx_vm", args, sim=sim, check=check, diff=diff, verbosity=3 if diff else 0)
+def vm_run(sim, args: dict, check: bool = False, diff: bool = True, cli: bool = False):
+    """esx_vm with the simulator's connection (`cli`: through the controller, see ansible_run);
+    verbosity 3 keeps `diff` in the result the controller hands on."""
+    verbosity = 3 if diff else 0
+    result = run_module(
+        "esx_vm", args, sim=sim, check=check, diff=diff, verbosity=verbosity, cli=cli
+    )
     assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
     if not result.failed:
         assert_matches_return("esx_vm", result.result)
