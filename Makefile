@@ -15,6 +15,8 @@ PYTEST_ARGS ?=
 # e.g. `make integration INTEGRATION_TESTS=tests/integration/vm INTEGRATION_WORKERS=0`.
 UNIT_TESTS ?= tests/unit
 INTEGRATION_TESTS ?= tests/integration
+# Extra arguments for ansible-test sanity, e.g. `make sanity SANITY_ARGS="--test pylint"`.
+SANITY_ARGS ?=
 # Parallel workers for the integration tests (pytest-xdist); each file stays on one worker, so
 # a file's module-scoped simulator is started once. INTEGRATION_WORKERS=0 runs them serially.
 INTEGRATION_WORKERS ?= 3
@@ -95,7 +97,7 @@ sanity-local:
 	@# The copy sits inside this git work tree; naming the content root keeps ansible-test
 	@# from walking up to our .git (whose ls-files would list none of the copy's files).
 	cd $(SANITY_ROOT) && ANSIBLE_TEST_CONTENT_ROOT=$(SANITY_ROOT) \
-		ansible-test sanity --local --requirements \
+		ansible-test sanity --local --requirements $(SANITY_ARGS) \
 		--python "$$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
 lint: venv ## ruff (lint + format check); ansible-lint on roles/ and playbooks/examples/

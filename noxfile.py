@@ -4,6 +4,9 @@ Each session gets its own virtual environment (under .nox/) with one ansible-cor
 collection's requirements and the test packages of requirements-test.txt, then runs the unit
 tests, `ansible-test sanity` (through `make sanity-local`, the copy `make sanity` uses) and the
 integration tests: the whole suite in the newest session (FULL), the SMOKE list in the others.
+Sanity runs whole once per ansible-core series (its first session); a later session of the same
+series runs only the tests that depend on the Python (PYTHON_SANITY), since ansible-test is the
+same.
 FULL also records every answer the simulator sends during its integration run and then runs
 the differential decoder test over them (ours against pyVmomi's, docs/reliability.md).
 FULL runs modules directly (tests/integration/ansible_run.py), the other sessions through
@@ -28,6 +31,8 @@ MATRIX = [("2.16", "3.11"), ("2.19", "3.11"), ("2.21", "3.12"), ("2.21", "3.13")
 # The session that runs the whole integration suite (and that `make test` runs); it records
 # every simulator answer of that run and checks them all with the differential decoder test.
 FULL = ("2.21", "3.12")
+# The sanity tests whose outcome depends on the Python that runs them.
+PYTHON_SANITY = ["--test", "compile", "--test", "import"]
 RECORD_ENV = "VIAPI_ESX_RECORD_DIR"
 RUNNER_ENV = "VIAPI_ESX_TEST_RUNNER"
 # Packages of requirements-test.txt a session needs next to its ansible-core (the rest are
@@ -78,7 +83,12 @@ def test_packages() -> list[str]:
     return wanted
 
 
-def run_matrix_session(session: nox.Session, core: str, full: bool) -> None:
+def first_of_series(core: str, python: str) -> bool:
+    """Whether this is the first session of MATRIX with that ansible-core series."""
+    return next(p for c, p in MATRIX if c == core) == python
+
+
+def run_matrix_session(session: nox.Session, core: str, python: str, full: bool) -> None:
     """Unit tests, sanity and integration tests on one ansible-core series."""
     session.install("-r", "requirements.txt", f"ansible-core=={core}.*", *test_packages())
     session.run("ansible", "--version")
@@ -91,9 +101,11 @@ def run_matrix_session(session: nox.Session, core: str, full: bool) -> None:
     session.run("pytest", "-q", "tests/unit")
     venv = session.virtualenv.location
     sanity_root = f"{ROOT}/.cache/sanity-{session.name}/ansible_collections/viapi/esx"
+    sanity_args = "" if first_of_series(core, python) else " ".join(PYTHON_SANITY)
     session.run(
-        "make", "-s", "sanity-local", f"VENV={venv}", f"SANITY_ROOT={sanity_root}", external=True
-    )
+        "make", "-s", "sanity-local", f"VENV={venv}", f"SANITY_ROOT={sanity_root}",
+        f"SANITY_ARGS={sanity_args}", external=True,
+    )  # fmt: skip
     workers = os.environ.get("INTEGRATION_WORKERS", "3")
     # `nox -s NAME -- tests/integration/vm -x` runs those integration tests instead.
     tests = session.posargs or (["tests/integration"] if full else SMOKE)
@@ -129,10 +141,11 @@ def define_sessions() -> None:
         full = (core, python) == FULL
         tags = ["full"] if full else ["smoke"]
 
-        def session_func(session: nox.Session, core=core, full=full) -> None:
-            run_matrix_session(session, core, full)
+        def session_func(session: nox.Session, core=core, python=python, full=full) -> None:
+            run_matrix_session(session, core, python, full)
 
-        session_func.__doc__ = f"ansible-core {core} on Python {python}: unit, sanity, " + (
+        sanity = "sanity" if first_of_series(core, python) else "the Python's sanity tests"
+        session_func.__doc__ = f"ansible-core {core} on Python {python}: unit, {sanity}, " + (
             "every integration test, its simulator answers checked by the differential test"
             if full
             else "the integration smoke set"
