@@ -45,6 +45,8 @@ TEST_PACKAGES = {
 # One test per module, the inventory plugin and one role: what every other session runs.
 SMOKE = [
     "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
+    # The direct module runs of the full session give what `ansible localhost -m` gives.
+    "tests/integration/modules/test_run_paths.py",
     "tests/integration/vm/test_esx_vm.py::test_create",
     "tests/integration/vm/test_esx_vm_info.py::test_filters",
     "tests/integration/vm/test_esx_vm_snapshot.py::test_create_nested_by_path_and_name",

@@ -18,7 +18,8 @@ ways:
 (noxfile.py does, for every session but the one that runs the whole suite, so every module's
 smoke test goes through the controller on every ansible-core), and for a call that needs the
 controller: `cli=True` (a test of what the controller displays, e.g. that no secret is shown at
--vvvv), an ANSIBLE_* environment variable, or a module outside viapi.esx. In a direct run
+-vvvv), an ANSIBLE_* environment variable, or a module outside viapi.esx; `cli=False` runs
+directly whatever the environment says (modules/test_run_paths.py compares both). In a direct run
 `verbosity` is only the module's `_ansible_verbosity`, `stdout` is the module's JSON and
 `tasks` is empty.
 """
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -127,11 +127,11 @@ def run_module(
     diff: bool = False,
     env: dict | None = None,
     verbosity: int = 0,
-    cli: bool = False,
+    cli: bool | None = None,
 ) -> Result:
     """Run viapi.esx.<module> (or a module named in full) with `args` (+ the simulator's
-    connection), in check and diff mode as asked; `cli` (or this file's docstring's rules)
-    picks `ansible localhost -m` over the direct run."""
+    connection), in check and diff mode as asked; `cli` True or False picks the way, None
+    leaves it to the runner (this file's docstring)."""
     full = dict(connection(sim)) if sim is not None else {}
     full.update(args)
     name = module if "." in module else f"viapi.esx.{module}"
@@ -184,10 +184,10 @@ def runner() -> str:
     return chosen
 
 
-def _needs_cli(name: str, cli: bool, env: dict | None) -> bool:
+def _needs_cli(name: str, cli: bool | None, env: dict | None) -> bool:
     return (
-        cli
-        or runner() == "cli"
+        cli is True
+        or (cli is None and runner() == "cli")
         or not name.startswith("viapi.esx.")
         or any(key.startswith("ANSIBLE_") for key in env or {})
     )
@@ -237,16 +237,14 @@ def _run_direct(
 
 
 def _module_answer(proc) -> dict:
-    """The module's JSON (the last line that is one), or what the controller reports for a
-    module that printed none: MODULE FAILURE with the module's output."""
-    for line in reversed(proc.stdout.splitlines()):
-        if re.match(r"\s*\{", line):
-            try:
-                result = json.loads(line)
-            except ValueError:
-                continue
-            break
-    else:
+    """The module's JSON, or for a module whose output is anything else (a traceback, text
+    around the JSON, which the controller would warn of), what the controller reports for a
+    module that printed no JSON: MODULE FAILURE with the module's output."""
+    try:
+        result = json.loads(proc.stdout)
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
         result = {
             "failed": True,
             "msg": "MODULE FAILURE",
@@ -279,9 +277,12 @@ def _warning(entry):
 
 
 def _deprecation(entry):
-    """A deprecation as the controller hands it on: a dict with `msg` (2.19+ modules send a
-    tagged DeprecationSummary whose event holds it)."""
+    """A deprecation as the controller hands it on: a dict with `msg` and `collection_name`
+    (2.19+ modules send a tagged DeprecationSummary whose event holds the text)."""
     if isinstance(entry, dict) and "event" in entry:
-        rest = {k: v for k, v in entry.items() if k != "event"}
-        return dict(_untagged(rest), msg=entry["event"].get("msg"))
+        shown = dict(_untagged({k: v for k, v in entry.items() if k != "event"}))
+        shown["msg"] = entry["event"].get("msg")
+        if (shown.get("deprecator") or {}).get("resolved_name"):
+            shown["collection_name"] = shown["deprecator"]["resolved_name"]
+        return shown
     return entry

@@ -30,7 +30,7 @@ def pool(sim, args: dict, check=False, diff=False, ok=True, verbosity=0):
     """A run with a verbosity checks what the controller shows: it goes through it."""
     result = run_module(
         "esx_storage_pool", args, sim, check=check, diff=diff, verbosity=verbosity,
-        cli=bool(verbosity),
+        cli=True if verbosity else None,
     )  # fmt: skip
     assert (result.rc == 0) is ok, result.stdout[-3000:]
     return result

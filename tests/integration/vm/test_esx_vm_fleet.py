@@ -40,7 +40,7 @@ def fleet_run(sim, args: dict, check: bool = False, diff: bool = True, verbosity
     with a verbosity is a test of what the controller shows, so it goes through it."""
     result = run_module(
         "esx_vm_fleet", args, sim=sim, check=check, diff=diff, verbosity=verbosity or 3 * diff,
-        cli=bool(verbosity),
+        cli=True if verbosity else None,
     )  # fmt: skip
     assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
     assert_matches_return("esx_vm_fleet", result.result)

@@ -13,7 +13,7 @@ MODELS = {
 }  # fmt: skip
 
 
-def vm_run(sim, args: dict, check: bool = False, diff: bool = True, cli: bool = False):
+def vm_run(sim, args: dict, check: bool = False, diff: bool = True, cli: bool | None = None):
     """esx_vm with the simulator's connection (`cli`: through the controller, see ansible_run);
     verbosity 3 keeps `diff` in the result the controller hands on."""
     verbosity = 3 if diff else 0
