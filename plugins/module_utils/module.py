@@ -62,6 +62,7 @@ class EsxModule:
     """
 
     def __init__(self, argument_spec: dict, positive: tuple = (), **kwargs):
+        self.request = None  # the typed request `run` builds, when it is given a builder
         spec = dict(CONNECTION_ARGS)
         spec.update(argument_spec)
         self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
@@ -112,17 +113,21 @@ class EsxModule:
         with client:
             yield client
 
-    def run_request(self, client: Client, runner, request) -> dict:
-        """runner(client, request(params, check_mode)): the request built once from the options
-        and run; the result's `diff` is kept only in diff mode."""
-        result = runner(client, request(self.params, self.check_mode))
+    def run_request(self, client: Client, runner) -> dict:
+        """runner(client, self.request): the request `run` built from the options, run; the
+        result's `diff` is kept only in diff mode."""
+        result = runner(client, self.request)
         if not self.diff_mode:
             result.pop("diff", None)
         return result
 
-    def run(self, runner) -> None:
-        """Call runner(module, client) -> result dict; exit with it, or fail readably."""
+    def run(self, runner, request=None) -> None:
+        """Call runner(module, client) -> result dict; exit with it, or fail readably. With
+        `request`, self.request = request(params, check_mode) is built first: options that
+        are wrong by themselves fail before any connection is made."""
         try:
+            if request is not None:
+                self.request = request(self.params, self.check_mode)
             with self.client() as client:
                 result = runner(self, client)
         except ViError as e:

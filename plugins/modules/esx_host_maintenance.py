@@ -106,17 +106,17 @@ def request(params: dict, check_mode: bool) -> MaintenanceRequest:
 
 
 def run(module, client) -> dict:
-    """Build the request once and run the maintenance runner."""
+    """Run the maintenance runner on the request built from the options."""
     if module.params["evacuate_powered_off_vms"] and not client.is_vcenter:
         module.warn(
             "evacuate_powered_off_vms: true applies to vCenter; ESXi without vCenter does not "
             "take it, so it is ignored and powered-off VMs stay registered on the host"
         )
-    return module.run_request(client, maintenance.run, request)
+    return module.run_request(client, maintenance.run)
 
 
 def main():
-    EsxModule(ARGS, positive=("wait_timeout",), supports_check_mode=True).run(run)
+    EsxModule(ARGS, positive=("wait_timeout",), supports_check_mode=True).run(run, request)
 
 
 if __name__ == "__main__":

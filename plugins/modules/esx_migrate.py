@@ -410,8 +410,8 @@ def request(params: dict, check_mode: bool) -> MigrationRequest:
 
 
 def migrate(module, client) -> dict:
-    """Build the request once and run the migration runner."""
-    return module.run_request(client, migration.run, request)
+    """Run the migration runner on the request built from the options."""
+    return module.run_request(client, migration.run)
 
 
 def main():
@@ -421,7 +421,7 @@ def main():
     ]
     rules["mutually_exclusive"] = rules["mutually_exclusive"] + [("host", "hosts")]
     EsxModule(ARGUMENT_SPEC, positive=("wait_timeout",), supports_check_mode=True, **rules).run(
-        migrate
+        migrate, request
     )
 
 

@@ -317,15 +317,15 @@ def request(params: dict, check_mode: bool) -> PoolRequest:
 
 
 def run(module, client) -> dict:
-    """Build the request once and run the pool runner."""
-    return module.run_request(client, pool.run, request)
+    """Run the pool runner on the request built from the options."""
+    return module.run_request(client, pool.run)
 
 
 def main():
     EsxModule(
         ARGS, positive=("wait_timeout",), supports_check_mode=True,
         mutually_exclusive=[("hosts", "cluster")],
-    ).run(run)  # fmt: skip
+    ).run(run, request)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -256,20 +256,23 @@ from ansible_collections.viapi.esx.plugins.module_utils.vm.request import VmRequ
 
 
 def request(params: dict, check_mode: bool) -> VmRequest:
-    """The typed request, built from the options (esx_vm_fleet builds each entry's the same way)."""
-    return typed_request(VmRequest, params, check_mode)
+    """The typed request, built from the options and checked as far as the options alone
+    tell (esx_vm_fleet builds and checks each entry's the same way)."""
+    built = typed_request(VmRequest, params, check_mode)
+    lifecycle.validate(built)
+    return built
 
 
 def run(module, client) -> dict:
     """Converge the VM (a PartialFailure brings its partial result to the failure)."""
-    return module.run_request(client, lifecycle.run, request)
+    return module.run_request(client, lifecycle.run)
 
 
 def main() -> None:
     module = EsxModule(ARGS, positive=POSITIVE, supports_check_mode=True, **IDENTITY_RULES)
     # A password vApp property's value is no option of its own: mask it as no_log would.
     module.hide(vapp.secrets(module.params["vapp_properties"]))
-    module.run(run)
+    module.run(run, request)
 
 
 if __name__ == "__main__":

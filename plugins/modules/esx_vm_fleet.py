@@ -385,13 +385,19 @@ def bad_input(params: dict) -> str | None:
     return None
 
 
+def request(params: dict, check_mode: bool) -> list:
+    """Every entry's typed VmRequest, each checked as esx_vm checks its options (the error
+    names the entry), so that one bad entry fails the run before it connects."""
+    entries = params["vms"]
+    requests = [typed_request(VmRequest, entry, check_mode) for entry in entries]
+    fleet.validate([name_of(entry) for entry in entries], requests)
+    return requests
+
+
 def run(module, client) -> dict:
     """Converge every entry through esx_vm's runner; fail at the end if any VM failed."""
-    entries = module.params["vms"]
-    requests = [typed_request(VmRequest, entry, module.check_mode) for entry in entries]
-    names = [name_of(entry) for entry in entries]
-    fleet.validate(names, requests)
-    done = fleet.run(client, requests, module.params["parallel"], module.new_client)
+    names = [name_of(entry) for entry in module.params["vms"]]
+    done = fleet.run(client, module.request, module.params["parallel"], module.new_client)
     for warning in done.warnings:
         module.warn(warning)
     result = fleet.report(names, done, failure, module.diff_mode)
@@ -407,7 +413,7 @@ def main() -> None:
     problem = bad_input(module.params)
     if problem:
         module.fail(problem)
-    module.run(run)
+    module.run(run, request)
 
 
 if __name__ == "__main__":

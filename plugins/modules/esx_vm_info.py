@@ -432,10 +432,10 @@ ARGS.update(
 )
 
 
-def query(params: dict) -> VmQuery:
-    """The filters as the typed query the runner takes."""
+def query(params: dict, _check_mode: bool = False) -> VmQuery:
+    """The filters as the typed query the runner takes, checked as far as they alone tell."""
     p = params
-    return VmQuery(
+    built = VmQuery(
         identity=VmIdentity(**{k: p[k] for k in field_names(VmIdentity)}),
         host=p["host"], cluster=p["cluster"], power_state=p["power_state"],
         include_templates=p["include_templates"], devices=p["devices"],
@@ -444,15 +444,17 @@ def query(params: dict) -> VmQuery:
         has_snapshots=p["has_snapshots"], snapshot_older_than_days=p["snapshot_older_than_days"],
         parallel_reads=p["parallel_reads"],
     )  # fmt: skip
+    vm_query.validate(built)
+    return built
 
 
 def run(module, client) -> dict:
     """Read the selected VMs' facts."""
-    return vm_query.run(client, query(module.params), module.new_client, module.warn)
+    return vm_query.run(client, module.request, module.new_client, module.warn)
 
 
 def main() -> None:
-    EsxModule(ARGS, supports_check_mode=True).run(run)
+    EsxModule(ARGS, supports_check_mode=True).run(run, query)
 
 
 if __name__ == "__main__":

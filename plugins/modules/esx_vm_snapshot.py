@@ -293,8 +293,8 @@ def request(params: dict, check_mode: bool) -> SnapshotRequest:
 
 
 def run(module, client) -> dict:
-    """Build the request once and run the snapshot runner."""
-    return module.run_request(client, snapshots.run, request)
+    """Run the snapshot runner on the request built from the options."""
+    return module.run_request(client, snapshots.run)
 
 
 def main():
@@ -303,7 +303,7 @@ def main():
         mutually_exclusive=[("snapshot_name", "snapshot_path", "snapshot_id")]
         + IDENTITY_RULES["mutually_exclusive"],
         required_one_of=IDENTITY_RULES["required_one_of"],
-    ).run(run)  # fmt: skip
+    ).run(run, request)  # fmt: skip
 
 
 if __name__ == "__main__":

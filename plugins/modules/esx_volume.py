@@ -319,8 +319,8 @@ def request(params: dict, check_mode: bool) -> VolumeRequest:
 
 
 def run(module, client) -> dict:
-    """Build the request once and run the volume runner."""
-    return module.run_request(client, volume.run, request)
+    """Run the volume runner on the request built from the options."""
+    return module.run_request(client, volume.run)
 
 
 def main():
@@ -329,7 +329,7 @@ def main():
         positive=("wait_timeout",),
         supports_check_mode=True,
         mutually_exclusive=[("size_gb", "size_mb"), ("src", "dest")],
-    ).run(run)
+    ).run(run, request)
 
 
 if __name__ == "__main__":

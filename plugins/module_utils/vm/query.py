@@ -50,6 +50,18 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
     `query.parallel_reads` sessions, `open_client()` giving each new one (vm/bulk.py);
     `warn(message)` hears of sessions the server refused.
     """
+    extra, selection = validate(query)
+    try:
+        return _vm_info(
+            client, query, selection, extra, open_client, warn or (lambda _message: None)
+        )
+    except fault("InvalidProperty") as e:
+        raise refused_property(e, extra) or e from None
+
+
+def validate(query: VmQuery) -> tuple[list, object]:
+    """The checks of the query alone (no server; esx_vm_info runs them before it connects):
+    the extra property paths and the fact selection, or InvalidArgument."""
     check_filters(query)
     extra = check_properties(query.properties or [])
     if query.snapshot_older_than_days is not None and query.snapshot_older_than_days < 0:
@@ -63,13 +75,7 @@ def run(client, query: VmQuery, open_client=None, warn=None) -> dict:
         )
     if query.parallel_reads is not None and query.parallel_reads < 1:
         raise InvalidArgument(f"parallel_reads: must be at least 1, got {query.parallel_reads}")
-    selection = fact_selection.select(query.facts, query.devices, filter_facts(query))
-    try:
-        return _vm_info(
-            client, query, selection, extra, open_client, warn or (lambda _message: None)
-        )
-    except fault("InvalidProperty") as e:
-        raise refused_property(e, extra) or e from None
+    return extra, fact_selection.select(query.facts, query.devices, filter_facts(query))
 
 
 def refused_property(error, extra: list) -> InvalidArgument | None:

@@ -16,6 +16,7 @@ from ansible_collections.viapi.esx.plugins.module_utils.module import (
 )
 from ansible_collections.viapi.esx.plugins.module_utils.vi.envelope import MoRef
 from ansible_collections.viapi.esx.plugins.module_utils.vi.faults import (
+    InvalidArgument,
     PartialFailure,
     TaskFailed,
     ViError,
@@ -95,8 +96,9 @@ def submit_denied() -> FakeTransport:
     )
 
 
-def run_module(monkeypatch, capsys, transport, runner, **params) -> dict:
-    """EsxModule(...).run(runner) on a client over `transport`; the JSON the module printed."""
+def run_module(monkeypatch, capsys, transport, runner, request=None, **params) -> dict:
+    """EsxModule(...).run(runner, request) on a client over `transport`; the JSON the module
+    printed."""
     args = {
         "hostname": "vcenter.example.com",
         "username": "u",
@@ -106,7 +108,7 @@ def run_module(monkeypatch, capsys, transport, runner, **params) -> dict:
     monkeypatch.setattr(module, "Client", lambda *a, **kw: vi_wire.client(transport, False))
     with patch_args(args), pytest.raises(SystemExit):
         module.EsxModule({"wait_timeout": {"type": "int", "default": 60}},
-                         positive=("wait_timeout",), supports_check_mode=True).run(runner)  # fmt: skip
+                         positive=("wait_timeout",), supports_check_mode=True).run(runner, request)  # fmt: skip
     return json.loads(capsys.readouterr().out)
 
 
@@ -212,7 +214,7 @@ def test_run_request_builds_the_request_from_the_options_and_drops_the_diff(
     seen = []
     out = run_module(
         monkeypatch, capsys, FakeTransport(),
-        lambda m, client: m.run_request(client, recording_runner(seen), build_request),
+        lambda m, client: m.run_request(client, recording_runner(seen)), build_request,
         wait_timeout=30, _ansible_check_mode=check_mode,
     )  # fmt: skip
     assert [request for _client, request in seen] == [("request", 30, check_mode)]
@@ -224,7 +226,7 @@ def test_run_request_builds_the_request_from_the_options_and_drops_the_diff(
 def test_run_request_keeps_the_diff_in_diff_mode(monkeypatch, capsys):
     out = run_module(
         monkeypatch, capsys, FakeTransport(),
-        lambda m, client: m.run_request(client, recording_runner([]), build_request),
+        lambda m, client: m.run_request(client, recording_runner([])), build_request,
         _ansible_diff=True,
     )  # fmt: skip
     assert out["diff"] == {"before": {"a": 1}, "after": {"a": 2}}
@@ -235,8 +237,20 @@ def test_run_request_takes_a_result_without_a_diff(monkeypatch, capsys):
         return {"changed": False, "request": list(request)}
 
     out = run_module(monkeypatch, capsys, FakeTransport(),
-                     lambda m, client: m.run_request(client, migrate, build_request))  # fmt: skip
+                     lambda m, client: m.run_request(client, migrate), build_request)  # fmt: skip
     assert (out["changed"], out["request"]) == (False, ["request", 60, False])
+
+
+def test_a_request_wrong_by_itself_fails_before_connecting(monkeypatch, capsys):
+    def refuse(params, _check_mode):
+        raise InvalidArgument(f"wait_timeout: {params['wait_timeout']} is not what it takes")
+
+    transport = FakeTransport()
+    out = run_module(monkeypatch, capsys, transport,
+                     lambda m, client: m.run_request(client, recording_runner([])), refuse)  # fmt: skip
+    assert out["failed"] is True and out["msg"] == "wait_timeout: 60 is not what it takes"
+    assert out["error_type"] == "InvalidArgument"
+    assert transport.requests == []  # no Login, no call
 
 
 def test_run_request_leaves_a_runner_error_to_run(monkeypatch, capsys):
@@ -245,7 +259,7 @@ def test_run_request_leaves_a_runner_error_to_run(monkeypatch, capsys):
                              diff={"before": {"name": "ds9"}, "after": {}})  # fmt: skip
 
     out = run_module(monkeypatch, capsys, FakeTransport(),
-                     lambda m, client: m.run_request(client, fails, build_request))  # fmt: skip
+                     lambda m, client: m.run_request(client, fails), build_request)  # fmt: skip
     assert out["failed"] is True and out["changed"] is True
     assert out["msg"] == "pool 'ds9': removed, then the refresh failed"
     assert "diff" not in out  # not in diff mode
