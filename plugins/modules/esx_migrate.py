@@ -55,6 +55,9 @@ options:
         (memory size less C(summary.quickStats.overallMemoryUsage)) is chosen, the first
         listed on a tie.
       - When the VM already runs on one of them, it stays there.
+      - With O(cluster) or O(resource_pool), a candidate outside that cluster, or outside the
+        compute resource the pool belongs to, is refused before any check; when all are, the
+        module fails naming each.
       - When no candidate accepts the VM, the module fails and RV(choice) says, per host,
         which checks refused it.
       - RV(choice) reports the chosen host, why, and what refused the others.
@@ -77,6 +80,9 @@ options:
     description:
       - The resource pool to move the VM to, looked up in O(cluster) or in the compute resource
         of O(host) when given.
+      - With O(hosts), a candidate outside the cluster or host the pool belongs to is refused
+        (C(blocked_by) C(resource_pool) in RV(choice)); the server takes no host outside the
+        pool's compute resource.
     type: str
   datastore:
     description:
@@ -324,7 +330,9 @@ choice:
           type: int
           sample: 2048
         blocked_by:
-          description: The checks that refused the host (C(vmotion_enabled) also when that check is skipped, for a running VM).
+          description:
+            - The checks that refused the host (C(vmotion_enabled) also when that check is skipped, for a running VM).
+            - C(resource_pool) or C(cluster) for a host outside the compute resource of that option, refused before any check.
           type: list
           elements: str
           sample: [cpu_compatibility, hardware_version]

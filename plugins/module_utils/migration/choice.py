@@ -2,8 +2,10 @@
 
 The candidates come from `hosts` or from a cluster without DRS. One snapshot per candidate is
 built from the same two bulk reads; a candidate is accepted when its checks do not block and,
-for a running VM, it has vMotion on. The accepted host with the most free memory wins (the
-first given on a tie); when none is accepted, each candidate says what refused it.
+for a running VM, it has vMotion on. A host of `hosts` outside the `cluster` or the compute
+resource of the `resource_pool` given with them is refused by that option, unjudged (the server
+takes no host outside the pool's compute resource). The accepted host with the most free memory
+wins (the first given on a tie); when none is accepted, each candidate says what refused it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..premigration import snapshot
-from ..premigration.snapshot import moves
+from ..premigration.snapshot import OutsideDestination, moves
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
+from ..vi.find import unescape
 from .relocate import Outcome, judge
 
 
@@ -57,14 +60,24 @@ class Choice:
         }
 
 
-def gather(client, vm: MoRef, destination: dict, hosts: list[MoRef]) -> list[dict]:
-    """One snapshot per candidate host, all from the same two bulk reads."""
+def gather(client, vm: MoRef, destination: dict, hosts: list[MoRef]) -> list:
+    """One snapshot per candidate host, all from the same two bulk reads; for a host outside
+    the cluster or the resource pool's compute resource, the refused Candidate instead."""
     base = {k: destination.get(k) for k in ("cluster", "pool", "datastore")}
     rows = snapshot.read(client, [vm, *hosts, *(r for r in base.values() if r is not None)])
     source = rows[vm].get("runtime.host")
     if source is not None and source not in rows:
         rows.update(snapshot.read(client, [source]))
-    return [snapshot.build(rows, vm, dict(base, host=h)) for h in hosts]
+    return [_snapshot_or_refusal(rows, vm, dict(base, host=h)) for h in hosts]
+
+
+def _snapshot_or_refusal(rows: dict, vm: MoRef, destination: dict):
+    try:
+        return snapshot.build(rows, vm, destination)
+    except OutsideDestination as e:
+        host = destination["host"]
+        name = unescape(rows.get(host, {}).get("name")) or host.value
+        return Candidate(name, None, (e.option,), (f"{e.option}: {e}",))
 
 
 def free_memory_mb(host: dict) -> int | None:
@@ -93,22 +106,28 @@ def plan(client, vm: MoRef, destination: dict, options, timeout: float) -> Outco
     hosts = destination["candidates"]
     if not hosts:
         raise InvalidArgument("cluster: it has no host to move the VM to")
-    snaps = gather(client, vm, destination, hosts)
-    for s in snaps:
+    gathered = gather(client, vm, destination, hosts)
+    snaps = {i: s for i, s in enumerate(gathered) if not isinstance(s, Candidate)}
+    if not snaps:
+        raise InvalidArgument(
+            "hosts: no candidate host can take the VM there: "
+            + "; ".join(f"{c.name}: {c.reasons[0]}" for c in gathered)
+        )
+    for s in snaps.values():
         if not moves(s)["host"]:  # already on a candidate: stay (what else moves is judged)
             outcome = judge(client, vm, s, options, timeout)
             name = s["destination"]["host"]["name"]
             outcome.choice = Choice(name, f"the VM already runs on host '{name}'")
             return outcome
-    outcomes = [judge(client, vm, s, options, timeout) for s in snaps]
-    judged = [candidate(o) for o in outcomes]
+    outcomes = {i: judge(client, vm, s, options, timeout) for i, s in snaps.items()}
+    judged = [candidate(outcomes[i]) if i in outcomes else c for i, c in enumerate(gathered)]
     accepted = [i for i, c in enumerate(judged) if c.accepted]
     if accepted:
         best = max(accepted, key=lambda i: (_memory_key(judged[i]), -i))
         outcome = outcomes[best]
         outcome.choice = Choice(judged[best].name, _why(judged, accepted, best), tuple(judged))
         return outcome
-    closest = min(range(len(judged)), key=lambda i: (len(judged[i].blocked_by), i))
+    closest = min(outcomes, key=lambda i: (len(judged[i].blocked_by), i))
     outcome = outcomes[closest]
     refused = {name for c in judged for name in c.blocked_by}
     order = [r.name for r in outcome.report.results]
@@ -116,7 +135,7 @@ def plan(client, vm: MoRef, destination: dict, options, timeout: float) -> Outco
         None,
         "no candidate host accepts the VM",
         tuple(judged),
-        tuple(n for n in order if n in refused),
+        tuple(n for n in order if n in refused) + tuple(sorted(refused.difference(order))),
     )
     outcome.changed = False
     return outcome

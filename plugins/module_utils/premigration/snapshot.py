@@ -159,6 +159,15 @@ def _is_compute(ref: MoRef) -> bool:
     return ref.type in ("ComputeResource", "ClusterComputeResource")
 
 
+class OutsideDestination(InvalidArgument):
+    """The host named is outside the cluster, or the compute resource of the resource pool,
+    named with it (`option`: cluster or resource_pool); with `hosts`, that host alone is refused."""
+
+    def __init__(self, message: str, option: str):
+        super().__init__(message)
+        self.option = option
+
+
 def _moid(ref) -> str | None:
     return ref.value if isinstance(ref, MoRef) else None
 
@@ -171,10 +180,15 @@ def destination_facts(destination: dict, hosts: dict, computes: dict, pools: dic
     compute_id = compute_id or (host or {}).get("compute") or (pool or {}).get("owner")
     compute = computes.get(compute_id)
     if host and compute and host["moid"] not in compute["hosts"]:
-        raise InvalidArgument(f"host '{host['name']}' is not in cluster '{compute['name']}'")
+        raise OutsideDestination(
+            f"host '{host['name']}' is not in cluster '{compute['name']}'", "cluster"
+        )
     if pool and compute and pool["owner"] != compute["moid"]:
-        raise InvalidArgument(
-            f"resource_pool '{pool['name']}' does not belong to '{compute['name']}'"
+        # The host must be a member of the ComputeResource the pool belongs to (vSphere API:
+        # MarkAsVirtualMachine, MigrateVM_Task host; VM.RelocatePlacementSpec).
+        raise OutsideDestination(
+            f"resource_pool '{pool['name']}' does not belong to '{compute['name']}'",
+            "resource_pool",
         )
     if host is None and compute and len(compute["hosts"]) == 1:
         host = hosts.get(compute["hosts"][0])

@@ -148,3 +148,68 @@ def test_every_candidate_comes_from_the_same_reads(monkeypatch):
 def relocate_rows(refs) -> dict:
     """Rows as snapshot.read returns them: the VM runs on host-1."""
     return {r: ({"runtime.host": MoRef("HostSystem", "host-1")} if r == VM else {}) for r in refs}
+
+
+def outside(name: str, moid: str, option: str = "resource_pool") -> choice.Candidate:
+    """What gather gives for a host outside the resource pool's compute resource."""
+    message = f"resource_pool 'gold' does not belong to '{name}'"
+    return choice.Candidate(name, None, (option,), (f"{option}: {message}",))
+
+
+def test_a_host_outside_the_pools_compute_resource_is_refused_not_the_run(monkeypatch):
+    snaps = [outside("esx09", "host-9"), *towards(OK)]
+    monkeypatch.setattr(choice, "gather", lambda *a: snaps)
+    hosts = [MoRef("HostSystem", "host-9"), MoRef("HostSystem", "host-2")]
+    outcome = choice.plan(None, VM, {"candidates": hosts}, NO_SERVER, 60)
+    assert outcome.choice.host == "esx02" and outcome.changed is True
+    (refused, chosen) = outcome.choice.as_dict()["candidates"]
+    assert refused == {"host": "esx09", "accepted": False, "free_memory_mb": None,
+                       "blocked_by": ["resource_pool"],
+                       "reasons": ["resource_pool: resource_pool 'gold' does not belong to "
+                                   "'esx09'"]}  # fmt: skip
+    assert chosen["host"] == "esx02" and chosen["accepted"] is True
+    assert outcome.choice.reason == "the only one of 2 candidate hosts whose checks pass; 1 refused"
+
+
+def test_when_no_judged_host_accepts_the_outside_one_is_named_too(monkeypatch):
+    snaps = [outside("esx09", "host-9"), *towards(AMD)]
+    monkeypatch.setattr(choice, "gather", lambda *a: snaps)
+    hosts = [MoRef("HostSystem", "host-9"), MoRef("HostSystem", "host-3")]
+    outcome = choice.plan(None, VM, {"candidates": hosts}, NO_SERVER, 60)
+    assert outcome.choice.host is None and outcome.changed is False
+    assert outcome.choice.blocked_by == ("cpu_compatibility", "resource_pool")
+    assert outcome.snapshot["destination"]["host"]["name"] == "esx03"  # the closest judged
+
+
+def test_every_host_outside_fails_naming_each(monkeypatch):
+    snaps = [outside("esx08", "host-8"), outside("esx09", "host-9")]
+    monkeypatch.setattr(choice, "gather", lambda *a: snaps)
+    hosts = [MoRef("HostSystem", "host-8"), MoRef("HostSystem", "host-9")]
+    with pytest.raises(InvalidArgument) as err:
+        choice.plan(None, VM, {"candidates": hosts}, NO_SERVER, 60)
+    assert str(err.value) == (
+        "hosts: no candidate host can take the VM there: "
+        "esx08: resource_pool: resource_pool 'gold' does not belong to 'esx08'; "
+        "esx09: resource_pool: resource_pool 'gold' does not belong to 'esx09'"
+    )
+
+
+def test_gather_turns_a_host_outside_into_its_refusal(monkeypatch):
+    def build(rows, vm, dest):
+        if dest["host"].value == "host-9":
+            raise choice.OutsideDestination("resource_pool 'gold' does not belong to 'c2'",
+                                            "resource_pool")  # fmt: skip
+        return dest
+
+    def read(client, refs):
+        return {**relocate_rows(refs), MoRef("HostSystem", "host-9"): {"name": "esx%2f09"}}
+
+    monkeypatch.setattr(choice.snapshot, "read", read)
+    monkeypatch.setattr(choice.snapshot, "build", build)
+    hosts = [MoRef("HostSystem", "host-2"), MoRef("HostSystem", "host-9")]
+    built = choice.gather(None, VM, {"pool": MoRef("ResourcePool", "resgroup-7")}, hosts)
+    assert built[0]["host"] == hosts[0]
+    assert built[1] == choice.Candidate(
+        "esx/09", None, ("resource_pool",),
+        ("resource_pool: resource_pool 'gold' does not belong to 'c2'",),
+    )  # fmt: skip
