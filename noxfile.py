@@ -42,7 +42,8 @@ RUNNER_ENV = "VIAPI_ESX_TEST_RUNNER"
 TEST_PACKAGES = {
     "pytest", "pytest-xdist", "pyyaml", "jinja2", "ansible-runner", "ansible-builder", "pyvmomi",
 }  # fmt: skip
-# One test per module, the inventory plugin and one role: what every other session runs.
+# One test per module, the inventory plugin and one role: what every other session runs, every
+# module through `ansible localhost -m` (esx_vm_fleet in the vm_fleet role).
 SMOKE = [
     "tests/integration/modules/test_esx_about_info.py::test_check_mode_gives_the_same_answer",
     # The direct module runs of the full session give what `ansible localhost -m` gives.
@@ -51,7 +52,9 @@ SMOKE = [
     "tests/integration/vm/test_esx_vm_info.py::test_filters",
     "tests/integration/vm/test_esx_vm_snapshot.py::test_create_nested_by_path_and_name",
     "tests/integration/storage/test_pools.py::test_type_filter",
+    "tests/integration/storage/test_esx_storage_pool.py::test_mount_on_a_cluster_then_a_host",
     "tests/integration/storage/test_volumes.py::test_lookup_by_path",
+    "tests/integration/storage/test_esx_volume.py::test_create_grow_inflate_delete",
     "tests/integration/migrate/test_esx_migrate.py::"
     "test_clean_vm_moves_to_ok_and_a_second_run_changes_nothing",
     "tests/integration/host/test_host_modules.py::test_host_info_lists_every_host",
