@@ -265,16 +265,25 @@ def host_devices(s: dict) -> Finding:
 
 
 def passthrough(s: dict) -> Finding:
-    """No PCI passthrough / SR-IOV device on a running VM, no physical-mode RDM, when hosts change."""
+    """When hosts change: no PCI passthrough / SR-IOV device and no SCSI controller sharing its
+    bus on a running VM (SharedBusControllerNotSupported: "an error when migrating a powered-on
+    virtual machine"); a physical-mode RDM is a notice, since its LUN must be presented to the
+    new host, which the server's own checks see and this one cannot."""
     skip = _leaves_host(s)
     if skip:
         return skip
     vm = s["vm"]
-    found = list(vm["passthrough"]) if vm["power_state"] == "powered_on" else []
-    found += [f"{d['label']} (physical-mode RDM)" for d in vm["disks"] if d["rdm"] == "physical"]
+    running = vm["power_state"] == "powered_on"
+    found = [*vm["passthrough"], *vm["shared_buses"]] if running else []
     if found:
-        return problem(f"{_vm(s)} is tied to host hardware: {', '.join(found)}", devices=found)
-    return passed(f"{_vm(s)} uses no passthrough device and no physical-mode RDM")
+        return problem(f"{_vm(s)} is tied to its host: {', '.join(found)}", devices=found)
+    rdms = [f"{d['label']} (physical-mode RDM)" for d in vm["disks"] if d["rdm"] == "physical"]
+    if rdms:
+        return notice(
+            f"{_vm(s)} has {', '.join(rdms)}: the LUN must be presented to the new host too",
+            devices=rdms,
+        )
+    return passed(f"{_vm(s)} uses no passthrough device and no shared SCSI bus")
 
 
 # Disk modes Storage vMotion moves ("Virtual machine disks must be in persistent mode or be raw
@@ -392,7 +401,7 @@ REGISTRY = (
     Check("shared_storage", CRITICAL, "datastores reachable from the destination", shared_storage),
     Check("networks", CRITICAL, "every NIC's network on the destination", networks),
     Check("host_devices", CRITICAL, "no connected host-backed CD-ROM/floppy/serial/parallel", host_devices),
-    Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV, no physical RDM", passthrough),
+    Check("passthrough", CRITICAL, "no PCI passthrough / SR-IOV / SCSI bus sharing", passthrough),
     Check("independent_disks", CRITICAL, "independent disks; live storage move: persistent only", independent_disks),
     Check("snapshots", WARNING, "snapshot chain at most checks.snapshot_depth deep (storage move)", snapshots),
     Check("destination_memory", WARNING, "free memory on the destination host", destination_memory),

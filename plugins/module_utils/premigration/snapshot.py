@@ -276,6 +276,11 @@ def vm_facts(ref: MoRef, p: dict, rows: dict) -> dict:
         nics=[_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
         disks=[_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],
         passthrough=[_label(d) for d in devices if _is_passthrough(d)],
+        shared_buses=[
+            f"{_label(d)} ({d['sharedBus']})"
+            for d in devices
+            if d.get("sharedBus") not in (None, "noSharing")
+        ],
     )
     return facts
 

@@ -38,7 +38,8 @@ def vm(**changes) -> dict:
                   "connected": True}],
         "disks": [{"label": "Hard disk 1", "datastore": "ds-1", "capacity_bytes": 40 * 2**30,
                    "mode": "persistent", "rdm": None}],
-        "passthrough": [], "snapshots": [], "current_snapshot": None, "snapshot_count": 0,
+        "passthrough": [], "shared_buses": [], "snapshots": [], "current_snapshot": None,
+        "snapshot_count": 0,
     }  # fmt: skip
     facts.update(changes)
     return facts

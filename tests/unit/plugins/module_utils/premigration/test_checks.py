@@ -541,17 +541,30 @@ def test_host_devices_do_not_matter_for_a_storage_only_move():
 # ---------------------------------------------------------------- passthrough
 
 
-def test_passthrough_fails_on_pci_devices_of_a_running_vm_and_physical_rdms(snap):
+def test_passthrough_fails_on_pci_devices_and_shared_scsi_buses_of_a_running_vm(snap):
     assert checks.passthrough(snap).status == PASSED
     snap["vm"]["passthrough"] = ["PCI device 0"]
-    assert checks.passthrough(snap).details["devices"] == ["PCI device 0"]
-    snap["vm"]["power_state"] = "powered_off"
+    snap["vm"]["shared_buses"] = ["SCSI controller 1 (physicalSharing)"]
+    finding = checks.passthrough(snap)
+    assert finding.status == FAILED
+    assert finding.details["devices"] == ["PCI device 0", "SCSI controller 1 (physicalSharing)"]
+    assert finding.message == (
+        "VM 'web01' is tied to its host: PCI device 0, SCSI controller 1 (physicalSharing)"
+    )
+    snap["vm"]["power_state"] = "powered_off"  # a cold migration takes both
     assert checks.passthrough(snap).status == PASSED
+
+
+def test_a_physical_rdm_is_a_notice_that_its_lun_must_be_on_the_new_host(snap):
     snap["vm"]["disks"][0]["rdm"] = "physical"
     finding = checks.passthrough(snap)
-    assert finding.status == FAILED and finding.details["devices"] == [
+    assert finding.status == WARNING and finding.details["devices"] == [
         "Hard disk 1 (physical-mode RDM)"
     ]
+    assert finding.message == (
+        "VM 'web01' has Hard disk 1 (physical-mode RDM): the LUN must be presented to the new "
+        "host too"
+    )
     snap["vm"]["disks"][0]["rdm"] = "virtual"
     assert checks.passthrough(snap).status == PASSED
 

@@ -61,6 +61,10 @@ DEVICES = [
                  "port": {"portgroupKey": "dvportgroup-13", "switchUuid": "50 2a"}}},
     {"_type": "VirtualPCIPassthrough", "key": 13000, "deviceInfo": {"label": "PCI device 0"},
      "backing": {"_type": "VirtualPCIPassthroughDeviceBackingInfo", "id": "0000:3b:00.0"}},
+    {"_type": "ParaVirtualSCSIController", "key": 1000, "busNumber": 0,
+     "deviceInfo": {"label": "SCSI controller 0"}, "sharedBus": "noSharing"},
+    {"_type": "VirtualLsiLogicSASController", "key": 1001, "busNumber": 1,
+     "deviceInfo": {"label": "SCSI controller 1"}, "sharedBus": "physicalSharing"},
 ]  # fmt: skip
 
 
@@ -155,6 +159,7 @@ def test_vm_facts_normalise_devices_disks_and_nics():
          "distributed": True, "connected": False},
     ]  # fmt: skip
     assert vm["passthrough"] == ["PCI device 0"]
+    assert vm["shared_buses"] == ["SCSI controller 1 (physicalSharing)"]
     assert vm["feature_requirements"] == [
         {"key": "cpuid.SSE3", "name": "cpuid.SSE3", "value": "Bool:Min:1"}
     ]
