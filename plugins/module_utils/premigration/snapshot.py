@@ -14,13 +14,14 @@ need beyond them is added here. References in the snapshot are moids, the keys o
 from __future__ import annotations
 
 from ..host import facts as host_schema
-from ..vi import schema
 from ..vi.collector import property_spec, retrieve, traversal
 from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
 from ..vi.find import unescape
-from ..vi.values import datastore_name, disk_bytes, portgroup_of
+from ..vi.values import datastore_name
 from ..vm import facts as vm_schema
+from .devices import moid as _moid
+from .devices import vm_devices
 
 VM_PATHS = (
     *vm_schema.OWN_PATHS, "runtime.host", "resourcePool", "datastore", "network",
@@ -55,22 +56,6 @@ HOPS = {
     "ResourcePool": [dict(traversal("ResourcePool", "owner"), selectSet=[_ROOT_POOL])],
     "ComputeResource": [_ROOT_POOL],
 }
-HOST_BACKINGS = {
-    "VirtualCdromAtapiBackingInfo", "VirtualCdromPassthroughBackingInfo",
-    "VirtualFloppyDeviceBackingInfo", "VirtualSerialPortDeviceBackingInfo",
-    "VirtualParallelPortDeviceBackingInfo",
-}  # fmt: skip
-# Backed by a device of the vSphere Client's computer: "You cannot use migration with vMotion to
-# migrate a virtual machine that uses a virtual device backed by a device on the client computer"
-# (vSphere, Virtual Machine Conditions and Limitations for vMotion).
-CLIENT_BACKINGS = {
-    "VirtualCdromRemotePassthroughBackingInfo", "VirtualCdromRemoteAtapiBackingInfo",
-    "VirtualFloppyRemoteDeviceBackingInfo",
-}  # fmt: skip
-DEVICE_KINDS = {
-    "VirtualCdrom": "cdrom", "VirtualFloppy": "floppy", "VirtualSerialPort": "serial",
-    "VirtualParallelPort": "parallel",
-}  # fmt: skip
 
 
 def read(client, refs: list[MoRef]) -> dict[MoRef, dict]:
@@ -166,10 +151,6 @@ class OutsideDestination(InvalidArgument):
     def __init__(self, message: str, option: str):
         super().__init__(message)
         self.option = option
-
-
-def _moid(ref) -> str | None:
-    return ref.value if isinstance(ref, MoRef) else None
 
 
 def destination_facts(destination: dict, hosts: dict, computes: dict, pools: dict) -> dict:
@@ -272,15 +253,7 @@ def vm_facts(ref: MoRef, p: dict, rows: dict) -> dict:
             _moid(u.get("datastore")): u.get("committed")
             for u in p.get("storage.perDatastoreUsage") or []
         },
-        devices=[_device(d) for d in devices if d.get("_type") in DEVICE_KINDS],
-        nics=[_nic(d, p, rows) for d in devices if _is(d, "VirtualEthernetCard")],
-        disks=[_disk(d) for d in devices if d.get("_type") == "VirtualDisk"],
-        passthrough=[_label(d) for d in devices if _is_passthrough(d)],
-        shared_buses=[
-            f"{_label(d)} ({d['sharedBus']})"
-            for d in devices
-            if d.get("sharedBus") not in (None, "noSharing")
-        ],
+        **vm_devices(devices, p, rows),
     )
     return facts
 
@@ -303,71 +276,6 @@ def _running_tasks(rows: dict) -> list[str]:
         for r, p in rows.items()
         if r.type == "Task" and p.get("info.state") in ("queued", "running")
     ]
-
-
-def _is(device: dict, ancestor: str) -> bool:
-    return schema.is_subtype(device.get("_type") or "", ancestor)
-
-
-def _label(device: dict) -> str:
-    return (device.get("deviceInfo") or {}).get("label") or str(device.get("key"))
-
-
-def _is_passthrough(device: dict) -> bool:
-    return device.get("_type") in ("VirtualPCIPassthrough", "VirtualSriovEthernetCard")
-
-
-def _device(device: dict) -> dict:
-    backing = device.get("backing") or {}
-    kind = backing.get("_type") or ""
-    connectable = device.get("connectable") or {}
-    return {
-        "label": _label(device),
-        "kind": DEVICE_KINDS[device["_type"]],
-        "host_backed": kind in HOST_BACKINGS,
-        "client_backed": kind in CLIENT_BACKINGS,
-        "device": backing.get("deviceName") or backing.get("fileName") or None,
-        "connected": bool(connectable.get("connected")),
-    }
-
-
-def _nic(device: dict, props: dict, rows: dict) -> dict:
-    backing = device.get("backing") or {}
-    network, name = backing.get("network"), backing.get("deviceName") or None
-    portgroup = portgroup_of(backing)
-    if portgroup is not None:
-        network = portgroup
-    elif backing.get("opaqueNetworkId"):
-        name = backing["opaqueNetworkId"]
-    elif network is None and name:
-        # Standard portgroups are matched by name among the VM's networks.
-        for ref in props.get("network") or []:
-            if unescape((rows.get(ref) or {}).get("name")) == name:
-                network = ref
-    if network is not None and network in rows:
-        name = unescape(rows[network].get("name")) or name
-    return {
-        "label": _label(device),
-        "network": _moid(network),
-        "network_name": name,
-        "opaque": bool(backing.get("opaqueNetworkId")),
-        "distributed": portgroup is not None,
-        "connected": bool((device.get("connectable") or {}).get("connected")),
-    }
-
-
-def _disk(device: dict) -> dict:
-    backing = device.get("backing") or {}
-    rdm = None
-    if "RawDiskMapping" in (backing.get("_type") or ""):
-        rdm = "physical" if backing.get("compatibilityMode") == "physicalMode" else "virtual"
-    return {
-        "label": _label(device),
-        "datastore": _moid(backing.get("datastore")),
-        "capacity_bytes": disk_bytes(device),
-        "mode": backing.get("diskMode"),
-        "rdm": rdm,
-    }
 
 
 # ---------------------------------------------------------------- what the move changes
