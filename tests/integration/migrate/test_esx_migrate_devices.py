@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from ansible_run import run_module
 from return_docs import assert_matches_return
+from second_reader import placed
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
@@ -37,11 +38,10 @@ def share_bus(sim, vm: str, mode: str) -> None:
 
 
 def host_of(sim, vm: str) -> str:
-    with client(sim) as c:
-        names = {r: p["name"] for r, p in collect(c, {"HostSystem": ["name"]})}
-        _ref, props = vm_row(c, vm)
-        assert props["runtime.powerState"] == "poweredOn"
-        return names[props["runtime.host"]]
+    """The running VM's host, read through pyVmomi."""
+    host, _pool, power = placed(sim, vm)
+    assert power == "poweredOn"
+    return host
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from ansible_run import run_module
 from return_docs import assert_matches_return
+from second_reader import placed as read_placement
 
 from ansible_collections.viapi.esx.plugins.module_utils.vi.collector import collect
 from ansible_collections.viapi.esx.plugins.module_utils.vi.session import Client
@@ -38,12 +39,8 @@ def sim(vcsim_factory):
 
 
 def placed(sim, vm: str) -> tuple:
-    """The VM's host name and pool moid, read independently of the module."""
-    with client(sim) as c:
-        names = {r: p["name"] for r, p in collect(c, {"HostSystem": ["name"]})}
-        rows = collect(c, {"VirtualMachine": ["name", "runtime.host", "resourcePool"]})
-    props = next(p for _r, p in rows if p["name"] == vm)
-    return names[props["runtime.host"]], props["resourcePool"].value
+    """The VM's host name and pool moid, read through pyVmomi."""
+    return read_placement(sim, vm)[:2]
 
 
 def test_a_candidate_outside_the_pools_cluster_is_refused_and_another_taken(sim):
@@ -53,9 +50,10 @@ def test_a_candidate_outside_the_pools_cluster_is_refused_and_another_taken(sim)
         sim.manifest["premigration"]["vms"]["clean"],
     )
     args = {"name": vm, "hosts": [standalone, ok_host], "resource_pool": "gold"}
+    before = placed(sim, vm)
     check = run_module("esx_migrate", args, sim=sim, check=True)
     assert not check.failed and check["changed"] is True, check.get("msg")
-    assert placed(sim, vm)[1] != sim.gold.value  # check mode moved nothing
+    assert placed(sim, vm) == before != (ok_host, sim.gold.value)  # check mode moved nothing
     result = run_module("esx_migrate", args, sim=sim)
     assert not result.failed and result["changed"] is True, result.get("msg")
     assert_matches_return("esx_migrate", result.result)
