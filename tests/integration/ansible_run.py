@@ -280,7 +280,7 @@ def _deprecation(entry):
     """A deprecation as the controller hands it on: a dict with `msg` and `collection_name`
     (2.19+ modules send a tagged DeprecationSummary whose event holds the text)."""
     if isinstance(entry, dict) and "event" in entry:
-        shown = dict(_untagged({k: v for k, v in entry.items() if k != "event"}))
+        shown = _untagged({k: v for k, v in entry.items() if k != "event"})
         shown["msg"] = entry["event"].get("msg")
         if (shown.get("deprecator") or {}).get("resolved_name"):
             shown["collection_name"] = shown["deprecator"]["resolved_name"]

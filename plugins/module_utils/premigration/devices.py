@@ -5,9 +5,8 @@ passthrough devices and SCSI controllers that share their bus."""
 from __future__ import annotations
 
 from ..vi import schema
-from ..vi.envelope import MoRef
 from ..vi.find import unescape
-from ..vi.values import disk_bytes, portgroup_of
+from ..vi.values import disk_bytes, moid, portgroup_of
 
 HOST_BACKINGS = {
     "VirtualCdromAtapiBackingInfo", "VirtualCdromPassthroughBackingInfo",
@@ -25,11 +24,6 @@ DEVICE_KINDS = {
     "VirtualCdrom": "cdrom", "VirtualFloppy": "floppy", "VirtualSerialPort": "serial",
     "VirtualParallelPort": "parallel",
 }  # fmt: skip
-
-
-def moid(ref) -> str | None:
-    """The moid of a reference (None for anything else), the snapshot's table keys."""
-    return ref.value if isinstance(ref, MoRef) else None
 
 
 def vm_devices(devices: list, props: dict, rows: dict) -> dict:

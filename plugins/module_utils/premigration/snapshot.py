@@ -19,8 +19,8 @@ from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
 from ..vi.find import unescape
 from ..vi.values import datastore_name
+from ..vi.values import moid as _moid
 from ..vm import facts as vm_schema
-from .devices import moid as _moid
 from .devices import vm_devices
 
 VM_PATHS = (

@@ -44,6 +44,11 @@ def join_datastore_path(datastore: str, rel: str) -> str:
     return f"[{datastore}] {rel}" if rel else f"[{datastore}]"
 
 
+def moid(ref) -> str | None:
+    """A reference's id ("vm-42"); None for anything that is not a MoRef (unset, unknown)."""
+    return ref.value if isinstance(ref, MoRef) else None
+
+
 def portgroup_of(backing: dict | None) -> MoRef | None:
     """The distributed portgroup a NIC backing connects to; None for any other backing.
 

@@ -12,9 +12,9 @@ import copy
 import re
 from datetime import datetime, timezone
 
-from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument
 from ..vi.find import escape, not_found, unescape
+from ..vi.values import moid
 
 _DATETIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 POWER_STATES = {"poweredOn": "powered_on", "poweredOff": "powered_off", "suspended": "suspended"}
@@ -72,7 +72,7 @@ def _node(raw: dict, parent_path: str) -> dict:
         "name": name,
         "path": path,
         "description": raw.get("description") or "",
-        "id": ref.value if isinstance(ref, MoRef) else None,
+        "id": moid(ref),
         "number": as_int(raw.get("id")),
         "created": iso8601(raw.get("createTime")),
         "state": POWER_STATES.get(raw.get("state"), raw.get("state")),
@@ -91,7 +91,7 @@ def walk(nodes: list[dict]):
 def current_id(info) -> str | None:
     """The moid of the VM's current snapshot (None: none)."""
     ref = info.get("currentSnapshot") if isinstance(info, dict) else None
-    return ref.value if isinstance(ref, MoRef) else None
+    return moid(ref)
 
 
 def current(nodes: list[dict], moid: str | None) -> dict | None:

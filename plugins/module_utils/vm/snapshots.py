@@ -13,6 +13,7 @@ from ..vi.envelope import MoRef
 from ..vi.faults import InvalidArgument, NotFound, PartialFailure, TaskFailed, TaskTimeout, ViError
 from ..vi.find import escape, not_found, unescape
 from ..vi.tasks import wait_for_task
+from ..vi.values import moid
 from . import snapshot_tree as st
 from .identify import datacenter_of, find_vm
 from .request import VmIdentity
@@ -333,7 +334,7 @@ def apply(client, planned: Plan, timeout: float) -> str | None:
             f"(gave up waiting after {timeout:g}s)",
             e, changed=True, task=e.task, diff=planned.diff(),
         ) from None  # fmt: skip
-    return result.value if isinstance(result, MoRef) else None
+    return moid(result)
 
 
 def _failed_after(client, planned: Plan, error: TaskFailed) -> None:

@@ -77,3 +77,11 @@ def test_plain_turns_references_into_dicts_recursively():
     }
     assert values.plain(ref) == as_dict
     assert values.plain(None) is None and values.plain(False) is False
+
+
+@pytest.mark.parametrize(
+    "ref, expected",
+    [(MoRef("VirtualMachine", "vm-42"), "vm-42"), (None, None), ("vm-42", None), ({}, None)],
+)
+def test_moid_is_the_id_of_a_reference_only(ref, expected):
+    assert values.moid(ref) == expected
